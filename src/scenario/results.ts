@@ -1,0 +1,140 @@
+// The shape of a run's results: what the runner produces, what results.json holds
+// (schemaVersion 1, documented in docs/results-schema.md) and what every report
+// renders. Pure data: no functions, no class instances, JSON round-trips exactly.
+
+export type Outcome = 'pass' | 'fail' | 'inconclusive' | 'error';
+
+export type PhaseName = 'warmup' | 'baseline' | 'fault' | 'recovery' | 'after';
+export const PHASE_ORDER: readonly PhaseName[] = ['warmup', 'baseline', 'fault', 'recovery', 'after'];
+
+/** Latency figures in milliseconds; null when no request completed in the window. */
+export interface LatencySummary {
+  p50Ms: number | null;
+  p90Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+  maxMs: number | null;
+}
+
+/** Load figures over one window (a phase, or the whole run). */
+export interface WindowStats extends LatencySummary {
+  /** Requests scheduled in the window (open model) or started (closed model). */
+  scheduled: number;
+  /** Requests that completed (any status) in the window. */
+  completed: number;
+  /** Target arrival rate in req/s averaged over the window; null for the closed model. */
+  targetRate: number | null;
+  achievedRate: number;
+  /** Errors over scheduled requests (0..1). */
+  errorRate: number;
+  /** Error counts by kind: refused, reset, timeout, non2xx, body_mismatch, dropped, other. */
+  errors: Record<string, number>;
+  /** Sends that went out later than planned (beyond the lateness tolerance). */
+  late: number;
+}
+
+export interface PhaseStats extends WindowStats {
+  phase: PhaseName;
+  /** Offsets from the scenario's t0 on the engine's monotonic clock. */
+  startMs: number;
+  endMs: number;
+}
+
+/** One second of the load timeline; `second` counts from the scenario's t0. */
+export interface TimelinePoint {
+  second: number;
+  phase: PhaseName;
+  scheduled: number;
+  completed: number;
+  p95Ms: number | null;
+  errorRate: number;
+}
+
+export interface ThresholdResult {
+  /** The threshold exactly as written in the scenario file. */
+  source: string;
+  file: string;
+  line: number;
+  /** The phase it was evaluated on, or null for scenario-wide checks (alerts, logs, containers). */
+  phase: PhaseName | null;
+  metric: string;
+  /** true passed, false violated, null could not be evaluated (counts as inconclusive). */
+  passed: boolean | null;
+  /** Human-readable actual value ("612ms", "3.2%", "not fired") and limit ("< 500ms"). */
+  actual: string;
+  limit: string;
+  /** Machine-readable actual value where there is one (ms, ratio, count, seconds). */
+  value: number | null;
+  detail?: string;
+}
+
+/** What the fault did, as measured rather than as requested. */
+export interface FaultReport {
+  kind: string;
+  /** Compose service names and container ids the fault acted on. */
+  targets: string[];
+  injectedAtMs: number | null;
+  revertedAtMs: number | null;
+  /** One line per measurement that proves the effect, e.g. "redis state=exited", "+101ms to redis:6379". */
+  evidence: string[];
+  injectMs: number | null;
+  revertMs: number | null;
+}
+
+export interface LogMatch {
+  service: string;
+  line: string;
+  /** Milliseconds from the scenario's t0. */
+  atMs: number | null;
+}
+
+export interface ScenarioResult {
+  name: string;
+  title: string;
+  hypothesis: string;
+  file: string;
+  outcome: Outcome;
+  /** Why the outcome is inconclusive or error; empty for pass/fail. */
+  reason: string;
+  startedAt: string;
+  durationMs: number;
+  phases: PhaseStats[];
+  timeline: TimelinePoint[];
+  /** Seconds (from t0) during which the fault was active. */
+  faultWindow: { startSecond: number; endSecond: number } | null;
+  thresholds: ThresholdResult[];
+  fault: FaultReport | null;
+  recoveryTimeMs: number | null;
+  logMatches: LogMatch[];
+  /** True when the load generator itself was the bottleneck: latency numbers are not the system's. */
+  generatorLimited: boolean;
+  notes: string[];
+}
+
+export interface RunResult {
+  schemaVersion: 1;
+  tool: { name: 'chaos-action'; version: string };
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  suite: string;
+  composeFiles: string[];
+  project: string;
+  commit: string | null;
+  runUrl: string | null;
+  outcome: Outcome;
+  /** Number of thresholds that were violated across all scenarios. */
+  violations: number;
+  scenarios: ScenarioResult[];
+}
+
+/**
+ * The run's outcome from its scenarios: a measured SLO violation beats an
+ * infrastructure error (it is a finding, not noise), which beats inconclusive.
+ */
+export function combineOutcomes(outcomes: Outcome[]): Outcome {
+  if (outcomes.includes('fail')) return 'fail';
+  if (outcomes.includes('error')) return 'error';
+  if (outcomes.includes('inconclusive')) return 'inconclusive';
+  return 'pass';
+}

@@ -1,0 +1,5 @@
+// Compose v1 and v2 both set these labels; they are the only way we find containers,
+// because the two versions name containers differently (project_service_1 vs project-service-1).
+export const PROJECT_LABEL = 'com.docker.compose.project';
+export const SERVICE_LABEL = 'com.docker.compose.service';
+export const ONEOFF_LABEL = 'com.docker.compose.oneoff';
