@@ -1,0 +1,103 @@
+// src/stack against a real engine: up waits for health, down leaves nothing, and each
+// kind of bad input gives one clear line naming the thing, with nothing left running.
+import path from 'node:path';
+import { ComposeStack, detectCompose, uniqueProjectName } from '../../../src/stack/compose';
+import { assertDockerReachable } from '../../../src/stack/docker';
+import { listProjectContainers, resolveService } from '../../../src/stack/targets';
+import { NOTHING_LEFT, projectLeftovers } from '../../helpers/leftovers';
+import { execCommand } from '../../../src/util/exec';
+
+const fixtures = path.join(__dirname, '../../fixtures/stack');
+jest.setTimeout(120_000);
+
+function stackFor(file: string): ComposeStack {
+  return new ComposeStack({ files: [path.join(fixtures, file)], project: uniqueProjectName('stack-test') });
+}
+
+describe('ComposeStack on a real engine', () => {
+  it('detects a compose command', async () => {
+    const compose = await detectCompose();
+    expect([1, 2]).toContain(compose.version);
+    expect(compose.label).toMatch(/compose/);
+  });
+
+  it('brings a project up healthy, finds it by labels, and removes every trace on down', async () => {
+    const stack = stackFor('healthy.yml');
+    try {
+      const containers = await stack.up({ build: false, healthTimeoutMs: 60_000 });
+      expect(containers.map((c) => c.service).sort()).toEqual(['web', 'worker']);
+      expect(containers.every((c) => c.project === stack.project && c.state === 'running')).toBe(true);
+      const web = await resolveService(stack.project, 'web');
+      expect(web).toHaveLength(1);
+      await expect(resolveService(stack.project, 'redis')).rejects.toThrow(
+        `service "redis" has no container in compose project "${stack.project}" (services there: web, worker)`,
+      );
+    } finally {
+      await stack.down();
+    }
+    expect(await projectLeftovers(stack.project)).toEqual(NOTHING_LEFT);
+  });
+
+  it('names a missing compose file and starts nothing', async () => {
+    const stack = stackFor('does-not-exist.yml');
+    await expect(stack.up({ build: false })).rejects.toThrow(
+      `compose file not found: ${path.join(fixtures, 'does-not-exist.yml')}`,
+    );
+    expect(await projectLeftovers(stack.project)).toEqual(NOTHING_LEFT);
+  });
+
+  it('names a compose file that does not parse and starts nothing', async () => {
+    const stack = stackFor('unparsable.yml');
+    await expect(stack.up({ build: false })).rejects.toThrow(
+      new RegExp(`^compose file ${path.join(fixtures, 'unparsable.yml').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is not valid: .+`),
+    );
+    expect(await projectLeftovers(stack.project)).toEqual(NOTHING_LEFT);
+  });
+
+  it('times out on a service that never becomes healthy, naming it with its last log lines', async () => {
+    const stack = stackFor('never-healthy.yml');
+    try {
+      const error = await stack.up({ build: false, healthTimeoutMs: 4_000 }).catch((e: Error) => e);
+      expect(error).toBeInstanceOf(Error);
+      const message = (error as Error).message;
+      expect(message).toMatch(/^service stuck is not healthy after 4s \(status: (starting|unhealthy)\)/);
+      expect(message).toContain('| waiting for a dependency that never comes');
+    } finally {
+      await stack.down();
+    }
+    expect(await projectLeftovers(stack.project)).toEqual(NOTHING_LEFT);
+  });
+
+  it('fails fast on a service that exits while starting, showing its output', async () => {
+    const stack = stackFor('crashing.yml');
+    try {
+      const started = Date.now();
+      const error = await stack.up({ build: false, healthTimeoutMs: 60_000 }).catch((e: Error) => e);
+      expect((error as Error).message).toMatch(/^service crashy exited with code 3 while starting/);
+      expect((error as Error).message).toContain('| fatal: config missing');
+      expect(Date.now() - started).toBeLessThan(30_000);
+    } finally {
+      await stack.down();
+    }
+    expect(await projectLeftovers(stack.project)).toEqual(NOTHING_LEFT);
+    expect(await listProjectContainers(stack.project)).toEqual([]);
+  });
+
+  it('says in one sentence when the Docker engine is unreachable', async () => {
+    // A child process, because the dockerode client of this one is already bound to the real socket.
+    const result = await execCommand(
+      process.execPath,
+      [
+        '-e',
+        `require(${JSON.stringify(require.resolve('tsx/cjs'))});` +
+          `require(${JSON.stringify(path.join(__dirname, '../../../src/stack/docker.ts'))}).assertDockerReachable()` +
+          `.then(()=>process.exit(0), e=>{console.error(e.message);process.exit(3)})`,
+      ],
+      { env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent/docker.sock' } },
+    );
+    expect(result.code).toBe(3);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^Docker engine unreachable at unix:\/\/\/nonexistent\/docker\.sock \(.+\); start Docker/);
+    await expect(assertDockerReachable()).resolves.toBeUndefined();
+  });
+});

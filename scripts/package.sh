@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Bundles the three entry points with ncc into dist/ (committed; CI fails when stale):
+#   dist/index.js       the action's main step
+#   dist/post/index.js  the action's post step (always runs: reverts faults, removes the stack)
+#   dist/cli/index.js   the `chaos-action` command
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rm -rf dist
+build() { npx ncc build "$1" -o "$2" --target es2022 --license licenses.txt --quiet; }
+build src/action/main.ts dist
+build src/action/post.ts dist/post
+build src/cli/main.ts dist/cli
+# The CLI is started as an executable through package.json's bin.
+{ printf '#!/usr/bin/env node\n'; cat dist/cli/index.js; } > dist/cli/index.js.tmp && mv dist/cli/index.js.tmp dist/cli/index.js
+chmod +x dist/cli/index.js
+echo "package: dist/index.js dist/post/index.js dist/cli/index.js"
