@@ -1,7 +1,8 @@
 // Brings a compose project up and down with whichever compose the machine has:
 // v2 (`docker compose`) or v1 (`docker-compose`), detected once per process.
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { LineCounter, parseDocument } from 'yaml';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { execCommand, type ExecResult } from '../util/exec';
@@ -106,12 +107,13 @@ export class ComposeStack {
   async validate(): Promise<void> {
     for (const file of this.files) {
       if (!existsSync(file)) throw new ComposeError(`compose file not found: ${file}`);
+      assertYamlParses(file);
     }
     await assertDockerReachable();
     const result = await this.compose(['config', '-q'], 60_000);
     if (result.code !== 0) {
-      const firstLine = firstMeaningfulLine(result.stderr || result.stdout);
-      throw new ComposeError(`compose file ${this.files.join(' + ')} is not valid: ${firstLine}`);
+      const message = oneLine(result.stderr || result.stdout);
+      throw new ComposeError(`compose file ${this.files.join(' + ')} is not valid: ${message}`);
     }
   }
 
@@ -234,6 +236,28 @@ export function demuxDockerLogs(buffer: Buffer | string): string {
     offset += 8 + size;
   }
   return out;
+}
+
+/** A YAML syntax error is reported as file:line: message, before compose is even asked. */
+function assertYamlParses(file: string): void {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(readFileSync(file, 'utf8'), { lineCounter });
+  const [error] = document.errors;
+  if (error) {
+    const { line } = lineCounter.linePos(error.pos[0]);
+    const reason = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    throw new ComposeError(`${file}:${line}: compose file does not parse: ${reason}`);
+  }
+}
+
+/** Compose's complaints span lines (and v1 prefixes warnings); one line reads better in a log. */
+function oneLine(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !/^(WARN|warning)/i.test(line))
+    .join(' ')
+    .slice(0, 500);
 }
 
 function firstMeaningfulLine(text: string): string {

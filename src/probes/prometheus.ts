@@ -1,0 +1,100 @@
+// Reads Prometheus (instant and range queries, alert state) and Alertmanager over their
+// HTTP APIs. Every call has a short timeout: a probe must never stall the scenario clock.
+import axios, { type AxiosInstance } from 'axios';
+
+export class PrometheusError extends Error {}
+
+export interface Sample {
+  labels: Record<string, string>;
+  value: number;
+}
+
+export interface ObservedAlert {
+  name: string;
+  state: 'pending' | 'firing' | 'inactive';
+  severity: string;
+  labels: Record<string, string>;
+  /** When Prometheus says the alert became active (epoch ms). */
+  activeAtEpochMs: number | null;
+}
+
+function client(baseUrl: string, timeoutMs: number): AxiosInstance {
+  return axios.create({ baseURL: baseUrl.replace(/\/$/, ''), timeout: timeoutMs, validateStatus: () => true });
+}
+
+/** An instant query; the vector's samples (a scalar becomes one sample without labels). */
+export async function queryInstant(baseUrl: string, query: string, timeoutMs = 3000): Promise<Sample[]> {
+  const response = await client(baseUrl, timeoutMs).get('/api/v1/query', { params: { query } });
+  const body = response.data as {
+    status?: string;
+    error?: string;
+    data?: { resultType: string; result: unknown };
+  };
+  if (response.status !== 200 || body.status !== 'success' || !body.data) {
+    throw new PrometheusError(`Prometheus query ${JSON.stringify(query)} failed: ${body.error ?? `HTTP ${response.status}`}`);
+  }
+  if (body.data.resultType === 'scalar') {
+    const [, value] = body.data.result as [number, string];
+    return [{ labels: {}, value: Number(value) }];
+  }
+  const vector = body.data.result as { metric: Record<string, string>; value: [number, string] }[];
+  return vector.map((entry) => ({ labels: entry.metric, value: Number(entry.value[1]) }));
+}
+
+/** A range query: per series, the [epochMs, value] points. */
+export async function queryRange(
+  baseUrl: string,
+  query: string,
+  startEpochMs: number,
+  endEpochMs: number,
+  stepSeconds = 1,
+  timeoutMs = 5000,
+): Promise<{ labels: Record<string, string>; points: [number, number][] }[]> {
+  const response = await client(baseUrl, timeoutMs).get('/api/v1/query_range', {
+    params: { query, start: startEpochMs / 1000, end: endEpochMs / 1000, step: stepSeconds },
+  });
+  const body = response.data as { status?: string; error?: string; data?: { result: unknown } };
+  if (response.status !== 200 || body.status !== 'success' || !body.data) {
+    throw new PrometheusError(`Prometheus range query ${JSON.stringify(query)} failed: ${body.error ?? `HTTP ${response.status}`}`);
+  }
+  const matrix = body.data.result as { metric: Record<string, string>; values: [number, string][] }[];
+  return matrix.map((series) => ({
+    labels: series.metric,
+    points: series.values.map(([t, v]) => [t * 1000, Number(v)] as [number, number]),
+  }));
+}
+
+/** Alerts as Prometheus evaluates them (pending and firing). */
+export async function prometheusAlerts(baseUrl: string, timeoutMs = 3000): Promise<ObservedAlert[]> {
+  const response = await client(baseUrl, timeoutMs).get('/api/v1/alerts');
+  const body = response.data as {
+    status?: string;
+    data?: { alerts: { labels: Record<string, string>; state: string; activeAt?: string }[] };
+  };
+  if (response.status !== 200 || body.status !== 'success' || !body.data) {
+    throw new PrometheusError(`Prometheus /api/v1/alerts answered HTTP ${response.status}`);
+  }
+  return body.data.alerts.map((alert) => ({
+    name: alert.labels.alertname,
+    state: alert.state === 'firing' ? 'firing' : alert.state === 'pending' ? 'pending' : 'inactive',
+    severity: alert.labels.severity ?? 'none',
+    labels: alert.labels,
+    activeAtEpochMs: alert.activeAt ? Date.parse(alert.activeAt) : null,
+  }));
+}
+
+/** Alerts Alertmanager has received (its v2 API); all of them are firing there. */
+export async function alertmanagerAlerts(baseUrl: string, timeoutMs = 3000): Promise<ObservedAlert[]> {
+  const response = await client(baseUrl, timeoutMs).get('/api/v2/alerts');
+  if (response.status !== 200 || !Array.isArray(response.data)) {
+    throw new PrometheusError(`Alertmanager /api/v2/alerts answered HTTP ${response.status}`);
+  }
+  const alerts = response.data as { labels: Record<string, string>; startsAt?: string; status?: { state?: string } }[];
+  return alerts.map((alert) => ({
+    name: alert.labels.alertname,
+    state: alert.status?.state === 'suppressed' ? 'inactive' : 'firing',
+    severity: alert.labels.severity ?? 'none',
+    labels: alert.labels,
+    activeAtEpochMs: alert.startsAt ? Date.parse(alert.startsAt) : null,
+  }));
+}
