@@ -1,0 +1,128 @@
+// The load generator's vocabulary: what a caller asks for (LoadSpec) and what a run
+// reports (LoadResult). Results reuse the shapes of src/scenario/results.ts so the
+// scenario runner can store them without conversion.
+import type { PhaseName, PhaseStats, TimelinePoint, WindowStats } from '../scenario/results';
+
+export type ErrorKind = 'refused' | 'reset' | 'timeout' | 'non2xx' | 'body_mismatch' | 'dropped' | 'other';
+export const ERROR_KINDS: readonly ErrorKind[] = [
+  'refused',
+  'reset',
+  'timeout',
+  'non2xx',
+  'body_mismatch',
+  'dropped',
+  'other',
+];
+
+export interface RequestSpec {
+  method?: string;
+  /** Absolute URL, or a path joined to LoadSpec.url. */
+  path?: string;
+  headers?: Record<string, string>;
+  /** Serialised once with JSON.stringify; sets content-type: application/json unless given. */
+  json?: unknown;
+  body?: string;
+}
+
+/** What a response must contain to count as a success (beyond a 2xx status). */
+export interface ResponseExpectation {
+  bodyContains?: string;
+  /** Dotted paths into the JSON body and the value each must equal, e.g. { 'result.ok': true }. */
+  json?: Record<string, unknown>;
+}
+
+/** One stage of an arrival-rate ramp: reach `rate` (req/s) linearly over `duration`. */
+export interface RateStage {
+  rate: number;
+  duration: string | number;
+}
+
+/** One stage of a user ramp: reach `users` linearly over `duration`. */
+export interface UserStage {
+  users: number;
+  duration: string | number;
+}
+
+export interface LoadSpec {
+  /** Target origin (and default path), e.g. http://127.0.0.1:8080/v1/predict. */
+  url: string;
+  request?: RequestSpec;
+  expect?: ResponseExpectation;
+
+  /** Open model, constant rate: "100/s", "6000/m" or a number of req/s. Needs `duration`. */
+  rate?: string | number;
+  duration?: string | number;
+  /** Open model, ramping: each stage ramps linearly from the previous target. */
+  stages?: RateStage[];
+  /** Arrival rate at t0 before the first stage's ramp; defaults to the first stage's rate (no ramp-in). */
+  startRate?: number;
+
+  /** Closed model: a constant number of users (with `duration`), each sending, waiting `think`, repeating. */
+  users?: number;
+  userStages?: UserStage[];
+  /** Users before the first user stage's ramp; defaults to the first stage's users. */
+  startUsers?: number;
+  think?: string | number;
+
+  /** Per-request timeout (headers and body). Default 10s. */
+  timeout?: string | number;
+  /** Leading time whose requests are reported as the 'warmup' phase and left out of the run's stats. */
+  warmup?: string | number;
+  /** Maximum simultaneous connections; default: unlimited (open model), one per user (closed model). */
+  connections?: number;
+  /** Connections opened before t0; the first one also proves the target is reachable. Default min(connections, 16). */
+  preconnect?: number;
+  /** Sends that would exceed this many outstanding requests are dropped (counted as errors). Default 10000. */
+  maxOutstanding?: number;
+  /** A send later than this behind its planned time counts as late. Default 10ms. */
+  lateTolerance?: string | number;
+  /** worker_threads to spread the sends over (open model only). Default 1 (no worker). */
+  workers?: number;
+  /** Phase of requests scheduled before the first mark (after any warm-up). Default 'baseline'. */
+  initialPhase?: PhaseName;
+  /** Origin of timeline seconds and phase offsets, on monotonicMs(); default: the instant load starts. */
+  t0Ms?: number;
+}
+
+/** Whether the numbers of a window describe the generator rather than the system. */
+export interface GeneratorHealth {
+  generatorLimited: boolean;
+  /** Fraction of sends that went out later than the tolerance. */
+  lateFraction: number;
+  /** Worst per-second p99 of the generator's event-loop delay in the window, in ms. */
+  loopDelayP99Ms: number | null;
+}
+
+export type LoadWindowStats = WindowStats & GeneratorHealth;
+export type LoadPhaseStats = PhaseStats & GeneratorHealth;
+export interface LoadTimelinePoint extends TimelinePoint {
+  late: number;
+  dropped: number;
+  errors: Record<string, number>;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  maxMs: number | null;
+  loopDelayP99Ms: number | null;
+}
+
+export interface LoadMark {
+  phase: PhaseName;
+  /** Offset from t0 in ms. */
+  atMs: number;
+}
+
+export interface LoadResult {
+  model: 'open' | 'closed';
+  url: string;
+  /** The whole run without the warm-up. */
+  total: LoadWindowStats;
+  phases: LoadPhaseStats[];
+  timeline: LoadTimelinePoint[];
+  marks: LoadMark[];
+  generatorLimited: boolean;
+  /** Why the run was judged generator-limited, empty when it was not. */
+  generatorNotes: string[];
+  peakOutstanding: number;
+  durationMs: number;
+  workers: number;
+}

@@ -1,0 +1,80 @@
+// Text helpers shared by the report renderers. Everything that did not come from
+// our own code (container output, error messages, scenario text) goes through one
+// of these before it reaches markdown, HTML or XML. Pure functions.
+
+/** Size of a string in UTF-8 bytes: GitHub's limits are in bytes for our purposes. */
+export function utf8Bytes(s: string): number {
+  return Buffer.byteLength(s, 'utf8');
+}
+
+// ANSI colour / cursor sequences (docker logs are full of them) and the C0/C1
+// control characters other than tab and newline.
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b[@-Z\\-_]/g;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+
+/** Removes ANSI escape sequences and control characters, normalises line endings. */
+export function stripControl(s: string): string {
+  return s.replace(/\r\n?/g, '\n').replace(ANSI, '').replace(CONTROL, '');
+}
+
+/** Escapes the three characters that make text HTML: safe inside `<pre>` and attribute-free HTML text. */
+export function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * Escapes text for inline markdown, including table cells: HTML entities for
+ * `& < >`, a backslash before every markdown-significant punctuation character
+ * (so backticks, emphasis, links, pipes and headings stay literal) and newlines
+ * folded into spaces.
+ */
+export function escapeInline(s: string): string {
+  return escapeHtml(stripControl(s).replace(/\s*\n\s*/g, ' ')).replace(/[\\`*_{}[\]()#+!|~]/g, '\\$&');
+}
+
+/** Inline text in `<code>`: inert as markdown and as HTML, and GitHub does not turn @names in it into mentions. */
+export function inlineCode(s: string): string {
+  return `<code>${escapeInline(s)}</code>`;
+}
+
+/**
+ * A fenced code block whose fence is longer than any backtick run in the content,
+ * so no line of the content can close it (CommonMark: a closing fence must be at
+ * least as long as the opening one).
+ */
+export function codeFence(content: string, info = ''): string {
+  const runs = content.match(/`+/g) ?? [];
+  const longest = runs.reduce((m, r) => Math.max(m, r.length), 0);
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return `${fence}${info}\n${content}\n${fence}`;
+}
+
+/** Log lines as an HTML `<pre>` block: entity-escaped, so `</details>`, tags and backticks are plain text. */
+export function preBlock(lines: string[]): string {
+  return `<pre>\n${lines.map((l) => escapeHtml(stripControl(l))).join('\n')}\n</pre>`;
+}
+
+/** Cuts a string to at most `maxChars` characters (by code point), with an ellipsis when it was cut. */
+export function truncateChars(s: string, maxChars: number): string {
+  const chars = Array.from(s);
+  if (chars.length <= maxChars) return s;
+  return `${chars.slice(0, Math.max(0, maxChars - 1)).join('')}…`;
+}
+
+/** Characters XML 1.0 does not allow at all (even escaped): C0 controls other than tab/LF/CR, lone surrogates, U+FFFE/U+FFFF. */
+// eslint-disable-next-line no-control-regex
+const XML_INVALID = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** Escapes text for XML element content and double- or single-quoted attributes. */
+export function escapeXml(s: string): string {
+  return s
+    .replace(ANSI, '')
+    .replace(XML_INVALID, '\ufffd')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+}

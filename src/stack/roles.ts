@@ -1,0 +1,66 @@
+// Built-in scenarios name roles (api, cache, telemetry, metrics, alerting), not services.
+// A role becomes a compose service by, in order: the user's service map, a service
+// labelled `dev.chaos-action.role=<role>`, or a service named like the role.
+import { docker } from './docker';
+import { listProjectContainers } from './targets';
+
+export const ROLE_LABEL = 'dev.chaos-action.role';
+
+export class RoleError extends Error {}
+
+export type ServiceMap = Record<string, string>;
+
+export interface RoleResolver {
+  /** The compose service for a role or a service name; throws naming what exists. */
+  service(roleOrService: string): string;
+  /** The service for a role, or null when the stack has none (optional roles like alerting). */
+  optional(role: string): string | null;
+  services: string[];
+  roles: Record<string, string>;
+}
+
+export async function resolveRoles(project: string, serviceMap: ServiceMap): Promise<RoleResolver> {
+  const containers = await listProjectContainers(project);
+  const services = [...new Set(containers.map((c) => c.service))].sort();
+  const roles: Record<string, string> = {};
+  for (const container of containers) {
+    const inspect = await docker().getContainer(container.id).inspect();
+    const role = inspect.Config.Labels?.[ROLE_LABEL];
+    if (role && !roles[role]) roles[role] = container.service;
+  }
+  for (const [role, service] of Object.entries(serviceMap)) {
+    if (!services.includes(service)) {
+      throw new RoleError(
+        `service-map: role "${role}" maps to service "${service}", which is not in the stack (services: ${services.join(', ')})`,
+      );
+    }
+    roles[role] = service;
+  }
+  const lookup = (name: string): string | null => roles[name] ?? (services.includes(name) ? name : null);
+  return {
+    services,
+    roles,
+    optional: lookup,
+    service(name: string): string {
+      const found = lookup(name);
+      if (found) return found;
+      throw new RoleError(
+        `no service plays the role "${name}": map it with service-map (e.g. "${name}=<service>") ` +
+          `or label a service ${ROLE_LABEL}=${name} (services: ${services.join(', ')})`,
+      );
+    },
+  };
+}
+
+/** Parses "api=web, cache=redis-main" (commas or newlines) into a map, with a clear error. */
+export function parseServiceMap(text: string): ServiceMap {
+  const map: ServiceMap = {};
+  for (const raw of text.split(/[,\n]/)) {
+    const entry = raw.trim();
+    if (!entry) continue;
+    const match = /^([a-z][a-z0-9_-]*)\s*[=:]\s*([A-Za-z0-9][A-Za-z0-9_.-]*)$/.exec(entry);
+    if (!match) throw new RoleError(`service-map: "${entry}" is not of the form role=service`);
+    map[match[1]] = match[2];
+  }
+  return map;
+}
