@@ -64,8 +64,9 @@ export function truncateChars(s: string, maxChars: number): string {
 }
 
 /** Characters XML 1.0 does not allow at all (even escaped): C0 controls other than tab/LF/CR, lone surrogates, U+FFFE/U+FFFF. */
-// eslint-disable-next-line no-control-regex
-const XML_INVALID = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const XML_INVALID =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** Escapes text for XML element content and double- or single-quoted attributes. */
 export function escapeXml(s: string): string {
