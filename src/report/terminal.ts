@@ -1,0 +1,54 @@
+// The verdict table the CLI prints: plain text, aligned columns, readable in a CI log.
+import type { PhaseName, RunResult, ScenarioResult } from '../scenario/results';
+import { fmtMs, fmtPct, fmtSeconds } from './format';
+
+const OUTCOME_WORD = { pass: 'PASS', fail: 'FAIL', inconclusive: 'INCONCLUSIVE', error: 'ERROR' } as const;
+
+function p95(scenario: ScenarioResult, phase: PhaseName): string {
+  return fmtMs(scenario.phases.find((p) => p.phase === phase)?.p95Ms ?? null);
+}
+
+function faultErrorRate(scenario: ScenarioResult): string {
+  const fault = scenario.phases.find((p) => p.phase === 'fault') ?? scenario.phases.find((p) => p.phase === 'baseline');
+  return fault ? fmtPct(fault.errorRate) : '—';
+}
+
+function violations(scenario: ScenarioResult): string {
+  const failed = scenario.thresholds.filter((t) => t.passed === false);
+  if (failed.length > 0) return failed.map((t) => `${t.source} (actual ${t.actual})`).join('; ');
+  if (scenario.outcome === 'inconclusive' || scenario.outcome === 'error') return scenario.reason;
+  return '';
+}
+
+/** Pads cells to column widths; the last column is left free so long texts do not widen the rest. */
+function alignRows(rows: string[][]): string[] {
+  const widths = rows[0].map((_, column) =>
+    column === rows[0].length - 1 ? 0 : Math.max(...rows.map((row) => [...row[column]].length)),
+  );
+  return rows.map((row) =>
+    row
+      .map((cell, column) => (column === row.length - 1 ? cell : cell + ' '.repeat(widths[column] - [...cell].length)))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+export function renderTerminalTable(result: RunResult): string {
+  const header = ['SCENARIO', 'VERDICT', 'P95 BASE→FAULT→AFTER', 'ERR(FAULT)', 'RECOVERY', 'WHY'];
+  const rows = result.scenarios.map((scenario) => [
+    scenario.name,
+    OUTCOME_WORD[scenario.outcome],
+    `${p95(scenario, 'baseline')} → ${p95(scenario, 'fault')} → ${p95(scenario, 'after')}`,
+    faultErrorRate(scenario),
+    fmtSeconds(scenario.recoveryTimeMs),
+    violations(scenario),
+  ]);
+  const lines = alignRows([header, ...rows]);
+  const failed = result.scenarios.filter((s) => s.outcome === 'fail').length;
+  lines.push(
+    '',
+    `${OUTCOME_WORD[result.outcome]}: ${result.scenarios.length} scenarios, ${failed} failed, ` +
+      `${result.violations} thresholds violated (suite ${result.suite}, ${fmtSeconds(result.durationMs)})`,
+  );
+  return lines.join('\n');
+}
