@@ -13,7 +13,8 @@ export interface ConfigIssue {
 
 /** `file:line: field: message`, leaving out what is unknown. */
 export function formatIssue(issue: ConfigIssue): string {
-  const where = issue.file === null ? '' : issue.line === null ? `${issue.file}: ` : `${issue.file}:${issue.line}: `;
+  const where =
+    issue.file === null ? '' : issue.line === null ? `${issue.file}: ` : `${issue.file}:${issue.line}: `;
   const field = issue.field ? `${issue.field}: ` : '';
   return `${where}${field}${issue.message}`;
 }

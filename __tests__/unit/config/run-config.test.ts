@@ -1,0 +1,70 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadRunConfigFile, parseRunConfig, parseServiceMap } from '../../../src/config/run-config';
+
+describe('run config', () => {
+  it('reads action-style string inputs', () => {
+    const c = parseRunConfig({
+      'compose-files': 'docker-compose.yml\ndocker-compose.naive.yml',
+      suite: 'full',
+      'service-map': 'api=web, cache=redis-main',
+      scale: '0.5',
+      'fail-on-violation': 'false',
+      params: 'alert_within=60s,redis-failure.fault_duration=10s',
+      'target-url': 'http://localhost:8000/',
+      'results-dir': '',
+    });
+    expect(c).toEqual({
+      composeFiles: ['docker-compose.yml', 'docker-compose.naive.yml'],
+      project: null,
+      suite: 'full',
+      scenarios: [],
+      scenariosDirs: [],
+      builtinScenarios: true,
+      serviceMap: { api: 'web', cache: 'redis-main' },
+      targetUrl: 'http://localhost:8000',
+      resultsDir: '.chaos-action/results',
+      journalPath: '.chaos-action/journal.json',
+      failOnViolation: false,
+      scale: 0.5,
+      profile: 'ci',
+      params: { alert_within: '60s', 'redis-failure.fault_duration': '10s' },
+      baselineResults: null,
+    });
+  });
+
+  it('accepts the service map as JSON or a map', () => {
+    expect(parseServiceMap('{"api":"web"}')).toEqual({ api: 'web' });
+    expect(parseServiceMap({ telemetry: 'otel' })).toEqual({ telemetry: 'otel' });
+  });
+
+  it('names the input and suggests a role', () => {
+    expect(() => parseRunConfig({ 'compose-files': 'a.yml', 'service-map': 'cach=redis' }, 'input')).toThrow(
+      'input service-map.cach: unknown role "cach" (did you mean "cache"?) (roles: api, cache, telemetry, metrics, alerting)',
+    );
+    expect(() => parseRunConfig({ 'compose-files': '' })).toThrow('compose-files: is required');
+    expect(() => parseRunConfig({ 'compose-files': 'a.yml', scale: '0' })).toThrow(
+      'scale: "0" is not a scale factor (a number > 0, e.g. 0.5)',
+    );
+    expect(() => parseRunConfig({ 'compose-files': 'a.yml', 'fail-on-violaton': 'true' })).toThrow(
+      'fail-on-violaton: unknown key (did you mean "fail-on-violation"?)',
+    );
+    expect(() => parseRunConfig({ 'compose-files': 'a.yml', profile: 'prod' })).toThrow('is not a profile');
+  });
+
+  it('reads a YAML file with line numbers', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'run-config-'));
+    const file = path.join(dir, 'chaos-action.yml');
+    fs.writeFileSync(file, 'compose-files: [a.yml]\nscale: 0.25\nfail-on-violation: maybe\n');
+    expect(() => loadRunConfigFile(file)).toThrow(
+      `${file}:3: fail-on-violation: "maybe" is not true or false`,
+    );
+    fs.writeFileSync(file, 'compose-files: [a.yml]\nscale: 0.25\nservice-map: { api: web }\n');
+    expect(loadRunConfigFile(file)).toMatchObject({
+      composeFiles: ['a.yml'],
+      scale: 0.25,
+      serviceMap: { api: 'web' },
+    });
+  });
+});

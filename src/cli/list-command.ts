@@ -1,0 +1,114 @@
+// `chaos-action list [--scenarios-dir D]... [--suite S] [--json]`: the built-in and user scenarios
+// with their title, target, fault and the suites they belong to. No Docker.
+import { ConfigError } from '../config/errors';
+import { builtinScenariosDir, loadCatalog, selectScenarios, suitesOf } from '../config/load-scenarios';
+import type { Scenario } from '../config/scenario-schema';
+import { formatShortDuration as d } from '../config/units';
+import type { FaultSpec } from '../faults/spec';
+
+const USAGE = `usage: chaos-action list [--scenarios-dir DIR]... [--suite NAME] [--no-builtin] [--json]
+  Lists the scenarios (built-in and from each --scenarios-dir): name, target, fault, suites, title.`;
+
+/** One line about a fault: "stop 30s", "latency +100ms ±10ms 30s", "none". */
+export function describeFault(fault: FaultSpec | null): string {
+  if (!fault) return 'none (load only)';
+  switch (fault.type) {
+    case 'stop':
+    case 'pause':
+    case 'stall':
+    case 'down':
+    case 'reset_peer':
+      return `${fault.type} ${d(fault.durationMs)}`;
+    case 'kill':
+      return `kill ${fault.signal}`;
+    case 'flap':
+      return `flap ${d(fault.downMs)} down / ${d(fault.upMs)} up for ${d(fault.durationMs)}`;
+    case 'partition':
+      return `partition (${fault.mode})${fault.from ? ` from ${fault.from}` : ''} ${d(fault.durationMs)}`;
+    case 'latency':
+      return `latency +${d(fault.delayMs)}${fault.jitterMs ? ` ±${d(fault.jitterMs)}` : ''} ${d(fault.durationMs)}`;
+    case 'bandwidth':
+      return `bandwidth ${Math.round(fault.rateBytesPerSecond / 1024)}KiB/s ${d(fault.durationMs)}`;
+    case 'memory':
+      return fault.method === 'leak-endpoint'
+        ? `memory leak ${fault.path} every ${d(fault.intervalMs)} up to ${d(fault.durationMs)}`
+        : `memory hog ${Math.round(fault.stepBytes / 1024 ** 2)}MiB every ${d(fault.intervalMs)} up to ${d(fault.durationMs)}`;
+    case 'cpu':
+      return `cpu ${fault.workers} worker${fault.workers === 1 ? '' : 's'} ${d(fault.durationMs)}`;
+  }
+}
+
+export function describeTarget(s: Scenario): string {
+  return s.target.role !== null ? `role ${s.target.role}` : `service ${s.target.service}`;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows
+    .map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('  '))
+    .join('\n');
+}
+
+export async function listCommand(argv: string[]): Promise<number> {
+  const args = argv[0] === 'list' ? argv.slice(1) : [...argv];
+  const userDirs: string[] = [];
+  let suite: string | null = null;
+  let json = false;
+  let builtin = true;
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i];
+    if (arg === '--help' || arg === '-h') {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    if ((arg === '--scenarios-dir' || arg === '--suite') && !args[i + 1]) {
+      process.stderr.write(`list: ${arg} needs a value\n${USAGE}\n`);
+      return 2;
+    }
+    if (arg === '--scenarios-dir') userDirs.push(args[++i]);
+    else if (arg.startsWith('--scenarios-dir=')) userDirs.push(arg.slice('--scenarios-dir='.length));
+    else if (arg === '--suite') suite = args[++i];
+    else if (arg.startsWith('--suite=')) suite = arg.slice('--suite='.length);
+    else if (arg === '--json') json = true;
+    else if (arg === '--no-builtin') builtin = false;
+    else {
+      process.stderr.write(`list: unknown argument "${arg}"\n${USAGE}\n`);
+      return 2;
+    }
+  }
+  try {
+    const catalog = loadCatalog({ builtinDir: builtin ? builtinScenariosDir() : null, userDirs });
+    const scenarios = suite
+      ? selectScenarios(catalog, { suite })
+      : [...catalog.scenarios.values()].sort((a, b) => a.name.localeCompare(b.name));
+    const rows = scenarios.map((s) => ({
+      name: s.name,
+      title: s.title,
+      target: describeTarget(s),
+      fault: describeFault(s.fault),
+      suites: suitesOf(catalog, s.name),
+      builtin: s.builtin,
+      file: s.file,
+    }));
+    if (json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    else {
+      const header = ['NAME', 'TARGET', 'FAULT', 'SUITES', 'TITLE'];
+      const body = rows.map((r) => [
+        r.builtin ? r.name : `${r.name} (user)`,
+        r.target,
+        r.fault,
+        r.suites.join(', ') || '-',
+        r.title,
+      ]);
+      process.stdout.write(`${table([header, ...body])}\n`);
+    }
+    for (const note of catalog.notes) process.stderr.write(`note: ${note}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}

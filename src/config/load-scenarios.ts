@@ -1,0 +1,594 @@
+// Loading scenario files and suites: YAML with line numbers → zod → typed Scenario, thresholds
+// parsed with their file and line. Built-ins come from the package's scenarios/ directory, users
+// add their own directories; a user scenario with a built-in's name replaces it (with a note).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+import {
+  parseGuardCondition,
+  parseThreshold,
+  type AbortGuard,
+  type Comparator,
+  type GuardCondition,
+  type Threshold,
+} from '../scenario/thresholds';
+import { ConfigError, formatPath, type ConfigIssue } from './errors';
+import {
+  scenarioSchema,
+  type ParamValue,
+  type ParsedFault,
+  type PhaseDurations,
+  type Scenario,
+  type SteadyStateCheck,
+} from './scenario-schema';
+import { closest, didYouMean } from './suggest';
+import { formatShortDuration } from './units';
+import { keyLineOf, lineOf, parseYaml, zodIssues, type YamlSource } from './yaml-source';
+
+export interface LoadOptions {
+  /** Mark the scenarios as built-in (they come from the package's scenarios/ directory). */
+  builtin?: boolean;
+  /** `production` uses each file's `production:` values instead of its CI `params:` defaults. */
+  profile?: 'ci' | 'production';
+  /** Parameter overrides: `name=value` for every scenario that has the parameter, `scenario.name` for one. */
+  params?: Record<string, ParamValue>;
+  /** Multiplies warm-up, baseline, fault, after and stage durations (not recovery's max wait). */
+  scale?: number;
+}
+
+const SUITE_FILES = ['suites.yml', 'suites.yaml'];
+const PARAM_REF = /\$\{([A-Za-z_][\w-]*)\}/g;
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** Replaces `${name}` in every string outside params/production; a lone `${name}` keeps the value's type. */
+function substituteParams(
+  src: YamlSource,
+  data: Record<string, unknown>,
+  params: Record<string, ParamValue>,
+): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const names = Object.keys(params);
+  const visit = (value: unknown, at: PropertyKey[]): unknown => {
+    if (typeof value === 'string') {
+      const lone = /^\$\{([A-Za-z_][\w-]*)\}$/.exec(value);
+      const missing = [...value.matchAll(PARAM_REF)].map((m) => m[1]).find((n) => !(n in params));
+      if (missing !== undefined) {
+        issues.push({
+          file: src.file,
+          line: lineOf(src, at),
+          field: formatPath(at),
+          message:
+            `unknown parameter "${missing}"${didYouMean(missing, names)}` +
+            (names.length ? ` (params: ${names.join(', ')})` : ' (the file has no params:)'),
+        });
+        return value;
+      }
+      if (lone) return params[lone[1]];
+      return value.replace(PARAM_REF, (_, n: string) => String(params[n]));
+    }
+    if (Array.isArray(value)) return value.map((v, i) => visit(v, [...at, i]));
+    if (isPlainObject(value)) {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) out[k] = visit(v, [...at, k]);
+      return out;
+    }
+    return value;
+  };
+  for (const [key, value] of Object.entries(data)) {
+    if (key !== 'params' && key !== 'production') data[key] = visit(value, [key]);
+  }
+  return issues;
+}
+
+function effectiveParams(
+  src: YamlSource,
+  data: Record<string, unknown>,
+  options: LoadOptions,
+): { params: Record<string, ParamValue>; production: Record<string, ParamValue>; issues: ConfigIssue[] } {
+  const issues: ConfigIssue[] = [];
+  const record = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional();
+  const p = record.safeParse(data.params);
+  const prod = record.safeParse(data.production);
+  const ci = p.success ? (p.data ?? {}) : {};
+  const production = prod.success ? (prod.data ?? {}) : {};
+  for (const key of Object.keys(production)) {
+    if (!(key in ci)) {
+      issues.push({
+        file: src.file,
+        line: keyLineOf(src, ['production', key]),
+        field: `production.${key}`,
+        message: `not a parameter${didYouMean(key, Object.keys(ci))}; production values override params: of the same name`,
+      });
+    }
+  }
+  const params = { ...ci, ...(options.profile === 'production' ? production : {}) };
+  const name = typeof data.name === 'string' ? data.name : '';
+  for (const [key, value] of Object.entries(options.params ?? {})) {
+    const dot = key.indexOf('.');
+    const scoped = dot > 0 ? key.slice(0, dot) : null;
+    const param = dot > 0 ? key.slice(dot + 1) : key;
+    if ((scoped === null || scoped === name) && param in ci) params[param] = value;
+  }
+  return { params, production, issues };
+}
+
+function thresholdText(item: string | Record<string, string>): string {
+  if (typeof item === 'string') return item;
+  const [key, value] = Object.entries(item)[0];
+  return `${key}: ${value}`;
+}
+
+function resolvePhases(
+  src: YamlSource,
+  phases: { warmup: number; baseline: number; fault?: number; recovery: number; after: number },
+  parsedFault: ParsedFault,
+): { phases: PhaseDurations; issues: ConfigIssue[] } {
+  const issues: ConfigIssue[] = [];
+  const written = parsedFault.durationMs;
+  if (phases.fault !== undefined && written !== null && phases.fault !== written) {
+    issues.push({
+      file: src.file,
+      line: lineOf(src, ['phases', 'fault']),
+      field: 'phases.fault',
+      message: `${formatShortDuration(phases.fault)} differs from fault.duration (${formatShortDuration(written)}); give one of them`,
+    });
+  }
+  const fault = parsedFault.fault;
+  const faultMs = phases.fault ?? written ?? (fault && 'durationMs' in fault ? fault.durationMs : 30_000);
+  if (fault && 'durationMs' in fault) fault.durationMs = faultMs;
+  return {
+    phases: {
+      warmupMs: phases.warmup,
+      baselineMs: phases.baseline,
+      faultMs,
+      recoveryMs: phases.recovery,
+      afterMs: phases.after,
+    },
+    issues,
+  };
+}
+
+/** Multiplies the scenario's timed parts by `factor` (CI scaling); recovery's max wait is kept. */
+export function scaleScenario(scenario: Scenario, factor: number): Scenario {
+  if (factor === 1) return scenario;
+  const s = (ms: number) => Math.max(0, Math.round(ms * factor));
+  const fault =
+    scenario.fault && 'durationMs' in scenario.fault
+      ? { ...scenario.fault, durationMs: s(scenario.fault.durationMs) }
+      : scenario.fault;
+  const load =
+    scenario.load.model === 'open'
+      ? {
+          ...scenario.load,
+          stages: scenario.load.stages.map((st) => ({
+            ...st,
+            durationMs: st.durationMs === null ? null : s(st.durationMs),
+          })),
+        }
+      : {
+          ...scenario.load,
+          stages: scenario.load.stages.map((st) => ({
+            ...st,
+            durationMs: st.durationMs === null ? null : s(st.durationMs),
+          })),
+        };
+  const p = scenario.phases;
+  return {
+    ...scenario,
+    fault,
+    load,
+    phases: {
+      ...p,
+      warmupMs: s(p.warmupMs),
+      baselineMs: s(p.baselineMs),
+      faultMs: s(p.faultMs),
+      afterMs: s(p.afterMs),
+    },
+  };
+}
+
+/** Parses a scenario from YAML text; `file` is used in messages. Throws ConfigError. */
+export function parseScenarioText(text: string, file: string, options: LoadOptions = {}): Scenario {
+  const src = parseYaml(text, file);
+  if (!isPlainObject(src.data)) {
+    throw ConfigError.single(file, 1, '', 'a scenario file is a YAML map (name:, title:, hypothesis:, ...)');
+  }
+  const data: Record<string, unknown> = { ...src.data };
+  const { params, production, issues } = effectiveParams(src, data, options);
+  issues.push(...substituteParams(src, data, params));
+  if (issues.length) throw new ConfigError(issues);
+
+  const result = scenarioSchema.safeParse(data);
+  if (!result.success) throw new ConfigError(zodIssues(src, result.error.issues, data));
+  const s = result.data;
+
+  const thresholds: Threshold[] = [];
+  const thresholdIndex: number[] = [];
+  s.thresholds.forEach((item, i) => {
+    try {
+      thresholdIndex.push(i);
+      thresholds.push(
+        parseThreshold(thresholdText(item), {
+          file,
+          line: lineOf(src, ['thresholds', i]) ?? 1,
+          field: `thresholds[${i}]`,
+        }),
+      );
+    } catch (error) {
+      thresholdIndex.pop();
+      if (error instanceof ConfigError) issues.push(...error.issues);
+      else throw error;
+    }
+  });
+
+  const stageNames = s.load.stages.map((st) => st.name).filter((n): n is string => n !== null);
+  s.load.stages.forEach((st, i) => {
+    const earlier = s.load.stages.slice(0, i).some((o) => o.name !== null && o.name === st.name);
+    if (earlier) {
+      issues.push({
+        file,
+        line: lineOf(src, ['load', 'stages', i, 'name']),
+        field: `load.stages[${i}].name`,
+        message: `stage name "${st.name}" is used twice`,
+      });
+    }
+  });
+  thresholds.forEach((t, i) => {
+    if (t.kind !== 'metric' || t.stage === null) return;
+    const stage = t.stage;
+    const byIndex = /^\d+$/.test(stage) && Number(stage) >= 1 && Number(stage) <= s.load.stages.length;
+    if (stageNames.includes(stage) || (byIndex && s.load.stages.length > 1)) return;
+    issues.push({
+      file,
+      line: t.line,
+      field: `thresholds[${thresholdIndex[i]}]`,
+      message:
+        s.load.stages.length <= 1
+          ? `stage "${stage}": the load has no stages`
+          : `unknown stage "${stage}"${didYouMean(stage, stageNames)} (stages: ${stageNames.length ? stageNames.join(', ') : `1..${s.load.stages.length}`})`,
+    });
+  });
+
+  let abort: AbortGuard | null = null;
+  if (s.abort !== undefined) {
+    const list = Array.isArray(s.abort) ? s.abort : [s.abort];
+    const conditions: GuardCondition[] = [];
+    list.forEach((text, i) => {
+      const at = Array.isArray(s.abort) ? ['abort', i] : ['abort'];
+      try {
+        conditions.push(
+          parseGuardCondition(text, { file, line: lineOf(src, at) ?? 1, field: formatPath(at) }),
+        );
+      } catch (error) {
+        if (error instanceof ConfigError) issues.push(...error.issues);
+        else throw error;
+      }
+    });
+    abort = { conditions };
+  }
+
+  const resolved = resolvePhases(src, s.phases, s.fault);
+  issues.push(...resolved.issues);
+  if (issues.length) throw new ConfigError(issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
+
+  const steadyState: SteadyStateCheck[] = s['steady-state'].map((item, i): SteadyStateCheck => {
+    const line = lineOf(src, ['steady-state', i]) ?? 1;
+    if (item.http) {
+      const maxLatencyMs = item.http['max-latency'] ?? null;
+      return {
+        kind: 'http',
+        path: item.http.path,
+        status: item.http.status,
+        maxLatencyMs,
+        source: `http ${item.http.path} == ${item.http.status}${maxLatencyMs !== null ? ` within ${maxLatencyMs}ms` : ''}`,
+        line,
+      };
+    }
+    const q = item.promql as { query: string; op: Comparator; value: number };
+    return {
+      kind: 'promql',
+      query: q.query,
+      op: q.op,
+      value: q.value,
+      source: `promql '${q.query}' ${q.op} ${q.value}`,
+      line,
+    };
+  });
+
+  const roles = [...s.requires.roles];
+  if (s.target.role !== null && !roles.includes(s.target.role)) roles.unshift(s.target.role);
+  const scenario: Scenario = {
+    name: s.name,
+    title: s.title,
+    hypothesis: s.hypothesis.trim(),
+    description: s.description?.trim() ?? null,
+    tags: s.tags,
+    file,
+    builtin: options.builtin ?? false,
+    target: s.target,
+    fault: s.fault.fault,
+    load: s.load,
+    phases: resolved.phases,
+    steadyState,
+    thresholds,
+    abort,
+    params,
+    production,
+    requires: { roles, services: s.requires.services },
+  };
+  return options.scale !== undefined && options.scale !== 1
+    ? scaleScenario(scenario, options.scale)
+    : scenario;
+}
+
+/** Reads and parses one scenario file. Throws ConfigError (file:line: field: message). */
+export function loadScenarioFile(file: string, options: LoadOptions = {}): Scenario {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw ConfigError.single(
+      file,
+      null,
+      '',
+      `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+  return parseScenarioText(text, file, options);
+}
+
+export type Suites = Record<string, string[]>;
+
+const suiteSchema = z.record(
+  z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'a suite name uses lowercase letters, digits and dashes' }),
+  z.array(z.string({ error: 'expected a scenario name' }), { error: 'expected a list of scenario names' }),
+);
+
+/** Parses a suites file (`default: [a, b]`); every name must be in `known`. Throws ConfigError. */
+export function parseSuiteText(text: string, file: string, known: Iterable<string>): Suites {
+  const src = parseYaml(text, file);
+  if (!isPlainObject(src.data))
+    throw ConfigError.single(file, 1, '', 'a suites file is a map: suite name → list of scenario names');
+  const result = suiteSchema.safeParse(src.data);
+  if (!result.success) throw new ConfigError(zodIssues(src, result.error.issues, src.data));
+  const names = [...known];
+  const issues: ConfigIssue[] = [];
+  for (const [suite, members] of Object.entries(result.data)) {
+    members.forEach((member, i) => {
+      if (!names.includes(member)) {
+        issues.push({
+          file,
+          line: lineOf(src, [suite, i]),
+          field: `${suite}[${i}]`,
+          message: `unknown scenario "${member}"${didYouMean(member, names)}`,
+        });
+      }
+      const first = members.indexOf(member);
+      if (first !== i) {
+        issues.push({
+          file,
+          line: lineOf(src, [suite, i]),
+          field: `${suite}[${i}]`,
+          message: `"${member}" is listed twice`,
+        });
+      }
+    });
+  }
+  if (issues.length) throw new ConfigError(issues);
+  return result.data;
+}
+
+/** Reads a suites file and checks its names against `known` scenario names. */
+export function loadSuite(file: string, known: Iterable<string>): Suites {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw ConfigError.single(
+      file,
+      null,
+      '',
+      `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+  return parseSuiteText(text, file, known);
+}
+
+/** The package's built-in scenarios/ directory: from the TS sources, the ncc bundle or an override. */
+export function builtinScenariosDir(): string | null {
+  const candidates = [
+    process.env.CHAOS_ACTION_SCENARIOS_DIR,
+    path.resolve(__dirname, 'scenarios'), // dist/index.js with scenarios/ copied next to it
+    path.resolve(__dirname, '../scenarios'), // dist/index.js in the action's checkout: <repo>/scenarios
+    path.resolve(__dirname, '../../scenarios'), // src/config/*.ts, or dist/cli/index.js in the checkout
+  ].filter((d): d is string => !!d);
+  return candidates.find((d) => SUITE_FILES.some((f) => fs.existsSync(path.join(d, f)))) ?? null;
+}
+
+export interface ScenarioCatalog {
+  /** By name; a user scenario replaces a built-in of the same name. */
+  scenarios: Map<string, Scenario>;
+  suites: Suites;
+  /** Suite name → the file that defined it. */
+  suiteFiles: Record<string, string>;
+  /** Things worth saying that are not errors (replaced built-ins, replaced suites). */
+  notes: string[];
+}
+
+export interface CatalogSources {
+  /** The built-in scenarios directory (builtinScenariosDir()), or null to load none. */
+  builtinDir: string | null;
+  /** The user's scenario directories, in order. */
+  userDirs?: string[];
+  /** Single user scenario files (not suites). */
+  userFiles?: string[];
+}
+
+/** The scenario files of a directory (*.yml, *.yaml; not suites.yml), sorted; and its suites file. */
+export function listScenarioDir(dir: string): { files: string[]; suitesFile: string | null } {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(dir).sort();
+  } catch (error) {
+    throw ConfigError.single(
+      dir,
+      null,
+      '',
+      `cannot read the directory: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+  const files = entries
+    .filter((f) => /\.ya?ml$/.test(f) && !SUITE_FILES.includes(f))
+    .map((f) => path.join(dir, f))
+    .filter((f) => fs.statSync(f).isFile());
+  const suites = SUITE_FILES.map((f) => path.join(dir, f)).find((f) => fs.existsSync(f)) ?? null;
+  return { files, suitesFile: suites };
+}
+
+/**
+ * Loads built-ins and the user's scenarios and suites. All errors of all files are collected
+ * into one ConfigError. Two scenarios of the same origin with the same name are an error; a user
+ * scenario named like a built-in replaces it (noted), as does a user suite named like a built-in suite.
+ */
+export function loadCatalog(sources: CatalogSources, options: LoadOptions = {}): ScenarioCatalog {
+  const issues: ConfigIssue[] = [];
+  const notes: string[] = [];
+  const scenarios = new Map<string, Scenario>();
+  const suiteFiles: { file: string; builtin: boolean }[] = [];
+
+  const groups: { files: string[]; builtin: boolean }[] = [];
+  if (sources.builtinDir) {
+    const listed = listScenarioDir(sources.builtinDir);
+    groups.push({ files: listed.files, builtin: true });
+    if (listed.suitesFile) suiteFiles.push({ file: listed.suitesFile, builtin: true });
+  }
+  const userFiles: string[] = [];
+  for (const dir of sources.userDirs ?? []) {
+    try {
+      const listed = listScenarioDir(dir);
+      userFiles.push(...listed.files);
+      if (listed.suitesFile) suiteFiles.push({ file: listed.suitesFile, builtin: false });
+    } catch (error) {
+      if (error instanceof ConfigError) issues.push(...error.issues);
+      else throw error;
+    }
+  }
+  userFiles.push(...(sources.userFiles ?? []));
+  groups.push({ files: userFiles, builtin: false });
+
+  for (const group of groups) {
+    const seen = new Map<string, string>();
+    for (const file of group.files) {
+      let scenario: Scenario;
+      try {
+        scenario = loadScenarioFile(file, { ...options, builtin: group.builtin });
+      } catch (error) {
+        if (error instanceof ConfigError) {
+          issues.push(...error.issues);
+          continue;
+        }
+        throw error;
+      }
+      const earlier = seen.get(scenario.name);
+      if (earlier !== undefined) {
+        issues.push({
+          file,
+          line: nameLine(file),
+          field: 'name',
+          message: `scenario "${scenario.name}" is already defined in ${earlier}`,
+        });
+        continue;
+      }
+      seen.set(scenario.name, file);
+      const builtin = scenarios.get(scenario.name);
+      if (builtin && !group.builtin) {
+        notes.push(`${file}: scenario "${scenario.name}" replaces the built-in one (${builtin.file})`);
+      }
+      scenarios.set(scenario.name, scenario);
+    }
+  }
+
+  const suites: Suites = {};
+  const suiteOrigin: Record<string, string> = {};
+  if (issues.length === 0) {
+    for (const { file, builtin } of suiteFiles) {
+      try {
+        const parsed = loadSuite(file, scenarios.keys());
+        for (const [name, members] of Object.entries(parsed)) {
+          if (suiteOrigin[name] !== undefined && !builtin) {
+            notes.push(`${file}: suite "${name}" replaces the one in ${suiteOrigin[name]}`);
+          }
+          suites[name] = members;
+          suiteOrigin[name] = file;
+        }
+      } catch (error) {
+        if (error instanceof ConfigError) issues.push(...error.issues);
+        else throw error;
+      }
+    }
+  }
+  if (issues.length) throw new ConfigError(issues);
+  return { scenarios, suites, suiteFiles: suiteOrigin, notes };
+}
+
+function nameLine(file: string): number | null {
+  try {
+    return lineOf(parseYaml(fs.readFileSync(file, 'utf8'), file), ['name']);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The scenarios a run asks for: explicit names if given, else the suite (`all` = every
+ * scenario, unless a suite of that name exists). Unknown names are errors with suggestions.
+ */
+export function selectScenarios(
+  catalog: ScenarioCatalog,
+  selection: { suite?: string; names?: string[] },
+): Scenario[] {
+  const all = [...catalog.scenarios.keys()];
+  if (selection.names && selection.names.length > 0) {
+    const issues: ConfigIssue[] = [];
+    const out: Scenario[] = [];
+    for (const name of selection.names) {
+      const s = catalog.scenarios.get(name);
+      if (s) out.push(s);
+      else {
+        issues.push({
+          file: null,
+          line: null,
+          field: 'scenarios',
+          message: `unknown scenario "${name}"${didYouMean(name, all)} (available: ${all.join(', ')})`,
+        });
+      }
+    }
+    if (issues.length) throw new ConfigError(issues);
+    return out;
+  }
+  const suite = selection.suite ?? 'default';
+  const members = catalog.suites[suite] ?? (suite === 'all' ? all.sort() : undefined);
+  if (!members) {
+    const names = Object.keys(catalog.suites);
+    const hint = closest(suite, [...names, 'all']);
+    throw ConfigError.single(
+      null,
+      null,
+      'suite',
+      `unknown suite "${suite}"${hint ? ` (did you mean "${hint}"?)` : ''} (suites: ${[...names, 'all'].join(', ')})`,
+    );
+  }
+  return members.map((m) => catalog.scenarios.get(m) as Scenario);
+}
+
+/** The suites a scenario belongs to, for `chaos-action list`. */
+export function suitesOf(catalog: ScenarioCatalog, name: string): string[] {
+  return Object.entries(catalog.suites)
+    .filter(([, members]) => members.includes(name))
+    .map(([suite]) => suite);
+}

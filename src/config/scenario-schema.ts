@@ -1,0 +1,503 @@
+// The scenario file schema (zod) and the typed Scenario it becomes. Human units ("30s", "50/s",
+// "10MB", "1%") are parsed here into the exact types of src/faults/spec.ts; thresholds and the
+// abort guard are parsed by src/scenario/thresholds.ts in load-scenarios.ts (they need lines).
+import { z } from 'zod';
+import type { FaultSpec, FaultType, ToxicDirection } from '../faults/spec';
+import { FAULT_TYPES } from '../faults/spec';
+import type { AbortGuard, Comparator, Threshold } from '../scenario/thresholds';
+import { ROLES, type Role } from './roles';
+import { didYouMean } from './suggest';
+import { parsePercent, parseSize } from './units';
+import {
+  byteRateField,
+  durationField,
+  nonEmptyString,
+  parsed,
+  rateField,
+  sizeField,
+  strictMap,
+} from './zod-fields';
+
+// ---------------------------------------------------------------- the typed result
+
+export interface ScenarioTarget {
+  /** Exactly one of role / service is set. */
+  role: Role | null;
+  service: string | null;
+}
+
+export interface RequestSpec {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  /** A JSON body (sent with content-type application/json), or null. */
+  json: unknown;
+  /** A raw body, or null. At most one of json / body is set. */
+  body: string | null;
+  expect: { status: number[]; bodyContains: string | null };
+}
+
+export interface OpenStage {
+  ratePerSecond: number;
+  /** null: until the end of the scenario (a constant `rate:`). */
+  durationMs: number | null;
+  name: string | null;
+}
+export interface ClosedStage {
+  users: number;
+  durationMs: number | null;
+  name: string | null;
+}
+
+export type LoadModel =
+  { model: 'open'; stages: OpenStage[] } | { model: 'closed'; stages: ClosedStage[]; thinkMs: number };
+
+export type LoadSpec = LoadModel & {
+  /** Between stages: `step` jumps to the next stage's rate (or users) at once, `linear` ramps over the stage. */
+  ramp: 'step' | 'linear';
+  /** The base URL override; null: the api role's published port, from the run. */
+  url: string | null;
+  request: RequestSpec;
+  timeoutMs: number;
+};
+
+export interface PhaseDurations {
+  warmupMs: number;
+  baselineMs: number;
+  /** How long the fault is active (the fault's duration unless given). */
+  faultMs: number;
+  /** The longest the recovery phase waits for steady state to hold again. */
+  recoveryMs: number;
+  afterMs: number;
+}
+
+export type SteadyStateCheck =
+  | { kind: 'http'; path: string; status: number; maxLatencyMs: number | null; source: string; line: number }
+  | { kind: 'promql'; query: string; op: Comparator; value: number; source: string; line: number };
+
+export type ParamValue = string | number | boolean;
+
+export interface Scenario {
+  name: string;
+  title: string;
+  hypothesis: string;
+  description: string | null;
+  tags: string[];
+  /** The file it was loaded from, as given to the loader. */
+  file: string;
+  /** Loaded from the package's scenarios/ directory. */
+  builtin: boolean;
+  target: ScenarioTarget;
+  /** null: `fault: { type: none }`, a pure load test. */
+  fault: FaultSpec | null;
+  load: LoadSpec;
+  phases: PhaseDurations;
+  steadyState: SteadyStateCheck[];
+  thresholds: Threshold[];
+  abort: AbortGuard | null;
+  /** The parameter values used (CI defaults, or production values, plus overrides). */
+  params: Record<string, ParamValue>;
+  /** The production-sized values the file documents. */
+  production: Record<string, ParamValue>;
+  requires: { roles: Role[]; services: string[] };
+}
+
+// ---------------------------------------------------------------- zod schemas
+
+const serviceName = nonEmptyString('a service name');
+
+const roleField = z.string({ error: 'expected a role name' }).transform((v, ctx): Role => {
+  if ((ROLES as readonly string[]).includes(v)) return v as Role;
+  ctx.addIssue({
+    code: 'custom',
+    message: `unknown role "${v}"${didYouMean(v, ROLES)} (roles: ${ROLES.join(', ')})`,
+  });
+  return z.NEVER;
+});
+
+export const targetSchema = strictMap({
+  role: roleField.optional(),
+  service: serviceName.optional(),
+}).transform((t, ctx): ScenarioTarget => {
+  if (t.role !== undefined && t.service !== undefined) {
+    ctx.addIssue({ code: 'custom', message: 'give either role or service, not both' });
+    return z.NEVER;
+  }
+  if (t.role === undefined && t.service === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'needs a role (api, cache, ...) or a service' });
+    return z.NEVER;
+  }
+  return { role: t.role ?? null, service: t.service ?? null };
+});
+
+const toxicity = parsed((v) => parsePercent(v));
+const port = z.number({ error: 'expected a port number' }).int().min(1).max(65535).nullable();
+const direction = z.enum(['downstream', 'upstream', 'both'] satisfies ToxicDirection[]);
+const fromField = serviceName.nullable();
+
+const toxicCommon = {
+  type: z.string(),
+  duration: durationField().optional(),
+  port: port.optional(),
+  direction: direction.optional(),
+  toxicity: toxicity.optional(),
+  from: fromField.optional(),
+};
+
+interface RawFault {
+  duration?: number;
+}
+
+/** One schema per fault type; each returns the FaultSpec without durationMs resolved yet. */
+const FAULT_SCHEMAS = {
+  stop: strictMap({
+    type: z.string(),
+    duration: durationField().optional(),
+    'stop-timeout': durationField().optional(),
+  }),
+  kill: strictMap({
+    type: z.string(),
+    signal: z
+      .string()
+      .regex(/^(SIG)?[A-Z0-9]+$/, { error: 'expected a signal name like SIGTERM or KILL' })
+      .optional(),
+    restart: z.boolean().optional(),
+  }),
+  pause: strictMap({ type: z.string(), duration: durationField().optional() }),
+  flap: strictMap({
+    type: z.string(),
+    duration: durationField().optional(),
+    down: durationField().optional(),
+    up: durationField().optional(),
+    'stop-timeout': durationField().optional(),
+  }),
+  partition: strictMap({
+    type: z.string(),
+    duration: durationField().optional(),
+    mode: z.enum(['drop', 'disconnect']).optional(),
+    from: fromField.optional(),
+  }),
+  latency: strictMap({ ...toxicCommon, delay: durationField(), jitter: durationField().optional() }),
+  bandwidth: strictMap({ ...toxicCommon, rate: byteRateField() }),
+  stall: strictMap({ ...toxicCommon, timeout: durationField().optional() }),
+  reset_peer: strictMap({ ...toxicCommon, 'reset-after': durationField().optional() }),
+  down: strictMap({ ...toxicCommon }),
+  memory: strictMap({
+    type: z.string(),
+    duration: durationField().optional(),
+    method: z.enum(['leak-endpoint', 'hog']).optional(),
+    path: z.string().startsWith('/', { error: 'must start with /' }).optional(),
+    port: port.optional(),
+    step: sizeField().optional(),
+    interval: durationField().optional(),
+  }),
+  cpu: strictMap({
+    type: z.string(),
+    duration: durationField().optional(),
+    workers: z.number().int().min(1).max(64).optional(),
+  }),
+  none: strictMap({ type: z.string() }),
+} as const;
+
+export const FAULT_TYPE_NAMES: readonly string[] = [...FAULT_TYPES, 'none'];
+
+/** A fault's spec with its YAML duration (or null when it has none / it is `none`). */
+export interface ParsedFault {
+  fault: FaultSpec | null;
+  /** The duration written in the file, or null. */
+  durationMs: number | null;
+}
+
+const DEFAULT_FAULT_MS = 30_000;
+
+function toFaultSpec(type: FaultType, raw: Record<string, unknown>, durationMs: number): FaultSpec {
+  const toxic = () => ({
+    port: (raw.port as number | null | undefined) ?? null,
+    direction: (raw.direction as ToxicDirection | undefined) ?? 'downstream',
+    toxicity: (raw.toxicity as number | undefined) ?? 1,
+    from: (raw.from as string | null | undefined) ?? null,
+    durationMs,
+  });
+  const ms = (key: string, fallback: number) => (raw[key] as number | undefined) ?? fallback;
+  switch (type) {
+    case 'stop':
+      return { type, durationMs, stopTimeoutMs: ms('stop-timeout', 10_000) };
+    case 'kill':
+      return {
+        type,
+        signal: (raw.signal as string | undefined)?.replace(/^(?!SIG)/, 'SIG') ?? 'SIGKILL',
+        restart: (raw.restart as boolean | undefined) ?? true,
+      };
+    case 'pause':
+      return { type, durationMs };
+    case 'flap':
+      return {
+        type,
+        downMs: ms('down', 5_000),
+        upMs: ms('up', 10_000),
+        durationMs,
+        stopTimeoutMs: ms('stop-timeout', 10_000),
+      };
+    case 'partition':
+      return {
+        type,
+        mode: (raw.mode as 'drop' | 'disconnect' | undefined) ?? 'drop',
+        from: (raw.from as string | null | undefined) ?? null,
+        durationMs,
+      };
+    case 'latency':
+      return { type, ...toxic(), delayMs: raw.delay as number, jitterMs: ms('jitter', 0) };
+    case 'bandwidth':
+      return { type, ...toxic(), rateBytesPerSecond: raw.rate as number };
+    case 'stall':
+      return { type, ...toxic(), timeoutMs: ms('timeout', 0) };
+    case 'reset_peer':
+      return { type, ...toxic(), resetAfterMs: ms('reset-after', 0) };
+    case 'down':
+      return { type, ...toxic() };
+    case 'memory': {
+      const method = (raw.method as 'leak-endpoint' | 'hog' | undefined) ?? 'leak-endpoint';
+      const path = (raw.path as string | undefined) ?? '/debug/leak?mb=10';
+      const mb = /[?&]mb=(\d+)/.exec(path);
+      const step = (raw.step as number | undefined) ?? (mb ? Number(mb[1]) * 1024 ** 2 : parseSize('10MB'));
+      return {
+        type,
+        method,
+        path,
+        port: (raw.port as number | null | undefined) ?? null,
+        stepBytes: step,
+        intervalMs: ms('interval', 500),
+        durationMs,
+      };
+    }
+    case 'cpu':
+      return { type, workers: (raw.workers as number | undefined) ?? 1, durationMs };
+  }
+}
+
+export const faultSchema = z.unknown().transform((value, ctx): ParsedFault => {
+  if (value === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'is required (e.g. { type: stop, duration: 30s }, or { type: none })',
+    });
+    return z.NEVER;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    ctx.addIssue({ code: 'custom', message: 'expected a map like { type: stop, duration: 30s }' });
+    return z.NEVER;
+  }
+  const type = (value as { type?: unknown }).type;
+  if (typeof type !== 'string') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['type'],
+      message: `is required (one of ${FAULT_TYPE_NAMES.join(', ')})`,
+    });
+    return z.NEVER;
+  }
+  if (!(type in FAULT_SCHEMAS)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['type'],
+      message: `unknown fault type "${type}"${didYouMean(type, FAULT_TYPE_NAMES)} (known: ${FAULT_TYPE_NAMES.join(', ')})`,
+    });
+    return z.NEVER;
+  }
+  const result = FAULT_SCHEMAS[type as keyof typeof FAULT_SCHEMAS].safeParse(value);
+  if (!result.success) {
+    for (const issue of result.error.issues) ctx.addIssue({ ...issue } as z.core.$ZodRawIssue);
+    return z.NEVER;
+  }
+  if (type === 'none') return { fault: null, durationMs: null };
+  const raw = result.data as Record<string, unknown> & RawFault;
+  const durationMs = raw.duration ?? null;
+  return { fault: toFaultSpec(type as FaultType, raw, durationMs ?? DEFAULT_FAULT_MS), durationMs };
+});
+
+const statusList = z
+  .union([z.number().int().min(100).max(599), z.array(z.number().int().min(100).max(599)).min(1)])
+  .transform((v) => (Array.isArray(v) ? v : [v]));
+
+const requestSchema = strictMap({
+  method: z
+    .string()
+    .transform((m) => m.toUpperCase())
+    .pipe(z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']))
+    .prefault('GET'),
+  path: z.string().startsWith('/', { error: 'must start with /' }),
+  headers: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).prefault({}),
+  json: z.unknown().optional(),
+  body: z.string().optional(),
+  expect: strictMap({
+    status: statusList.prefault(200),
+    'body-contains': z.string().optional(),
+  }).prefault({}),
+}).transform((r, ctx): RequestSpec => {
+  if (r.json !== undefined && r.body !== undefined) {
+    ctx.addIssue({ code: 'custom', message: 'give either json or body, not both' });
+    return z.NEVER;
+  }
+  return {
+    method: r.method,
+    path: r.path,
+    headers: r.headers,
+    json: r.json ?? null,
+    body: r.body ?? null,
+    expect: { status: r.expect.status, bodyContains: r.expect['body-contains'] ?? null },
+  };
+});
+
+const stageSchema = strictMap({
+  rate: rateField().optional(),
+  users: z.number().int().min(1, { error: 'must be at least 1' }).optional(),
+  duration: durationField(),
+  name: z.string().min(1).optional(),
+});
+
+const loadSchema = strictMap({
+  url: z.url({ error: 'expected a URL like http://localhost:8080' }).optional(),
+  request: requestSchema,
+  rate: rateField().optional(),
+  users: z
+    .number({ error: 'expected a number of users' })
+    .int()
+    .min(1, { error: 'must be at least 1' })
+    .optional(),
+  think: durationField().optional(),
+  stages: z.array(stageSchema).min(1, { error: 'needs at least one stage' }).optional(),
+  timeout: durationField().prefault('10s'),
+  ramp: z.enum(['step', 'linear']).prefault('step'),
+}).transform((l, ctx): LoadSpec => {
+  const base = { url: l.url ?? null, request: l.request, timeoutMs: l.timeout, ramp: l.ramp };
+  const given = [
+    l.rate !== undefined && 'rate',
+    l.users !== undefined && 'users',
+    l.stages !== undefined && 'stages',
+  ];
+  const chosen = given.filter(Boolean);
+  if (chosen.length !== 1) {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        chosen.length === 0
+          ? 'needs rate (open model, e.g. 50/s), users (closed model) or stages'
+          : `give one of rate, users, stages (got ${chosen.join(' and ')})`,
+    });
+    return z.NEVER;
+  }
+  if (l.rate !== undefined) {
+    if (l.think !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['think'], message: 'think applies to users (closed model)' });
+    return { ...base, model: 'open', stages: [{ ratePerSecond: l.rate, durationMs: null, name: null }] };
+  }
+  if (l.users !== undefined) {
+    return {
+      ...base,
+      model: 'closed',
+      thinkMs: l.think ?? 1000,
+      stages: [{ users: l.users, durationMs: null, name: null }],
+    };
+  }
+  const stages = l.stages ?? [];
+  const open = stages.every((s) => s.rate !== undefined && s.users === undefined);
+  const closed = stages.every((s) => s.users !== undefined && s.rate === undefined);
+  if (!open && !closed) {
+    const i = stages.findIndex(
+      (s) =>
+        (s.rate === undefined) === (s.users === undefined) ||
+        (s.rate !== undefined) !== (stages[0].rate !== undefined),
+    );
+    ctx.addIssue({
+      code: 'custom',
+      path: ['stages', Math.max(0, i)],
+      message: 'every stage needs either rate (open model) or users (closed model), the same for all stages',
+    });
+    return z.NEVER;
+  }
+  if (open) {
+    if (l.think !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['think'], message: 'think applies to users (closed model)' });
+    return {
+      ...base,
+      model: 'open',
+      stages: stages.map((s) => ({
+        ratePerSecond: s.rate as number,
+        durationMs: s.duration,
+        name: s.name ?? null,
+      })),
+    };
+  }
+  return {
+    ...base,
+    model: 'closed',
+    thinkMs: l.think ?? 1000,
+    stages: stages.map((s) => ({ users: s.users as number, durationMs: s.duration, name: s.name ?? null })),
+  };
+});
+
+const phasesSchema = strictMap({
+  warmup: durationField().prefault('5s'),
+  baseline: durationField().prefault('10s'),
+  fault: durationField().optional(),
+  recovery: durationField().prefault('60s'),
+  after: durationField().prefault('10s'),
+});
+
+const comparator = z.enum(['<', '<=', '>', '>=', '==', '!=']);
+
+const steadyItem = strictMap({
+  http: strictMap({
+    path: z.string().startsWith('/', { error: 'must start with /' }),
+    status: z.number().int().min(100).max(599).prefault(200),
+    'max-latency': durationField().optional(),
+  }).optional(),
+  promql: strictMap({
+    query: z.string().min(1),
+    op: comparator.prefault('=='),
+    value: z.number(),
+  }).optional(),
+}).superRefine((s, ctx) => {
+  if ((s.http === undefined) === (s.promql === undefined)) {
+    ctx.addIssue({ code: 'custom', message: 'each check is either http: {...} or promql: {...}' });
+  }
+});
+
+const paramValue = z.union([z.string(), z.number(), z.boolean()], {
+  error: 'expected a string, number or true/false',
+});
+
+/** One threshold: a string, or a one-key map `fault: p95 < 500ms` (how YAML reads that line). */
+const thresholdItem = z.union(
+  [z.string(), z.record(z.string(), z.string()).refine((m) => Object.keys(m).length === 1)],
+  {
+    error: 'expected a threshold like "p95 < 500ms" or "fault: error_rate < 1%"',
+  },
+);
+
+export const scenarioSchema = strictMap({
+  name: z
+    .string({ error: (i) => (i.input === undefined ? 'is required' : 'expected a name') })
+    .regex(/^[a-z0-9][a-z0-9-]*$/, {
+      error: 'use lowercase letters, digits and dashes (e.g. redis-failure)',
+    }),
+  title: nonEmptyString(),
+  hypothesis: nonEmptyString(),
+  description: z.string().optional(),
+  tags: z.array(z.string()).prefault([]),
+  target: targetSchema,
+  fault: faultSchema,
+  load: loadSchema,
+  phases: phasesSchema.prefault({}),
+  'steady-state': z.array(steadyItem).prefault([]),
+  thresholds: z.array(thresholdItem).min(1, { error: 'needs at least one threshold' }),
+  abort: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
+  params: z.record(z.string(), paramValue).prefault({}),
+  production: z.record(z.string(), paramValue).prefault({}),
+  requires: strictMap({
+    roles: z.array(roleField).prefault([]),
+    services: z.array(serviceName).prefault([]),
+  }).prefault({}),
+});
+
+export type ScenarioInput = z.output<typeof scenarioSchema>;
