@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rm -rf dist
-build() { npx ncc build "$1" -o "$2" --target es2022 --license licenses.txt --quiet; }
+build() { npx ncc build "$1" -o "$2" --target es2022 --license licenses.txt --transpile-only --quiet; }
 build src/action/main.ts dist
 build src/action/post.ts dist/post
 build src/cli/main.ts dist/cli

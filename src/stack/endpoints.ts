@@ -34,3 +34,19 @@ export async function firstExposedPort(project: string, service: string): Promis
     .sort((a, b) => a - b);
   return ports[0] ?? null;
 }
+
+/** The URL of a service's lowest published TCP port: how the host reaches an api or Prometheus. */
+export async function firstPublishedUrl(project: string, service: string): Promise<string> {
+  const [container] = await resolveService(project, service);
+  const inspect = await docker().getContainer(container.id).inspect();
+  const published = Object.entries(inspect.NetworkSettings.Ports ?? {})
+    .filter(([port, bindings]) => port.endsWith('/tcp') && bindings && bindings.some((b) => b.HostPort))
+    .map(([port]) => Number(port.split('/')[0]))
+    .sort((a, b) => a - b);
+  if (published.length === 0) {
+    throw new EndpointError(
+      `service "${service}" publishes no port, so the load cannot reach it; publish one (e.g. "127.0.0.1::8000") or give target-url`,
+    );
+  }
+  return publishedUrl(project, service, published[0]);
+}

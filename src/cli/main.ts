@@ -1,0 +1,47 @@
+// `chaos-action`: the engine from a terminal. Same scenarios, same verdicts as the Action.
+import { cleanupCommand } from './cleanup-command';
+import { listCommand } from './list-command';
+import { loadCommand } from './load-command';
+import { runCommand } from './run-command';
+import { validateCommand } from './validate-command';
+
+const USAGE = `usage: chaos-action <command> [options]
+  run       start the compose stack, run a suite of chaos scenarios, print the verdict table
+  validate  check scenario, suite and run-config files (no Docker needed)
+  list      list the built-in and your scenarios, with the suites they belong to
+  cleanup   revert every fault left in the journal (after a crash or a kill)
+  load      run a plain load test against a URL
+Run 'chaos-action <command> --help' for a command's options.
+exit: 0 pass, 1 SLO violated, 2 usage or config error, 3 inconclusive or infrastructure error`;
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  run: runCommand,
+  validate: validateCommand,
+  list: listCommand,
+  cleanup: cleanupCommand,
+  load: loadCommand,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return command ? 0 : 2;
+  }
+  const handler = COMMANDS[command];
+  if (!handler) {
+    process.stderr.write(`chaos-action: unknown command "${command}"\n${USAGE}\n`);
+    return 2;
+  }
+  return handler(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`chaos-action: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 3;
+  },
+);

@@ -1,0 +1,148 @@
+// `chaos-action run`: the same engine as the Action, from a terminal or any CI.
+import path from 'node:path';
+import { ConfigError, formatIssue } from '../config/errors';
+import { parseRunConfig } from '../config/run-config';
+import { writeResultFiles } from '../report/files';
+import { renderTerminalTable } from '../report/terminal';
+import { exitCodeFor, prepareRun, runChaos } from '../scenario/engine';
+import { parseArgs, UsageError } from './args';
+import { createProgress } from './progress';
+
+export const RUN_USAGE = `usage: chaos-action run --compose FILE [--compose OVERRIDE ...] [options]
+  --suite NAME           default | full | a suite of your own (default: default)
+  --scenario NAME        run this scenario (repeatable; replaces --suite)
+  --scenarios-dir DIR    your scenario files, added to the built-ins (repeatable)
+  --service-map MAP      roles to your services, e.g. "api=web,cache=redis-main"
+  --target-url URL       where the load goes (default: the api service's published port)
+  --results DIR          where results.json, report.md, junit.xml and metrics.prom go
+  --baseline FILE        a results.json to compare with
+  --scale N              multiply scenario durations (0.5 halves them)
+  --profile ci|production  CI-sized (default) or production-sized durations
+  --param NAME=VALUE     override a scenario parameter (repeatable; scenario.name=value for one)
+  --journal FILE         where fault reverts are journalled (for chaos-action cleanup)
+  --pushgateway URL      push the run's metrics to a Prometheus Pushgateway
+  --no-fail              exit 0 even when thresholds are violated
+exit: 0 pass, 1 SLO violated, 2 usage or config error, 3 inconclusive or infrastructure error`;
+
+export async function runCommand(argv: string[]): Promise<number> {
+  let config;
+  let prepared;
+  let pushgateway: string | undefined;
+  try {
+    const args = parseArgs(argv, {
+      values: [
+        'compose',
+        'suite',
+        'scenario',
+        'scenarios-dir',
+        'service-map',
+        'target-url',
+        'results',
+        'baseline',
+        'scale',
+        'profile',
+        'param',
+        'journal',
+        'pushgateway',
+        'project',
+      ],
+      repeatable: ['compose', 'scenario', 'scenarios-dir', 'param'],
+      booleans: ['no-fail', 'help'],
+    });
+    if (args.booleans.has('help')) {
+      process.stdout.write(`${RUN_USAGE}\n`);
+      return 0;
+    }
+    if (args.positional.length) throw new UsageError(`unexpected argument "${args.positional[0]}"`);
+    if (!args.flags.compose) throw new UsageError('--compose FILE is required');
+    const one = (name: string): string | undefined => args.flags[name]?.[0];
+    config = parseRunConfig(
+      {
+        'compose-files': args.flags.compose,
+        suite: one('suite'),
+        scenarios: args.flags.scenario,
+        'scenarios-dirs': args.flags['scenarios-dir'],
+        'service-map': one('service-map'),
+        'target-url': one('target-url'),
+        'results-dir': one('results'),
+        'baseline-results': one('baseline'),
+        scale: one('scale'),
+        profile: one('profile'),
+        params: args.flags.param?.join(','),
+        'journal-path': one('journal'),
+        project: one('project'),
+        'fail-on-violation': args.booleans.has('no-fail') ? 'false' : undefined,
+      },
+      'flag',
+    );
+    pushgateway = one('pushgateway');
+    prepared = prepareRun(config);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`chaos-action run: ${error.message}\n${RUN_USAGE}\n`);
+      return 2;
+    }
+    if (error instanceof ConfigError) {
+      for (const issue of error.issues) process.stderr.write(`${formatIssue(issue)}\n`);
+      return 2;
+    }
+    throw error;
+  }
+
+  const progress = createProgress();
+  const interrupted = new AbortController();
+  const stop = installSignalHandlers(progress.log, interrupted);
+  try {
+    progress.log(`running ${prepared.scenarios.map((s) => s.name).join(', ')} on ${config.composeFiles.join(' + ')}`);
+    const result = await runChaos(
+      config,
+      prepared,
+      {
+        log: progress.log,
+        onPhase: progress.phase,
+        onScenarioDone: progress.scenarioDone,
+        signal: interrupted.signal,
+      },
+      { commit: process.env.GITHUB_SHA ?? null, runUrl: null },
+    );
+    progress.finish();
+    const files = await writeResultFiles(result, config.resultsDir, {
+      baseline: prepared.baseline,
+      pushgatewayUrl: pushgateway,
+    });
+    process.stdout.write(`\n${renderTerminalTable(result)}\n`);
+    process.stdout.write(`results: ${path.relative(process.cwd(), files.resultsJson) || files.resultsJson}, report: ${files.report}\n`);
+    const code = exitCodeFor(result.outcome);
+    return code === 1 && !config.failOnViolation ? 0 : code;
+  } catch (error) {
+    progress.finish();
+    process.stderr.write(`chaos-action run: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 3;
+  } finally {
+    stop();
+  }
+}
+
+/**
+ * Ctrl-C or a CI cancellation: the first signal aborts the run, whose finally blocks revert
+ * the fault and remove the stack; a second one exits at once (the journal still lets
+ * `chaos-action cleanup` revert what is left).
+ */
+function installSignalHandlers(log: (line: string) => void, controller: AbortController): () => void {
+  let received = 0;
+  const handler = (signal: NodeJS.Signals): void => {
+    received += 1;
+    if (received === 1) {
+      log(`${signal}: stopping; reverting the fault and removing the stack (again to exit at once)`);
+      controller.abort();
+      return;
+    }
+    process.exit(130);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
