@@ -4,6 +4,7 @@
 # the packaged CLI, exactly as a developer reproducing the PR gate would.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/build-env.sh
 bash scripts/ensure-docker.sh
 bash scripts/build-images.sh
 exec node dist/cli/index.js run \

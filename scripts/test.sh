@@ -5,6 +5,7 @@
 # that cannot be obtained is a failure, never a skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/build-env.sh
 started=$(date +%s)
 step() { printf '\n=== %s (%ss)\n' "$*" "$(( $(date +%s) - started ))"; }
 

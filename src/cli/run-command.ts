@@ -1,5 +1,4 @@
 // `chaos-action run`: the same engine as the Action, from a terminal or any CI.
-import path from 'node:path';
 import { ConfigError, formatIssue } from '../config/errors';
 import { parseRunConfig } from '../config/run-config';
 import { writeResultFiles } from '../report/files';
@@ -111,7 +110,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       pushgatewayUrl: pushgateway,
     });
     process.stdout.write(`\n${renderTerminalTable(result)}\n`);
-    process.stdout.write(`results: ${path.relative(process.cwd(), files.resultsJson) || files.resultsJson}, report: ${files.report}\n`);
+    process.stdout.write(`results: ${files.resultsJson}\nreport:  ${files.report}\n`);
     const code = exitCodeFor(result.outcome);
     return code === 1 && !config.failOnViolation ? 0 : code;
   } catch (error) {

@@ -33,9 +33,10 @@ export function parseDuration(text: string | number, field = 'duration'): number
 /** Formats milliseconds the short way a report shows them: 850ms, 1.2s, 2m05s. */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms)) return String(ms);
+  if (ms === 0) return '0s';
   if (ms < 1) return `${Math.round(ms * 1000)}µs`;
   if (ms < 1000) return `${ms < 10 ? ms.toFixed(1) : Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`;
+  if (ms < 60_000) return `${Number((ms / 1000).toFixed(ms < 10_000 ? 2 : 1))}s`;
   const minutes = Math.floor(ms / 60_000);
   const seconds = Math.round((ms % 60_000) / 1000);
   return `${minutes}m${String(seconds).padStart(2, '0')}s`;

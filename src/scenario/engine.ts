@@ -9,7 +9,7 @@ import { ConfigError } from '../config/errors';
 import { didYouMean } from '../config/suggest';
 import type { RunConfig } from '../config/run-config';
 import { createFaultContext, revertAll } from '../faults';
-import { ComposeStack, uniqueProjectName } from '../stack/compose';
+import { checkComposeFiles, ComposeError, ComposeStack, uniqueProjectName } from '../stack/compose';
 import { assertDockerReachable } from '../stack/docker';
 import { firstPublishedUrl } from '../stack/endpoints';
 import { resolveRoles, type RoleResolver } from '../stack/roles';
@@ -48,6 +48,12 @@ export interface PreparedRun {
  * baseline file. Throws ConfigError (exit 2) with file:line: field messages.
  */
 export function prepareRun(config: RunConfig): PreparedRun {
+  try {
+    checkComposeFiles(config.composeFiles.map((file) => path.resolve(file)));
+  } catch (error) {
+    if (error instanceof ComposeError) throw ConfigError.single(null, null, '', error.message);
+    throw error;
+  }
   const builtinDir = config.builtinScenarios ? builtinScenariosDir() : null;
   if (config.builtinScenarios && !builtinDir) {
     throw ConfigError.single('scenarios', null, '', 'the built-in scenarios directory was not found next to the program');

@@ -3,6 +3,7 @@
 // it — then hands what was observed to the pure verdict. The fault is reverted in a
 // `finally` through the journal, whatever happens in between.
 import type { Scenario } from '../config/scenario-schema';
+import type { FaultSpec } from '../faults/spec';
 import { formatDuration } from '../config/duration';
 import { injectFault, installMonitor, type ActiveFault, type FaultContext, type Monitor } from '../faults';
 import { startLoad, type LoadRun, type LoadWindowStats } from '../load';
@@ -159,7 +160,7 @@ export async function runScenario(scenario: Scenario, env: ScenarioEnvironment):
     faultStartEpoch = Date.now();
     if (scenario.fault) {
       announce('fault', `${scenario.fault.type} on ${targetService}`);
-      fault = await injectFault(env.faults, { service: targetService }, scenario.fault);
+      fault = await injectFault(env.faults, { service: targetService }, withServiceNames(scenario.fault, env));
       faultEffective = true;
       load.mark('fault', fault.injectedAtMs);
     } else {
@@ -182,12 +183,15 @@ export async function runScenario(scenario: Scenario, env: ScenarioEnvironment):
     if (fault) await fault.revert();
     const revertedAt = monotonicMs();
     load.mark('recovery', revertedAt);
-    announce('recovery', `up to ${formatDuration(phases.recoveryMs)}`);
-    const baselineStats = load.window(t0 + phases.warmupMs, t0 + phases.warmupMs + phases.baselineMs);
-    observations.recoveryTimeMs = await measureRecovery(load, baselineStats, scenario, endpoints, revertedAt, env.signal);
-    throwIfAborted(env.signal);
-    if (observations.recoveryTimeMs === null) {
-      notes.push(`not recovered within ${formatDuration(phases.recoveryMs)} after the fault was reverted`);
+    announce('recovery', scenario.fault ? `up to ${formatDuration(phases.recoveryMs)}` : 'nothing to recover from');
+    // Without a fault there is nothing to recover from: recovery_time stays unmeasured.
+    if (scenario.fault) {
+      const baselineStats = load.window(t0 + phases.warmupMs, t0 + phases.warmupMs + phases.baselineMs);
+      observations.recoveryTimeMs = await measureRecovery(load, baselineStats, scenario, endpoints, revertedAt, env.signal);
+      throwIfAborted(env.signal);
+      if (observations.recoveryTimeMs === null) {
+        notes.push(`not recovered within ${formatDuration(phases.recoveryMs)} after the fault was reverted`);
+      }
     }
 
     currentPhase = 'after';
@@ -270,6 +274,12 @@ export async function runScenario(scenario: Scenario, env: ScenarioEnvironment):
     generatorLimited: loadResult?.generatorLimited ?? false,
     notes,
   };
+}
+
+/** A fault's `from:` may name a role (from: api): the fault library wants the service. */
+function withServiceNames(spec: FaultSpec, env: ScenarioEnvironment): FaultSpec {
+  if ('from' in spec && spec.from) return { ...spec, from: serviceOf(env, spec.from) };
+  return spec;
 }
 
 function throwIfAborted(signal?: AbortSignal): void {

@@ -105,10 +105,7 @@ export class ComposeStack {
    * is built or started. Errors name the file and compose's own first complaint.
    */
   async validate(): Promise<void> {
-    for (const file of this.files) {
-      if (!existsSync(file)) throw new ComposeError(`compose file not found: ${file}`);
-      assertYamlParses(file);
-    }
+    checkComposeFiles(this.files);
     await assertDockerReachable();
     const result = await this.compose(['config', '-q'], 60_000);
     if (result.code !== 0) {
@@ -238,6 +235,14 @@ export function demuxDockerLogs(buffer: Buffer | string): string {
   return out;
 }
 
+/** Each file exists and is YAML; what compose itself thinks is asked later (`config -q`). */
+export function checkComposeFiles(files: readonly string[]): void {
+  for (const file of files) {
+    if (!existsSync(file)) throw new ComposeError(`compose file not found: ${file}`);
+    assertYamlParses(file);
+  }
+}
+
 /** A YAML syntax error is reported as file:line: message, before compose is even asked. */
 function assertYamlParses(file: string): void {
   const lineCounter = new LineCounter();
@@ -269,11 +274,14 @@ function firstMeaningfulLine(text: string): string {
   );
 }
 
+/** The legacy builder's deprecation banner says nothing about what failed. */
+const NOISE = /DEPRECATED: The legacy builder|Install the buildx component|docs\.docker\.com\/go\/buildx/;
+
 function lastMeaningfulLines(text: string, count: number): string {
   return text
     .split('\n')
     .map((line) => line.trimEnd())
-    .filter((line) => line.trim() !== '')
+    .filter((line) => line.trim() !== '' && !NOISE.test(line))
     .slice(-count)
     .join('\n');
 }
