@@ -4,7 +4,16 @@ import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'lib/**', 'node_modules/**', 'coverage/**', 'examples/**/node_modules/**', 'examples/**/dist/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'lib/**',
+      'node_modules/**',
+      'coverage/**',
+      'examples/**/node_modules/**',
+      'examples/**/dist/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

@@ -1,7 +1,12 @@
 // Three projects so a developer can run the fast pure tests alone
 // (`npm run test:unit`) while CI runs everything through scripts/test.sh.
 const transform = { '^.+\\.ts$': ['ts-jest', {}] };
-const common = { preset: undefined, testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
+const common = {
+  preset: undefined,
+  testEnvironment: 'node',
+  transform,
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
 
 module.exports = {
   projects: [

@@ -26,8 +26,15 @@ run_jest() {
 }
 status=0
 run_jest unit || status=1
-# Integration suites use unique compose projects, so two of them can run side by side.
-run_jest integration --maxWorkers=2 || status=1
+# The load generator's accuracy tests time a local server to the millisecond: they run alone.
+step "jest: integration (load generator, alone)"
+npx jest --selectProjects integration --runInBand --json --outputFile "$results_dir/integration-load.json" \
+  --testPathPattern '__tests__/integration/load/' || status=1
+# The Docker suites use unique compose projects, so two of them can run side by side.
+step "jest: integration (Docker)"
+npx jest --selectProjects integration --maxWorkers=2 --json --outputFile "$results_dir/integration-docker.json" \
+  --testPathIgnorePatterns '__tests__/integration/load/' || status=1
+# End to end: the packaged CLI and action on the example stack, one at a time (they measure latency).
 run_jest e2e --runInBand || status=1
 
 step "dist/ is current"

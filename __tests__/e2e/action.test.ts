@@ -95,7 +95,13 @@ async function runAction(apiUrl: string, composeFile: string): Promise<ActionRun
     env: { ...env, ...stateEnv },
     cwd: root,
   });
-  return { main, post, outputs: readCommandFile(files.output), state, summary: readFileSync(files.summary, 'utf8') };
+  return {
+    main,
+    post,
+    outputs: readCommandFile(files.output),
+    state,
+    summary: readFileSync(files.summary, 'utf8'),
+  };
 }
 
 describe('the packaged action on a pull request', () => {
@@ -112,9 +118,13 @@ describe('the packaged action on a pull request', () => {
   it('fails the check on the naive stack, with outputs, summary and one sticky comment', async () => {
     naive = await runAction(apiUrl, NAIVE);
     expect(naive.main.code).not.toBe(0);
-    expect(naive.main.stdout).toMatch(/::error::chaos gate failed: \d+ threshold\(s\) violated in otel-collector-failure/);
+    expect(naive.main.stdout).toMatch(
+      /::error::chaos gate failed: \d+ threshold\(s\) violated in otel-collector-failure/,
+    );
     // An annotation on the scenario file line of the violated threshold.
-    expect(naive.main.stdout).toMatch(/::error file=.*scenarios\/otel-collector-failure\.yml,line=\d+,title=chaos: otel-collector-failure violated its SLO::/);
+    expect(naive.main.stdout).toMatch(
+      /::error file=.*scenarios\/otel-collector-failure\.yml,line=\d+,title=chaos: otel-collector-failure violated its SLO::/,
+    );
     expect(naive.outputs.result).toBe('fail');
     expect(Number(naive.outputs.violations)).toBeGreaterThan(0);
     expect(existsSync(naive.outputs['results-json'])).toBe(true);

@@ -52,7 +52,10 @@ function list(name: string): string[] {
 }
 
 export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
-  const workdir = path.resolve(env.GITHUB_WORKSPACE ?? process.cwd(), core.getInput('working-directory') || '.');
+  const workdir = path.resolve(
+    env.GITHUB_WORKSPACE ?? process.cwd(),
+    core.getInput('working-directory') || '.',
+  );
   const inWorkdir = (p: string): string => path.resolve(workdir, p);
   const suiteChoice = chooseSuite({
     suiteInput: core.getInput('suite'),
@@ -73,7 +76,9 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
       'journal-path': path.join(runnerTemp, 'chaos-action', 'journal.json'),
       'fail-on-violation': core.getInput('fail-on-violation'),
       scale: core.getInput('scale'),
-      'baseline-results': core.getInput('baseline-results') ? inWorkdir(core.getInput('baseline-results')) : '',
+      'baseline-results': core.getInput('baseline-results')
+        ? inWorkdir(core.getInput('baseline-results'))
+        : '',
     },
     'input',
   );

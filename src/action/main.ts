@@ -24,7 +24,8 @@ export async function run(): Promise<void> {
       prepared,
       {
         log: (line) => core.info(line),
-        onPhase: (scenario, phase, detail) => core.info(`▶ ${scenario}: ${phase}${detail ? ` (${detail})` : ''}`),
+        onPhase: (scenario, phase, detail) =>
+          core.info(`▶ ${scenario}: ${phase}${detail ? ` (${detail})` : ''}`),
         onProject: (project) => saveRunState({ journalPath: config.journalPath, project }),
         onScenarioDone: (scenario) =>
           core.info(`${scenario.name}: ${scenario.outcome}${scenario.reason ? ` — ${scenario.reason}` : ''}`),
@@ -55,9 +56,14 @@ export async function run(): Promise<void> {
     core.setOutput('result', 'error');
     if (error instanceof ConfigError) {
       for (const issue of error.issues) {
-        core.error(formatIssue(issue), issue.file && issue.line ? { file: issue.file, startLine: issue.line } : {});
+        core.error(
+          formatIssue(issue),
+          issue.file && issue.line ? { file: issue.file, startLine: issue.line } : {},
+        );
       }
-      core.setFailed(`chaos-action: configuration error (${error.issues.length} problem${error.issues.length === 1 ? '' : 's'})`);
+      core.setFailed(
+        `chaos-action: configuration error (${error.issues.length} problem${error.issues.length === 1 ? '' : 's'})`,
+      );
       return;
     }
     core.setFailed(`chaos-action: ${error instanceof Error ? error.message : String(error)}`);
@@ -88,7 +94,9 @@ async function postComment(result: RunResult, token: string, baseline: RunResult
     core.info(`sticky comment: ${outcome.status}${outcome.url ? ` (${outcome.url})` : ''}`);
   } catch (error) {
     // The verdict does not depend on GitHub's API being up: warn and let the gate decide.
-    core.warning(`sticky comment could not be posted: ${error instanceof Error ? error.message : String(error)}`);
+    core.warning(
+      `sticky comment could not be posted: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
@@ -115,10 +123,12 @@ function gate(result: RunResult, failOnViolation: boolean, failOnInconclusive: b
     }
     default:
       core.setFailed(
-        `chaos gate error: ${result.scenarios
-          .filter((s) => s.outcome === 'error')
-          .map((s) => `${s.name}: ${s.reason}`)
-          .join('; ') || 'no scenario ran'}`,
+        `chaos gate error: ${
+          result.scenarios
+            .filter((s) => s.outcome === 'error')
+            .map((s) => `${s.name}: ${s.reason}`)
+            .join('; ') || 'no scenario ran'
+        }`,
       );
   }
 }

@@ -20,7 +20,9 @@ export async function post(): Promise<void> {
       core.info(`cleanup: compose project ${project} removed (containers, networks, volumes)`);
     }
   } catch (error) {
-    core.warning(`cleanup: ${error instanceof Error ? error.message : String(error)}; run chaos-action cleanup by hand`);
+    core.warning(
+      `cleanup: ${error instanceof Error ? error.message : String(error)}; run chaos-action cleanup by hand`,
+    );
   }
 }
 

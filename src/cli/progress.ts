@@ -9,7 +9,10 @@ export interface Progress {
   finish(): void;
 }
 
-export function createProgress(stream: NodeJS.WriteStream = process.stderr, live = stream.isTTY === true && !process.env.CI): Progress {
+export function createProgress(
+  stream: NodeJS.WriteStream = process.stderr,
+  live = stream.isTTY === true && !process.env.CI,
+): Progress {
   const started = Date.now();
   const clock = (): string => `${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s`;
   let liveLine = '';
@@ -42,7 +45,9 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr, live
     scenarioDone(result) {
       clear();
       liveLine = '';
-      const word = { pass: 'PASS', fail: 'FAIL', inconclusive: 'INCONCLUSIVE', error: 'ERROR' }[result.outcome];
+      const word = { pass: 'PASS', fail: 'FAIL', inconclusive: 'INCONCLUSIVE', error: 'ERROR' }[
+        result.outcome
+      ];
       stream.write(`${clock()} ${result.name}: ${word}${result.reason ? ` — ${result.reason}` : ''}\n`);
     },
     finish() {

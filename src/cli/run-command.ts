@@ -4,6 +4,7 @@ import { parseRunConfig } from '../config/run-config';
 import { writeResultFiles } from '../report/files';
 import { renderTerminalTable } from '../report/terminal';
 import { exitCodeFor, prepareRun, runChaos } from '../scenario/engine';
+import { execCommand } from '../util/exec';
 import { parseArgs, UsageError } from './args';
 import { createProgress } from './progress';
 
@@ -92,7 +93,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   const interrupted = new AbortController();
   const stop = installSignalHandlers(progress.log, interrupted);
   try {
-    progress.log(`running ${prepared.scenarios.map((s) => s.name).join(', ')} on ${config.composeFiles.join(' + ')}`);
+    progress.log(
+      `running ${prepared.scenarios.map((s) => s.name).join(', ')} on ${config.composeFiles.join(' + ')}`,
+    );
     const result = await runChaos(
       config,
       prepared,
@@ -102,7 +105,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         onScenarioDone: progress.scenarioDone,
         signal: interrupted.signal,
       },
-      { commit: process.env.GITHUB_SHA ?? null, runUrl: null },
+      { commit: process.env.GITHUB_SHA ?? (await currentCommit()), runUrl: null },
     );
     progress.finish();
     const files = await writeResultFiles(result, config.resultsDir, {
@@ -120,6 +123,12 @@ export async function runCommand(argv: string[]): Promise<number> {
   } finally {
     stop();
   }
+}
+
+/** The commit being measured, when the run starts inside a git checkout. */
+async function currentCommit(): Promise<string | null> {
+  const result = await execCommand('git', ['rev-parse', 'HEAD']).catch(() => null);
+  return result?.code === 0 ? result.stdout.trim() : null;
 }
 
 /**

@@ -155,10 +155,12 @@ function resolvePhases(
 export function scaleScenario(scenario: Scenario, factor: number): Scenario {
   if (factor === 1) return scenario;
   const s = (ms: number) => Math.max(0, Math.round(ms * factor));
-  const fault =
+  let fault =
     scenario.fault && 'durationMs' in scenario.fault
       ? { ...scenario.fault, durationMs: s(scenario.fault.durationMs) }
       : scenario.fault;
+  // A leak must still reach the limit inside the shorter fault window: it leaks faster.
+  if (fault?.type === 'memory') fault = { ...fault, intervalMs: Math.max(100, s(fault.intervalMs)) };
   const load =
     scenario.load.model === 'open'
       ? {

@@ -29,7 +29,10 @@ export interface Ramp {
 }
 
 /** Stages ("reach X over D") as ramps from the previous target; the first starts at `startValue`. */
-export function rampsFromStages(stages: { target: number; durationMs: number }[], startValue?: number): Ramp[] {
+export function rampsFromStages(
+  stages: { target: number; durationMs: number }[],
+  startValue?: number,
+): Ramp[] {
   let previous = startValue ?? stages[0]?.target ?? 0;
   return stages.map((stage) => {
     const ramp = { from: previous, to: stage.target, durationMs: stage.durationMs };
@@ -95,7 +98,8 @@ export class ArrivalSchedule {
 
   /** Planned offset (ms from load start) of arrival k, for 0 ≤ k < totalArrivals. */
   plannedOffsetMs(k: number): number {
-    if (k < 0 || k >= this.totalArrivals) throw new RangeError(`arrival ${k} is outside 0..${this.totalArrivals - 1}`);
+    if (k < 0 || k >= this.totalArrivals)
+      throw new RangeError(`arrival ${k} is outside 0..${this.totalArrivals - 1}`);
     let index = this.segments[this.cursor].arrivalsBefore <= k ? this.cursor : 0;
     while (index < this.segments.length - 1 && this.segments[index].arrivalsAtEnd - EPSILON <= k) index++;
     this.cursor = index;

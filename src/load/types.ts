@@ -33,7 +33,8 @@ export interface ResponseExpectation {
 
 /** One stage of an arrival-rate ramp: reach `rate` (req/s) linearly over `duration`. */
 export interface RateStage {
-  rate: number;
+  /** "100/s", "6000/m" or req/s. */
+  rate: string | number;
   duration: string | number;
 }
 

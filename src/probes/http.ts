@@ -34,14 +34,20 @@ export async function probeHttp(probe: HttpProbe): Promise<HttpProbeResult> {
     const body = await response.body.text();
     const latencyMs = monotonicMs() - started;
     const problems: string[] = [];
-    if (response.statusCode !== expectedStatus) problems.push(`status ${response.statusCode}, expected ${expectedStatus}`);
+    if (response.statusCode !== expectedStatus)
+      problems.push(`status ${response.statusCode}, expected ${expectedStatus}`);
     if (probe.maxLatencyMs !== undefined && latencyMs > probe.maxLatencyMs) {
       problems.push(`took ${Math.round(latencyMs)}ms, limit ${probe.maxLatencyMs}ms`);
     }
     if (probe.bodyContains !== undefined && !body.includes(probe.bodyContains)) {
       problems.push(`body does not contain ${JSON.stringify(probe.bodyContains)}`);
     }
-    return { ok: problems.length === 0, status: response.statusCode, latencyMs, problem: problems.join('; ') };
+    return {
+      ok: problems.length === 0,
+      status: response.statusCode,
+      latencyMs,
+      problem: problems.join('; '),
+    };
   } catch (error) {
     return {
       ok: false,

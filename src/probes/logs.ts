@@ -10,7 +10,11 @@ export interface LogLine {
 }
 
 /** Lines a container wrote since `sinceEpochMs`, oldest first, at most `limit` of the newest. */
-export async function containerLogsSince(containerId: string, sinceEpochMs: number, limit = 20_000): Promise<LogLine[]> {
+export async function containerLogsSince(
+  containerId: string,
+  sinceEpochMs: number,
+  limit = 20_000,
+): Promise<LogLine[]> {
   const raw = (await docker()
     .getContainer(containerId)
     .logs({

@@ -19,7 +19,11 @@ export interface ObservedAlert {
 }
 
 function client(baseUrl: string, timeoutMs: number): AxiosInstance {
-  return axios.create({ baseURL: baseUrl.replace(/\/$/, ''), timeout: timeoutMs, validateStatus: () => true });
+  return axios.create({
+    baseURL: baseUrl.replace(/\/$/, ''),
+    timeout: timeoutMs,
+    validateStatus: () => true,
+  });
 }
 
 /** An instant query; the vector's samples (a scalar becomes one sample without labels). */
@@ -31,7 +35,9 @@ export async function queryInstant(baseUrl: string, query: string, timeoutMs = 3
     data?: { resultType: string; result: unknown };
   };
   if (response.status !== 200 || body.status !== 'success' || !body.data) {
-    throw new PrometheusError(`Prometheus query ${JSON.stringify(query)} failed: ${body.error ?? `HTTP ${response.status}`}`);
+    throw new PrometheusError(
+      `Prometheus query ${JSON.stringify(query)} failed: ${body.error ?? `HTTP ${response.status}`}`,
+    );
   }
   if (body.data.resultType === 'scalar') {
     const [, value] = body.data.result as [number, string];
@@ -55,7 +61,9 @@ export async function queryRange(
   });
   const body = response.data as { status?: string; error?: string; data?: { result: unknown } };
   if (response.status !== 200 || body.status !== 'success' || !body.data) {
-    throw new PrometheusError(`Prometheus range query ${JSON.stringify(query)} failed: ${body.error ?? `HTTP ${response.status}`}`);
+    throw new PrometheusError(
+      `Prometheus range query ${JSON.stringify(query)} failed: ${body.error ?? `HTTP ${response.status}`}`,
+    );
   }
   const matrix = body.data.result as { metric: Record<string, string>; values: [number, string][] }[];
   return matrix.map((series) => ({
@@ -89,7 +97,11 @@ export async function alertmanagerAlerts(baseUrl: string, timeoutMs = 3000): Pro
   if (response.status !== 200 || !Array.isArray(response.data)) {
     throw new PrometheusError(`Alertmanager /api/v2/alerts answered HTTP ${response.status}`);
   }
-  const alerts = response.data as { labels: Record<string, string>; startsAt?: string; status?: { state?: string } }[];
+  const alerts = response.data as {
+    labels: Record<string, string>;
+    startsAt?: string;
+    status?: { state?: string };
+  }[];
   return alerts.map((alert) => ({
     name: alert.labels.alertname,
     state: alert.status?.state === 'suppressed' ? 'inactive' : 'firing',

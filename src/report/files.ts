@@ -21,7 +21,11 @@ export interface WriteOptions {
   pushgatewayUrl?: string | null;
 }
 
-export async function writeResultFiles(result: RunResult, dir: string, options: WriteOptions = {}): Promise<WrittenFiles> {
+export async function writeResultFiles(
+  result: RunResult,
+  dir: string,
+  options: WriteOptions = {},
+): Promise<WrittenFiles> {
   await mkdir(dir, { recursive: true });
   const files: WrittenFiles = {
     resultsJson: path.join(dir, 'results.json'),
@@ -30,7 +34,10 @@ export async function writeResultFiles(result: RunResult, dir: string, options: 
     metrics: path.join(dir, 'metrics.prom'),
   };
   await writeFile(files.resultsJson, `${JSON.stringify(result, null, 2)}\n`);
-  await writeFile(files.report, renderReport(result, { baseline: options.baseline, maxBytes: SUMMARY_MAX_BYTES }));
+  await writeFile(
+    files.report,
+    renderReport(result, { baseline: options.baseline, maxBytes: SUMMARY_MAX_BYTES }),
+  );
   await writeJUnit(result, files.junit);
   if (options.pushgatewayUrl) {
     await pushMetrics(result, options.pushgatewayUrl);

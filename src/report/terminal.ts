@@ -9,7 +9,8 @@ function p95(scenario: ScenarioResult, phase: PhaseName): string {
 }
 
 function faultErrorRate(scenario: ScenarioResult): string {
-  const fault = scenario.phases.find((p) => p.phase === 'fault') ?? scenario.phases.find((p) => p.phase === 'baseline');
+  const fault =
+    scenario.phases.find((p) => p.phase === 'fault') ?? scenario.phases.find((p) => p.phase === 'baseline');
   return fault ? fmtPct(fault.errorRate) : '—';
 }
 
@@ -27,7 +28,9 @@ function alignRows(rows: string[][]): string[] {
   );
   return rows.map((row) =>
     row
-      .map((cell, column) => (column === row.length - 1 ? cell : cell + ' '.repeat(widths[column] - [...cell].length)))
+      .map((cell, column) =>
+        column === row.length - 1 ? cell : cell + ' '.repeat(widths[column] - [...cell].length),
+      )
       .join('  ')
       .trimEnd(),
   );

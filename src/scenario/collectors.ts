@@ -91,7 +91,11 @@ export interface PromqlSampler extends Sampler {
 }
 
 /** Evaluates each query once a second; the largest value across series is kept. */
-export function samplePromql(prometheusUrl: string, queries: string[], options: SamplerOptions): PromqlSampler {
+export function samplePromql(
+  prometheusUrl: string,
+  queries: string[],
+  options: SamplerOptions,
+): PromqlSampler {
   const samples: Record<string, PromSample[]> = Object.fromEntries(queries.map((q) => [q, []]));
   const sampler = every(options.intervalMs, async () => {
     await Promise.all(

@@ -11,7 +11,7 @@ import type { RunConfig } from '../config/run-config';
 import { createFaultContext, revertAll } from '../faults';
 import { checkComposeFiles, ComposeError, ComposeStack, uniqueProjectName } from '../stack/compose';
 import { assertDockerReachable } from '../stack/docker';
-import { firstPublishedUrl } from '../stack/endpoints';
+import { serviceUrl } from '../stack/endpoints';
 import { resolveRoles, type RoleResolver } from '../stack/roles';
 import { monotonicMs } from '../util/clock';
 import { combineOutcomes, type PhaseName, type RunResult, type ScenarioResult } from './results';
@@ -56,7 +56,12 @@ export function prepareRun(config: RunConfig): PreparedRun {
   }
   const builtinDir = config.builtinScenarios ? builtinScenariosDir() : null;
   if (config.builtinScenarios && !builtinDir) {
-    throw ConfigError.single('scenarios', null, '', 'the built-in scenarios directory was not found next to the program');
+    throw ConfigError.single(
+      'scenarios',
+      null,
+      '',
+      'the built-in scenarios directory was not found next to the program',
+    );
   }
   const catalog = loadCatalog(
     { builtinDir, userDirs: config.scenariosDirs },
@@ -68,14 +73,20 @@ export function prepareRun(config: RunConfig): PreparedRun {
   if (config.baselineResults) {
     try {
       baseline = JSON.parse(readFileSync(config.baselineResults, 'utf8')) as RunResult;
-      if (baseline.schemaVersion !== 1) throw new Error(`schemaVersion ${String(baseline.schemaVersion)} is not 1`);
+      if (baseline.schemaVersion !== 1)
+        throw new Error(`schemaVersion ${String(baseline.schemaVersion)} is not 1`);
     } catch (error) {
       // A first run has no nightly artifact yet: compare with nothing rather than fail the gate.
       notes.push(`baseline ${config.baselineResults} not used: ${(error as Error).message}`);
       baseline = null;
     }
   }
-  return { scenarios: names.map((name) => catalog.scenarios.get(name) as Scenario), catalog, baseline, notes };
+  return {
+    scenarios: names.map((name) => catalog.scenarios.get(name) as Scenario),
+    catalog,
+    baseline,
+    notes,
+  };
 }
 
 function selectScenarioNames(catalog: ScenarioCatalog, config: RunConfig): string[] {
@@ -117,7 +128,9 @@ export async function runChaos(
 ): Promise<RunResult> {
   const startedAt = new Date();
   const started = monotonicMs();
-  const project = config.project ?? uniqueProjectName(`chaos-${path.basename(path.dirname(path.resolve(config.composeFiles[0])))}`);
+  const project =
+    config.project ??
+    uniqueProjectName(`chaos-${path.basename(path.dirname(path.resolve(config.composeFiles[0])))}`);
   const stack = new ComposeStack({ files: config.composeFiles, project, log: hooks.log });
   hooks.onProject?.(project, stack);
   const results: ScenarioResult[] = [];
@@ -127,10 +140,12 @@ export async function runChaos(
     await assertDockerReachable();
     await stack.up();
     const roles = await resolveRoles(project, config.serviceMap as Record<string, string>);
-    const targetUrl = config.targetUrl ?? (await firstPublishedUrl(project, roles.service('api')));
+    const targetUrl = config.targetUrl ?? (await serviceUrl(project, roles.service('api')));
     const metricsService = roles.optional('metrics');
-    const prometheusUrl = metricsService ? await firstPublishedUrl(project, metricsService).catch(() => null) : null;
-    hooks.log(`stack: load goes to ${targetUrl}${prometheusUrl ? `, Prometheus at ${prometheusUrl}` : ', no Prometheus'}`);
+    const prometheusUrl = metricsService ? await serviceUrl(project, metricsService).catch(() => null) : null;
+    hooks.log(
+      `stack: load goes to ${targetUrl}${prometheusUrl ? `, Prometheus at ${prometheusUrl}` : ', no Prometheus'}`,
+    );
     for (const scenario of prepared.scenarios) {
       if (hooks.signal?.aborted) break;
       const result = await runOne(scenario, {
@@ -150,7 +165,9 @@ export async function runChaos(
       await stack.waitHealthy(120_000).catch((error: Error) => hooks.log(`stack: ${error.message}`));
     }
   } finally {
-    await revertAll(config.journalPath, hooks.log).catch((error: Error) => hooks.log(`cleanup: ${error.message}`));
+    await revertAll(config.journalPath, hooks.log).catch((error: Error) =>
+      hooks.log(`cleanup: ${error.message}`),
+    );
     await stack.down().catch((error: Error) => hooks.log(`stack: down failed: ${error.message}`));
   }
   const finishedAt = new Date();

@@ -78,7 +78,9 @@ export function planLoad(scenario: Scenario, baseUrl: string, t0Ms: number): Loa
  * Each step after the first becomes a ramp of STEP_RAMP_MS (or a tenth of the step when it
  * is short) followed by a hold; the first step starts at its target with no ramp-in.
  */
-export function stepsToRamps(steps: { target: number; durationMs: number }[]): { target: number; durationMs: number }[] {
+export function stepsToRamps(
+  steps: { target: number; durationMs: number }[],
+): { target: number; durationMs: number }[] {
   const ramps: { target: number; durationMs: number }[] = [];
   steps.forEach((step, index) => {
     const previous = index === 0 ? step.target : steps[index - 1].target;

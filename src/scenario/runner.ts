@@ -7,7 +7,12 @@ import type { FaultSpec } from '../faults/spec';
 import { formatDuration } from '../config/duration';
 import { injectFault, installMonitor, type ActiveFault, type FaultContext, type Monitor } from '../faults';
 import { startLoad, type LoadRun, type LoadWindowStats } from '../load';
-import { containerFacts, watchProjectEvents, type ContainerEvent, type EventWatcher } from '../probes/containers';
+import {
+  containerFacts,
+  watchProjectEvents,
+  type ContainerEvent,
+  type EventWatcher,
+} from '../probes/containers';
 import { containerLogsSince } from '../probes/logs';
 import type { RoleResolver } from '../stack/roles';
 import { resolveService } from '../stack/targets';
@@ -98,6 +103,7 @@ export async function runScenario(scenario: Scenario, env: ScenarioEnvironment):
   let faultStartEpoch: number | null = null;
   let faultReport: FaultReport | null = null;
   let stageWindows: StageWindow[] = [];
+  const restartCountsBefore = new Map<string, number>();
 
   try {
     const targetService = serviceOf(env, scenario.target.role ?? (scenario.target.service as string));
@@ -109,10 +115,12 @@ export async function runScenario(scenario: Scenario, env: ScenarioEnvironment):
     for (const [role, service] of Object.entries(env.roles.roles)) observations.services[role] = service;
     for (const [name, service] of services) observations.services[name] = service;
 
-    const restartsBefore = new Map<string, number>();
-    for (const service of new Set([...needs.containerServices.map((n) => serviceOf(env, n)), targetService])) {
+    for (const service of new Set([
+      ...needs.containerServices.map((n) => serviceOf(env, n)),
+      targetService,
+    ])) {
       const [container] = await resolveService(env.project, service);
-      restartsBefore.set(service, (await containerFacts(container.id)).restartCount);
+      restartCountsBefore.set(service, (await containerFacts(container.id)).restartCount);
     }
 
     announce('steady-state', 'checking before the fault');
@@ -121,7 +129,11 @@ export async function runScenario(scenario: Scenario, env: ScenarioEnvironment):
     if (!steadyBefore.ok) {
       notes.push(`steady state before the fault: ${steadyBefore.problems.join('; ')}`);
       const decided = decideOutcome([], { steadyStateBeforeOk: false, faultEffective: true });
-      return { ...base, outcome: decided.outcome, reason: `${decided.reason}: ${steadyBefore.problems.join('; ')}` };
+      return {
+        ...base,
+        outcome: decided.outcome,
+        reason: `${decided.reason}: ${steadyBefore.problems.join('; ')}`,
+      };
     }
 
     events = await watchProjectEvents(env.project);
@@ -131,7 +143,8 @@ export async function runScenario(scenario: Scenario, env: ScenarioEnvironment):
       else notes.push('alert thresholds need Prometheus: no service has the metrics role');
     }
     if (needs.promqlQueries.length) {
-      if (env.prometheusUrl) promqlSampler = samplePromql(env.prometheusUrl, needs.promqlQueries, samplerClock);
+      if (env.prometheusUrl)
+        promqlSampler = samplePromql(env.prometheusUrl, needs.promqlQueries, samplerClock);
       else notes.push('promql thresholds need Prometheus: no service has the metrics role');
     }
     // Counting proxies go in before the load so every connection attempt of the scenario is seen.
@@ -160,9 +173,15 @@ export async function runScenario(scenario: Scenario, env: ScenarioEnvironment):
     faultStartEpoch = Date.now();
     if (scenario.fault) {
       announce('fault', `${scenario.fault.type} on ${targetService}`);
-      fault = await injectFault(env.faults, { service: targetService }, withServiceNames(scenario.fault, env));
+      // The phase starts when injecting starts: a fault acts before it has proven itself, and
+      // requests caught in between belong to the fault, not to the baseline.
+      load.mark('fault');
+      fault = await injectFault(
+        env.faults,
+        { service: targetService },
+        withServiceNames(scenario.fault, env),
+      );
       faultEffective = true;
-      load.mark('fault', fault.injectedAtMs);
     } else {
       announce('fault', 'no fault: measuring the load');
       load.mark('fault');
@@ -183,11 +202,21 @@ export async function runScenario(scenario: Scenario, env: ScenarioEnvironment):
     if (fault) await fault.revert();
     const revertedAt = monotonicMs();
     load.mark('recovery', revertedAt);
-    announce('recovery', scenario.fault ? `up to ${formatDuration(phases.recoveryMs)}` : 'nothing to recover from');
+    announce(
+      'recovery',
+      scenario.fault ? `up to ${formatDuration(phases.recoveryMs)}` : 'nothing to recover from',
+    );
     // Without a fault there is nothing to recover from: recovery_time stays unmeasured.
     if (scenario.fault) {
       const baselineStats = load.window(t0 + phases.warmupMs, t0 + phases.warmupMs + phases.baselineMs);
-      observations.recoveryTimeMs = await measureRecovery(load, baselineStats, scenario, endpoints, revertedAt, env.signal);
+      observations.recoveryTimeMs = await measureRecovery(
+        load,
+        baselineStats,
+        scenario,
+        endpoints,
+        revertedAt,
+        env.signal,
+      );
       throwIfAborted(env.signal);
       if (observations.recoveryTimeMs === null) {
         notes.push(`not recovered within ${formatDuration(phases.recoveryMs)} after the fault was reverted`);
@@ -227,7 +256,8 @@ export async function runScenario(scenario: Scenario, env: ScenarioEnvironment):
     observations.stages = stageStats(load as LoadRun, stageWindows);
     if (loadResult.generatorLimited) notes.push(...loadResult.generatorNotes);
   }
-  observations.faultStartMs = faultReport?.injectedAtMs ?? (faultStartEpoch ? toScenarioMs(faultStartEpoch) : null);
+  observations.faultStartMs =
+    faultReport?.injectedAtMs ?? (faultStartEpoch ? toScenarioMs(faultStartEpoch) : null);
   observations.faultEndMs = faultReport?.revertedAtMs ?? null;
   observations.alerts = alertSampler?.alerts() ?? null;
   for (const problem of alertSampler?.problems() ?? []) notes.push(`alerts: ${problem}`);
@@ -241,6 +271,7 @@ export async function runScenario(scenario: Scenario, env: ScenarioEnvironment):
     epochAtT0,
     logsSinceEpoch: faultStartEpoch ?? epochAtT0,
     faultEndMs: observations.faultEndMs,
+    restartCountsBefore,
   }).catch((error: Error) => notes.push(`container facts: ${error.message}`));
   if (env.baseline) observations.baseline = baselineFromRun(env.baseline, scenario.name);
 
@@ -316,14 +347,18 @@ async function measureRecovery(
   signal?: AbortSignal,
 ): Promise<number | null> {
   const limitMs = scenario.phases.recoveryMs;
-  const p95Limit = Math.max((baseline.p95Ms ?? 0) * RECOVERY_P95_FACTOR, (baseline.p95Ms ?? 0) + RECOVERY_P95_FLOOR_MS);
+  const p95Limit = Math.max(
+    (baseline.p95Ms ?? 0) * RECOVERY_P95_FACTOR,
+    (baseline.p95Ms ?? 0) + RECOVERY_P95_FLOOR_MS,
+  );
   const errorLimit = Math.max(baseline.errorRate * 2, 0.01);
   for (;;) {
     const now = monotonicMs();
     if (now - revertedAt >= RECOVERY_WINDOW_MS / 2) {
       const steady = await checkSteadyState(scenario.steadyState, endpoints);
       const recent = load.window(Math.max(revertedAt, now - RECOVERY_WINDOW_MS), now);
-      const latencyBack = recent.p95Ms === null ? recent.completed === 0 && recent.scheduled === 0 : recent.p95Ms <= p95Limit;
+      const latencyBack =
+        recent.p95Ms === null ? recent.completed === 0 && recent.scheduled === 0 : recent.p95Ms <= p95Limit;
       if (steady.ok && latencyBack && recent.errorRate <= errorLimit) return monotonicMs() - revertedAt;
     }
     if (monotonicMs() - revertedAt >= limitMs || signal?.aborted) return null;
@@ -354,7 +389,12 @@ async function collectContainersAndLogs(
   scenario: Scenario,
   observations: ScenarioObservations,
   events: ContainerEvent[],
-  times: { epochAtT0: number; logsSinceEpoch: number; faultEndMs: number | null },
+  times: {
+    epochAtT0: number;
+    logsSinceEpoch: number;
+    faultEndMs: number | null;
+    restartCountsBefore: Map<string, number>;
+  },
 ): Promise<void> {
   const needs = thresholdNeeds(scenario.thresholds);
   const toMs = (epoch: number): number => epoch - times.epochAtT0;
@@ -374,17 +414,14 @@ async function collectContainersAndLogs(
     const facts = await containerFacts(container.id);
     const own = events.filter((e) => e.service === service);
     const oom = own.find((e) => e.action === 'oom');
-    const restartsDuring = own.filter((e) => e.action === 'start' || e.action === 'restart').length;
-    const restartsBefore = Math.max(0, facts.restartCount - own.filter((e) => e.action === 'restart').length);
     observations.containers[service] = {
-      restartsBefore: Math.min(restartsBefore, facts.restartCount),
+      restartsBefore: times.restartCountsBefore.get(service) ?? facts.restartCount,
       restartsAfter: facts.restartCount,
       oomKilled: oom !== undefined || facts.oomKilled,
       oomKilledAtMs: oom ? toMs(oom.atEpochMs) : null,
       health: facts.health ?? 'none',
       timeToHealthyMs: timeToHealthy(own, times.faultEndMs, toMs),
     } satisfies ContainerFacts;
-    void restartsDuring;
   }
 }
 
@@ -397,7 +434,9 @@ function timeToHealthy(
   faultEndMs: number | null,
   toMs: (epoch: number) => number,
 ): number | null {
-  const disruptive = events.filter((e) => ['die', 'oom', 'kill', 'stop'].includes(e.action)).map((e) => toMs(e.atEpochMs));
+  const disruptive = events
+    .filter((e) => ['die', 'oom', 'kill', 'stop'].includes(e.action))
+    .map((e) => toMs(e.atEpochMs));
   const disruptionEnd = Math.max(faultEndMs ?? -Infinity, ...disruptive);
   if (!Number.isFinite(disruptionEnd)) return 0;
   const hasHealthcheck = events.some((e) => e.action.startsWith('health_status'));
@@ -410,7 +449,10 @@ function timeToHealthy(
 }
 
 /** The log lines that log thresholds matched, for the report (at most a few per threshold). */
-function matchedLogLines(scenario: Scenario, observations: ScenarioObservations): ScenarioResult['logMatches'] {
+function matchedLogLines(
+  scenario: Scenario,
+  observations: ScenarioObservations,
+): ScenarioResult['logMatches'] {
   const matches: ScenarioResult['logMatches'] = [];
   for (const threshold of scenario.thresholds) {
     if (!threshold.kind.startsWith('log_') || !('service' in threshold)) continue;
@@ -427,7 +469,8 @@ function matchedLogLines(scenario: Scenario, observations: ScenarioObservations)
 
 /** How a log threshold recognises a line; null for thresholds that match nothing to show. */
 function lineMatcher(threshold: Scenario['thresholds'][number]): ((line: string) => boolean) | null {
-  if (threshold.kind === 'log_contains') return threshold.negate ? null : (line) => line.includes(threshold.text);
+  if (threshold.kind === 'log_contains')
+    return threshold.negate ? null : (line) => line.includes(threshold.text);
   if (threshold.kind === 'log_matches') {
     if (threshold.negate) return null;
     const pattern = new RegExp(threshold.pattern, threshold.flags);

@@ -30,13 +30,23 @@ export function detectCompose(): Promise<ComposeCommand> {
     const tryV2 = async (): Promise<ComposeCommand | null> => {
       const result = await execCommand('docker', ['compose', 'version', '--short']).catch(() => null);
       return result?.code === 0
-        ? { command: 'docker', prefix: ['compose'], version: 2, label: `docker compose ${result.stdout.trim()}` }
+        ? {
+            command: 'docker',
+            prefix: ['compose'],
+            version: 2,
+            label: `docker compose ${result.stdout.trim()}`,
+          }
         : null;
     };
     const tryV1 = async (): Promise<ComposeCommand | null> => {
       const result = await execCommand('docker-compose', ['version', '--short']).catch(() => null);
       return result?.code === 0
-        ? { command: 'docker-compose', prefix: [], version: 1, label: `docker-compose ${result.stdout.trim()}` }
+        ? {
+            command: 'docker-compose',
+            prefix: [],
+            version: 1,
+            label: `docker-compose ${result.stdout.trim()}`,
+          }
         : null;
     };
     const order = forced === 'v1' ? [tryV1] : forced === 'v2' ? [tryV2] : [tryV2, tryV1];
@@ -53,7 +63,11 @@ export function detectCompose(): Promise<ComposeCommand> {
 
 /** A compose project name unique to this run: lower-case, compose-safe, recognisable. */
 export function uniqueProjectName(base = 'chaos'): string {
-  const slug = base.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'chaos';
+  const slug =
+    base
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'chaos';
   return `${slug.slice(0, 30)}-${randomBytes(3).toString('hex')}`;
 }
 
@@ -128,7 +142,9 @@ export class ComposeStack {
       );
     }
     const containers = await this.waitHealthy(options.healthTimeoutMs ?? 180_000);
-    this.log(`stack: ${containers.length} containers ready in ${((monotonicMs() - started) / 1000).toFixed(1)}s`);
+    this.log(
+      `stack: ${containers.length} containers ready in ${((monotonicMs() - started) / 1000).toFixed(1)}s`,
+    );
     return containers;
   }
 
@@ -140,7 +156,8 @@ export class ComposeStack {
     const deadline = monotonicMs() + timeoutMs;
     for (;;) {
       const containers = await listProjectContainers(this.project);
-      if (containers.length === 0) throw new ComposeError(`project ${this.project} has no containers after up`);
+      if (containers.length === 0)
+        throw new ComposeError(`project ${this.project} has no containers after up`);
       const pending: { container: ServiceContainer; inspect: Docker.ContainerInspectInfo }[] = [];
       for (const container of containers) {
         const inspect = await docker().getContainer(container.id).inspect();
@@ -197,7 +214,8 @@ export class ComposeStack {
     const result = await this.compose(['down', '-v', '--remove-orphans', '--timeout', '5'], 5 * 60_000).catch(
       (error: Error) => ({ code: 1, stdout: '', stderr: error.message }),
     );
-    if (result.code !== 0) this.log(`stack: compose down failed (${firstMeaningfulLine(result.stderr)}); removing by label`);
+    if (result.code !== 0)
+      this.log(`stack: compose down failed (${firstMeaningfulLine(result.stderr)}); removing by label`);
     await removeProjectResources(this.project);
   }
 }
@@ -215,9 +233,23 @@ export async function removeProjectResources(project: string): Promise<void> {
     ),
   );
   const networks = await docker().listNetworks({ filters });
-  await Promise.all(networks.map((net) => docker().getNetwork(net.Id).remove().catch(() => undefined)));
+  await Promise.all(
+    networks.map((net) =>
+      docker()
+        .getNetwork(net.Id)
+        .remove()
+        .catch(() => undefined),
+    ),
+  );
   const volumes = (await docker().listVolumes({ filters })).Volumes ?? [];
-  await Promise.all(volumes.map((volume) => docker().getVolume(volume.Name).remove().catch(() => undefined)));
+  await Promise.all(
+    volumes.map((volume) =>
+      docker()
+        .getVolume(volume.Name)
+        .remove()
+        .catch(() => undefined),
+    ),
+  );
 }
 
 /** Docker multiplexes stdout and stderr of non-TTY containers in 8-byte-headed frames. */
@@ -228,7 +260,8 @@ export function demuxDockerLogs(buffer: Buffer | string): string {
   while (offset + 8 <= buffer.length) {
     const streamType = buffer[offset];
     const size = buffer.readUInt32BE(offset + 4);
-    if (streamType > 2 || offset + 8 + size > buffer.length) return out + buffer.subarray(offset).toString('utf8');
+    if (streamType > 2 || offset + 8 + size > buffer.length)
+      return out + buffer.subarray(offset).toString('utf8');
     out += buffer.subarray(offset + 8, offset + 8 + size).toString('utf8');
     offset += 8 + size;
   }

@@ -1,5 +1,6 @@
 // Where a service can be reached from the host: its published loopback port, read from
 // the engine (ports are random by default so parallel stacks never collide).
+import { connect } from 'node:net';
 import { docker } from './docker';
 import { resolveService } from './targets';
 
@@ -20,7 +21,8 @@ export async function publishedUrl(project: string, service: string, containerPo
         (published.length ? ` (it publishes ${published.join(', ')})` : ' (it publishes no port)'),
     );
   }
-  const host = !binding.HostIp || binding.HostIp === '0.0.0.0' || binding.HostIp === '::' ? '127.0.0.1' : binding.HostIp;
+  const host =
+    !binding.HostIp || binding.HostIp === '0.0.0.0' || binding.HostIp === '::' ? '127.0.0.1' : binding.HostIp;
   return `http://${host.includes(':') ? `[${host}]` : host}:${binding.HostPort}`;
 }
 
@@ -49,4 +51,48 @@ export async function firstPublishedUrl(project: string, service: string): Promi
     );
   }
   return publishedUrl(project, service, published[0]);
+}
+
+function canConnect(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/**
+ * How the engine reaches a service: its address on the project's own network when the host
+ * can route to it (Linux, GitHub runners), else its published loopback port (Docker Desktop).
+ * The container address survives a restart (an OOM kill, a restart policy) where a randomly
+ * published port does not, and it skips the userland proxy at high request rates.
+ */
+export async function serviceUrl(project: string, service: string): Promise<string> {
+  const [container] = await resolveService(project, service);
+  const inspect = await docker().getContainer(container.id).inspect();
+  const ports = (entries: string[]): number[] =>
+    entries
+      .filter((p) => p.endsWith('/tcp'))
+      .map((p) => Number(p.split('/')[0]))
+      .sort((a, b) => a - b);
+  const published = ports(
+    Object.entries(inspect.NetworkSettings.Ports ?? {})
+      .filter(([, bindings]) => bindings && bindings.some((b) => b.HostPort))
+      .map(([port]) => port),
+  );
+  const port = published[0] ?? ports(Object.keys(inspect.Config.ExposedPorts ?? {}))[0];
+  if (port === undefined) {
+    throw new EndpointError(`service "${service}" exposes no TCP port; give target-url`);
+  }
+  for (const network of Object.values(inspect.NetworkSettings.Networks ?? {})) {
+    if (network.IPAddress && (await canConnect(network.IPAddress, port, 1000))) {
+      return `http://${network.IPAddress}:${port}`;
+    }
+  }
+  return publishedUrl(project, service, port);
 }

@@ -8,7 +8,10 @@ import { execCommand } from '../../../src/util/exec';
 
 const root = path.join(__dirname, '../../..');
 const fixtures = '__tests__/fixtures/bad-scenarios';
-const expected = JSON.parse(readFileSync(path.join(root, fixtures, 'expected.json'), 'utf8')) as Record<string, string>;
+const expected = JSON.parse(readFileSync(path.join(root, fixtures, 'expected.json'), 'utf8')) as Record<
+  string,
+  string
+>;
 const cliPath = path.join(root, 'dist/cli/index.js');
 jest.setTimeout(120_000);
 
@@ -46,7 +49,13 @@ describe('chaos-action run with bad input', () => {
 
   it('refuses a bad scenario directory before touching Docker', async () => {
     const before = await containerIds();
-    const result = await chaosAction('run', '--compose', compose, '--scenarios-dir', path.join(fixtures, 'duplicate-names'));
+    const result = await chaosAction(
+      'run',
+      '--compose',
+      compose,
+      '--scenarios-dir',
+      path.join(fixtures, 'duplicate-names'),
+    );
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(expected['duplicate-names']);
     expect(await containerIds()).toEqual(before);
@@ -54,7 +63,10 @@ describe('chaos-action run with bad input', () => {
 
   it.each([
     [['--suite', 'ful'], 'suite: unknown suite "ful" (did you mean "full"?)'],
-    [['--scenario', 'redis-failur'], 'scenarios: unknown scenario "redis-failur" (did you mean "redis-failure"?)'],
+    [
+      ['--scenario', 'redis-failur'],
+      'scenarios: unknown scenario "redis-failur" (did you mean "redis-failure"?)',
+    ],
     [['--service-map', 'cach=redis'], 'unknown role "cach" (did you mean "cache"?)'],
     [['--scale', 'fast'], '"fast" is not a scale factor'],
     [['--sutie', 'full'], 'unknown flag --sutie (did you mean --suite?)'],

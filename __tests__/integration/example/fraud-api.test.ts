@@ -15,7 +15,10 @@ const BASE = path.join(exampleDir, 'docker-compose.yml');
 const NAIVE = path.join(exampleDir, 'docker-compose.naive.yml');
 jest.setTimeout(240_000);
 
-async function predict(apiUrl: string, timeoutMs: number): Promise<{ status: number | null; body: string; ms: number }> {
+async function predict(
+  apiUrl: string,
+  timeoutMs: number,
+): Promise<{ status: number | null; body: string; ms: number }> {
   const started = Date.now();
   try {
     const response = await request(`${apiUrl}/v1/predict`, {
@@ -31,7 +34,11 @@ async function predict(apiUrl: string, timeoutMs: number): Promise<{ status: num
   }
 }
 
-async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs: number): Promise<T> {
+async function eventually<T>(
+  read: () => Promise<T>,
+  accept: (value: T) => boolean,
+  timeoutMs: number,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last = await read();
   while (!accept(last) && Date.now() < deadline) {

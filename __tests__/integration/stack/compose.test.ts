@@ -97,7 +97,9 @@ describe('ComposeStack on a real engine', () => {
     );
     expect(result.code).toBe(3);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(/^Docker engine unreachable at unix:\/\/\/nonexistent\/docker\.sock \(.+\); start Docker/);
+    expect(result.stderr).toMatch(
+      /^Docker engine unreachable at unix:\/\/\/nonexistent\/docker\.sock \(.+\); start Docker/,
+    );
     await expect(assertDockerReachable()).resolves.toBeUndefined();
   });
 });

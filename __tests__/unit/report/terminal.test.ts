@@ -2,7 +2,11 @@ import { renderTerminalTable } from '../../../src/report/terminal';
 import { buildRun, buildScenario, failingScenario, inconclusiveScenario } from '../../helpers/sample-results';
 
 describe('renderTerminalTable', () => {
-  const run = buildRun([buildScenario({ name: 'otel-collector-failure' }), failingScenario(), inconclusiveScenario()]);
+  const run = buildRun([
+    buildScenario({ name: 'otel-collector-failure' }),
+    failingScenario(),
+    inconclusiveScenario(),
+  ]);
   const text = renderTerminalTable(run);
   const lines = text.split('\n');
 
@@ -20,6 +24,8 @@ describe('renderTerminalTable', () => {
   });
 
   it('ends with the run verdict and the violation count', () => {
-    expect(lines[lines.length - 1]).toMatch(/^FAIL: 3 scenarios, 1 failed, \d+ thresholds violated \(suite default, /);
+    expect(lines[lines.length - 1]).toMatch(
+      /^FAIL: 3 scenarios, 1 failed, \d+ thresholds violated \(suite default, /,
+    );
   });
 });

@@ -14,6 +14,8 @@ describe('parseServiceMap', () => {
   });
 
   it('names the entry it cannot read', () => {
-    expect(() => parseServiceMap('api=web, cache')).toThrow('service-map: "cache" is not of the form role=service');
+    expect(() => parseServiceMap('api=web, cache')).toThrow(
+      'service-map: "cache" is not of the form role=service',
+    );
   });
 });

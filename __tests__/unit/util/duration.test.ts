@@ -13,9 +13,14 @@ describe('parseDuration', () => {
     expect(parseDuration(text)).toBe(ms);
   });
 
-  it.each(['', '-5s', '10 seconds', '5x', 's', '1m-30s', '10s5'])('rejects %j with the field named', (text) => {
-    expect(() => parseDuration(text, 'phases.baseline')).toThrow(/^phases\.baseline: ".*" is not a duration/);
-  });
+  it.each(['', '-5s', '10 seconds', '5x', 's', '1m-30s', '10s5'])(
+    'rejects %j with the field named',
+    (text) => {
+      expect(() => parseDuration(text, 'phases.baseline')).toThrow(
+        /^phases\.baseline: ".*" is not a duration/,
+      );
+    },
+  );
 
   it('rejects negative numbers', () => {
     expect(() => parseDuration(-1, 'timeout')).toThrow('timeout: -1 is not a duration ≥ 0');
