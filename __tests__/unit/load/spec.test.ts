@@ -1,0 +1,81 @@
+import { LoadSpecError, validateLoadSpec } from '../../../src/load/spec';
+import type { LoadSpec } from '../../../src/load/types';
+
+const URL = 'http://127.0.0.1:8080/v1/predict';
+
+function problemsOf(spec: LoadSpec): string[] {
+  try {
+    validateLoadSpec(spec);
+  } catch (error) {
+    expect(error).toBeInstanceOf(LoadSpecError);
+    return (error as LoadSpecError).problems;
+  }
+  throw new Error('expected the spec to be refused');
+}
+
+describe('validateLoadSpec', () => {
+  it('resolves an open-model spec', () => {
+    const spec = validateLoadSpec({
+      url: URL,
+      rate: '50/s',
+      duration: '2s',
+      request: { method: 'post', json: { amount: 1 } },
+    });
+    expect(spec.model).toBe('open');
+    expect(spec.arrivals?.totalArrivals).toBe(100);
+    expect(spec.request).toMatchObject({
+      origin: 'http://127.0.0.1:8080',
+      path: '/v1/predict',
+      method: 'POST',
+    });
+    expect(spec.request.headers['content-type']).toBe('application/json');
+    expect(spec.request.body?.toString()).toBe('{"amount":1}');
+  });
+
+  it('refuses a rate of 0', () => {
+    expect(problemsOf({ url: URL, rate: '0/s', duration: '10s' })).toEqual([
+      expect.stringMatching(/^rate: must be > 0/),
+    ]);
+  });
+
+  it('refuses negative and unparsable durations, naming the field', () => {
+    expect(problemsOf({ url: URL, rate: 10, duration: '-5s' })).toEqual([
+      expect.stringMatching(/^duration: .*-5s/),
+    ]);
+    expect(problemsOf({ url: URL, rate: 10, duration: 'ten seconds' })).toEqual([
+      expect.stringMatching(/^duration: .*not a duration/),
+    ]);
+    expect(problemsOf({ url: URL, stages: [{ rate: 10, duration: '10x' }] })).toEqual([
+      expect.stringMatching(/^stages\[0\]\.duration/),
+    ]);
+    expect(problemsOf({ url: URL, users: 5, duration: '5s', think: '-1s' })).toEqual([
+      expect.stringMatching(/^think/),
+    ]);
+    expect(problemsOf({ url: URL, rate: 10, duration: '0s' })).toEqual([
+      expect.stringMatching(/^duration: must be > 0/),
+    ]);
+  });
+
+  it('refuses malformed URLs', () => {
+    expect(problemsOf({ url: 'http//127.0.0.1', rate: 10, duration: '1s' })).toEqual([
+      expect.stringMatching(/^url: .* is not a valid URL/),
+    ]);
+    expect(problemsOf({ url: 'ftp://127.0.0.1/', rate: 10, duration: '1s' })).toEqual([
+      expect.stringMatching(/must use http or https/),
+    ]);
+  });
+
+  it('refuses ambiguous or missing models and lists every problem at once', () => {
+    expect(problemsOf({ url: URL, rate: 10, users: 5, duration: '1s' })[0]).toMatch(/not both/);
+    expect(problemsOf({ url: URL })[0]).toMatch(/give rate\/stages/);
+    expect(problemsOf({ url: 'nope', rate: 0, duration: 'x' })).toHaveLength(3);
+  });
+
+  it('resolves a closed model with one connection per user', () => {
+    const spec = validateLoadSpec({ url: URL, users: 20, think: '1s', duration: '10s' });
+    expect(spec.model).toBe('closed');
+    expect(spec.connections).toBe(20);
+    expect(spec.thinkMs).toBe(1000);
+    expect(spec.users?.usersAt(5000)).toBe(20);
+  });
+});
