@@ -426,26 +426,29 @@ async function collectContainersAndLogs(
 }
 
 /**
- * From the end of the disruption (the revert, or the last die/oom if later) to the first
- * healthy (or start, for a container without a healthcheck) event after it.
+ * How long the container took to be healthy again (running, without a healthcheck) after it
+ * last went down: from that moment, or from the revert when the revert is what started it.
+ * 0 when it never went down; null when it never came back.
  */
 function timeToHealthy(
   events: ContainerEvent[],
   faultEndMs: number | null,
   toMs: (epoch: number) => number,
 ): number | null {
-  const disruptive = events
-    .filter((e) => ['die', 'oom', 'kill', 'stop'].includes(e.action))
-    .map((e) => toMs(e.atEpochMs));
-  const disruptionEnd = Math.max(faultEndMs ?? -Infinity, ...disruptive);
-  if (!Number.isFinite(disruptionEnd)) return 0;
+  const at = (e: ContainerEvent): number => toMs(e.atEpochMs);
+  const downs = events.filter((e) => ['die', 'oom', 'kill', 'stop'].includes(e.action)).map(at);
+  if (downs.length === 0) return 0;
+  const lastDown = Math.max(...downs);
   const hasHealthcheck = events.some((e) => e.action.startsWith('health_status'));
-  const back = events.find(
-    (e) =>
-      toMs(e.atEpochMs) >= disruptionEnd &&
-      (hasHealthcheck ? e.action === 'health_status: healthy' : e.action === 'start'),
+  const isBack = (e: ContainerEvent): boolean =>
+    hasHealthcheck ? e.action === 'health_status: healthy' : e.action === 'start';
+  const back = events.find((e) => at(e) >= lastDown && isBack(e));
+  if (!back) return null;
+  const restartedBeforeRevert = events.some(
+    (e) => e.action === 'start' && at(e) > lastDown && (faultEndMs === null || at(e) <= faultEndMs),
   );
-  return back ? toMs(back.atEpochMs) - disruptionEnd : null;
+  const from = faultEndMs !== null && faultEndMs > lastDown && !restartedBeforeRevert ? faultEndMs : lastDown;
+  return Math.max(0, at(back) - from);
 }
 
 /** The log lines that log thresholds matched, for the report (at most a few per threshold). */
