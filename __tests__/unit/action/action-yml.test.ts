@@ -1,0 +1,54 @@
+// action.yml and the workflows, checked by @action-validator (SchemaStore's schemas).
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { validateAction, validateWorkflow } from '@action-validator/core';
+import { parse } from 'yaml';
+
+const root = path.join(__dirname, '../../..');
+const actionText = readFileSync(path.join(root, 'action.yml'), 'utf8');
+
+describe('action.yml', () => {
+  it('runs on node24 with a main and an always-run post step', () => {
+    const action = parse(actionText) as { runs: Record<string, string> };
+    expect(action.runs).toEqual({
+      using: 'node24',
+      main: 'dist/index.js',
+      post: 'dist/post/index.js',
+      'post-if': 'always()',
+    });
+  });
+
+  it('validates against the action schema', () => {
+    // The validator's bundled schema (0.6.0) predates node24 and knows node12/16/20 only;
+    // everything else in the file is checked as it is.
+    const state = validateAction(actionText.replace("using: 'node24'", "using: 'node20'"));
+    expect(state.errors).toEqual([]);
+  });
+
+  it('declares every input the code reads, and only those', () => {
+    const declared = Object.keys((parse(actionText) as { inputs: Record<string, unknown> }).inputs).sort();
+    const source = readFileSync(path.join(root, 'src/action/inputs.ts'), 'utf8');
+    const read = [...source.matchAll(/(?:getInput|list|bool)\('([a-z-]+)'/g)].map((m) => m[1]);
+    expect([...new Set(read)].sort()).toEqual(declared);
+  });
+
+  it('declares the outputs the main step sets', () => {
+    const outputs = Object.keys((parse(actionText) as { outputs: Record<string, unknown> }).outputs).sort();
+    const source = readFileSync(path.join(root, 'src/action/main.ts'), 'utf8');
+    const set = [...source.matchAll(/setOutput\('([a-z-]+)'/g)].map((m) => m[1]);
+    expect([...new Set(set)].sort()).toEqual(outputs);
+  });
+});
+
+describe('workflows', () => {
+  const dir = path.join(root, '.github/workflows');
+  const files = readdirSync(dir).filter((file) => file.endsWith('.yml'));
+
+  it('has ci, check-dist and chaos', () => {
+    expect(files.sort()).toEqual(['chaos.yml', 'check-dist.yml', 'ci.yml']);
+  });
+
+  it.each(files)('%s validates against the workflow schema', (file) => {
+    expect(validateWorkflow(readFileSync(path.join(dir, file), 'utf8')).errors).toEqual([]);
+  });
+});
