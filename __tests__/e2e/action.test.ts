@@ -123,7 +123,7 @@ describe('the packaged action on a pull request', () => {
     );
     // An annotation on the scenario file line of the violated threshold.
     expect(naive.main.stdout).toMatch(
-      /::error file=.*scenarios\/otel-collector-failure\.yml,line=\d+,title=chaos: otel-collector-failure violated its SLO::/,
+      /^::error title=chaos%3A otel-collector-failure violated its SLO,file=scenarios\/otel-collector-failure\.yml,line=\d+::fault: error_rate < 0\.1%25: actual [\d.]+%25, limit < 0\.1%25$/m,
     );
     expect(naive.outputs.result).toBe('fail');
     expect(Number(naive.outputs.violations)).toBeGreaterThan(0);

@@ -1,5 +1,6 @@
 // The Action's main step: orchestration only. Inputs → engine → files, job summary,
 // sticky comment, outputs, annotations → the gate. One try/catch → core.setFailed.
+import path from 'node:path';
 import * as core from '@actions/core';
 import * as github from '@actions/github';
 import { ConfigError, formatIssue } from '../config/errors';
@@ -70,14 +71,20 @@ export async function run(): Promise<void> {
   }
 }
 
-/** One annotation per violated threshold, on the scenario file line that declares it. */
+/**
+ * One annotation per violated threshold, on the scenario file line that declares it. GitHub
+ * places annotations by repository-relative path; a built-in scenario lives in the action's
+ * own checkout, so its annotation carries the file in its title instead.
+ */
 function annotateViolations(result: RunResult): void {
+  const workspace = path.resolve(process.env.GITHUB_WORKSPACE ?? process.cwd());
   for (const scenario of result.scenarios) {
     for (const threshold of scenario.thresholds.filter((t) => t.passed === false)) {
+      const relative = path.relative(workspace, path.resolve(threshold.file));
+      const inRepository = !relative.startsWith('..') && !path.isAbsolute(relative);
       core.error(`${threshold.source}: actual ${threshold.actual}, limit ${threshold.limit}`, {
-        title: `chaos: ${scenario.name} violated its SLO`,
-        file: threshold.file,
-        startLine: threshold.line,
+        title: `chaos: ${scenario.name} violated its SLO${inRepository ? '' : ` (${path.basename(threshold.file)}:${threshold.line})`}`,
+        ...(inRepository ? { file: relative, startLine: threshold.line } : {}),
       });
     }
   }
