@@ -56,7 +56,11 @@ export function detectPrivileges(): Promise<Privileges> {
 }
 
 /** Runs a command as root (directly or via `sudo -n`); throws PrivilegeError when neither is possible. */
-export async function execAsRoot(command: string, args: string[], options: ExecOptions = {}): Promise<ExecResult> {
+export async function execAsRoot(
+  command: string,
+  args: string[],
+  options: ExecOptions = {},
+): Promise<ExecResult> {
   const privileges = await detectPrivileges();
   if (privileges.mode === 'root') return execCommand(command, args, options);
   if (privileges.mode === 'sudo') return execCommand('sudo', ['-n', command, ...args], options);
@@ -83,13 +87,15 @@ export async function checkPrivileges(): Promise<Record<FaultType | 'netem', Fau
   const rootWhy = rootOk ? `root via ${privileges.mode}` : 'needs root or passwordless sudo (sudo -n)';
   const netnsFault = (): FaultAvailability => {
     if (!rootOk) return { available: false, reason: rootWhy };
-    if (!privileges.tools.nsenter) return { available: false, reason: 'nsenter (util-linux) is not installed' };
+    if (!privileges.tools.nsenter)
+      return { available: false, reason: 'nsenter (util-linux) is not installed' };
     if (!privileges.tools.iptables) return { available: false, reason: 'iptables is not installed' };
     return { available: true, reason: `${rootWhy}; nsenter + iptables in the clients' network namespaces` };
   };
   const cgroupFault = (): FaultAvailability => {
     if (!rootOk) return { available: false, reason: rootWhy };
-    if (privileges.cgroupVersion === null) return { available: false, reason: 'no cgroup v1 or v2 mount found' };
+    if (privileges.cgroupVersion === null)
+      return { available: false, reason: 'no cgroup v1 or v2 mount found' };
     return { available: true, reason: `${rootWhy}; cgroup v${privileges.cgroupVersion}` };
   };
   const dockerOnly: FaultAvailability = { available: true, reason: 'Docker API only' };

@@ -64,6 +64,12 @@ export interface LatencyFault extends ToxicCommon {
   type: 'latency';
   delayMs: number;
   jitterMs: number;
+  /**
+   * How the delay is delivered: the in-process proxy (default, works everywhere) or the
+   * kernel's netem in the clients' namespaces (only where the kernel has netem; direction and
+   * toxicity do not apply: every packet from the clients to target-ip:port is delayed).
+   */
+  engine?: 'proxy' | 'netem';
 }
 
 export interface BandwidthFault extends ToxicCommon {

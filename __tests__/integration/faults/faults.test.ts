@@ -1,0 +1,318 @@
+// Every fault kind on real containers, each effect measured from outside the fault library:
+// the client container's own round-trip timings and name resolution, docker inspect, the
+// cgroup's counters. A second project with the same service names must never be touched.
+import { rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ComposeStack } from '../../../src/stack/compose';
+import {
+  checkPrivileges,
+  createFaultContext,
+  detectNetem,
+  injectFault,
+  installMonitor,
+} from '../../../src/faults';
+import { FAULT_TYPES } from '../../../src/faults/spec';
+import { Journal } from '../../../src/faults/journal';
+import type { FaultContext } from '../../../src/faults/types';
+import type { FaultSpec, FaultTarget } from '../../../src/faults/spec';
+import type { ActiveFault } from '../../../src/faults/types';
+import {
+  clientProbe,
+  clientResolves,
+  containerOf,
+  ensureFixtureImage,
+  ipOf,
+  leftoverChains,
+  medianProbeMs,
+  startFixtureStack,
+} from './helpers';
+
+jest.setTimeout(120_000);
+
+const toxic = { port: 6379, direction: 'downstream', toxicity: 1, from: null, durationMs: 0 } as const;
+
+let stack: ComposeStack;
+let bystander: ComposeStack;
+let bystanderBefore: { id: string; startedAt: string; status: string }[];
+let ctx: FaultContext;
+let journalPath: string;
+
+async function bystanderState() {
+  return Promise.all(
+    ['redis', 'web'].map(async (service) => {
+      const inspect = await containerOf(bystander.project, service);
+      return {
+        id: inspect.Id,
+        startedAt: inspect.State.StartedAt,
+        status: `${inspect.State.Status}/${inspect.State.Paused}`,
+      };
+    }),
+  );
+}
+
+beforeAll(async () => {
+  const image = await ensureFixtureImage();
+  [stack, bystander] = await Promise.all([
+    startFixtureStack('faults-it', image),
+    startFixtureStack('faults-bystander', image, ['redis', 'web', 'client']),
+  ]);
+  bystanderBefore = await bystanderState();
+  journalPath = path.join(os.tmpdir(), `chaos-faults-it-${stack.project}.json`);
+  ctx = await createFaultContext({ project: stack.project, journalPath });
+});
+
+afterAll(async () => {
+  await Promise.all([stack?.down(), bystander?.down()]);
+  rmSync(journalPath, { force: true });
+});
+
+/** Faults a test injected: reverted after it even when an assertion failed half-way. */
+const active: ActiveFault[] = [];
+
+function track<F extends ActiveFault>(fault: F): F {
+  active.push(fault);
+  return fault;
+}
+
+async function inject(target: FaultTarget, spec: FaultSpec): Promise<ActiveFault> {
+  return track(await injectFault(ctx, target, spec));
+}
+
+afterEach(async () => {
+  for (const fault of active.splice(0)) await fault.revert().catch(() => undefined);
+  // Every test leaves no chain of ours and no journal entry behind.
+  expect(await leftoverChains(stack.project)).toEqual([]);
+  expect(new Journal(journalPath).read().entries).toEqual([]);
+});
+
+test('latency: +100ms on redis:6379 only, original timing back after revert, DNS still resolves', async () => {
+  const redisIp = await ipOf(stack.project, 'redis');
+  const beforeRedis = await medianProbeMs(stack.project, 'redis', 6379);
+  const beforeWeb = await medianProbeMs(stack.project, 'web', 8080);
+  const fault = await inject({ service: 'redis' }, { type: 'latency', delayMs: 100, jitterMs: 0, ...toxic });
+  const duringRedis = await medianProbeMs(stack.project, 'redis', 6379);
+  const duringRedisByIp = await medianProbeMs(stack.project, redisIp, 6379);
+  const duringWeb = await medianProbeMs(stack.project, 'web', 8080);
+  await fault.revert();
+  const afterRedis = await medianProbeMs(stack.project, 'redis', 6379);
+  const dns = await clientResolves(stack.project, 'redis');
+  console.log(
+    `latency: redis ${beforeRedis.toFixed(1)} → ${duringRedis.toFixed(1)} → ${afterRedis.toFixed(1)}ms; web ${beforeWeb.toFixed(1)} → ${duringWeb.toFixed(1)}ms`,
+  );
+  expect(duringRedis).toBeGreaterThanOrEqual(100);
+  expect(duringRedisByIp).toBeGreaterThanOrEqual(100);
+  expect(duringWeb).toBeLessThan(50);
+  expect(afterRedis).toBeLessThan(50);
+  expect(dns).toEqual({ ok: true, address: redisIp, error: '' });
+  expect(fault.evidence().join('\n')).toMatch(/\+\d+(\.\d+)?ms to redis:6379/);
+});
+
+test('latency with engine netem: measured where the kernel has netem, refused with the reason where not', async () => {
+  const spec: FaultSpec = { type: 'latency', delayMs: 100, jitterMs: 0, ...toxic, engine: 'netem' };
+  const netem = await detectNetem();
+  if (!netem.available) {
+    await expect(inject({ service: 'redis' }, spec)).rejects.toThrow(/engine netem: the kernel has no netem/);
+    return;
+  }
+  const fault = await inject({ service: 'redis' }, spec);
+  const during = await medianProbeMs(stack.project, 'redis', 6379);
+  await fault.revert();
+  expect(during).toBeGreaterThanOrEqual(100);
+  expect(await medianProbeMs(stack.project, 'redis', 6379)).toBeLessThan(50);
+});
+
+test('checkPrivileges: every fault kind has an answer; as root here all but netem are available', async () => {
+  const availability = await checkPrivileges();
+  for (const kind of FAULT_TYPES)
+    expect(availability[kind]).toEqual({ available: expect.any(Boolean), reason: expect.any(String) });
+  if (process.getuid?.() === 0)
+    expect(FAULT_TYPES.filter((kind) => !availability[kind].available)).toEqual([]);
+});
+
+test('stop: inspect shows exited, the client is refused; running again after revert', async () => {
+  const fault = await inject({ service: 'redis' }, { type: 'stop', durationMs: 0, stopTimeoutMs: 2000 });
+  expect((await containerOf(stack.project, 'redis')).State.Status).toBe('exited');
+  expect((await clientProbe(stack.project, 'redis', 6379, 1)).ok).toBe(false);
+  await fault.revert();
+  expect((await containerOf(stack.project, 'redis')).State.Running).toBe(true);
+  expect((await clientProbe(stack.project, 'redis', 6379)).ok).toBe(true);
+});
+
+test('kill: SIGKILL kills the container (exit 137); restart: true brings it back', async () => {
+  const fault = await inject({ service: 'web' }, { type: 'kill', signal: 'SIGKILL', restart: true });
+  const killed = await containerOf(stack.project, 'web');
+  expect(killed.State.Running).toBe(false);
+  expect(killed.State.ExitCode).toBe(137);
+  await fault.revert();
+  expect((await containerOf(stack.project, 'web')).State.Running).toBe(true);
+});
+
+test('pause: inspect Paused, the client times out; answers again after revert', async () => {
+  const fault = await inject({ service: 'web' }, { type: 'pause', durationMs: 0 });
+  expect((await containerOf(stack.project, 'web')).State.Paused).toBe(true);
+  const probe = await clientProbe(stack.project, 'web', 8080, 0.5);
+  expect(probe.ok).toBe(false);
+  expect(probe.error).toMatch(/timeout|timed out/i);
+  await fault.revert();
+  expect((await containerOf(stack.project, 'web')).State.Paused).toBe(false);
+  expect((await clientProbe(stack.project, 'web', 8080)).ok).toBe(true);
+});
+
+test('flap: the target goes down and up repeatedly until reverted, then stays up', async () => {
+  const before = await containerOf(stack.project, 'spare');
+  const fault = await inject(
+    { service: 'spare' },
+    { type: 'flap', downMs: 300, upMs: 300, durationMs: 0, stopTimeoutMs: 1000 },
+  );
+  expect((await containerOf(stack.project, 'spare')).State.Running).toBe(false);
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  await fault.revert();
+  const after = await containerOf(stack.project, 'spare');
+  expect(after.State.Running).toBe(true);
+  expect(after.State.StartedAt).not.toBe(before.State.StartedAt);
+  expect(fault.evidence().join('\n')).toMatch(/[2-9] down\/up cycle/);
+});
+
+test('partition drop: connections from the client to redis hang; web is unaffected; restored after', async () => {
+  const fault = await inject(
+    { service: 'redis' },
+    { type: 'partition', mode: 'drop', from: null, durationMs: 0 },
+  );
+  const cut = await clientProbe(stack.project, 'redis', 6379, 0.5);
+  const web = await clientProbe(stack.project, 'web', 8080);
+  await fault.revert();
+  expect(cut.ok).toBe(false);
+  expect(cut.error).toMatch(/timeout|timed out/i);
+  expect(web.ok).toBe(true);
+  expect((await clientProbe(stack.project, 'redis', 6379)).ok).toBe(true);
+});
+
+test('partition drop from one client: only that pair is cut', async () => {
+  const fault = await inject(
+    { service: 'redis' },
+    { type: 'partition', mode: 'drop', from: 'web', durationMs: 0 },
+  );
+  const fromClient = await clientProbe(stack.project, 'redis', 6379);
+  await fault.revert();
+  expect(fromClient.ok).toBe(true);
+  expect(fault.targets.some((t) => t.startsWith('web/'))).toBe(true);
+  expect(fault.targets.some((t) => t.startsWith('client/'))).toBe(false);
+});
+
+test('partition disconnect: the name stops resolving, and resolves again after revert', async () => {
+  const fault = await inject(
+    { service: 'redis' },
+    { type: 'partition', mode: 'disconnect', from: null, durationMs: 0 },
+  );
+  const during = await clientResolves(stack.project, 'redis');
+  await fault.revert();
+  const after = await clientResolves(stack.project, 'redis');
+  expect(during.ok).toBe(false);
+  expect(after.ok).toBe(true);
+  expect((await clientProbe(stack.project, 'redis', 6379)).ok).toBe(true);
+});
+
+test.each<[string, FaultSpec, (probe: { ok: boolean; ms: number; error: string }) => void]>([
+  ['down', { type: 'down', ...toxic }, (p) => expect(p.ok).toBe(false)],
+  ['stall', { type: 'stall', timeoutMs: 0, ...toxic }, (p) => expect(p.error).toMatch(/timeout|timed out/i)],
+  [
+    'reset_peer',
+    { type: 'reset_peer', resetAfterMs: 0, ...toxic, direction: 'both' },
+    (p) => expect(p.ok).toBe(false),
+  ],
+  ['bandwidth', { type: 'bandwidth', rateBytesPerSecond: 100, ...toxic }, (p) => expect(p.ok).toBe(true)],
+])('%s toxic: measured from the client, gone after revert', async (_name, spec, check) => {
+  const fault = await inject({ service: 'redis' }, spec);
+  check(await clientProbe(stack.project, 'redis', 6379, 0.5));
+  await fault.revert();
+  expect((await clientProbe(stack.project, 'redis', 6379)).ok).toBe(true);
+});
+
+test('monitor: counts connection attempts per second to a stopped redis, and toxics stack on it', async () => {
+  const monitor = track(await installMonitor(ctx, { service: 'redis' }, { port: 6379, from: null }));
+  const latency = await inject(
+    { service: 'redis' },
+    { type: 'latency', delayMs: 100, jitterMs: 0, ...toxic },
+  );
+  const slow = await clientProbe(stack.project, 'redis', 6379);
+  await latency.revert();
+  // A stopped container's name no longer resolves (Docker drops it from its DNS): only a
+  // client that kept the address still tries, and those attempts are what the proxy counts.
+  const redisIp = await ipOf(stack.project, 'redis');
+  const stop = await inject({ service: 'redis' }, { type: 'stop', durationMs: 0, stopTimeoutMs: 1000 });
+  const attemptsBefore = monitor.connectionsPerSecond().reduce((sum, s) => sum + s.attempts, 0);
+  for (let i = 0; i < 5; i += 1)
+    expect((await clientProbe(stack.project, redisIp, 6379, 0.3)).ok).toBe(false);
+  await new Promise((resolve) => setTimeout(resolve, 1200));
+  await stop.revert();
+  const series = monitor.connectionsPerSecond();
+  await monitor.revert();
+  expect(slow.ms).toBeGreaterThanOrEqual(100);
+  expect(series.reduce((sum, s) => sum + s.attempts, 0) - attemptsBefore).toBeGreaterThanOrEqual(5);
+  expect(series.reduce((sum, s) => sum + s.upstreamFailed, 0)).toBeGreaterThanOrEqual(5);
+});
+
+test('memory leak-endpoint: the app grows until the kernel OOM-kills it; it restarts', async () => {
+  const before = await containerOf(stack.project, 'leaky');
+  const fault = await inject(
+    { service: 'leaky' },
+    {
+      type: 'memory',
+      method: 'leak-endpoint',
+      path: '/leak?mb=16',
+      port: 8080,
+      stepBytes: 0,
+      intervalMs: 100,
+      durationMs: 0,
+    },
+  );
+  let after = before;
+  for (let i = 0; i < 100 && after.RestartCount === before.RestartCount; i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    after = await containerOf(stack.project, 'leaky');
+  }
+  await fault.revert();
+  expect(after.RestartCount).toBeGreaterThan(before.RestartCount);
+  console.log(`memory leak-endpoint evidence:\n${fault.evidence().join('\n')}`);
+  expect(after.State.OOMKilled).toBe(true);
+  expect(fault.evidence().join('\n')).toMatch(/docker OOMKilled=true; restarts \+[1-9]/);
+});
+
+test('memory hog: charged to the container cgroup, killed by the kernel at the limit', async () => {
+  const fault = await inject(
+    { service: 'leaky' },
+    {
+      type: 'memory',
+      method: 'hog',
+      path: '',
+      port: null,
+      stepBytes: 16 * 2 ** 20,
+      intervalMs: 50,
+      durationMs: 0,
+    },
+  );
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  await fault.revert();
+  const evidence = fault.evidence().join('\n');
+  console.log(`memory hog evidence:\n${evidence}`);
+  expect(evidence).toMatch(/hog pid \d+ in .*cgroup: usage \+\d/);
+  expect(evidence).toMatch(/OOM kills in the cgroup: [1-9]/);
+});
+
+test('cpu hog: the container cgroup burns CPU while it runs', async () => {
+  const fault = await inject({ service: 'web' }, { type: 'cpu', workers: 1, durationMs: 0 });
+  await fault.revert();
+  expect(fault.evidence().join('\n')).toMatch(/0\.[2-9]\d CPU|1\.\d\d CPU/);
+});
+
+test('a service outside the project, or unknown, is refused with what exists', async () => {
+  await expect(inject({ service: 'nope' }, { type: 'pause', durationMs: 0 })).rejects.toThrow(
+    /service "nope" has no container in compose project "faults-it-[0-9a-f]+" \(services there: client, leaky, redis, spare, web\)/,
+  );
+});
+
+test('blast radius: the other project with the same service names was never touched', async () => {
+  expect(await bystanderState()).toEqual(bystanderBefore);
+  expect(await leftoverChains(bystander.project)).toEqual([]);
+});

@@ -1,0 +1,170 @@
+// Shared by the fault integration tests: the fixture image (built once per content hash),
+// stacks with unique project names, measurements taken from outside the fault library
+// (the client container's own timings, docker inspect), and the leak check for our rules.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { docker } from '../../../src/stack/docker';
+import { ComposeStack, uniqueProjectName } from '../../../src/stack/compose';
+import { listProjectContainers } from '../../../src/stack/targets';
+import { execCommand } from '../../../src/util/exec';
+import { ourChains } from '../../../src/faults/iptables';
+
+export const FIXTURE_DIR = path.resolve(__dirname, '../../fixtures/faults');
+
+/** Builds the fixture image unless an image with the same content hash exists; returns its tag. */
+export async function ensureFixtureImage(): Promise<string> {
+  const hash = createHash('sha256')
+    .update(readFileSync(path.join(FIXTURE_DIR, 'Dockerfile')))
+    .update(readFileSync(path.join(FIXTURE_DIR, 'server.py')))
+    .digest('hex')
+    .slice(0, 12);
+  const tag = `chaos-action-fault-fixture:${hash}`;
+  const present = await docker()
+    .getImage(tag)
+    .inspect()
+    .then(() => true)
+    .catch(() => false);
+  if (!present) {
+    const result = await execCommand('docker', ['build', '-q', '-t', tag, FIXTURE_DIR], {
+      timeoutMs: 10 * 60_000,
+    });
+    if (result.code !== 0) throw new Error(`building ${tag} failed:\n${result.stderr}`);
+  }
+  return tag;
+}
+
+export async function startFixtureStack(
+  base: string,
+  image: string,
+  services?: string[],
+): Promise<ComposeStack> {
+  const stack = new ComposeStack({
+    files: [path.join(FIXTURE_DIR, 'compose.yml')],
+    project: uniqueProjectName(base),
+    env: { FIXTURE_IMAGE: image },
+  });
+  if (services) {
+    const result = await stack.compose(['up', '-d', ...services]);
+    if (result.code !== 0) {
+      await stack.down();
+      throw new Error(`compose up failed: ${result.stderr}`);
+    }
+    await stack.waitHealthy(60_000);
+  } else {
+    try {
+      await stack.up({ build: false, healthTimeoutMs: 60_000 });
+    } catch (error) {
+      await stack.down();
+      throw error;
+    }
+  }
+  await waitForClient(stack.project);
+  return stack;
+}
+
+export async function containerOf(project: string, service: string) {
+  const container = (await listProjectContainers(project)).find((c) => c.service === service);
+  if (!container) throw new Error(`no ${service} in ${project}`);
+  return docker().getContainer(container.id).inspect();
+}
+
+export async function ipOf(project: string, service: string): Promise<string> {
+  const inspect = await containerOf(project, service);
+  return Object.values(inspect.NetworkSettings.Networks)[0].IPAddress;
+}
+
+function getJson<T>(url: string, timeoutMs: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(url, { timeout: timeoutMs }, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      response.on('end', () => {
+        try {
+          resolve(JSON.parse(body) as T);
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+    request.on('timeout', () => request.destroy(new Error('timeout')));
+    request.on('error', reject);
+  });
+}
+
+async function waitForClient(project: string): Promise<void> {
+  const ip = await ipOf(project, 'client');
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const ok = await getJson<{ ok: boolean }>(`http://${ip}:8080/healthz`, 1000).catch(() => null);
+    if (ok?.ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`client of ${project} never answered`);
+}
+
+export interface ClientProbe {
+  ok: boolean;
+  ms: number;
+  error: string;
+}
+
+/** A round trip timed by the client container itself (its own process, its own namespace). */
+export async function clientProbe(
+  project: string,
+  host: string,
+  port: number,
+  timeoutS = 3,
+): Promise<ClientProbe> {
+  const ip = await ipOf(project, 'client');
+  return getJson<ClientProbe>(
+    `http://${ip}:8080/probe?host=${host}&port=${port}&timeout=${timeoutS}`,
+    timeoutS * 1000 + 3000,
+  );
+}
+
+/** Median of several client round trips (the first one warms the client's resolver). */
+export async function medianProbeMs(project: string, host: string, port: number, runs = 5): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    const probe = await clientProbe(project, host, port);
+    if (!probe.ok) throw new Error(`probe to ${host}:${port} failed: ${probe.error}`);
+    times.push(probe.ms);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+export async function clientResolves(
+  project: string,
+  name: string,
+): Promise<{ ok: boolean; address: string; error: string }> {
+  const ip = await ipOf(project, 'client');
+  return getJson(`http://${ip}:8080/resolve?name=${name}`, 5000);
+}
+
+/** Every chain of ours (CHAOS-*) left in any running container of the project, per container. */
+export async function leftoverChains(project: string): Promise<string[]> {
+  const leftovers: string[] = [];
+  for (const container of await listProjectContainers(project)) {
+    const inspect = await docker().getContainer(container.id).inspect();
+    if (!inspect.State.Running) continue;
+    for (const table of ['filter', 'nat']) {
+      const result = await execCommand('nsenter', [
+        '-t',
+        String(inspect.State.Pid),
+        '-n',
+        'iptables',
+        '-w',
+        '-t',
+        table,
+        '-S',
+      ]);
+      for (const chain of ourChains(result.stdout)) leftovers.push(`${container.service}:${table}:${chain}`);
+      for (const line of result.stdout.split('\n').filter((l) => l.includes('CHAOS-'))) {
+        if (!line.startsWith('-N')) leftovers.push(`${container.service}:${table}:${line}`);
+      }
+    }
+  }
+  return leftovers;
+}

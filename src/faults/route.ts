@@ -1,0 +1,256 @@
+// A proxied route: the traffic of the clients to one target service's TCP port, diverted
+// through our ToxicProxy by a DNAT rule in a nat chain of our own in each client's network
+// namespace. Only target-ip:port is matched, so every other destination (Docker's DNS
+// included) is untouched; the proxy runs on the host and connects onward to the target
+// directly, so its own connections are never diverted again. Routes are shared: a counting
+// monitor installed for a scenario and the toxic faults stacked on it use one route, which
+// is removed when its last user lets go.
+import { resolveClients, resolveTargetRuntimes, defaultPort } from './clients';
+import { FaultHandle, newFaultId } from './fault-handle';
+import { chainName, dnatChain } from './iptables';
+import {
+  containerRuntime,
+  type ContainerRuntime,
+  installChain,
+  sharedNetwork,
+  tcpProbe,
+  type TcpProbeResult,
+} from './netns';
+import { ToxicProxy } from './proxy';
+import type { RevertStep } from './revert-steps';
+import type { ToxicEntry } from './toxics';
+import { type FaultContext, FaultNotEffectiveError } from './types';
+
+export interface RouteRequest {
+  service: string;
+  port: number | null;
+  from: string | null;
+}
+
+interface Leg {
+  target: ContainerRuntime;
+  proxy: ToxicProxy;
+  /** The target's address the clients use (matched by DNAT) and the proxy connects to. */
+  targetIp: string;
+}
+
+export class ProxiedRoute {
+  private users = 0;
+  private constructor(
+    readonly key: string,
+    readonly service: string,
+    readonly port: number,
+    readonly legs: Leg[],
+    readonly clients: ContainerRuntime[],
+    private readonly handle: FaultHandle,
+    private readonly registry: RouteRegistry,
+  ) {}
+
+  static async install(
+    ctx: FaultContext,
+    key: string,
+    request: RouteRequest,
+    registry: RouteRegistry,
+  ): Promise<ProxiedRoute> {
+    const targets = await resolveTargetRuntimes(ctx.project, request.service);
+    const clients = await resolveClients(ctx.project, request.service, request.from);
+    const port = defaultPort(targets[0], request.port);
+    const id = newFaultId();
+    const chain = chainName(id, 'DNAT');
+    const steps: RevertStep[] = clients.map((client) => ({
+      op: 'remove-chain',
+      containerId: client.id,
+      name: client.name,
+      table: 'nat',
+      parent: 'OUTPUT',
+      chain,
+    }));
+    const labels = [...targets, ...clients].map((r) => `${r.service}/${r.name}`);
+    // Journalled before any rule exists: a crash from here on is undone by cleanup.
+    const handle = await FaultHandle.begin(ctx, 'route', labels, steps, id);
+    const legs: Leg[] = [];
+    try {
+      for (const target of targets) {
+        const gateways = [
+          ...new Set(
+            clients.map((client) => sharedNetwork(client, target)?.gateway).filter((g): g is string => !!g),
+          ),
+        ];
+        if (gateways.length === 0)
+          throw new FaultNotEffectiveError(`${target.name} shares no network with the clients`);
+        const leg: Leg = { target, targetIp: '', proxy: undefined as unknown as ToxicProxy };
+        leg.targetIp = clients.map((client) => sharedNetwork(client, target)?.ip).find((ip) => !!ip) ?? '';
+        leg.proxy = new ToxicProxy({
+          name: `${request.service}:${port}`,
+          upstream: () => ({ host: leg.targetIp, port }),
+          onUpstreamFailure: () => void refreshTargetIp(ctx, leg),
+        });
+        await leg.proxy.listen(gateways);
+        legs.push(leg);
+      }
+      await Promise.all(
+        clients.map((client) => {
+          const rules = legs.flatMap((leg) => {
+            const network = sharedNetwork(client, leg.target);
+            const listen = leg.proxy.listening.find((l) => l.host === network?.gateway);
+            if (!network || !listen) return [];
+            return dnatChain(chain, {
+              targetIp: network.ip,
+              port,
+              proxyIp: listen.host,
+              proxyPort: listen.port,
+            }).rules;
+          });
+          return installChain(client, { table: 'nat', parent: 'OUTPUT', chain, rules });
+        }),
+      );
+    } catch (error) {
+      await Promise.all(legs.map((leg) => leg.proxy.close()));
+      return handle.abandon(error);
+    }
+    handle.hooks.afterSteps = async () => {
+      await Promise.all(legs.map((leg) => leg.proxy.close()));
+    };
+    handle.markInjected();
+    const route = new ProxiedRoute(key, request.service, port, legs, clients, handle, registry);
+    handle.addEvidence(
+      `DNAT chain ${chain} in ${clients.map((c) => c.name).join(', ')}: ${legs
+        .map(
+          (leg) =>
+            `${leg.targetIp}:${port} → ${leg.proxy.listening.map((l) => `${l.host}:${l.port}`).join(',')}`,
+        )
+        .join('; ')}`,
+    );
+    return route;
+  }
+
+  get chainEvidence(): string[] {
+    return this.handle.evidence();
+  }
+
+  get journalId(): string {
+    return this.handle.id;
+  }
+
+  acquire(): void {
+    this.users += 1;
+  }
+
+  /** The last user's release removes the DNAT rules, then closes the proxies. */
+  async release(): Promise<void> {
+    this.users -= 1;
+    if (this.users > 0) return;
+    this.registry.forget(this.key);
+    await this.handle.revert();
+  }
+
+  addToxic(entry: ToxicEntry): void {
+    for (const leg of this.legs) leg.proxy.addToxic(entry);
+  }
+
+  removeToxic(id: string): void {
+    for (const leg of this.legs) leg.proxy.removeToxic(id);
+  }
+
+  /**
+   * A TCP round trip from the first client to the first target through whatever is in place
+   * (DNAT + proxy). When `throughProxy` is set, the probe's source port is announced to the
+   * proxy (every toxic applies to it) and the proxy must have seen it: proof the DNAT works.
+   */
+  async probe(options: { timeoutMs: number; throughProxy: boolean }): Promise<TcpProbeResult> {
+    const leg = this.legs[0];
+    const client = this.clients[0];
+    const localPort = 20000 + Math.floor(Math.random() * 30000);
+    if (options.throughProxy) leg.proxy.expectProbe(localPort);
+    const result = await tcpProbe(
+      client.pid,
+      { host: leg.targetIp, port: this.port },
+      { timeoutMs: options.timeoutMs, localPort },
+    );
+    if (options.throughProxy && !leg.proxy.sawProbe(localPort)) {
+      throw new FaultNotEffectiveError(
+        `${client.name} → ${leg.targetIp}:${this.port} did not go through the proxy: the DNAT rule is not in effect`,
+      );
+    }
+    return result;
+  }
+
+  /** A probe straight to the target, for a baseline, from the first client. */
+  static directProbe(
+    client: ContainerRuntime,
+    targetIp: string,
+    port: number,
+    timeoutMs: number,
+  ): Promise<TcpProbeResult> {
+    return tcpProbe(client.pid, { host: targetIp, port }, { timeoutMs });
+  }
+}
+
+/** The container may have come back with another address after a stop/start. */
+async function refreshTargetIp(ctx: FaultContext, leg: Leg): Promise<void> {
+  const runtime = await containerRuntime(leg.target.id, ctx.project).catch(() => null);
+  const sameNetwork = runtime?.networks.find((n) =>
+    leg.target.networks.some((old) => old.networkId === n.networkId),
+  );
+  if (sameNetwork?.ip) leg.targetIp = sameNetwork.ip;
+}
+
+/** The routes of one run, by service, port and client filter. */
+export class RouteRegistry {
+  private readonly routes = new Map<string, Promise<ProxiedRoute>>();
+
+  static keyOf(request: RouteRequest): string {
+    return `${request.service}:${request.port ?? 'default'}:${request.from ?? '*'}`;
+  }
+
+  /**
+   * The existing route for this request, or a new one; the caller must release() it. A
+   * request limited to one client (`from`) stacks on a route for every client when there
+   * is one: `sources` then holds that client's addresses, for the toxic to filter on.
+   */
+  async acquire(
+    ctx: FaultContext,
+    requested: RouteRequest,
+  ): Promise<{ route: ProxiedRoute; created: boolean; sources: Set<string> | null }> {
+    const port =
+      requested.port ?? defaultPort((await resolveTargetRuntimes(ctx.project, requested.service))[0], null);
+    const request = { ...requested, port };
+    const everyClient = this.routes.get(RouteRegistry.keyOf({ ...request, from: null }));
+    if (request.from !== null && everyClient) {
+      const route = await everyClient;
+      route.acquire();
+      const fromClients = await resolveClients(ctx.project, request.service, request.from);
+      return {
+        route,
+        created: false,
+        sources: new Set(fromClients.flatMap((c) => c.networks.map((n) => n.ip))),
+      };
+    }
+    const key = RouteRegistry.keyOf(request);
+    const existing = this.routes.get(key);
+    if (existing) {
+      const route = await existing;
+      route.acquire();
+      return { route, created: false, sources: null };
+    }
+    const pending = ProxiedRoute.install(ctx, key, request, this);
+    this.routes.set(key, pending);
+    try {
+      const route = await pending;
+      route.acquire();
+      return { route, created: true, sources: null };
+    } catch (error) {
+      this.routes.delete(key);
+      throw error;
+    }
+  }
+
+  /** Whether a route exists for the request (a baseline must then go through it). */
+  has(request: RouteRequest): boolean {
+    return this.routes.has(RouteRegistry.keyOf(request));
+  }
+
+  forget(key: string): void {
+    this.routes.delete(key);
+  }
+}

@@ -1,0 +1,49 @@
+// The contract between the scenario runner and the fault library: what a fault needs to
+// act (FaultContext) and what the runner holds while it is active (ActiveFault).
+import type { FaultReport } from '../scenario/results';
+import type { Journal } from './journal';
+import type { Privileges } from './privileges';
+import type { RouteRegistry } from './route';
+
+export interface FaultContext {
+  /** The run's compose project: the only containers a fault may touch. */
+  project: string;
+  journal: Journal;
+  log: (line: string) => void;
+  privileges: Privileges;
+  /**
+   * Proxied routes installed for the scenario (see installMonitor): network toxics on the
+   * same service and port stack on the route already in place instead of adding a second one.
+   */
+  routes: RouteRegistry;
+}
+
+export interface ActiveFault {
+  /** Short random id; also the suffix of the fault's iptables chains and its journal entry id. */
+  readonly id: string;
+  readonly kind: string;
+  /** "service/container-name" of every container acted on (clients included for network faults). */
+  readonly targets: string[];
+  /** When the fault had taken hold, on the engine's monotonic clock (src/util/clock). */
+  readonly injectedAtMs: number;
+  /** How long injecting (acting + proving) took. */
+  readonly injectMs: number;
+  /**
+   * Undoes the fault (idempotent: later calls return the first call's promise). Resolves when
+   * every journal step succeeded and the entry was removed; rejects (entry kept) otherwise.
+   */
+  revert(): Promise<void>;
+  /** Measured proof lines: how the fault was seen to take hold (and, after revert, to go). */
+  evidence(): string[];
+  /** The FaultReport the runner puts into results.json. */
+  report(): FaultReport;
+}
+
+/** The fault was injected but its effect could not be measured: the scenario must not pass. */
+export class FaultNotEffectiveError extends Error {}
+
+/** The fault cannot run here (privileges, kernel, a spec that does not fit the target). */
+export class FaultUnavailableError extends Error {}
+
+/** A revert step failed; the journal entry stays so cleanup can retry. */
+export class FaultRevertError extends Error {}
