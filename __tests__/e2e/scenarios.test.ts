@@ -140,6 +140,14 @@ describe('the resilient example stack', () => {
     expect({ code: run.exec.code, log: describeRun(run) }).toMatchObject({ code: 0 });
   });
 
+  it('makes the API feel the injected latency (the app reconnected through the proxy)', () => {
+    const latency = scenario(run.results, 'latency-injection');
+    const fault = latency.phases.find((p) => p.phase === 'fault');
+    const baseline = latency.phases.find((p) => p.phase === 'baseline');
+    expect(fault?.p95Ms).toBeGreaterThanOrEqual(100);
+    expect(baseline?.p95Ms).toBeLessThan(100);
+  });
+
   it('proves each fault took effect', () => {
     for (const result of run.results?.scenarios ?? []) {
       if (result.fault)

@@ -93,6 +93,27 @@ export async function removeChainInPid(pid: number, spec: Pick<ChainSpec, 'table
   if (result.code !== 0) throw new Error(result.stderr.trim() || `exit ${result.code}`);
 }
 
+/**
+ * Kills the established TCP connections from a namespace to ip:port (`ss -K`, which needs the
+ * kernel's INET_DIAG_DESTROY). A DNAT rule only diverts new connections: a client holding a
+ * long-lived connection (a Redis client, a pool) would never see a toxic unless it reconnects.
+ * Returns how many were killed, or null when the kernel or the tools do not allow it.
+ */
+export async function killEstablished(pid: number, ip: string, port: number): Promise<number | null> {
+  const filter = ['state', 'established', 'dst', ip, 'dport', '=', `:${port}`];
+  const before = await execInNetns(pid, 'ss', ['-Htn', ...filter], { timeoutMs: 5000 }).catch(() => null);
+  if (!before || before.code !== 0) return null;
+  const count = before.stdout.split('\n').filter((line) => line.trim() !== '').length;
+  if (count === 0) return 0;
+  const killed = await execInNetns(pid, 'ss', ['-K', '-Htn', ...filter], { timeoutMs: 5000 }).catch(
+    () => null,
+  );
+  if (!killed || killed.code !== 0) return null;
+  const after = await execInNetns(pid, 'ss', ['-Htn', ...filter], { timeoutMs: 5000 }).catch(() => null);
+  const left = after?.stdout.split('\n').filter((line) => line.trim() !== '').length ?? count;
+  return count - left;
+}
+
 /** `iptables -S` (or `-t nat -S`) inside a container's namespace, for verification and leak checks. */
 export async function listRules(pid: number, table: 'filter' | 'nat'): Promise<string> {
   const privileges = await detectPrivileges();

@@ -12,6 +12,7 @@ import {
   containerRuntime,
   type ContainerRuntime,
   installChain,
+  killEstablished,
   sharedNetwork,
   tcpProbe,
   type TcpProbeResult,
@@ -142,6 +143,27 @@ export class ProxiedRoute {
     if (this.users > 0) return;
     this.registry.forget(this.key);
     await this.handle.revert();
+  }
+
+  /**
+   * Makes the clients' existing connections to the target reconnect, so that they go through
+   * the proxy (and its toxics) too. Returns one evidence line per client.
+   */
+  async resetExistingConnections(): Promise<string[]> {
+    const lines: string[] = [];
+    for (const client of this.clients) {
+      for (const leg of this.legs) {
+        const ip = sharedNetwork(client, leg.target)?.ip;
+        if (!ip) continue;
+        const killed = await killEstablished(client.pid, ip, this.port);
+        lines.push(
+          killed === null
+            ? `${client.name}: its established connections to ${ip}:${this.port} could not be reset (ss -K unavailable); only new connections are affected`
+            : `${client.name}: reset ${killed} established connection(s) to ${ip}:${this.port} so they reconnect through the proxy`,
+        );
+      }
+    }
+    return lines;
   }
 
   addToxic(entry: ToxicEntry): void {

@@ -65,6 +65,8 @@ export async function injectToxic(
     handle.addEvidence(
       `${spec.type} toxic on ${target.service}:${route.port} (${spec.direction}, toxicity ${spec.toxicity}${spec.from ? `, from ${spec.from}` : ''}); baseline round trip ${describeProbe(baseline)}`,
     );
+    // Long-lived client connections predate the DNAT rule: reset them so the toxic reaches them.
+    for (const line of await route.resetExistingConnections()) handle.addEvidence(line);
     for (const line of await prove({ route, baseline })) handle.addEvidence(line);
   } catch (error) {
     if (route) {

@@ -2,6 +2,7 @@
 // before Docker is touched, bring the stack up, run the scenarios one after another, and
 // always leave the stack as it found it (journal replayed, project removed).
 import { readFileSync } from 'node:fs';
+import packageJson from '../../package.json';
 import path from 'node:path';
 import { builtinScenariosDir, loadCatalog, type ScenarioCatalog } from '../config/load-scenarios';
 import type { Scenario } from '../config/scenario-schema';
@@ -17,7 +18,7 @@ import { monotonicMs } from '../util/clock';
 import { combineOutcomes, type PhaseName, type RunResult, type ScenarioResult } from './results';
 import { runScenario } from './runner';
 
-export const TOOL_VERSION = '0.1.0';
+export const TOOL_VERSION: string = packageJson.version;
 
 export interface EngineHooks {
   log: (line: string) => void;
