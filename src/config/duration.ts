@@ -9,7 +9,8 @@ export class DurationError extends Error {}
 /** Parses "250ms", "10s", "2m30s" (a bare number means milliseconds) into milliseconds. */
 export function parseDuration(text: string | number, field = 'duration'): number {
   if (typeof text === 'number') {
-    if (!Number.isFinite(text) || text < 0) throw new DurationError(`${field}: ${text} is not a duration ≥ 0`);
+    if (!Number.isFinite(text) || text < 0)
+      throw new DurationError(`${field}: ${text} is not a duration ≥ 0`);
     return text;
   }
   const trimmed = text.trim();
