@@ -27686,19 +27686,6 @@ chownr.sync = chownrSync
 
 /***/ }),
 
-/***/ 4982:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-"use strict";
-
-
-const binding = __nccwpck_require__(5243);
-
-module.exports = binding.getCPUInfo;
-
-
-/***/ }),
-
 /***/ 6110:
 /***/ ((module, exports, __nccwpck_require__) => {
 
@@ -48448,7 +48435,7 @@ const crypto = __nccwpck_require__(6982);
 
 let cpuInfo;
 try {
-  cpuInfo = __nccwpck_require__(4982)();
+  cpuInfo = __nccwpck_require__(4573)();
 } catch {}
 
 const { bindingAvailable, CIPHER_INFO, MAC_INFO } = __nccwpck_require__(2888);
@@ -65776,13 +65763,6 @@ function execCommand(command, args, options = {}) {
 
 /***/ }),
 
-/***/ 5243:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-module.exports = require(__nccwpck_require__.ab + "build/Release/cpufeatures.node")
-
-/***/ }),
-
 /***/ 8440:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -65835,6 +65815,14 @@ module.exports = require("console");
 
 "use strict";
 module.exports = require("constants");
+
+/***/ }),
+
+/***/ 4573:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("cpu-features");
 
 /***/ }),
 
