@@ -6,6 +6,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rm -rf dist
+# ssh2 (reached through dockerode, used only for ssh:// Docker hosts) has an optional native
+# crypto binding compiled on each machine at install time. Bundled, it would make dist/ differ
+# from machine to machine; hidden during the build, ssh2 falls back to Node's own crypto.
+native=node_modules/ssh2/lib/protocol/crypto/build
+if [ -d "$native" ]; then
+  mv "$native" "$native.package-hidden"
+  trap 'mv "$native.package-hidden" "$native"' EXIT
+fi
 # cpu-features is an optional native addon of ssh2 (reached through dockerode): whether npm
 # builds it depends on the machine, so it stays out of the bundle (ssh2 works without it).
 build() {
