@@ -1,10 +1,13 @@
 // Bad input through the packaged CLI: every malformed scenario, threshold, suite and
 // run-config fixture gives its exact `file:line: field: message` and exit code 2, and a
-// `run` given a bad scenario starts nothing: the engine's containers are what they were.
+// `run` given bad input starts nothing: the engine sees no event, no container and no
+// network of the run's project (other suites run beside this one, so the check is scoped).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { docker } from '../../../src/stack/docker';
+import { watchProjectEvents } from '../../../src/probes/containers';
+import { uniqueProjectName } from '../../../src/stack/compose';
 import { execCommand } from '../../../src/util/exec';
+import { NOTHING_LEFT, projectLeftovers } from '../../helpers/leftovers';
 
 const root = path.join(__dirname, '../../..');
 const fixtures = '__tests__/fixtures/bad-scenarios';
@@ -19,8 +22,14 @@ function chaosAction(...args: string[]) {
   return execCommand(process.execPath, [cliPath, ...args], { cwd: root });
 }
 
-async function containerIds(): Promise<string[]> {
-  return (await docker().listContainers({ all: true })).map((c) => `${c.Id} ${c.State}`).sort();
+/** Runs `chaos-action run` under a project name of its own and reports what the engine saw of it. */
+async function runWithBadInput(...args: string[]) {
+  const project = uniqueProjectName('bad-input');
+  const watcher = await watchProjectEvents(project);
+  const result = await chaosAction('run', '--project', project, ...args);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  watcher.stop();
+  return { result, events: watcher.events(), leftovers: await projectLeftovers(project) };
 }
 
 describe('chaos-action validate on malformed files', () => {
@@ -31,7 +40,7 @@ describe('chaos-action validate on malformed files', () => {
   });
 
   it.each(cases)('%s → exit 2 with its exact error', async (fixture, message) => {
-    const result = await chaosAction('validate', '--no-builtin', path.join(fixtures, fixture));
+    const result = await chaosAction('validate', path.join(fixtures, fixture));
     expect(result.code).toBe(2);
     expect(`${result.stdout}${result.stderr}`.split('\n')).toContain(message);
   });
@@ -48,9 +57,7 @@ describe('chaos-action run with bad input', () => {
   const compose = 'examples/fraud-api/docker-compose.yml';
 
   it('refuses a bad scenario directory before touching Docker', async () => {
-    const before = await containerIds();
-    const result = await chaosAction(
-      'run',
+    const { result, events, leftovers } = await runWithBadInput(
       '--compose',
       compose,
       '--scenarios-dir',
@@ -58,7 +65,8 @@ describe('chaos-action run with bad input', () => {
     );
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(expected['duplicate-names']);
-    expect(await containerIds()).toEqual(before);
+    expect(events).toEqual([]);
+    expect(leftovers).toEqual(NOTHING_LEFT);
   });
 
   it.each([
@@ -71,18 +79,23 @@ describe('chaos-action run with bad input', () => {
     [['--scale', 'fast'], '"fast" is not a scale factor'],
     [['--sutie', 'full'], 'unknown flag --sutie (did you mean --suite?)'],
   ])('%j → exit 2 naming the field, Docker untouched', async (args, message) => {
-    const before = await containerIds();
-    const result = await chaosAction('run', '--compose', compose, ...args);
+    const { result, events, leftovers } = await runWithBadInput('--compose', compose, ...args);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
-    expect(await containerIds()).toEqual(before);
+    expect(events).toEqual([]);
+    expect(leftovers).toEqual(NOTHING_LEFT);
   });
 
   it('names a missing compose file, exits 2 and starts nothing', async () => {
-    const before = await containerIds();
-    const result = await chaosAction('run', '--compose', 'does/not/exist.yml', '--scenario', 'load-test');
+    const { result, events, leftovers } = await runWithBadInput(
+      '--compose',
+      'does/not/exist.yml',
+      '--scenario',
+      'load-test',
+    );
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`compose file not found: ${path.join(root, 'does/not/exist.yml')}`);
-    expect(await containerIds()).toEqual(before);
+    expect(events).toEqual([]);
+    expect(leftovers).toEqual(NOTHING_LEFT);
   });
 });
