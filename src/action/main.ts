@@ -34,7 +34,7 @@ export async function run(): Promise<void> {
       {
         commit: github.context.payload.pull_request?.head?.sha ?? (github.context.sha || null),
         runUrl: runUrlFromEnv(),
-        suiteLabel: inputs.suiteChoice.suite,
+        suiteLabel: config.scenarios.length ? 'custom' : inputs.suiteChoice.suite,
       },
     );
 

@@ -1,5 +1,6 @@
 // Configuration errors that point at the place to fix: `file:line: field: message`.
 // Every loader in src/config throws ConfigError; the CLI prints its lines and exits 2.
+import { readFileSync } from 'node:fs';
 
 export interface ConfigIssue {
   /** The file as the user named it (or a label such as "input service-map"); null when unknown. */
@@ -40,4 +41,18 @@ export function formatPath(path: readonly PropertyKey[]): string {
     else out += out ? `.${String(key)}` : String(key);
   }
   return out;
+}
+
+/** A configuration file's text, or a ConfigError naming the file and why it cannot be read. */
+export function readConfigText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw ConfigError.single(
+      file,
+      null,
+      '',
+      `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
 }

@@ -12,7 +12,7 @@ import {
   type GuardCondition,
   type Threshold,
 } from '../scenario/thresholds';
-import { ConfigError, formatPath, type ConfigIssue } from './errors';
+import { ConfigError, readConfigText, formatPath, type ConfigIssue } from './errors';
 import {
   scenarioSchema,
   type ParamValue,
@@ -328,17 +328,7 @@ export function parseScenarioText(text: string, file: string, options: LoadOptio
 
 /** Reads and parses one scenario file. Throws ConfigError (file:line: field: message). */
 export function loadScenarioFile(file: string, options: LoadOptions = {}): Scenario {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    throw ConfigError.single(
-      file,
-      null,
-      '',
-      `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    );
-  }
+  const text = readConfigText(file);
   return parseScenarioText(text, file, options);
 }
 
@@ -387,17 +377,7 @@ export function parseSuiteText(text: string, file: string, known: Iterable<strin
 
 /** Reads a suites file and checks its names against `known` scenario names. */
 export function loadSuite(file: string, known: Iterable<string>): Suites {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    throw ConfigError.single(
-      file,
-      null,
-      '',
-      `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    );
-  }
+  const text = readConfigText(file);
   return parseSuiteText(text, file, known);
 }
 

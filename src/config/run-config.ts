@@ -1,9 +1,8 @@
 // The run configuration: what the Action's inputs and the CLI's flags (or a YAML config file)
 // say about one run. Keys are kebab-case, as the action inputs; values may be strings (action
 // inputs always are) or typed YAML values. parseRunConfig → RunConfig (camelCase), or ConfigError.
-import * as fs from 'node:fs';
 import { z } from 'zod';
-import { ConfigError } from './errors';
+import { ConfigError, readConfigText } from './errors';
 import { ROLES, type Role } from './roles';
 import type { ParamValue } from './scenario-schema';
 import { didYouMean } from './suggest';
@@ -204,17 +203,7 @@ export function parseRunConfig(input: Record<string, unknown>, label: string | n
 
 /** Reads a YAML run-config file (same keys); errors carry file:line. */
 export function loadRunConfigFile(file: string, overrides: Record<string, unknown> = {}): RunConfig {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    throw ConfigError.single(
-      file,
-      null,
-      '',
-      `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    );
-  }
+  const text = readConfigText(file);
   const src = parseYaml(text, file);
   if (src.data === null || typeof src.data !== 'object' || Array.isArray(src.data)) {
     throw ConfigError.single(file, 1, '', 'a run config file is a YAML map (compose-files:, suite:, ...)');

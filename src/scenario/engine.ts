@@ -16,7 +16,7 @@ import { serviceUrl } from '../stack/endpoints';
 import { resolveRoles, type RoleResolver } from '../stack/roles';
 import { monotonicMs } from '../util/clock';
 import { combineOutcomes, type PhaseName, type RunResult, type ScenarioResult } from './results';
-import { runScenario } from './runner';
+import { emptyScenarioResult, runScenario } from './runner';
 
 export const TOOL_VERSION: string = packageJson.version;
 
@@ -195,23 +195,8 @@ async function runOne(scenario: Scenario, env: Parameters<typeof runScenario>[1]
     return await runScenario(scenario, env);
   } catch (error) {
     return {
-      name: scenario.name,
-      title: scenario.title,
-      hypothesis: scenario.hypothesis,
-      file: scenario.file,
-      outcome: 'error',
+      ...emptyScenarioResult(scenario),
       reason: error instanceof Error ? error.message : String(error),
-      startedAt: new Date().toISOString(),
-      durationMs: 0,
-      phases: [],
-      timeline: [],
-      faultWindow: null,
-      thresholds: [],
-      fault: null,
-      recoveryTimeMs: null,
-      logMatches: [],
-      generatorLimited: false,
-      notes: [],
     };
   }
 }

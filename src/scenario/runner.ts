@@ -67,25 +67,7 @@ export async function runScenario(scenario: Scenario, env: ScenarioEnvironment):
   const announce = (phase: PhaseName | 'steady-state' | 'verdict', detail = ''): void =>
     env.onPhase?.(scenario.name, phase, detail);
 
-  const base: ScenarioResult = {
-    name: scenario.name,
-    title: scenario.title,
-    hypothesis: scenario.hypothesis,
-    file: scenario.file,
-    outcome: 'error',
-    reason: '',
-    startedAt: startedAt.toISOString(),
-    durationMs: 0,
-    phases: [],
-    timeline: [],
-    faultWindow: null,
-    thresholds: [],
-    fault: null,
-    recoveryTimeMs: null,
-    logMatches: [],
-    generatorLimited: false,
-    notes,
-  };
+  const base = emptyScenarioResult(scenario, startedAt, notes);
 
   let load: LoadRun | null = null;
   let fault: ActiveFault | null = null;
@@ -303,6 +285,33 @@ export async function runScenario(scenario: Scenario, env: ScenarioEnvironment):
     recoveryTimeMs: observations.recoveryTimeMs,
     logMatches: matchedLogLines(scenario, observations),
     generatorLimited: loadResult?.generatorLimited ?? false,
+    notes,
+  };
+}
+
+/** A result with nothing measured yet: the runner fills it in, the engine reports setup errors with it. */
+export function emptyScenarioResult(
+  scenario: Scenario,
+  startedAt = new Date(),
+  notes: string[] = [],
+): ScenarioResult {
+  return {
+    name: scenario.name,
+    title: scenario.title,
+    hypothesis: scenario.hypothesis,
+    file: scenario.file,
+    outcome: 'error',
+    reason: '',
+    startedAt: startedAt.toISOString(),
+    durationMs: 0,
+    phases: [],
+    timeline: [],
+    faultWindow: null,
+    thresholds: [],
+    fault: null,
+    recoveryTimeMs: null,
+    logMatches: [],
+    generatorLimited: false,
     notes,
   };
 }
