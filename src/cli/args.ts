@@ -22,6 +22,10 @@ export function parseArgs(argv: string[], spec: FlagSpec): ParsedArgs {
   const parsed: ParsedArgs = { flags: {}, booleans: new Set(), positional: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
+    if (arg === '-h' && spec.booleans?.includes('help')) {
+      parsed.booleans.add('help');
+      continue;
+    }
     if (!arg.startsWith('--')) {
       parsed.positional.push(arg);
       continue;

@@ -5,6 +5,7 @@ import { builtinScenariosDir, loadCatalog, selectScenarios, suitesOf } from '../
 import type { Scenario } from '../config/scenario-schema';
 import { formatShortDuration as d } from '../config/units';
 import type { FaultSpec } from '../faults/spec';
+import { parseArgs, UsageError } from './args';
 
 const USAGE = `usage: chaos-action list [--scenarios-dir DIR]... [--suite NAME] [--no-builtin] [--json]
   Lists the scenarios (built-in and from each --scenarios-dir): name, target, fault, suites, title.`;
@@ -51,31 +52,30 @@ function table(rows: string[][]): string {
 
 export async function listCommand(argv: string[]): Promise<number> {
   const args = argv[0] === 'list' ? argv.slice(1) : [...argv];
-  const userDirs: string[] = [];
-  let suite: string | null = null;
-  let json = false;
-  let builtin = true;
-  for (let i = 0; i < args.length; i += 1) {
-    const arg = args[i];
-    if (arg === '--help' || arg === '-h') {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
-    if ((arg === '--scenarios-dir' || arg === '--suite') && !args[i + 1]) {
-      process.stderr.write(`list: ${arg} needs a value\n${USAGE}\n`);
-      return 2;
-    }
-    if (arg === '--scenarios-dir') userDirs.push(args[++i]);
-    else if (arg.startsWith('--scenarios-dir=')) userDirs.push(arg.slice('--scenarios-dir='.length));
-    else if (arg === '--suite') suite = args[++i];
-    else if (arg.startsWith('--suite=')) suite = arg.slice('--suite='.length);
-    else if (arg === '--json') json = true;
-    else if (arg === '--no-builtin') builtin = false;
-    else {
-      process.stderr.write(`list: unknown argument "${arg}"\n${USAGE}\n`);
-      return 2;
-    }
+  let parsed;
+  try {
+    parsed = parseArgs(args, {
+      values: ['scenarios-dir', 'suite'],
+      repeatable: ['scenarios-dir'],
+      booleans: ['json', 'no-builtin', 'help'],
+    });
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`list: ${error.message}\n${USAGE}\n`);
+    return 2;
   }
+  if (parsed.booleans.has('help')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (parsed.positional.length) {
+    process.stderr.write(`list: unexpected argument "${parsed.positional[0]}"\n${USAGE}\n`);
+    return 2;
+  }
+  const userDirs = parsed.flags['scenarios-dir'] ?? [];
+  const suite = parsed.flags.suite?.[0] ?? null;
+  const json = parsed.booleans.has('json');
+  const builtin = !parsed.booleans.has('no-builtin');
   try {
     const catalog = loadCatalog({ builtinDir: builtin ? builtinScenariosDir() : null, userDirs });
     const scenarios = suite

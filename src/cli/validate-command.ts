@@ -4,6 +4,7 @@
 import { formatIssue } from '../config/errors';
 import { builtinScenariosDir } from '../config/load-scenarios';
 import { validatePaths } from '../config/validate';
+import { parseArgs, UsageError } from './args';
 
 const USAGE = `usage: chaos-action validate [FILE|DIR...] [--scenarios-dir DIR]... [--no-builtin]
   Checks scenario files (*.yml), directories of them, suites.yml files and run-config files
@@ -12,29 +13,25 @@ const USAGE = `usage: chaos-action validate [FILE|DIR...] [--scenarios-dir DIR].
 
 export async function validateCommand(argv: string[]): Promise<number> {
   const args = argv[0] === 'validate' ? argv.slice(1) : [...argv];
-  const paths: string[] = [];
-  const scenariosDirs: string[] = [];
-  let builtin = true;
-  for (let i = 0; i < args.length; i += 1) {
-    const arg = args[i];
-    if (arg === '--help' || arg === '-h') {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
-    if (arg === '--scenarios-dir') {
-      const dir = args[++i];
-      if (!dir) {
-        process.stderr.write(`validate: --scenarios-dir needs a directory\n${USAGE}\n`);
-        return 2;
-      }
-      scenariosDirs.push(dir);
-    } else if (arg.startsWith('--scenarios-dir=')) scenariosDirs.push(arg.slice('--scenarios-dir='.length));
-    else if (arg === '--no-builtin') builtin = false;
-    else if (arg.startsWith('-')) {
-      process.stderr.write(`validate: unknown option "${arg}"\n${USAGE}\n`);
-      return 2;
-    } else paths.push(arg);
+  let parsed;
+  try {
+    parsed = parseArgs(args, {
+      values: ['scenarios-dir'],
+      repeatable: ['scenarios-dir'],
+      booleans: ['no-builtin', 'help'],
+    });
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`validate: ${error.message}\n${USAGE}\n`);
+    return 2;
   }
+  if (parsed.booleans.has('help')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const paths = parsed.positional;
+  const scenariosDirs = parsed.flags['scenarios-dir'] ?? [];
+  const builtin = !parsed.booleans.has('no-builtin');
   const report = validatePaths(paths, { builtinDir: builtin ? builtinScenariosDir() : null, scenariosDirs });
   for (const line of report.ok) process.stdout.write(`${line}\n`);
   for (const note of report.notes) process.stdout.write(`note: ${note}\n`);

@@ -294,18 +294,10 @@ export class LocalLoadRun implements OutcomeSink<RequestContext> {
   }
 }
 
-export interface ResultParts {
-  model: 'open' | 'closed';
-  url: string;
-  total: LoadWindowStats;
-  phases: LoadPhaseStats[];
-  timeline: LoadTimelinePoint[];
-  marks: LoadMark[];
-  peakOutstanding: number;
-  durationMs: number;
-  workers: number;
+/** What a run knows when it ends; the result adds the generator-limited verdict. */
+export type ResultParts = Omit<LoadResult, 'generatorLimited' | 'generatorNotes'> & {
   lateToleranceMs: number;
-}
+};
 
 /** Assembles a result and explains any generator-limited window in words. */
 export function buildResult(parts: ResultParts): LoadResult {
