@@ -8,7 +8,7 @@
 // 3. Memory: ours at 1000 req/s for LOAD_BENCH_SOAK_SECONDS (default 300) against nginx;
 //    peak RSS of the generator process.
 // Environment: LOAD_BENCH_SECONDS (peak run length, default 10), LOAD_BENCH_CONNECTIONS
-// (default 50), LOAD_BENCH_ROUNDS (peak rounds, best kept, default 2), LOAD_BENCH_SOAK_SECONDS (default 300; 0 skips), LOAD_BENCH_ACCURACY=0 skips 2.
+// (default 50), LOAD_BENCH_ROUNDS (peak rounds, best kept, default 3), LOAD_BENCH_SOAK_SECONDS (default 300; 0 skips), LOAD_BENCH_ACCURACY=0 skips 2.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -21,7 +21,7 @@ const PEAK_SECONDS = Number(process.env.LOAD_BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.LOAD_BENCH_CONNECTIONS ?? 50);
 const SOAK_SECONDS = Number(process.env.LOAD_BENCH_SOAK_SECONDS ?? 300);
 const ACCURACY = process.env.LOAD_BENCH_ACCURACY !== '0';
-const ROUNDS = Number(process.env.LOAD_BENCH_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.LOAD_BENCH_ROUNDS ?? 3);
 const SERVER_CORE = '0';
 const CLIENT_CORE = '1';
 

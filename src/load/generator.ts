@@ -31,9 +31,6 @@ export interface Share {
 
 class User {
   active = true;
-
-  /** The user's position among active users, which is also its connection lane. */
-  constructor(readonly lane: number) {}
 }
 
 class RequestContext {
@@ -186,7 +183,9 @@ export class LocalLoadRun implements OutcomeSink<RequestContext> {
     const user = context.user;
     if (user && user.active && !this.sendingOver) {
       const intendedMs = now + this.spec.thinkMs;
-      if (this.spec.thinkMs === 0) queueMicrotask(() => this.userSend(user, intendedMs));
+      // Without think time the next request goes out now, from this callback: the transport
+      // has already put the connection back, so it is one write on a warm socket.
+      if (this.spec.thinkMs === 0) this.userSend(user, intendedMs);
       else setTimeout(() => this.userSend(user, intendedMs), this.spec.thinkMs);
     }
     if (this.sendingOver && this.outstandingCount === 0) void this.finish();
@@ -205,7 +204,7 @@ export class LocalLoadRun implements OutcomeSink<RequestContext> {
     const slot = this.timeline.schedule(plannedMs, actualMs);
     this.outstandingCount++;
     if (this.outstandingCount > this.peakOutstandingCount) this.peakOutstandingCount = this.outstandingCount;
-    this.transport.send(new RequestContext(plannedMs, slot, user), user ? user.lane : null);
+    this.transport.send(new RequestContext(plannedMs, slot, user));
   }
 
   /** Open model: sends everything due now, then sleeps until the next planned send. */
@@ -246,7 +245,7 @@ export class LocalLoadRun implements OutcomeSink<RequestContext> {
     // sequence: any group of users is spread evenly over one think time, so a step of 100
     // users is not one burst per think period, and a ramp sends ∫ users/think, not more.
     while (this.users.length < target) {
-      const user = new User(this.users.length);
+      const user = new User();
       this.users.push(user);
       this.joinedUsers++;
       const intendedMs = now + this.spec.thinkMs * ((this.joinedUsers * GOLDEN_RATIO_FRACTION) % 1);

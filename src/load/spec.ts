@@ -209,6 +209,7 @@ function prepareRequest(spec: LoadSpec, problems: string[]): PreparedRequest | n
   if (!/^[A-Z]+$/i.test(method))
     problems.push(`request.method: ${JSON.stringify(method)} is not an HTTP method`);
   if (json !== undefined && body !== undefined) problems.push('request: give json or body, not both');
+  problems.push(...headerProblems(headers));
   const finalHeaders: Record<string, string> = { ...headers };
   const hasHeader = (name: string): boolean =>
     Object.keys(finalHeaders).some((key) => key.toLowerCase() === name);
@@ -227,4 +228,28 @@ function prepareRequest(spec: LoadSpec, problems: string[]): PreparedRequest | n
     body: payload,
     expect: spec.expect ?? null,
   };
+}
+
+/** Framing is the client's job (it sets content-length from the body); these would contradict it. */
+const FRAMING_HEADERS = new Set([
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+]);
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** Header names must be HTTP tokens and values single-line, or the request bytes would be corrupt. */
+function headerProblems(headers: Record<string, string>): string[] {
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    if (!HEADER_NAME.test(name))
+      problems.push(`request.headers: ${JSON.stringify(name)} is not a valid header name`);
+    else if (FRAMING_HEADERS.has(name.toLowerCase()))
+      problems.push(`request.headers.${name}: set by the load generator itself; remove it`);
+    else if (typeof value !== 'string' || /[\r\n\0]/.test(value))
+      problems.push(`request.headers.${name}: must be a single-line string`);
+  }
+  return problems;
 }

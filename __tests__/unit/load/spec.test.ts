@@ -65,6 +65,28 @@ describe('validateLoadSpec', () => {
     ]);
   });
 
+  it('refuses headers that would corrupt the request or contradict its framing', () => {
+    const request = (headers: Record<string, string>) => ({
+      url: URL,
+      rate: 10,
+      duration: '1s',
+      request: { headers },
+    });
+    expect(problemsOf(request({ 'x-trace': 'a\r\nx-injected: 1' }))).toEqual([
+      'request.headers.x-trace: must be a single-line string',
+    ]);
+    expect(problemsOf(request({ 'bad name': 'x' }))).toEqual([
+      'request.headers: "bad name" is not a valid header name',
+    ]);
+    expect(problemsOf(request({ 'Content-Length': '3' }))).toEqual([
+      'request.headers.Content-Length: set by the load generator itself; remove it',
+    ]);
+    expect(validateLoadSpec(request({ authorization: 'Bearer x', 'x-id': '1' })).request.headers).toEqual({
+      authorization: 'Bearer x',
+      'x-id': '1',
+    });
+  });
+
   it('refuses ambiguous or missing models and lists every problem at once', () => {
     expect(problemsOf({ url: URL, rate: 10, users: 5, duration: '1s' })[0]).toMatch(/not both/);
     expect(problemsOf({ url: URL })[0]).toMatch(/give rate\/stages/);
