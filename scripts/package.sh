@@ -3,6 +3,7 @@
 #   dist/index.js       the action's main step
 #   dist/post/index.js  the action's post step (always runs: reverts faults, removes the stack)
 #   dist/cli/index.js   the `chaos-action` command
+#   dist/load-worker/index.js  a load generator thread (workers > 1), started by any of them
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rm -rf dist
@@ -22,7 +23,8 @@ build() {
 build src/action/main.ts dist
 build src/action/post.ts dist/post
 build src/cli/main.ts dist/cli
+build src/load/worker.ts dist/load-worker
 # The CLI is started as an executable through package.json's bin.
 { printf '#!/usr/bin/env node\n'; cat dist/cli/index.js; } > dist/cli/index.js.tmp && mv dist/cli/index.js.tmp dist/cli/index.js
 chmod +x dist/cli/index.js
-echo "package: dist/index.js dist/post/index.js dist/cli/index.js"
+echo "package: dist/index.js dist/post/index.js dist/cli/index.js dist/load-worker/index.js"

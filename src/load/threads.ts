@@ -2,6 +2,7 @@
 // of the same schedule, so together they send exactly the single-thread schedule.
 // The main thread holds the merged timeline; marks are forwarded with their timestamp
 // on the main clock, so each worker files requests by the same phase boundaries.
+import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
@@ -37,11 +38,28 @@ export type WorkerToMain =
   | { type: 'sealed'; seconds: SealedSecond[] }
   | { type: 'done'; phases: { counters: Counters; histogram: string }[]; peakOutstanding: number };
 
-/** The worker's file next to this one; under ts-jest or tsx it is TypeScript and needs tsx's loader. */
-function spawnWorker(data: WorkerData): Worker {
+/**
+ * The worker's entry. From source it is worker.ts next to this file (run through tsx's
+ * loader); from tsc output, worker.js. Bundled into dist/index.js, dist/cli/index.js or
+ * dist/post/index.js, this file no longer exists on its own, so the bundle's sibling
+ * dist/load-worker/index.js (built by scripts/package.sh) is used.
+ */
+export function workerEntry(): { file: string; execArgv: string[] } {
   const extension = path.extname(__filename);
-  const file = path.join(__dirname, `worker${extension}`);
-  const execArgv = extension === '.ts' ? ['--require', require.resolve('tsx/cjs')] : [];
+  const besideThis = path.join(__dirname, `worker${extension}`);
+  if (extension === '.ts') return { file: besideThis, execArgv: ['--require', require.resolve('tsx/cjs')] };
+  const candidates = [
+    besideThis,
+    path.join(__dirname, 'load-worker', 'index.js'),
+    path.join(__dirname, '..', 'load-worker', 'index.js'),
+  ];
+  const file = candidates.find((candidate) => fs.existsSync(candidate));
+  if (!file) throw new Error(`load worker entry not found (looked for ${candidates.join(', ')})`);
+  return { file, execArgv: [] };
+}
+
+function spawnWorker(data: WorkerData): Worker {
+  const { file, execArgv } = workerEntry();
   return new Worker(file, { workerData: data, execArgv });
 }
 

@@ -60,7 +60,7 @@ async function run(spec: LoadSpec): Promise<ReturnType<Awaited<ReturnType<typeof
 
 describe('the HTTP/1.1 transport', () => {
   it('keeps one connection alive for a closed-model user', async () => {
-    const server = await countingServer((request, response) => response.end('ok'));
+    const server = await countingServer((_request, response) => response.end('ok'));
     try {
       const { total } = await run({ url: server.url, users: 1, think: 0, duration: '300ms', preconnect: 1 });
       expect(total.completed).toBeGreaterThan(100);
@@ -72,7 +72,7 @@ describe('the HTTP/1.1 transport', () => {
   });
 
   it('queues requests beyond the connection limit instead of opening more', async () => {
-    const server = await countingServer((request, response) => {
+    const server = await countingServer((_request, response) => {
       setTimeout(() => response.end('slow'), 100);
     });
     try {
@@ -89,7 +89,7 @@ describe('the HTTP/1.1 transport', () => {
   });
 
   it('opens connections as outstanding requests need them when unlimited', async () => {
-    const server = await countingServer((request, response) => {
+    const server = await countingServer((_request, response) => {
       setTimeout(() => response.end('slow'), 200);
     });
     try {
@@ -103,7 +103,7 @@ describe('the HTTP/1.1 transport', () => {
 
   it("retires idle connections before the server's announced keep-alive timeout", async () => {
     const server = await countingServer(
-      (request, response) => response.end('ok'),
+      (_request, response) => response.end('ok'),
       (instance) => {
         instance.keepAliveTimeout = 1000; // announced as "keep-alive: timeout=1"
       },
@@ -193,7 +193,7 @@ describe('the HTTP/1.1 transport', () => {
   });
 
   it('counts requests to a server that went away as refused or reset, and ends on time', async () => {
-    const server = await countingServer((request, response) => response.end('ok'));
+    const server = await countingServer((_request, response) => response.end('ok'));
     const load = await startLoad({ url: server.url, rate: '100/s', duration: '1s', timeout: '500ms' });
     setTimeout(() => void server.close(), 400);
     const started = Date.now();
@@ -232,7 +232,7 @@ describe('the HTTP/1.1 transport', () => {
     );
     const server = https.createServer(
       { key: fs.readFileSync(key), cert: fs.readFileSync(cert) },
-      (request, response) => response.end('secure'),
+      (_request, response) => response.end('secure'),
     );
     const port = await listen(server);
     try {
