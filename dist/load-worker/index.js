@@ -11188,6 +11188,10 @@ class Http1Pool {
     onClosed(connection) {
         connection.closed = true;
         this.connections.delete(connection);
+        // A server closing idle connections (after a spike, say) must not leave them parked here.
+        const idleIndex = this.idle.indexOf(connection);
+        if (idleIndex >= 0)
+            this.idle.splice(idleIndex, 1);
         if (!connection.connected)
             this.dialling--;
         if (connection.context !== null) {
@@ -11239,7 +11243,8 @@ class Http1Pool {
     takeIdle() {
         while (this.idle.length > 0) {
             const connection = this.idle.pop();
-            if (connection.closed)
+            // Ended by the server, with its 'close' still to come: it cannot take a request.
+            if (connection.socket.destroyed || !connection.socket.writable)
                 continue;
             if (connection.idleExpiryMs !== Infinity && (0, clock_1.monotonicMs)() >= connection.idleExpiryMs) {
                 // The server is about to drop it; a request on it could race that close.

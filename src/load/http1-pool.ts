@@ -249,6 +249,9 @@ export class Http1Pool<Context> {
   onClosed(connection: Connection<Context>): void {
     connection.closed = true;
     this.connections.delete(connection);
+    // A server closing idle connections (after a spike, say) must not leave them parked here.
+    const idleIndex = this.idle.indexOf(connection);
+    if (idleIndex >= 0) this.idle.splice(idleIndex, 1);
     if (!connection.connected) this.dialling--;
     if (connection.context !== null) {
       try {
@@ -297,7 +300,8 @@ export class Http1Pool<Context> {
   private takeIdle(): Connection<Context> | null {
     while (this.idle.length > 0) {
       const connection = this.idle.pop() as Connection<Context>;
-      if (connection.closed) continue;
+      // Ended by the server, with its 'close' still to come: it cannot take a request.
+      if (connection.socket.destroyed || !connection.socket.writable) continue;
       if (connection.idleExpiryMs !== Infinity && monotonicMs() >= connection.idleExpiryMs) {
         // The server is about to drop it; a request on it could race that close.
         connection.destroy();
