@@ -12022,6 +12022,10 @@ function prepareRequest(spec, problems) {
     if (json !== undefined && body !== undefined)
         problems.push('request: give json or body, not both');
     problems.push(...headerProblems(headers));
+    for (const status of spec.expect?.status ?? []) {
+        if (!Number.isInteger(status) || status < 100 || status > 599)
+            problems.push(`expect.status: ${JSON.stringify(status)} is not an HTTP status (100–599)`);
+    }
     const finalHeaders = { ...headers };
     const hasHeader = (name) => Object.keys(finalHeaders).some((key) => key.toLowerCase() === name);
     let payload = null;
@@ -12223,7 +12227,11 @@ class Timeline {
         }
         // Failed requests that got no response have no latency worth reporting (a refused
         // connection takes 0.1 ms); responses that arrived, good or bad, do, and so do timeouts.
-        if (error === null || error === 'non2xx' || error === 'body_mismatch' || error === 'timeout') {
+        if (error === null ||
+            error === 'timeout' ||
+            error === 'non2xx' ||
+            error === 'unexpected_status' ||
+            error === 'body_mismatch') {
             (0, histogram_1.recordLatencyMs)(bucket.live ?? this.reopen(bucket), latencyMs);
             (0, histogram_1.recordLatencyMs)(segment.histogram, latencyMs);
             if (counted)
@@ -12542,10 +12550,12 @@ class HttpTransport {
     sink;
     expect;
     pool;
+    acceptedStatuses;
     constructor(sink, expect, pool) {
         this.sink = sink;
         this.expect = expect;
         this.pool = pool;
+        this.acceptedStatuses = expect?.status?.length ? new Set(expect.status) : null;
     }
     /** Opens `preconnect` connections (failing clearly if the target is unreachable) before any load. */
     static async open(request, sink, options) {
@@ -12561,7 +12571,7 @@ class HttpTransport {
             connectTimeoutMs: Math.min(options.timeoutMs, 10_000),
             requestTimeoutMs: options.timeoutMs,
             requestBytes: encodeRequest(request),
-            collectBody: request.expect !== null,
+            collectBody: request.expect?.bodyContains !== undefined || request.expect?.json !== undefined,
             bodiless: request.method === 'HEAD',
         }, transport);
         try {
@@ -12582,9 +12592,13 @@ class HttpTransport {
     }
     response(context, status, body) {
         let error = null;
-        if (status < 200 || status > 299)
-            error = 'non2xx';
-        else if (this.expect && !bodyMatches((body ?? Buffer.alloc(0)).toString('utf8'), this.expect))
+        const is2xx = status >= 200 && status <= 299;
+        const accepted = this.acceptedStatuses ? this.acceptedStatuses.has(status) : is2xx;
+        if (!accepted)
+            error = is2xx ? 'unexpected_status' : 'non2xx';
+        else if (this.expect &&
+            (this.expect.bodyContains !== undefined || this.expect.json) &&
+            !bodyMatches((body ?? Buffer.alloc(0)).toString('utf8'), this.expect))
             error = 'body_mismatch';
         this.sink.settle(context, error);
     }
@@ -12612,6 +12626,7 @@ exports.ERROR_KINDS = [
     'reset',
     'timeout',
     'non2xx',
+    'unexpected_status',
     'body_mismatch',
     'dropped',
     'other',

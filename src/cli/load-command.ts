@@ -17,7 +17,7 @@ import {
 
 const USAGE = `usage: chaos-action load --url URL (--rate 100/s --duration 30s | --stages "10/s:10s,100/s:20s"
                           | --users N --think 1s --duration 30s | --user-stages "10:10s,100:20s")
-       [--method POST] [--json '{...}' | --body TEXT] [--header 'name: value']... [--expect-body TEXT]
+       [--method POST] [--json '{...}' | --body TEXT] [--header 'name: value']... [--expect-status 200,429] [--expect-body TEXT]
        [--timeout 10s] [--warmup 5s] [--connections N] [--workers N] [--quiet] [--output-json]`;
 
 const OPTIONS = {
@@ -34,6 +34,7 @@ const OPTIONS = {
   body: { type: 'string' },
   header: { type: 'string', multiple: true },
   'expect-body': { type: 'string' },
+  'expect-status': { type: 'string' },
   timeout: { type: 'string' },
   warmup: { type: 'string' },
   connections: { type: 'string' },
@@ -95,6 +96,14 @@ export function loadSpecFromArgs(argv: string[]): LoadSpec & { quiet: boolean; o
     workers: wholeNumber(values.workers, 'workers'),
   };
   if (values['expect-body'] !== undefined) spec.expect = { bodyContains: values['expect-body'] };
+  if (values['expect-status'] !== undefined) {
+    const status = values['expect-status'].split(',').map((text) => {
+      const code = Number(text.trim());
+      if (!Number.isInteger(code)) throw new UsageError(`--expect-status: "${text}" is not a status code`);
+      return code;
+    });
+    spec.expect = { ...spec.expect, status };
+  }
   if (values.rate !== undefined) spec.rate = values.rate;
   if (values['start-rate'] !== undefined) spec.startRate = parseRate(values['start-rate'], '--start-rate');
   if (values.stages !== undefined) {

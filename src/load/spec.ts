@@ -210,6 +210,10 @@ function prepareRequest(spec: LoadSpec, problems: string[]): PreparedRequest | n
     problems.push(`request.method: ${JSON.stringify(method)} is not an HTTP method`);
   if (json !== undefined && body !== undefined) problems.push('request: give json or body, not both');
   problems.push(...headerProblems(headers));
+  for (const status of spec.expect?.status ?? []) {
+    if (!Number.isInteger(status) || status < 100 || status > 599)
+      problems.push(`expect.status: ${JSON.stringify(status)} is not an HTTP status (100–599)`);
+  }
   const finalHeaders: Record<string, string> = { ...headers };
   const hasHeader = (name: string): boolean =>
     Object.keys(finalHeaders).some((key) => key.toLowerCase() === name);

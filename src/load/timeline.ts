@@ -218,7 +218,13 @@ export class Timeline {
     }
     // Failed requests that got no response have no latency worth reporting (a refused
     // connection takes 0.1 ms); responses that arrived, good or bad, do, and so do timeouts.
-    if (error === null || error === 'non2xx' || error === 'body_mismatch' || error === 'timeout') {
+    if (
+      error === null ||
+      error === 'timeout' ||
+      error === 'non2xx' ||
+      error === 'unexpected_status' ||
+      error === 'body_mismatch'
+    ) {
       recordLatencyMs(bucket.live ?? this.reopen(bucket), latencyMs);
       recordLatencyMs(segment.histogram, latencyMs);
       if (counted) recordLatencyMs(this.totalHistogram, latencyMs);

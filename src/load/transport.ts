@@ -76,11 +76,15 @@ export function encodeRequest(request: PreparedRequest): Buffer {
 }
 
 export class HttpTransport<Context> implements ExchangeOutcome<Context> {
+  private readonly acceptedStatuses: Set<number> | null;
+
   private constructor(
     private readonly sink: OutcomeSink<Context>,
     private readonly expect: ResponseExpectation | null,
     private pool: Http1Pool<Context> | null,
-  ) {}
+  ) {
+    this.acceptedStatuses = expect?.status?.length ? new Set(expect.status) : null;
+  }
 
   /** Opens `preconnect` connections (failing clearly if the target is unreachable) before any load. */
   static async open<Context>(
@@ -102,7 +106,7 @@ export class HttpTransport<Context> implements ExchangeOutcome<Context> {
         connectTimeoutMs: Math.min(options.timeoutMs, 10_000),
         requestTimeoutMs: options.timeoutMs,
         requestBytes: encodeRequest(request),
-        collectBody: request.expect !== null,
+        collectBody: request.expect?.bodyContains !== undefined || request.expect?.json !== undefined,
         bodiless: request.method === 'HEAD',
       },
       transport,
@@ -128,8 +132,14 @@ export class HttpTransport<Context> implements ExchangeOutcome<Context> {
 
   response(context: Context, status: number, body: Buffer | null): void {
     let error: ErrorKind | null = null;
-    if (status < 200 || status > 299) error = 'non2xx';
-    else if (this.expect && !bodyMatches((body ?? Buffer.alloc(0)).toString('utf8'), this.expect))
+    const is2xx = status >= 200 && status <= 299;
+    const accepted = this.acceptedStatuses ? this.acceptedStatuses.has(status) : is2xx;
+    if (!accepted) error = is2xx ? 'unexpected_status' : 'non2xx';
+    else if (
+      this.expect &&
+      (this.expect.bodyContains !== undefined || this.expect.json) &&
+      !bodyMatches((body ?? Buffer.alloc(0)).toString('utf8'), this.expect)
+    )
       error = 'body_mismatch';
     this.sink.settle(context, error);
   }

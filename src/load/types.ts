@@ -3,12 +3,18 @@
 // scenario runner can store them without conversion.
 import type { PhaseName, PhaseStats, TimelinePoint, WindowStats } from '../scenario/results';
 
-export type ErrorKind = 'refused' | 'reset' | 'timeout' | 'non2xx' | 'body_mismatch' | 'dropped' | 'other';
+/**
+ * non2xx: a status outside 200–299 that was not accepted; unexpected_status: a 2xx status
+ * left out of an explicit `expect.status` list (a 200 where only 201 is right).
+ */
+export type ErrorKind =
+  'refused' | 'reset' | 'timeout' | 'non2xx' | 'unexpected_status' | 'body_mismatch' | 'dropped' | 'other';
 export const ERROR_KINDS: readonly ErrorKind[] = [
   'refused',
   'reset',
   'timeout',
   'non2xx',
+  'unexpected_status',
   'body_mismatch',
   'dropped',
   'other',
@@ -24,8 +30,10 @@ export interface RequestSpec {
   body?: string;
 }
 
-/** What a response must contain to count as a success (beyond a 2xx status). */
+/** What a response must be to count as a success. */
 export interface ResponseExpectation {
+  /** Accepted statuses; default: any 2xx. */
+  status?: number[];
   bodyContains?: string;
   /** Dotted paths into the JSON body and the value each must equal, e.g. { 'result.ok': true }. */
   json?: Record<string, unknown>;

@@ -37,7 +37,10 @@ export function planLoad(scenario: Scenario, baseUrl: string, t0Ms: number): Loa
       ...(load.request.json !== null && load.request.json !== undefined ? { json: load.request.json } : {}),
       ...(load.request.body !== null ? { body: load.request.body } : {}),
     },
-    expect: load.request.expect.bodyContains ? { bodyContains: load.request.expect.bodyContains } : undefined,
+    expect: {
+      status: load.request.expect.status,
+      ...(load.request.expect.bodyContains ? { bodyContains: load.request.expect.bodyContains } : {}),
+    },
     timeout: load.timeoutMs,
     warmup: phases.warmupMs > 0 ? phases.warmupMs : undefined,
     initialPhase: 'baseline',

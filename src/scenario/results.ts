@@ -27,7 +27,7 @@ export interface WindowStats extends LatencySummary {
   achievedRate: number;
   /** Errors over scheduled requests (0..1). */
   errorRate: number;
-  /** Error counts by kind: refused, reset, timeout, non2xx, body_mismatch, dropped, other. */
+  /** Error counts by kind: refused, reset, timeout, non2xx, unexpected_status, body_mismatch, dropped, other. */
   errors: Record<string, number>;
   /** Sends that went out later than planned (beyond the lateness tolerance). */
   late: number;

@@ -41,6 +41,26 @@ describe('chaos-action load', () => {
     expect(server.hits()).toBe(60);
   });
 
+  it('accepts the statuses given with --expect-status and counts the rest', async () => {
+    const json = async (extra: string[]): Promise<Record<string, number>> => {
+      output = [];
+      const code = await loadCommand([
+        '--url',
+        server.url,
+        '--rate',
+        '20/s',
+        '--duration',
+        '500ms',
+        '--output-json',
+        ...extra,
+      ]);
+      expect(code).toBe(0);
+      return (JSON.parse(output.join('')) as { total: { errors: Record<string, number> } }).total.errors;
+    };
+    expect(await json(['--expect-status', '200'])).toEqual({});
+    expect(await json(['--expect-status', '201, 202'])).toEqual({ unexpected_status: 10 });
+  });
+
   it('returns 2 on usage errors and bad specs, before any request', async () => {
     const before = server.hits();
     expect(await loadCommand(['--rate', '10/s'])).toBe(2);
@@ -48,8 +68,13 @@ describe('chaos-action load', () => {
     expect(await loadCommand(['--url', server.url, '--rate', '10/s', '--duration', '-1s'])).toBe(2);
     expect(await loadCommand(['--url', server.url, '--stages', '10/s'])).toBe(2);
     expect(await loadCommand(['--url', server.url, '--bogus'])).toBe(2);
+    const badStatus = ['--url', server.url, '--rate', '10/s', '--duration', '1s', '--expect-status'];
+    expect(await loadCommand([...badStatus, 'ok'])).toBe(2);
+    expect(await loadCommand([...badStatus, '2000'])).toBe(2);
     expect(server.hits()).toBe(before);
     expect(output.join('')).toMatch(/rate: must be > 0/);
+    expect(output.join('')).toMatch(/--expect-status: "ok" is not a status code/);
+    expect(output.join('')).toMatch(/expect\.status: 2000 is not an HTTP status/);
   });
 
   it('returns 1 when the target is unreachable', async () => {

@@ -43,6 +43,16 @@ describe('error kinds', () => {
     expect(total.errors).toEqual({ reset: 20 });
   });
 
+  it('accepts exactly the statuses of an expect.status list', async () => {
+    expect((await run({ request: { path: '/fail' }, expect: { status: [200, 503] } })).total.errors).toEqual(
+      {},
+    );
+    expect((await run({ expect: { status: [201] } })).total.errors).toEqual({ unexpected_status: 20 });
+    expect((await run({ request: { path: '/fail' }, expect: { status: [200] } })).total.errors).toEqual({
+      non2xx: 20,
+    });
+  });
+
   it('checks expected body text and JSON fields', async () => {
     expect((await run({ expect: { bodyContains: 'good' } })).total.errors).toEqual({});
     expect((await run({ expect: { bodyContains: 'great' } })).total.errors).toEqual({ body_mismatch: 20 });
