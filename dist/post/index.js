@@ -64657,6 +64657,51 @@ function injectResetPeer(ctx, target, spec) {
 
 /***/ }),
 
+/***/ 9784:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.watchContainerStarts = watchContainerStarts;
+const docker_1 = __nccwpck_require__(6214);
+const labels_1 = __nccwpck_require__(1717);
+/** Calls onStart(containerId) for each container of the project that starts, until stopped. */
+async function watchContainerStarts(project, containerIds, onStart) {
+    const stream = (await (0, docker_1.docker)().getEvents({
+        filters: { type: ['container'], event: ['start'], label: [`${labels_1.PROJECT_LABEL}=${project}`] },
+    }));
+    let buffered = '';
+    stream.on('data', (chunk) => {
+        buffered += chunk.toString('utf8');
+        let newline;
+        while ((newline = buffered.indexOf('\n')) >= 0) {
+            const line = buffered.slice(0, newline).trim();
+            buffered = buffered.slice(newline + 1);
+            if (!line)
+                continue;
+            try {
+                const id = JSON.parse(line).Actor?.ID;
+                if (id && containerIds().has(id))
+                    onStart(id);
+            }
+            catch {
+                // A partial or foreign line: the stream resynchronises on the next newline.
+            }
+        }
+    });
+    stream.on('error', () => undefined);
+    return {
+        stop: () => {
+            stream.removeAllListeners('data');
+            stream.destroy();
+        },
+    };
+}
+
+
+/***/ }),
+
 /***/ 8281:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -64815,21 +64860,42 @@ const clients_1 = __nccwpck_require__(8221);
 const fault_handle_1 = __nccwpck_require__(3420);
 const iptables_1 = __nccwpck_require__(5009);
 const netns_1 = __nccwpck_require__(5565);
+const restart_watch_1 = __nccwpck_require__(9784);
 const proxy_1 = __nccwpck_require__(105);
 const types_1 = __nccwpck_require__(6464);
+/** The DNAT rules that send one client's traffic for the targets to their proxies. */
+function clientRules(client, legs, chain, port) {
+    return legs.flatMap((leg) => {
+        const network = (0, netns_1.sharedNetwork)(client, leg.target);
+        const listen = leg.proxy.listening.find((l) => l.host === network?.gateway);
+        if (!network || !listen)
+            return [];
+        return (0, iptables_1.dnatChain)(chain, { targetIp: network.ip, port, proxyIp: listen.host, proxyPort: listen.port })
+            .rules;
+    });
+}
 class ProxiedRoute {
+    ctx;
     key;
     service;
     port;
+    chain;
     legs;
     clients;
     handle;
     registry;
     users = 0;
-    constructor(key, service, port, legs, clients, handle, registry) {
+    restartWatch = null;
+    /** Re-installs run one at a time, so two restarts cannot interleave their iptables calls. */
+    reinstalling = Promise.resolve();
+    /** The faults riding on this route, told what happens to it after they were injected. */
+    evidenceListeners = new Set();
+    constructor(ctx, key, service, port, chain, legs, clients, handle, registry) {
+        this.ctx = ctx;
         this.key = key;
         this.service = service;
         this.port = port;
+        this.chain = chain;
         this.legs = legs;
         this.clients = clients;
         this.handle = handle;
@@ -64870,35 +64936,84 @@ class ProxiedRoute {
                 await leg.proxy.listen(gateways);
                 legs.push(leg);
             }
-            await Promise.all(clients.map((client) => {
-                const rules = legs.flatMap((leg) => {
-                    const network = (0, netns_1.sharedNetwork)(client, leg.target);
-                    const listen = leg.proxy.listening.find((l) => l.host === network?.gateway);
-                    if (!network || !listen)
-                        return [];
-                    return (0, iptables_1.dnatChain)(chain, {
-                        targetIp: network.ip,
-                        port,
-                        proxyIp: listen.host,
-                        proxyPort: listen.port,
-                    }).rules;
-                });
-                return (0, netns_1.installChain)(client, { table: 'nat', parent: 'OUTPUT', chain, rules });
-            }));
+            await Promise.all(clients.map((client) => (0, netns_1.installChain)(client, {
+                table: 'nat',
+                parent: 'OUTPUT',
+                chain,
+                rules: clientRules(client, legs, chain, port),
+            })));
         }
         catch (error) {
             await Promise.all(legs.map((leg) => leg.proxy.close()));
             return handle.abandon(error);
         }
+        const route = new ProxiedRoute(ctx, key, request.service, port, chain, legs, clients, handle, registry);
         handle.hooks.afterSteps = async () => {
+            route.restartWatch?.stop();
             await Promise.all(legs.map((leg) => leg.proxy.close()));
         };
+        try {
+            route.restartWatch = await (0, restart_watch_1.watchContainerStarts)(ctx.project, () => new Set([...route.clients, ...legs.map((leg) => leg.target)].map((c) => c.id)), (containerId) => route.followRestart(containerId));
+        }
+        catch (error) {
+            return handle.abandon(error);
+        }
         handle.markInjected();
-        const route = new ProxiedRoute(key, request.service, port, legs, clients, handle, registry);
         handle.addEvidence(`DNAT chain ${chain} in ${clients.map((c) => c.name).join(', ')}: ${legs
             .map((leg) => `${leg.targetIp}:${port} → ${leg.proxy.listening.map((l) => `${l.host}:${l.port}`).join(',')}`)
             .join('; ')}`);
         return route;
+    }
+    /**
+     * A client that restarted has a fresh network namespace without our chain; a target that
+     * restarted may have a new address that the rules do not match. Either way the rules are
+     * put back (removed first, so nothing is doubled), and the evidence says so.
+     */
+    followRestart(containerId) {
+        this.reinstalling = this.reinstalling.then(async () => {
+            try {
+                const clientIndex = this.clients.findIndex((c) => c.id === containerId);
+                const leg = this.legs.find((l) => l.target.id === containerId);
+                let affected = [];
+                if (clientIndex >= 0) {
+                    const runtime = await (0, netns_1.containerRuntime)(containerId, this.ctx.project);
+                    this.clients[clientIndex] = runtime;
+                    affected = [runtime];
+                }
+                if (leg) {
+                    const runtime = await (0, netns_1.containerRuntime)(containerId, this.ctx.project);
+                    const before = leg.targetIp;
+                    leg.target = runtime;
+                    await refreshTargetIp(this.ctx, leg);
+                    if (leg.targetIp !== before)
+                        affected = this.clients;
+                }
+                for (const client of affected) {
+                    if (!client.running || client.pid === 0)
+                        continue;
+                    const spec = { table: 'nat', parent: 'OUTPUT', chain: this.chain };
+                    await (0, netns_1.removeChainInPid)(client.pid, spec);
+                    await (0, netns_1.installChain)(client, {
+                        ...spec,
+                        rules: clientRules(client, this.legs, this.chain, this.port),
+                    });
+                    this.note(`${client.name}: DNAT chain ${this.chain} reinstalled after a restart`);
+                }
+            }
+            catch (error) {
+                this.note(`could not follow the restart of ${containerId.slice(0, 12)}: ${error.message}`);
+            }
+        });
+    }
+    /** Passes what later happens to the route to a fault's evidence; returns the unsubscribe. */
+    followEvidence(listener) {
+        this.evidenceListeners.add(listener);
+        return () => this.evidenceListeners.delete(listener);
+    }
+    note(line) {
+        this.handle.addEvidence(line);
+        for (const listener of this.evidenceListeners)
+            listener(line);
     }
     get chainEvidence() {
         return this.handle.evidence();
@@ -65131,6 +65246,7 @@ async function injectToxic(ctx, target, spec, toxic, prove) {
     const id = (0, fault_handle_1.newFaultId)();
     const handle = await fault_handle_1.FaultHandle.begin(ctx, spec.type, [target.service], [], id);
     let route;
+    let stopFollowing = () => undefined;
     try {
         const acquired = await ctx.routes.acquire(ctx, {
             service: target.service,
@@ -65140,6 +65256,7 @@ async function injectToxic(ctx, target, spec, toxic, prove) {
         route = acquired.route;
         for (const line of acquired.created ? acquired.route.chainEvidence : [])
             handle.addEvidence(line);
+        stopFollowing = route.followEvidence((line) => handle.addEvidence(line));
         const baseline = await route.probe({ timeoutMs: exports.BASELINE_TIMEOUT_MS, throughProxy: false });
         route.addToxic({
             id,
@@ -65156,6 +65273,7 @@ async function injectToxic(ctx, target, spec, toxic, prove) {
             handle.addEvidence(line);
     }
     catch (error) {
+        stopFollowing();
         if (route) {
             route.removeToxic(id);
             await route.release().catch(() => undefined);
@@ -65164,6 +65282,7 @@ async function injectToxic(ctx, target, spec, toxic, prove) {
     }
     const held = route;
     handle.hooks.beforeSteps = async () => {
+        stopFollowing();
         held.removeToxic(id);
         await held.release();
     };

@@ -13,10 +13,12 @@ import {
   type ContainerRuntime,
   installChain,
   killEstablished,
+  removeChainInPid,
   sharedNetwork,
   tcpProbe,
   type TcpProbeResult,
 } from './netns';
+import { type RestartWatch, watchContainerStarts } from './restart-watch';
 import { ToxicProxy } from './proxy';
 import type { RevertStep } from './revert-steps';
 import type { ToxicEntry } from './toxics';
@@ -29,18 +31,38 @@ export interface RouteRequest {
 }
 
 interface Leg {
+  /** Replaced when the target restarts (new namespace, maybe a new address). */
   target: ContainerRuntime;
   proxy: ToxicProxy;
   /** The target's address the clients use (matched by DNAT) and the proxy connects to. */
   targetIp: string;
 }
 
+/** The DNAT rules that send one client's traffic for the targets to their proxies. */
+function clientRules(client: ContainerRuntime, legs: Leg[], chain: string, port: number): string[][] {
+  return legs.flatMap((leg) => {
+    const network = sharedNetwork(client, leg.target);
+    const listen = leg.proxy.listening.find((l) => l.host === network?.gateway);
+    if (!network || !listen) return [];
+    return dnatChain(chain, { targetIp: network.ip, port, proxyIp: listen.host, proxyPort: listen.port })
+      .rules;
+  });
+}
+
 export class ProxiedRoute {
   private users = 0;
+  private restartWatch: RestartWatch | null = null;
+  /** Re-installs run one at a time, so two restarts cannot interleave their iptables calls. */
+  private reinstalling: Promise<void> = Promise.resolve();
+  /** The faults riding on this route, told what happens to it after they were injected. */
+  private readonly evidenceListeners = new Set<(line: string) => void>();
+
   private constructor(
+    private readonly ctx: FaultContext,
     readonly key: string,
     readonly service: string,
     readonly port: number,
+    private readonly chain: string,
     readonly legs: Leg[],
     readonly clients: ContainerRuntime[],
     private readonly handle: FaultHandle,
@@ -90,30 +112,34 @@ export class ProxiedRoute {
         legs.push(leg);
       }
       await Promise.all(
-        clients.map((client) => {
-          const rules = legs.flatMap((leg) => {
-            const network = sharedNetwork(client, leg.target);
-            const listen = leg.proxy.listening.find((l) => l.host === network?.gateway);
-            if (!network || !listen) return [];
-            return dnatChain(chain, {
-              targetIp: network.ip,
-              port,
-              proxyIp: listen.host,
-              proxyPort: listen.port,
-            }).rules;
-          });
-          return installChain(client, { table: 'nat', parent: 'OUTPUT', chain, rules });
-        }),
+        clients.map((client) =>
+          installChain(client, {
+            table: 'nat',
+            parent: 'OUTPUT',
+            chain,
+            rules: clientRules(client, legs, chain, port),
+          }),
+        ),
       );
     } catch (error) {
       await Promise.all(legs.map((leg) => leg.proxy.close()));
       return handle.abandon(error);
     }
+    const route = new ProxiedRoute(ctx, key, request.service, port, chain, legs, clients, handle, registry);
     handle.hooks.afterSteps = async () => {
+      route.restartWatch?.stop();
       await Promise.all(legs.map((leg) => leg.proxy.close()));
     };
+    try {
+      route.restartWatch = await watchContainerStarts(
+        ctx.project,
+        () => new Set([...route.clients, ...legs.map((leg) => leg.target)].map((c) => c.id)),
+        (containerId) => route.followRestart(containerId),
+      );
+    } catch (error) {
+      return handle.abandon(error);
+    }
     handle.markInjected();
-    const route = new ProxiedRoute(key, request.service, port, legs, clients, handle, registry);
     handle.addEvidence(
       `DNAT chain ${chain} in ${clients.map((c) => c.name).join(', ')}: ${legs
         .map(
@@ -123,6 +149,56 @@ export class ProxiedRoute {
         .join('; ')}`,
     );
     return route;
+  }
+
+  /**
+   * A client that restarted has a fresh network namespace without our chain; a target that
+   * restarted may have a new address that the rules do not match. Either way the rules are
+   * put back (removed first, so nothing is doubled), and the evidence says so.
+   */
+  followRestart(containerId: string): void {
+    this.reinstalling = this.reinstalling.then(async () => {
+      try {
+        const clientIndex = this.clients.findIndex((c) => c.id === containerId);
+        const leg = this.legs.find((l) => l.target.id === containerId);
+        let affected: ContainerRuntime[] = [];
+        if (clientIndex >= 0) {
+          const runtime = await containerRuntime(containerId, this.ctx.project);
+          this.clients[clientIndex] = runtime;
+          affected = [runtime];
+        }
+        if (leg) {
+          const runtime = await containerRuntime(containerId, this.ctx.project);
+          const before = leg.targetIp;
+          leg.target = runtime;
+          await refreshTargetIp(this.ctx, leg);
+          if (leg.targetIp !== before) affected = this.clients;
+        }
+        for (const client of affected) {
+          if (!client.running || client.pid === 0) continue;
+          const spec = { table: 'nat', parent: 'OUTPUT', chain: this.chain } as const;
+          await removeChainInPid(client.pid, spec);
+          await installChain(client, {
+            ...spec,
+            rules: clientRules(client, this.legs, this.chain, this.port),
+          });
+          this.note(`${client.name}: DNAT chain ${this.chain} reinstalled after a restart`);
+        }
+      } catch (error) {
+        this.note(`could not follow the restart of ${containerId.slice(0, 12)}: ${(error as Error).message}`);
+      }
+    });
+  }
+
+  /** Passes what later happens to the route to a fault's evidence; returns the unsubscribe. */
+  followEvidence(listener: (line: string) => void): () => void {
+    this.evidenceListeners.add(listener);
+    return () => this.evidenceListeners.delete(listener);
+  }
+
+  private note(line: string): void {
+    this.handle.addEvidence(line);
+    for (const listener of this.evidenceListeners) listener(line);
   }
 
   get chainEvidence(): string[] {

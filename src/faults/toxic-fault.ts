@@ -46,6 +46,7 @@ export async function injectToxic(
   const id = newFaultId();
   const handle = await FaultHandle.begin(ctx, spec.type, [target.service], [], id);
   let route: ProxiedRoute | undefined;
+  let stopFollowing: () => void = () => undefined;
   try {
     const acquired = await ctx.routes.acquire(ctx, {
       service: target.service,
@@ -54,6 +55,7 @@ export async function injectToxic(
     });
     route = acquired.route;
     for (const line of acquired.created ? acquired.route.chainEvidence : []) handle.addEvidence(line);
+    stopFollowing = route.followEvidence((line) => handle.addEvidence(line));
     const baseline = await route.probe({ timeoutMs: BASELINE_TIMEOUT_MS, throughProxy: false });
     route.addToxic({
       id,
@@ -69,6 +71,7 @@ export async function injectToxic(
     for (const line of await route.resetExistingConnections()) handle.addEvidence(line);
     for (const line of await prove({ route, baseline })) handle.addEvidence(line);
   } catch (error) {
+    stopFollowing();
     if (route) {
       route.removeToxic(id);
       await route.release().catch(() => undefined);
@@ -77,6 +80,7 @@ export async function injectToxic(
   }
   const held = route;
   handle.hooks.beforeSteps = async () => {
+    stopFollowing();
     held.removeToxic(id);
     await held.release();
   };

@@ -5,6 +5,7 @@ import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ComposeStack } from '../../../src/stack/compose';
+import { docker } from '../../../src/stack/docker';
 import {
   checkPrivileges,
   createFaultContext,
@@ -106,6 +107,24 @@ test('latency: +100ms on redis:6379 only, original timing back after revert, DNS
   expect(afterRedis).toBeLessThan(50);
   expect(dns).toEqual({ ok: true, address: redisIp, error: '' });
   expect(fault.evidence().join('\n')).toMatch(/\+\d+(\.\d+)?ms to redis:6379/);
+});
+
+test('latency follows a client that restarts: the new namespace gets the DNAT chain again', async () => {
+  const fault = await inject({ service: 'redis' }, { type: 'latency', delayMs: 100, jitterMs: 0, ...toxic });
+  expect(await medianProbeMs(stack.project, 'redis', 6379)).toBeGreaterThanOrEqual(100);
+  const client = await containerOf(stack.project, 'client');
+  await docker().getContainer(client.Id).restart({ t: 1 });
+  // The chain is back within moments of the restart (the engine's start event drives it).
+  let during = 0;
+  for (let attempt = 0; attempt < 20 && during < 100; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    during = await medianProbeMs(stack.project, 'redis', 6379, 3);
+  }
+  console.log(`latency after the client restarted: ${during.toFixed(1)}ms`);
+  expect(during).toBeGreaterThanOrEqual(100);
+  expect(fault.evidence().join('\n')).toMatch(/DNAT chain \S+ reinstalled after a restart/);
+  await fault.revert();
+  expect(await medianProbeMs(stack.project, 'redis', 6379)).toBeLessThan(50);
 });
 
 test('latency with engine netem: measured where the kernel has netem, refused with the reason where not', async () => {
