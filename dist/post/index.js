@@ -64015,6 +64015,7 @@ const clients_1 = __nccwpck_require__(8221);
 const fault_handle_1 = __nccwpck_require__(3420);
 const iptables_1 = __nccwpck_require__(5009);
 const netns_1 = __nccwpck_require__(5565);
+const restart_watch_1 = __nccwpck_require__(9784);
 const types_1 = __nccwpck_require__(6464);
 // A connect on a Docker bridge takes well under 10ms; one that has not finished in this long was dropped.
 const PROBE_TIMEOUT_MS = 250;
@@ -64031,10 +64032,11 @@ async function injectPartition(ctx, target, spec) {
 async function injectDrop(ctx, targets, clients) {
     const id = (0, fault_handle_1.newFaultId)();
     const chain = (0, iptables_1.chainName)(id, 'DROP');
-    const plans = [
-        ...clients.map((runtime) => ({ runtime, spec: (0, iptables_1.dropChain)(chain, addressesOf(targets)) })),
-        ...targets.map((runtime) => ({ runtime, spec: (0, iptables_1.dropChain)(chain, addressesOf(clients)) })),
-    ];
+    const planFor = (runtime) => ({
+        runtime,
+        spec: (0, iptables_1.dropChain)(chain, addressesOf(clients.includes(runtime) ? targets : clients)),
+    });
+    const plans = [...clients, ...targets].map(planFor);
     const steps = plans.map(({ runtime, spec }) => ({
         op: 'remove-chain',
         containerId: runtime.id,
@@ -64059,6 +64061,24 @@ async function injectDrop(ctx, targets, clients) {
     catch (error) {
         return handle.abandon(error);
     }
+    // A side that restarts comes back in a new namespace (and maybe with a new address):
+    // the cut is put back there, and on the other side too when its address changed.
+    let restartWatch;
+    try {
+        restartWatch = await (0, restart_watch_1.keepChainsAcrossRestarts)(ctx.project, () => new Set([...clients, ...targets].map((r) => r.id)), async (containerId) => {
+            const side = clients.some((r) => r.id === containerId) ? clients : targets;
+            const index = side.findIndex((r) => r.id === containerId);
+            const before = addressesOf([side[index]]).join(',');
+            side[index] = await (0, netns_1.containerRuntime)(containerId, ctx.project);
+            const moved = addressesOf([side[index]]).join(',') !== before;
+            const others = side === clients ? targets : clients;
+            return [side[index], ...(moved ? others : [])].map(planFor);
+        }, (line) => handle.addEvidence(line));
+    }
+    catch (error) {
+        return handle.abandon(error);
+    }
+    handle.hooks.beforeSteps = async () => restartWatch.stop();
     handle.hooks.verifyRevert = async () => {
         const probeTarget = { host: addressesOf(targets)[0], port: exposedPortOr(targets[0], 80) };
         const probe = await (0, netns_1.tcpProbe)(clients[0].pid, probeTarget, { timeoutMs: PROBE_TIMEOUT_MS }).catch(() => null);
@@ -64664,8 +64684,10 @@ function injectResetPeer(ctx, target, spec) {
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.watchContainerStarts = watchContainerStarts;
+exports.keepChainsAcrossRestarts = keepChainsAcrossRestarts;
 const docker_1 = __nccwpck_require__(6214);
 const labels_1 = __nccwpck_require__(1717);
+const netns_1 = __nccwpck_require__(5565);
 /** Calls onStart(containerId) for each container of the project that starts, until stopped. */
 async function watchContainerStarts(project, containerIds, onStart) {
     const stream = (await (0, docker_1.docker)().getEvents({
@@ -64697,6 +64719,31 @@ async function watchContainerStarts(project, containerIds, onStart) {
             stream.destroy();
         },
     };
+}
+/**
+ * Keeps a fault's iptables chains in place across restarts: on each start of a watched
+ * container, `replan` says which chains to put back where (after re-reading whatever it
+ * needs); each is removed first, so nothing is doubled, then installed. One restart is
+ * handled at a time. `note` receives an evidence line per chain, or why it failed.
+ */
+function keepChainsAcrossRestarts(project, watched, replan, note) {
+    let queue = Promise.resolve();
+    return watchContainerStarts(project, watched, (containerId) => {
+        queue = queue.then(async () => {
+            try {
+                for (const { runtime, spec } of await replan(containerId)) {
+                    if (!runtime.running || runtime.pid === 0)
+                        continue;
+                    await (0, netns_1.removeChainInPid)(runtime.pid, spec);
+                    await (0, netns_1.installChain)(runtime, spec);
+                    note(`${runtime.name}: chain ${spec.chain} reinstalled after a restart`);
+                }
+            }
+            catch (error) {
+                note(`could not follow the restart of ${containerId.slice(0, 12)}: ${error.message}`);
+            }
+        });
+    });
 }
 
 
@@ -64886,8 +64933,6 @@ class ProxiedRoute {
     registry;
     users = 0;
     restartWatch = null;
-    /** Re-installs run one at a time, so two restarts cannot interleave their iptables calls. */
-    reinstalling = Promise.resolve();
     /** The faults riding on this route, told what happens to it after they were injected. */
     evidenceListeners = new Set();
     constructor(ctx, key, service, port, chain, legs, clients, handle, registry) {
@@ -64953,7 +64998,7 @@ class ProxiedRoute {
             await Promise.all(legs.map((leg) => leg.proxy.close()));
         };
         try {
-            route.restartWatch = await (0, restart_watch_1.watchContainerStarts)(ctx.project, () => new Set([...route.clients, ...legs.map((leg) => leg.target)].map((c) => c.id)), (containerId) => route.followRestart(containerId));
+            route.restartWatch = await (0, restart_watch_1.keepChainsAcrossRestarts)(ctx.project, () => new Set([...route.clients, ...legs.map((leg) => leg.target)].map((c) => c.id)), (containerId) => route.replanAfterRestart(containerId), (line) => route.note(line));
         }
         catch (error) {
             return handle.abandon(error);
@@ -64966,44 +65011,33 @@ class ProxiedRoute {
     }
     /**
      * A client that restarted has a fresh network namespace without our chain; a target that
-     * restarted may have a new address that the rules do not match. Either way the rules are
-     * put back (removed first, so nothing is doubled), and the evidence says so.
+     * restarted may have a new address that the rules do not match. Returns the chains to put
+     * back: the restarted client's, or every client's when a target's address changed.
      */
-    followRestart(containerId) {
-        this.reinstalling = this.reinstalling.then(async () => {
-            try {
-                const clientIndex = this.clients.findIndex((c) => c.id === containerId);
-                const leg = this.legs.find((l) => l.target.id === containerId);
-                let affected = [];
-                if (clientIndex >= 0) {
-                    const runtime = await (0, netns_1.containerRuntime)(containerId, this.ctx.project);
-                    this.clients[clientIndex] = runtime;
-                    affected = [runtime];
-                }
-                if (leg) {
-                    const runtime = await (0, netns_1.containerRuntime)(containerId, this.ctx.project);
-                    const before = leg.targetIp;
-                    leg.target = runtime;
-                    await refreshTargetIp(this.ctx, leg);
-                    if (leg.targetIp !== before)
-                        affected = this.clients;
-                }
-                for (const client of affected) {
-                    if (!client.running || client.pid === 0)
-                        continue;
-                    const spec = { table: 'nat', parent: 'OUTPUT', chain: this.chain };
-                    await (0, netns_1.removeChainInPid)(client.pid, spec);
-                    await (0, netns_1.installChain)(client, {
-                        ...spec,
-                        rules: clientRules(client, this.legs, this.chain, this.port),
-                    });
-                    this.note(`${client.name}: DNAT chain ${this.chain} reinstalled after a restart`);
-                }
-            }
-            catch (error) {
-                this.note(`could not follow the restart of ${containerId.slice(0, 12)}: ${error.message}`);
-            }
-        });
+    async replanAfterRestart(containerId) {
+        const clientIndex = this.clients.findIndex((c) => c.id === containerId);
+        const leg = this.legs.find((l) => l.target.id === containerId);
+        let affected = [];
+        if (clientIndex >= 0) {
+            this.clients[clientIndex] = await (0, netns_1.containerRuntime)(containerId, this.ctx.project);
+            affected = [this.clients[clientIndex]];
+        }
+        if (leg) {
+            const before = leg.targetIp;
+            leg.target = await (0, netns_1.containerRuntime)(containerId, this.ctx.project);
+            await refreshTargetIp(this.ctx, leg);
+            if (leg.targetIp !== before)
+                affected = this.clients;
+        }
+        return affected.map((runtime) => ({
+            runtime,
+            spec: {
+                table: 'nat',
+                parent: 'OUTPUT',
+                chain: this.chain,
+                rules: clientRules(runtime, this.legs, this.chain, this.port),
+            },
+        }));
     }
     /** Passes what later happens to the route to a fault's evidence; returns the unsubscribe. */
     followEvidence(listener) {

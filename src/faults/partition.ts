@@ -11,6 +11,7 @@ import { resolveClients, resolveTargetRuntimes } from './clients';
 import { FaultHandle, newFaultId } from './fault-handle';
 import { chainName, dropChain } from './iptables';
 import { type ContainerRuntime, containerRuntime, dnsProbe, installChain, tcpProbe } from './netns';
+import { type ChainPlacement, keepChainsAcrossRestarts, type RestartWatch } from './restart-watch';
 import type { RevertStep } from './revert-steps';
 import type { FaultTarget, PartitionFault } from './spec';
 import { type ActiveFault, type FaultContext, FaultNotEffectiveError, FaultUnavailableError } from './types';
@@ -41,10 +42,11 @@ async function injectDrop(
 ): Promise<ActiveFault> {
   const id = newFaultId();
   const chain = chainName(id, 'DROP');
-  const plans = [
-    ...clients.map((runtime) => ({ runtime, spec: dropChain(chain, addressesOf(targets)) })),
-    ...targets.map((runtime) => ({ runtime, spec: dropChain(chain, addressesOf(clients)) })),
-  ];
+  const planFor = (runtime: ContainerRuntime): ChainPlacement => ({
+    runtime,
+    spec: dropChain(chain, addressesOf(clients.includes(runtime) ? targets : clients)),
+  });
+  const plans = [...clients, ...targets].map(planFor);
   const steps: RevertStep[] = plans.map(({ runtime, spec }) => ({
     op: 'remove-chain',
     containerId: runtime.id,
@@ -74,6 +76,28 @@ async function injectDrop(
   } catch (error) {
     return handle.abandon(error);
   }
+  // A side that restarts comes back in a new namespace (and maybe with a new address):
+  // the cut is put back there, and on the other side too when its address changed.
+  let restartWatch: RestartWatch;
+  try {
+    restartWatch = await keepChainsAcrossRestarts(
+      ctx.project,
+      () => new Set([...clients, ...targets].map((r) => r.id)),
+      async (containerId) => {
+        const side = clients.some((r) => r.id === containerId) ? clients : targets;
+        const index = side.findIndex((r) => r.id === containerId);
+        const before = addressesOf([side[index]]).join(',');
+        side[index] = await containerRuntime(containerId, ctx.project);
+        const moved = addressesOf([side[index]]).join(',') !== before;
+        const others = side === clients ? targets : clients;
+        return [side[index], ...(moved ? others : [])].map(planFor);
+      },
+      (line) => handle.addEvidence(line),
+    );
+  } catch (error) {
+    return handle.abandon(error);
+  }
+  handle.hooks.beforeSteps = async () => restartWatch.stop();
   handle.hooks.verifyRevert = async () => {
     const probeTarget = { host: addressesOf(targets)[0], port: exposedPortOr(targets[0], 80) };
     const probe = await tcpProbe(clients[0].pid, probeTarget, { timeoutMs: PROBE_TIMEOUT_MS }).catch(

@@ -5,6 +5,8 @@
 import type { Readable } from 'node:stream';
 import { docker } from '../stack/docker';
 import { PROJECT_LABEL } from '../stack/labels';
+import type { ChainSpec } from './iptables';
+import { type ContainerRuntime, installChain, removeChainInPid } from './netns';
 
 export interface RestartWatch {
   stop(): void;
@@ -42,4 +44,39 @@ export async function watchContainerStarts(
       (stream as Readable & { destroy: () => void }).destroy();
     },
   };
+}
+
+/** A chain to put back in a container that (re)started. */
+export interface ChainPlacement {
+  runtime: ContainerRuntime;
+  spec: ChainSpec;
+}
+
+/**
+ * Keeps a fault's iptables chains in place across restarts: on each start of a watched
+ * container, `replan` says which chains to put back where (after re-reading whatever it
+ * needs); each is removed first, so nothing is doubled, then installed. One restart is
+ * handled at a time. `note` receives an evidence line per chain, or why it failed.
+ */
+export function keepChainsAcrossRestarts(
+  project: string,
+  watched: () => Set<string>,
+  replan: (containerId: string) => Promise<ChainPlacement[]>,
+  note: (line: string) => void,
+): Promise<RestartWatch> {
+  let queue: Promise<void> = Promise.resolve();
+  return watchContainerStarts(project, watched, (containerId) => {
+    queue = queue.then(async () => {
+      try {
+        for (const { runtime, spec } of await replan(containerId)) {
+          if (!runtime.running || runtime.pid === 0) continue;
+          await removeChainInPid(runtime.pid, spec);
+          await installChain(runtime, spec);
+          note(`${runtime.name}: chain ${spec.chain} reinstalled after a restart`);
+        }
+      } catch (error) {
+        note(`could not follow the restart of ${containerId.slice(0, 12)}: ${(error as Error).message}`);
+      }
+    });
+  });
 }

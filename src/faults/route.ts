@@ -13,12 +13,11 @@ import {
   type ContainerRuntime,
   installChain,
   killEstablished,
-  removeChainInPid,
   sharedNetwork,
   tcpProbe,
   type TcpProbeResult,
 } from './netns';
-import { type RestartWatch, watchContainerStarts } from './restart-watch';
+import { type ChainPlacement, keepChainsAcrossRestarts, type RestartWatch } from './restart-watch';
 import { ToxicProxy } from './proxy';
 import type { RevertStep } from './revert-steps';
 import type { ToxicEntry } from './toxics';
@@ -52,8 +51,6 @@ function clientRules(client: ContainerRuntime, legs: Leg[], chain: string, port:
 export class ProxiedRoute {
   private users = 0;
   private restartWatch: RestartWatch | null = null;
-  /** Re-installs run one at a time, so two restarts cannot interleave their iptables calls. */
-  private reinstalling: Promise<void> = Promise.resolve();
   /** The faults riding on this route, told what happens to it after they were injected. */
   private readonly evidenceListeners = new Set<(line: string) => void>();
 
@@ -131,10 +128,11 @@ export class ProxiedRoute {
       await Promise.all(legs.map((leg) => leg.proxy.close()));
     };
     try {
-      route.restartWatch = await watchContainerStarts(
+      route.restartWatch = await keepChainsAcrossRestarts(
         ctx.project,
         () => new Set([...route.clients, ...legs.map((leg) => leg.target)].map((c) => c.id)),
-        (containerId) => route.followRestart(containerId),
+        (containerId) => route.replanAfterRestart(containerId),
+        (line) => route.note(line),
       );
     } catch (error) {
       return handle.abandon(error);
@@ -153,41 +151,32 @@ export class ProxiedRoute {
 
   /**
    * A client that restarted has a fresh network namespace without our chain; a target that
-   * restarted may have a new address that the rules do not match. Either way the rules are
-   * put back (removed first, so nothing is doubled), and the evidence says so.
+   * restarted may have a new address that the rules do not match. Returns the chains to put
+   * back: the restarted client's, or every client's when a target's address changed.
    */
-  followRestart(containerId: string): void {
-    this.reinstalling = this.reinstalling.then(async () => {
-      try {
-        const clientIndex = this.clients.findIndex((c) => c.id === containerId);
-        const leg = this.legs.find((l) => l.target.id === containerId);
-        let affected: ContainerRuntime[] = [];
-        if (clientIndex >= 0) {
-          const runtime = await containerRuntime(containerId, this.ctx.project);
-          this.clients[clientIndex] = runtime;
-          affected = [runtime];
-        }
-        if (leg) {
-          const runtime = await containerRuntime(containerId, this.ctx.project);
-          const before = leg.targetIp;
-          leg.target = runtime;
-          await refreshTargetIp(this.ctx, leg);
-          if (leg.targetIp !== before) affected = this.clients;
-        }
-        for (const client of affected) {
-          if (!client.running || client.pid === 0) continue;
-          const spec = { table: 'nat', parent: 'OUTPUT', chain: this.chain } as const;
-          await removeChainInPid(client.pid, spec);
-          await installChain(client, {
-            ...spec,
-            rules: clientRules(client, this.legs, this.chain, this.port),
-          });
-          this.note(`${client.name}: DNAT chain ${this.chain} reinstalled after a restart`);
-        }
-      } catch (error) {
-        this.note(`could not follow the restart of ${containerId.slice(0, 12)}: ${(error as Error).message}`);
-      }
-    });
+  private async replanAfterRestart(containerId: string): Promise<ChainPlacement[]> {
+    const clientIndex = this.clients.findIndex((c) => c.id === containerId);
+    const leg = this.legs.find((l) => l.target.id === containerId);
+    let affected: ContainerRuntime[] = [];
+    if (clientIndex >= 0) {
+      this.clients[clientIndex] = await containerRuntime(containerId, this.ctx.project);
+      affected = [this.clients[clientIndex]];
+    }
+    if (leg) {
+      const before = leg.targetIp;
+      leg.target = await containerRuntime(containerId, this.ctx.project);
+      await refreshTargetIp(this.ctx, leg);
+      if (leg.targetIp !== before) affected = this.clients;
+    }
+    return affected.map((runtime) => ({
+      runtime,
+      spec: {
+        table: 'nat',
+        parent: 'OUTPUT',
+        chain: this.chain,
+        rules: clientRules(runtime, this.legs, this.chain, this.port),
+      },
+    }));
   }
 
   /** Passes what later happens to the route to a fault's evidence; returns the unsubscribe. */

@@ -122,7 +122,7 @@ test('latency follows a client that restarts: the new namespace gets the DNAT ch
   }
   console.log(`latency after the client restarted: ${during.toFixed(1)}ms`);
   expect(during).toBeGreaterThanOrEqual(100);
-  expect(fault.evidence().join('\n')).toMatch(/DNAT chain \S+ reinstalled after a restart/);
+  expect(fault.evidence().join('\n')).toMatch(/chain CHAOS-\S+-DNAT reinstalled after a restart/);
   await fault.revert();
   expect(await medianProbeMs(stack.project, 'redis', 6379)).toBeLessThan(50);
 });
@@ -204,6 +204,32 @@ test('partition drop: connections from the client to redis hang; web is unaffect
   expect(cut.ok).toBe(false);
   expect(cut.error).toMatch(/timeout|timed out/i);
   expect(web.ok).toBe(true);
+  expect((await clientProbe(stack.project, 'redis', 6379)).ok).toBe(true);
+});
+
+test('partition drop holds across restarts of the client and of the target', async () => {
+  const fault = await inject(
+    { service: 'redis' },
+    { type: 'partition', mode: 'drop', from: null, durationMs: 0 },
+  );
+  for (const service of ['client', 'redis']) {
+    const container = await containerOf(stack.project, service);
+    await docker().getContainer(container.Id).restart({ t: 1 });
+    let cut = await clientProbe(stack.project, 'redis', 6379, 0.5).catch(() => null);
+    // Until the client's HTTP probe server is up again, or the chain is back, keep asking.
+    for (let attempt = 0; attempt < 20 && (cut === null || cut.ok); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      cut = await clientProbe(stack.project, 'redis', 6379, 0.5).catch(() => null);
+    }
+    expect({ service, ok: cut?.ok, error: cut?.error }).toEqual({
+      service,
+      ok: false,
+      error: expect.stringMatching(/timeout|timed out/i),
+    });
+  }
+  expect(fault.evidence().join('\n')).toMatch(/_client_1: chain CHAOS-\S+-DROP reinstalled after a restart/);
+  expect(fault.evidence().join('\n')).toMatch(/_redis_1: chain CHAOS-\S+-DROP reinstalled after a restart/);
+  await fault.revert();
   expect((await clientProbe(stack.project, 'redis', 6379)).ok).toBe(true);
 });
 
