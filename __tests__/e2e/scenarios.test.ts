@@ -140,6 +140,15 @@ describe('the resilient example stack', () => {
     expect({ code: run.exec.code, log: describeRun(run) }).toMatchObject({ code: 0 });
   });
 
+  it('ends the memory fault at the OOM kill and measures recovery from there', () => {
+    const memory = scenario(run.results, 'memory-pressure');
+    expect(memory.notes.join('\n')).toMatch(
+      /the fault ran its course at .* \(the kernel OOM-killed the container\)/,
+    );
+    expect(memory.fault?.evidence.join('\n')).toMatch(/restarts \+1\b/);
+    expect(memory.recoveryTimeMs).not.toBeNull();
+  });
+
   it('makes the API feel the injected latency (the app reconnected through the proxy)', () => {
     const latency = scenario(run.results, 'latency-injection');
     const fault = latency.phases.find((p) => p.phase === 'fault');

@@ -62558,6 +62558,8 @@ class FaultHandle {
     startedAt = (0, clock_1.monotonicMs)();
     reverting;
     hooks = {};
+    finishCourse = () => undefined;
+    ranItsCourse = new Promise((resolve) => (this.finishCourse = resolve));
     constructor(ctx, kind, targets, id) {
         this.ctx = ctx;
         this.kind = kind;
@@ -62595,6 +62597,10 @@ class FaultHandle {
     }
     evidence() {
         return [...this.lines];
+    }
+    /** The fault has nothing left to do before its revert (see ActiveFault.ranItsCourse). */
+    endOfCourse(why) {
+        this.finishCourse(why);
     }
     revert() {
         this.reverting ??= this.runRevert();
@@ -63322,12 +63328,14 @@ async function injectMemory(ctx, target, spec) {
         await watcher.start();
         const stopPressure = spec.method === 'hog'
             ? await startHog(ctx, handle, runtime, cgroups, spec)
-            : await startLeakCalls(handle, runtime, cgroups, spec);
+            : await startLeakCalls(handle, runtime, cgroups, spec, watcher);
         handle.hooks.beforeSteps = async () => {
             await stopPressure();
             for (const line of (0, oom_watch_1.describeObservation)(await watcher.stop()))
                 handle.addEvidence(line);
         };
+        // The OOM kill is what the fault drives towards: once it is settled, the rest is recovery.
+        void watcher.killSettled.then((why) => handle.endOfCourse(why));
     }
     catch (error) {
         await watcher.stop();
@@ -63335,7 +63343,7 @@ async function injectMemory(ctx, target, spec) {
     }
     return handle.markInjected();
 }
-async function startLeakCalls(handle, runtime, cgroups, spec) {
+async function startLeakCalls(handle, runtime, cgroups, spec, watcher) {
     const request = parseLeakRequest(spec.path);
     const address = runtime.networks.find((n) => n.ip)?.ip;
     if (!address)
@@ -63359,6 +63367,12 @@ async function startLeakCalls(handle, runtime, cgroups, spec) {
             await (0, clock_1.sleep)(spec.intervalMs, abort.signal);
             if (abort.signal.aborted)
                 return;
+            // The leak has done its job at the first OOM kill; leaking into the restarted app
+            // would only kill it again and again.
+            if (watcher.killSeen) {
+                handle.addEvidence(`leak calls stopped at the OOM kill`);
+                return;
+            }
             const ok = await callOnce(url, request.method, Math.max(1000, spec.intervalMs))
                 .then((code) => code >= 200 && code < 300)
                 .catch(() => false);
@@ -63891,6 +63905,15 @@ class OomWatcher {
     oomKilled = false;
     restarts = 0;
     cgroups;
+    firstKillSeenAtMs = null;
+    settle = () => undefined;
+    /**
+     * Resolves once an OOM kill since start() is settled: Docker has recorded the container's
+     * death (OOMKilled), or the cgroup counted a kill and the container was still up a second
+     * later (a process it survived losing). Waiting for Docker's record matters: a revert
+     * that looked earlier could see "exited" before the restart policy took over.
+     */
+    killSettled = new Promise((resolve) => (this.settle = resolve));
     constructor(containerId, cgroups) {
         this.containerId = containerId;
         this.cgroups = cgroups;
@@ -63924,6 +63947,14 @@ class OomWatcher {
         // OOMKilled stays set from an earlier death; only a death after the fault began counts.
         this.oomKilled ||= state.OOMKilled && diedSinceStart;
         this.restarts = inspect.RestartCount - this.baselineRestarts;
+        if ((this.oomKills ?? 0) > 0)
+            this.firstKillSeenAtMs ??= (0, clock_1.monotonicMs)();
+        if (this.oomKilled)
+            this.settle('the kernel OOM-killed the container');
+        else if (this.firstKillSeenAtMs !== null &&
+            (0, clock_1.monotonicMs)() - this.firstKillSeenAtMs >= 1000 &&
+            !diedSinceStart)
+            this.settle("the kernel OOM-killed a process in the container's cgroup");
         const up = state.Running && !state.Restarting && (!state.Health || state.Health.Status === 'healthy');
         if (!up && this.downSinceMs === null)
             this.downSinceMs = (0, clock_1.monotonicMs)();
@@ -63946,6 +63977,10 @@ class OomWatcher {
         const last = this.lastOomCount ?? 0;
         this.oomKills = (this.oomKills ?? 0) + (now >= last ? now - last : now);
         this.lastOomCount = now;
+    }
+    /** Whether the kernel has killed anything in the container since start() (no waiting for Docker). */
+    get killSeen() {
+        return this.oomKilled || (this.oomKills ?? 0) > 0;
     }
     /** Reads the current state without stopping. */
     async observe() {

@@ -30,6 +30,8 @@ export class FaultHandle implements ActiveFault {
   private readonly startedAt = monotonicMs();
   private reverting: Promise<void> | undefined;
   hooks: HandleHooks = {};
+  private finishCourse: (why: string) => void = () => undefined;
+  readonly ranItsCourse: Promise<string> = new Promise((resolve) => (this.finishCourse = resolve));
 
   private constructor(
     private readonly ctx: FaultContext,
@@ -81,6 +83,11 @@ export class FaultHandle implements ActiveFault {
 
   evidence(): string[] {
     return [...this.lines];
+  }
+
+  /** The fault has nothing left to do before its revert (see ActiveFault.ranItsCourse). */
+  endOfCourse(why: string): void {
+    this.finishCourse(why);
   }
 
   revert(): Promise<void> {

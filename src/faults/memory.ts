@@ -61,11 +61,13 @@ export async function injectMemory(
     const stopPressure =
       spec.method === 'hog'
         ? await startHog(ctx, handle, runtime, cgroups, spec)
-        : await startLeakCalls(handle, runtime, cgroups, spec);
+        : await startLeakCalls(handle, runtime, cgroups, spec, watcher);
     handle.hooks.beforeSteps = async () => {
       await stopPressure();
       for (const line of describeObservation(await watcher.stop())) handle.addEvidence(line);
     };
+    // The OOM kill is what the fault drives towards: once it is settled, the rest is recovery.
+    void watcher.killSettled.then((why) => handle.endOfCourse(why));
   } catch (error) {
     await watcher.stop();
     return handle.abandon(error);
@@ -78,6 +80,7 @@ async function startLeakCalls(
   runtime: ContainerRuntime,
   cgroups: ContainerCgroups,
   spec: MemoryFault,
+  watcher: OomWatcher,
 ): Promise<() => Promise<void>> {
   const request = parseLeakRequest(spec.path);
   const address = runtime.networks.find((n) => n.ip)?.ip;
@@ -105,6 +108,12 @@ async function startLeakCalls(
     while (!abort.signal.aborted && (spec.durationMs <= 0 || monotonicMs() - startedAt < spec.durationMs)) {
       await sleep(spec.intervalMs, abort.signal);
       if (abort.signal.aborted) return;
+      // The leak has done its job at the first OOM kill; leaking into the restarted app
+      // would only kill it again and again.
+      if (watcher.killSeen) {
+        handle.addEvidence(`leak calls stopped at the OOM kill`);
+        return;
+      }
       const ok = await callOnce(url, request.method, Math.max(1000, spec.intervalMs))
         .then((code) => code >= 200 && code < 300)
         .catch(() => false);

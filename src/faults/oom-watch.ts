@@ -62,6 +62,15 @@ export class OomWatcher {
   private oomKilled = false;
   private restarts = 0;
   private cgroups: ContainerCgroups;
+  private firstKillSeenAtMs: number | null = null;
+  private settle: (why: string) => void = () => undefined;
+  /**
+   * Resolves once an OOM kill since start() is settled: Docker has recorded the container's
+   * death (OOMKilled), or the cgroup counted a kill and the container was still up a second
+   * later (a process it survived losing). Waiting for Docker's record matters: a revert
+   * that looked earlier could see "exited" before the restart policy took over.
+   */
+  readonly killSettled: Promise<string> = new Promise((resolve) => (this.settle = resolve));
 
   constructor(
     private readonly containerId: string,
@@ -98,6 +107,14 @@ export class OomWatcher {
     // OOMKilled stays set from an earlier death; only a death after the fault began counts.
     this.oomKilled ||= state.OOMKilled && diedSinceStart;
     this.restarts = inspect.RestartCount - this.baselineRestarts;
+    if ((this.oomKills ?? 0) > 0) this.firstKillSeenAtMs ??= monotonicMs();
+    if (this.oomKilled) this.settle('the kernel OOM-killed the container');
+    else if (
+      this.firstKillSeenAtMs !== null &&
+      monotonicMs() - this.firstKillSeenAtMs >= 1000 &&
+      !diedSinceStart
+    )
+      this.settle("the kernel OOM-killed a process in the container's cgroup");
     const up = state.Running && !state.Restarting && (!state.Health || state.Health.Status === 'healthy');
     if (!up && this.downSinceMs === null) this.downSinceMs = monotonicMs();
     if (up && this.downToHealthyMs === null) {
@@ -117,6 +134,11 @@ export class OomWatcher {
     const last = this.lastOomCount ?? 0;
     this.oomKills = (this.oomKills ?? 0) + (now >= last ? now - last : now);
     this.lastOomCount = now;
+  }
+
+  /** Whether the kernel has killed anything in the container since start() (no waiting for Docker). */
+  get killSeen(): boolean {
+    return this.oomKilled || (this.oomKills ?? 0) > 0;
   }
 
   /** Reads the current state without stopping. */

@@ -33,6 +33,12 @@ export interface ActiveFault {
    * every journal step succeeded and the entry was removed; rejects (entry kept) otherwise.
    */
   revert(): Promise<void>;
+  /**
+   * Resolves, with the reason, when the fault has run its course on its own (a memory fault
+   * at the OOM kill: the pressure is gone and what follows is recovery). Never resolves for
+   * faults that act until they are reverted.
+   */
+  readonly ranItsCourse: Promise<string>;
   /** Measured proof lines: how the fault was seen to take hold (and, after revert, to go). */
   evidence(): string[];
   /** The FaultReport the runner puts into results.json. */

@@ -169,9 +169,24 @@ export async function runScenario(scenario: Scenario, env: ScenarioEnvironment):
       load.mark('fault');
     }
     const faultStart = elapsed();
+    // A fault that runs its course (a memory fault at the OOM kill) ends the phase there:
+    // what follows is recovery, and it is measured from that moment.
+    let courseRun: string | null = null;
+    const courseOver = new AbortController();
+    void fault?.ranItsCourse.then((why) => {
+      courseRun = why;
+      courseOver.abort();
+    });
+    const wake = AbortSignal.any([env.signal ?? new AbortController().signal, courseOver.signal]);
     while (elapsed() - faultStart < phases.faultMs) {
-      await sleep(Math.min(1000, phases.faultMs - (elapsed() - faultStart)), env.signal);
+      await sleep(Math.min(1000, phases.faultMs - (elapsed() - faultStart)), wake);
       throwIfAborted(env.signal);
+      if (courseRun !== null) {
+        notes.push(
+          `the fault ran its course at ${formatDuration(elapsed())} (${courseRun}): recovery starts there`,
+        );
+        break;
+      }
       const condition = abortCondition(scenario.abort, completeSeconds(load.timeline(), elapsed()));
       if (condition) {
         aborted = `abort guard "${condition.source}" held`;
