@@ -68,6 +68,19 @@ afterAll(async () => {
   rmSync(journalPath, { force: true });
 });
 
+/** The promise's value, or a note that it took longer than `ms` (the timer is cleared either way). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | string> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<string>(
+    (resolve) => (timer = setTimeout(() => resolve(`still running after ${ms}ms`), ms)),
+  );
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Faults a test injected: reverted after it even when an assertion failed half-way. */
 const active: ActiveFault[] = [];
 
@@ -313,10 +326,7 @@ test('memory leak-endpoint: the app grows until the kernel OOM-kills it; it rest
     },
   );
   // The fault says when it has run its course: the kill, recorded by Docker.
-  const why = await Promise.race([
-    fault.ranItsCourse,
-    new Promise((resolve) => setTimeout(() => resolve('still running after 15s'), 15_000)),
-  ]);
+  const why = await within(fault.ranItsCourse, 15_000);
   expect(why).toBe('the kernel OOM-killed the container');
   let after = before;
   for (let i = 0; i < 100 && after.RestartCount === before.RestartCount; i += 1) {
@@ -349,10 +359,7 @@ test('memory hog: charged to the container cgroup, killed by the kernel at the l
       durationMs: 0,
     },
   );
-  const why = await Promise.race([
-    fault.ranItsCourse,
-    new Promise((resolve) => setTimeout(() => resolve('still running after 5s'), 5000)),
-  ]);
+  const why = await within(fault.ranItsCourse, 5000);
   await fault.revert();
   const evidence = fault.evidence().join('\n');
   console.log(`memory hog evidence:\n${evidence}`);
