@@ -11012,7 +11012,8 @@ class Connection {
     connected = false;
     closed = false;
     context = null;
-    writtenAtMs = 0;
+    /** When the request in flight was handed to the pool (its timeout runs from there). */
+    timedFromMs = 0;
     /** When the server will have dropped this connection if it stays idle. */
     idleExpiryMs = Infinity;
     /** The socket's error, reported when it closes. */
@@ -11071,10 +11072,10 @@ class Connection {
         }
         return true;
     }
-    write(context, bytes, collectBody, bodiless) {
+    write(context, bytes, collectBody, bodiless, timedFromMs = (0, clock_1.monotonicMs)()) {
         this.context = context;
         this.parser.expect(collectBody, bodiless);
-        this.writtenAtMs = (0, clock_1.monotonicMs)();
+        this.timedFromMs = timedFromMs;
         this.socket.write(bytes);
     }
     destroy() {
@@ -11090,6 +11091,9 @@ class WaitQueue {
     }
     push(item) {
         this.items.push(item);
+    }
+    peek() {
+        return this.head === this.items.length ? undefined : this.items[this.head];
     }
     shift() {
         if (this.head === this.items.length)
@@ -11147,7 +11151,7 @@ class Http1Pool {
             connection.write(context, this.options.requestBytes, this.options.collectBody, this.options.bodiless);
             return;
         }
-        this.waiting.push(context);
+        this.waiting.push({ context, sinceMs: (0, clock_1.monotonicMs)() });
         this.dialForWaiting();
     }
     /** Closes every connection; requests still waiting or in flight are not reported. */
@@ -11212,7 +11216,7 @@ class Http1Pool {
             // A dial that never connected fails the oldest request waiting for a connection.
             const waiter = this.waiting.shift();
             if (waiter !== undefined)
-                this.outcome.failure(waiter, connection.failure ?? 'refused');
+                this.outcome.failure(waiter.context, connection.failure ?? 'refused');
         }
         if (!this.closing)
             this.dialForWaiting();
@@ -11235,7 +11239,7 @@ class Http1Pool {
             return connection.destroy();
         const waiter = this.waiting.shift();
         if (waiter !== undefined) {
-            connection.write(waiter, this.options.requestBytes, this.options.collectBody, this.options.bodiless);
+            connection.write(waiter.context, this.options.requestBytes, this.options.collectBody, this.options.bodiless, waiter.sinceMs);
             return;
         }
         this.idle.push(connection);
@@ -11257,8 +11261,16 @@ class Http1Pool {
     }
     sweepTimeouts() {
         const now = (0, clock_1.monotonicMs)();
+        // A request that waited a whole timeout for a connection (all busy at the limit, or the
+        // target not accepting) times out too; the queue is in arrival order, so only its head is checked.
+        for (let oldest = this.waiting.peek(); oldest !== undefined; oldest = this.waiting.peek()) {
+            if (now - oldest.sinceMs < this.options.requestTimeoutMs)
+                break;
+            this.waiting.shift();
+            this.outcome.failure(oldest.context, 'timeout');
+        }
         for (const connection of this.connections) {
-            if (connection.context === null || now - connection.writtenAtMs < this.options.requestTimeoutMs)
+            if (connection.context === null || now - connection.timedFromMs < this.options.requestTimeoutMs)
                 continue;
             const context = connection.context;
             connection.context = null;

@@ -18,7 +18,7 @@ export interface Http1PoolOptions {
   /** Maximum connections; null for as many as the outstanding requests need. */
   maxConnections: number | null;
   connectTimeoutMs: number;
-  /** From the write to the end of the response body. */
+  /** From the send (including any wait for a free connection) to the end of the response body. */
   requestTimeoutMs: number;
   /** The whole request, encoded once: request line, headers and body. */
   requestBytes: Buffer;
@@ -60,7 +60,8 @@ class Connection<Context> {
   connected = false;
   closed = false;
   context: Context | null = null;
-  writtenAtMs = 0;
+  /** When the request in flight was handed to the pool (its timeout runs from there). */
+  timedFromMs = 0;
   /** When the server will have dropped this connection if it stays idle. */
   idleExpiryMs = Infinity;
   /** The socket's error, reported when it closes. */
@@ -119,16 +120,28 @@ class Connection<Context> {
     return true;
   }
 
-  write(context: Context, bytes: Buffer, collectBody: boolean, bodiless: boolean): void {
+  write(
+    context: Context,
+    bytes: Buffer,
+    collectBody: boolean,
+    bodiless: boolean,
+    timedFromMs: number = monotonicMs(),
+  ): void {
     this.context = context;
     this.parser.expect(collectBody, bodiless);
-    this.writtenAtMs = monotonicMs();
+    this.timedFromMs = timedFromMs;
     this.socket.write(bytes);
   }
 
   destroy(): void {
     this.socket.destroy();
   }
+}
+
+interface Waiter<Context> {
+  context: Context;
+  /** When it started waiting for a connection, for its timeout. */
+  sinceMs: number;
 }
 
 /** A FIFO of waiting requests that does not shift arrays (it can hold thousands during a stall). */
@@ -142,6 +155,10 @@ class WaitQueue<Item> {
 
   push(item: Item): void {
     this.items.push(item);
+  }
+
+  peek(): Item | undefined {
+    return this.head === this.items.length ? undefined : this.items[this.head];
   }
 
   shift(): Item | undefined {
@@ -166,7 +183,7 @@ class WaitQueue<Item> {
 export class Http1Pool<Context> {
   private readonly connections = new Set<Connection<Context>>();
   private readonly idle: Connection<Context>[] = [];
-  private readonly waiting = new WaitQueue<Context>();
+  private readonly waiting = new WaitQueue<Waiter<Context>>();
   private dialling = 0;
   /** Shared by every connection's reads: callbacks run one at a time and nothing keeps a view of it. */
   private readonly readBuffer = Buffer.allocUnsafe(64 * 1024);
@@ -203,7 +220,7 @@ export class Http1Pool<Context> {
       connection.write(context, this.options.requestBytes, this.options.collectBody, this.options.bodiless);
       return;
     }
-    this.waiting.push(context);
+    this.waiting.push({ context, sinceMs: monotonicMs() });
     this.dialForWaiting();
   }
 
@@ -268,7 +285,7 @@ export class Http1Pool<Context> {
     } else if (!connection.connected && !this.closing) {
       // A dial that never connected fails the oldest request waiting for a connection.
       const waiter = this.waiting.shift();
-      if (waiter !== undefined) this.outcome.failure(waiter, connection.failure ?? 'refused');
+      if (waiter !== undefined) this.outcome.failure(waiter.context, connection.failure ?? 'refused');
     }
     if (!this.closing) this.dialForWaiting();
   }
@@ -291,7 +308,13 @@ export class Http1Pool<Context> {
     if (this.closing) return connection.destroy();
     const waiter = this.waiting.shift();
     if (waiter !== undefined) {
-      connection.write(waiter, this.options.requestBytes, this.options.collectBody, this.options.bodiless);
+      connection.write(
+        waiter.context,
+        this.options.requestBytes,
+        this.options.collectBody,
+        this.options.bodiless,
+        waiter.sinceMs,
+      );
       return;
     }
     this.idle.push(connection);
@@ -314,8 +337,15 @@ export class Http1Pool<Context> {
 
   private sweepTimeouts(): void {
     const now = monotonicMs();
+    // A request that waited a whole timeout for a connection (all busy at the limit, or the
+    // target not accepting) times out too; the queue is in arrival order, so only its head is checked.
+    for (let oldest = this.waiting.peek(); oldest !== undefined; oldest = this.waiting.peek()) {
+      if (now - oldest.sinceMs < this.options.requestTimeoutMs) break;
+      this.waiting.shift();
+      this.outcome.failure(oldest.context, 'timeout');
+    }
     for (const connection of this.connections) {
-      if (connection.context === null || now - connection.writtenAtMs < this.options.requestTimeoutMs)
+      if (connection.context === null || now - connection.timedFromMs < this.options.requestTimeoutMs)
         continue;
       const context = connection.context;
       connection.context = null;

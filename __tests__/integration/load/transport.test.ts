@@ -88,6 +88,26 @@ describe('the HTTP/1.1 transport', () => {
     }
   });
 
+  it('times out requests still waiting for a connection, not only those in flight', async () => {
+    // The server never answers: the one allowed connection stays busy for good.
+    const server = await countingServer(() => undefined);
+    try {
+      const started = Date.now();
+      const { total } = await run({
+        url: server.url,
+        rate: '20/s',
+        duration: '500ms',
+        connections: 1,
+        timeout: '300ms',
+      });
+      expect(total.scheduled).toBe(10);
+      expect(total.errors).toEqual({ timeout: 10 });
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('opens connections as outstanding requests need them when unlimited', async () => {
     const server = await countingServer((_request, response) => {
       setTimeout(() => response.end('slow'), 200);
