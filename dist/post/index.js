@@ -64720,40 +64720,18 @@ function injectResetPeer(ctx, target, spec) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.watchContainerStarts = watchContainerStarts;
 exports.keepChainsAcrossRestarts = keepChainsAcrossRestarts;
-const docker_1 = __nccwpck_require__(6214);
-const labels_1 = __nccwpck_require__(1717);
+// Tells a fault when one of its containers starts again (a restart policy after an OOM
+// kill, a flap, a `docker restart`). A restarted container has a new network namespace,
+// so rules a fault put in the old one are gone, and it may have a new address: a fault
+// that lives in network namespaces has to redo its work there or it silently stops.
+const events_1 = __nccwpck_require__(7611);
 const netns_1 = __nccwpck_require__(5565);
-/** Calls onStart(containerId) for each container of the project that starts, until stopped. */
-async function watchContainerStarts(project, containerIds, onStart) {
-    const stream = (await (0, docker_1.docker)().getEvents({
-        filters: { type: ['container'], event: ['start'], label: [`${labels_1.PROJECT_LABEL}=${project}`] },
-    }));
-    let buffered = '';
-    stream.on('data', (chunk) => {
-        buffered += chunk.toString('utf8');
-        let newline;
-        while ((newline = buffered.indexOf('\n')) >= 0) {
-            const line = buffered.slice(0, newline).trim();
-            buffered = buffered.slice(newline + 1);
-            if (!line)
-                continue;
-            try {
-                const id = JSON.parse(line).Actor?.ID;
-                if (id && containerIds().has(id))
-                    onStart(id);
-            }
-            catch {
-                // A partial or foreign line: the stream resynchronises on the next newline.
-            }
-        }
+/** Calls onStart(containerId) for each watched container of the project that starts, until stopped. */
+function watchContainerStarts(project, containerIds, onStart) {
+    return (0, events_1.streamContainerEvents)(project, ['start'], (event) => {
+        if (containerIds().has(event.Actor.ID))
+            onStart(event.Actor.ID);
     });
-    stream.on('error', () => undefined);
-    return {
-        stop: () => {
-            stream.removeAllListeners('data');
-            stream.destroy();
-        },
-    };
 }
 /**
  * Keeps a fault's iptables chains in place across restarts: on each start of a watched
@@ -65757,6 +65735,56 @@ async function assertDockerReachable() {
         const why = error instanceof Error ? error.message : String(error);
         throw new DockerUnavailableError(`Docker engine unreachable at ${where} (${why}); start Docker or run scripts/ensure-docker.sh`);
     }
+}
+
+
+/***/ }),
+
+/***/ 7611:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.streamContainerEvents = streamContainerEvents;
+const docker_1 = __nccwpck_require__(6214);
+const labels_1 = __nccwpck_require__(1717);
+/** Calls onEvent for each container event of the project (optionally only these actions) until stopped. */
+async function streamContainerEvents(project, actions, onEvent) {
+    const stream = (await (0, docker_1.docker)().getEvents({
+        filters: {
+            type: ['container'],
+            label: [`${labels_1.PROJECT_LABEL}=${project}`],
+            ...(actions ? { event: actions } : {}),
+        },
+    }));
+    let buffered = '';
+    stream.on('data', (chunk) => {
+        buffered += chunk.toString('utf8');
+        let newline;
+        while ((newline = buffered.indexOf('\n')) >= 0) {
+            const line = buffered.slice(0, newline).trim();
+            buffered = buffered.slice(newline + 1);
+            if (!line)
+                continue;
+            let event;
+            try {
+                event = JSON.parse(line);
+            }
+            catch {
+                continue; // a foreign line: the stream resynchronises on the next newline
+            }
+            if (event?.Actor?.ID)
+                onEvent(event);
+        }
+    });
+    stream.on('error', () => undefined);
+    return {
+        stop: () => {
+            stream.removeAllListeners('data');
+            stream.destroy();
+        },
+    };
 }
 
 

@@ -1,0 +1,56 @@
+// The engine's event stream for one compose project, as parsed events. Docker sends one
+// JSON object per line, but a chunk may end mid-line: lines are reassembled here, once,
+// for every reader (the scenario's event probe, faults that follow restarts).
+import type { Readable } from 'node:stream';
+import { docker } from './docker';
+import { PROJECT_LABEL } from './labels';
+
+export interface EngineEvent {
+  Action: string;
+  Actor: { ID: string; Attributes: Record<string, string> };
+  timeNano?: number;
+  time: number;
+}
+
+export interface EventStream {
+  stop(): void;
+}
+
+/** Calls onEvent for each container event of the project (optionally only these actions) until stopped. */
+export async function streamContainerEvents(
+  project: string,
+  actions: string[] | null,
+  onEvent: (event: EngineEvent) => void,
+): Promise<EventStream> {
+  const stream = (await docker().getEvents({
+    filters: {
+      type: ['container'],
+      label: [`${PROJECT_LABEL}=${project}`],
+      ...(actions ? { event: actions } : {}),
+    },
+  })) as unknown as Readable;
+  let buffered = '';
+  stream.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    let newline: number;
+    while ((newline = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, newline).trim();
+      buffered = buffered.slice(newline + 1);
+      if (!line) continue;
+      let event: EngineEvent;
+      try {
+        event = JSON.parse(line) as EngineEvent;
+      } catch {
+        continue; // a foreign line: the stream resynchronises on the next newline
+      }
+      if (event?.Actor?.ID) onEvent(event);
+    }
+  });
+  stream.on('error', () => undefined);
+  return {
+    stop: () => {
+      stream.removeAllListeners('data');
+      (stream as Readable & { destroy: () => void }).destroy();
+    },
+  };
+}
