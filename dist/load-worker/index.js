@@ -11007,6 +11007,7 @@ function classifyError(error) {
 /** An idle connection is retired this long before the server's announced keep-alive timeout. */
 const KEEP_ALIVE_MARGIN_MS = 1000;
 class Connection {
+    options;
     socket;
     parser;
     connected = false;
@@ -11018,8 +11019,12 @@ class Connection {
     idleExpiryMs = Infinity;
     /** The socket's error, reported when it closes. */
     failure = null;
-    constructor(pool, target, connectTimeoutMs, readBuffer) {
+    constructor(pool, target, options, readBuffer) {
+        this.options = options;
+        const { connectTimeoutMs } = options;
         this.parser = new http1_response_1.ResponseParser((response) => pool.onResponse(this, response));
+        // Every request of the pool is the same, so how its responses are read is set once.
+        this.parser.expect(options.collectBody, options.bodiless);
         const socket = target.tls
             ? node_tls_1.default.connect({
                 host: target.host,
@@ -11072,11 +11077,10 @@ class Connection {
         }
         return true;
     }
-    write(context, bytes, collectBody, bodiless, timedFromMs = (0, clock_1.monotonicMs)()) {
+    write(context, timedFromMs = (0, clock_1.monotonicMs)()) {
         this.context = context;
-        this.parser.expect(collectBody, bodiless);
         this.timedFromMs = timedFromMs;
-        this.socket.write(bytes);
+        this.socket.write(this.options.requestBytes);
     }
     destroy() {
         this.socket.destroy();
@@ -11148,7 +11152,7 @@ class Http1Pool {
     send(context) {
         const connection = this.takeIdle();
         if (connection) {
-            connection.write(context, this.options.requestBytes, this.options.collectBody, this.options.bodiless);
+            connection.write(context);
             return;
         }
         this.waiting.push({ context, sinceMs: (0, clock_1.monotonicMs)() });
@@ -11222,7 +11226,7 @@ class Http1Pool {
             this.dialForWaiting();
     }
     dial() {
-        const connection = new Connection(this, this.target, this.options.connectTimeoutMs, this.readBuffer);
+        const connection = new Connection(this, this.target, this.options, this.readBuffer);
         this.connections.add(connection);
         this.dialling++;
         return connection;
@@ -11239,7 +11243,7 @@ class Http1Pool {
             return connection.destroy();
         const waiter = this.waiting.shift();
         if (waiter !== undefined) {
-            connection.write(waiter.context, this.options.requestBytes, this.options.collectBody, this.options.bodiless, waiter.sinceMs);
+            connection.write(waiter.context, waiter.sinceMs);
             return;
         }
         this.idle.push(connection);
@@ -12560,14 +12564,15 @@ function encodeRequest(request) {
 }
 class HttpTransport {
     sink;
-    expect;
     pool;
     acceptedStatuses;
+    /** The expectation when it looks at bodies (text or JSON fields); only then are bodies kept. */
+    bodyCheck;
     constructor(sink, expect, pool) {
         this.sink = sink;
-        this.expect = expect;
         this.pool = pool;
         this.acceptedStatuses = expect?.status?.length ? new Set(expect.status) : null;
+        this.bodyCheck = expect && (expect.bodyContains !== undefined || expect.json) ? expect : null;
     }
     /** Opens `preconnect` connections (failing clearly if the target is unreachable) before any load. */
     static async open(request, sink, options) {
@@ -12583,7 +12588,7 @@ class HttpTransport {
             connectTimeoutMs: Math.min(options.timeoutMs, 10_000),
             requestTimeoutMs: options.timeoutMs,
             requestBytes: encodeRequest(request),
-            collectBody: request.expect?.bodyContains !== undefined || request.expect?.json !== undefined,
+            collectBody: transport.bodyCheck !== null,
             bodiless: request.method === 'HEAD',
         }, transport);
         try {
@@ -12608,9 +12613,7 @@ class HttpTransport {
         const accepted = this.acceptedStatuses ? this.acceptedStatuses.has(status) : is2xx;
         if (!accepted)
             error = is2xx ? 'unexpected_status' : 'non2xx';
-        else if (this.expect &&
-            (this.expect.bodyContains !== undefined || this.expect.json) &&
-            !bodyMatches((body ?? Buffer.alloc(0)).toString('utf8'), this.expect))
+        else if (this.bodyCheck && !bodyMatches(body?.toString('utf8') ?? '', this.bodyCheck))
             error = 'body_mismatch';
         this.sink.settle(context, error);
     }

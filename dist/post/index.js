@@ -64718,7 +64718,6 @@ function injectResetPeer(ctx, target, spec) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.watchContainerStarts = watchContainerStarts;
 exports.keepChainsAcrossRestarts = keepChainsAcrossRestarts;
 // Tells a fault when one of its containers starts again (a restart policy after an OOM
 // kill, a flap, a `docker restart`). A restarted container has a new network namespace,
@@ -64984,12 +64983,12 @@ class ProxiedRoute {
                 ];
                 if (gateways.length === 0)
                     throw new types_1.FaultNotEffectiveError(`${target.name} shares no network with the clients`);
-                const leg = { target, targetIp: '', proxy: undefined };
-                leg.targetIp = clients.map((client) => (0, netns_1.sharedNetwork)(client, target)?.ip).find((ip) => !!ip) ?? '';
+                const targetIp = clients.map((client) => (0, netns_1.sharedNetwork)(client, target)?.ip).find((ip) => !!ip) ?? '';
+                const leg = { target, targetIp, rulesIp: targetIp, proxy: undefined };
                 leg.proxy = new proxy_1.ToxicProxy({
                     name: `${request.service}:${port}`,
                     upstream: () => ({ host: leg.targetIp, port }),
-                    onUpstreamFailure: () => void refreshTargetIp(ctx, leg),
+                    onUpstreamFailure: () => void refreshTarget(ctx, leg),
                 });
                 await leg.proxy.listen(gateways);
                 legs.push(leg);
@@ -65036,11 +65035,11 @@ class ProxiedRoute {
             affected = [this.clients[clientIndex]];
         }
         if (leg) {
-            const before = leg.targetIp;
-            leg.target = await (0, netns_1.containerRuntime)(containerId, this.ctx.project);
-            await refreshTargetIp(this.ctx, leg);
-            if (leg.targetIp !== before)
+            await refreshTarget(this.ctx, leg);
+            if (leg.targetIp !== leg.rulesIp) {
+                leg.rulesIp = leg.targetIp;
                 affected = this.clients;
+            }
         }
         return affected.map((runtime) => ({
             runtime,
@@ -65129,12 +65128,15 @@ class ProxiedRoute {
     }
 }
 exports.ProxiedRoute = ProxiedRoute;
-/** The container may have come back with another address after a stop/start. */
-async function refreshTargetIp(ctx, leg) {
+/** Re-reads the target, which may have come back with another address after a stop/start. */
+async function refreshTarget(ctx, leg) {
     const runtime = await (0, netns_1.containerRuntime)(leg.target.id, ctx.project).catch(() => null);
     const sameNetwork = runtime?.networks.find((n) => leg.target.networks.some((old) => old.networkId === n.networkId));
-    if (sameNetwork?.ip)
-        leg.targetIp = sameNetwork.ip;
+    // A stopped container has no address yet: keep what the rules were written with.
+    if (!runtime?.running || !sameNetwork?.ip)
+        return;
+    leg.target = runtime;
+    leg.targetIp = sameNetwork.ip;
 }
 /** The routes of one run, by service, port and client filter. */
 class RouteRegistry {

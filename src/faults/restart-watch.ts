@@ -11,7 +11,7 @@ export interface RestartWatch {
 }
 
 /** Calls onStart(containerId) for each watched container of the project that starts, until stopped. */
-export function watchContainerStarts(
+function watchContainerStarts(
   project: string,
   containerIds: () => Set<string>,
   onStart: (containerId: string) => void,

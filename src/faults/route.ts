@@ -35,6 +35,11 @@ interface Leg {
   proxy: ToxicProxy;
   /** The target's address the clients use (matched by DNAT) and the proxy connects to. */
   targetIp: string;
+  /**
+   * The address the clients' DNAT rules were written for. The proxy may learn a new
+   * targetIp first (its onward connect failed); the rules still need rewriting then.
+   */
+  rulesIp: string;
 }
 
 /** The DNAT rules that send one client's traffic for the targets to their proxies. */
@@ -98,12 +103,12 @@ export class ProxiedRoute {
         ];
         if (gateways.length === 0)
           throw new FaultNotEffectiveError(`${target.name} shares no network with the clients`);
-        const leg: Leg = { target, targetIp: '', proxy: undefined as unknown as ToxicProxy };
-        leg.targetIp = clients.map((client) => sharedNetwork(client, target)?.ip).find((ip) => !!ip) ?? '';
+        const targetIp = clients.map((client) => sharedNetwork(client, target)?.ip).find((ip) => !!ip) ?? '';
+        const leg: Leg = { target, targetIp, rulesIp: targetIp, proxy: undefined as unknown as ToxicProxy };
         leg.proxy = new ToxicProxy({
           name: `${request.service}:${port}`,
           upstream: () => ({ host: leg.targetIp, port }),
-          onUpstreamFailure: () => void refreshTargetIp(ctx, leg),
+          onUpstreamFailure: () => void refreshTarget(ctx, leg),
         });
         await leg.proxy.listen(gateways);
         legs.push(leg);
@@ -163,10 +168,11 @@ export class ProxiedRoute {
       affected = [this.clients[clientIndex]];
     }
     if (leg) {
-      const before = leg.targetIp;
-      leg.target = await containerRuntime(containerId, this.ctx.project);
-      await refreshTargetIp(this.ctx, leg);
-      if (leg.targetIp !== before) affected = this.clients;
+      await refreshTarget(this.ctx, leg);
+      if (leg.targetIp !== leg.rulesIp) {
+        leg.rulesIp = leg.targetIp;
+        affected = this.clients;
+      }
     }
     return affected.map((runtime) => ({
       runtime,
@@ -273,13 +279,16 @@ export class ProxiedRoute {
   }
 }
 
-/** The container may have come back with another address after a stop/start. */
-async function refreshTargetIp(ctx: FaultContext, leg: Leg): Promise<void> {
+/** Re-reads the target, which may have come back with another address after a stop/start. */
+async function refreshTarget(ctx: FaultContext, leg: Leg): Promise<void> {
   const runtime = await containerRuntime(leg.target.id, ctx.project).catch(() => null);
   const sameNetwork = runtime?.networks.find((n) =>
     leg.target.networks.some((old) => old.networkId === n.networkId),
   );
-  if (sameNetwork?.ip) leg.targetIp = sameNetwork.ip;
+  // A stopped container has no address yet: keep what the rules were written with.
+  if (!runtime?.running || !sameNetwork?.ip) return;
+  leg.target = runtime;
+  leg.targetIp = sameNetwork.ip;
 }
 
 /** The routes of one run, by service, port and client filter. */

@@ -67,8 +67,16 @@ class Connection<Context> {
   /** The socket's error, reported when it closes. */
   failure: ErrorKind | null = null;
 
-  constructor(pool: Http1Pool<Context>, target: Http1Target, connectTimeoutMs: number, readBuffer: Buffer) {
+  constructor(
+    pool: Http1Pool<Context>,
+    target: Http1Target,
+    private readonly options: Http1PoolOptions,
+    readBuffer: Buffer,
+  ) {
+    const { connectTimeoutMs } = options;
     this.parser = new ResponseParser((response) => pool.onResponse(this, response));
+    // Every request of the pool is the same, so how its responses are read is set once.
+    this.parser.expect(options.collectBody, options.bodiless);
     const socket = target.tls
       ? tls.connect({
           host: target.host,
@@ -120,17 +128,10 @@ class Connection<Context> {
     return true;
   }
 
-  write(
-    context: Context,
-    bytes: Buffer,
-    collectBody: boolean,
-    bodiless: boolean,
-    timedFromMs: number = monotonicMs(),
-  ): void {
+  write(context: Context, timedFromMs: number = monotonicMs()): void {
     this.context = context;
-    this.parser.expect(collectBody, bodiless);
     this.timedFromMs = timedFromMs;
-    this.socket.write(bytes);
+    this.socket.write(this.options.requestBytes);
   }
 
   destroy(): void {
@@ -217,7 +218,7 @@ export class Http1Pool<Context> {
   send(context: Context): void {
     const connection = this.takeIdle();
     if (connection) {
-      connection.write(context, this.options.requestBytes, this.options.collectBody, this.options.bodiless);
+      connection.write(context);
       return;
     }
     this.waiting.push({ context, sinceMs: monotonicMs() });
@@ -291,7 +292,7 @@ export class Http1Pool<Context> {
   }
 
   private dial(): Connection<Context> {
-    const connection = new Connection(this, this.target, this.options.connectTimeoutMs, this.readBuffer);
+    const connection = new Connection(this, this.target, this.options, this.readBuffer);
     this.connections.add(connection);
     this.dialling++;
     return connection;
@@ -308,13 +309,7 @@ export class Http1Pool<Context> {
     if (this.closing) return connection.destroy();
     const waiter = this.waiting.shift();
     if (waiter !== undefined) {
-      connection.write(
-        waiter.context,
-        this.options.requestBytes,
-        this.options.collectBody,
-        this.options.bodiless,
-        waiter.sinceMs,
-      );
+      connection.write(waiter.context, waiter.sinceMs);
       return;
     }
     this.idle.push(connection);

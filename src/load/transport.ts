@@ -77,13 +77,16 @@ export function encodeRequest(request: PreparedRequest): Buffer {
 
 export class HttpTransport<Context> implements ExchangeOutcome<Context> {
   private readonly acceptedStatuses: Set<number> | null;
+  /** The expectation when it looks at bodies (text or JSON fields); only then are bodies kept. */
+  readonly bodyCheck: ResponseExpectation | null;
 
   private constructor(
     private readonly sink: OutcomeSink<Context>,
-    private readonly expect: ResponseExpectation | null,
+    expect: ResponseExpectation | null,
     private pool: Http1Pool<Context> | null,
   ) {
     this.acceptedStatuses = expect?.status?.length ? new Set(expect.status) : null;
+    this.bodyCheck = expect && (expect.bodyContains !== undefined || expect.json) ? expect : null;
   }
 
   /** Opens `preconnect` connections (failing clearly if the target is unreachable) before any load. */
@@ -106,7 +109,7 @@ export class HttpTransport<Context> implements ExchangeOutcome<Context> {
         connectTimeoutMs: Math.min(options.timeoutMs, 10_000),
         requestTimeoutMs: options.timeoutMs,
         requestBytes: encodeRequest(request),
-        collectBody: request.expect?.bodyContains !== undefined || request.expect?.json !== undefined,
+        collectBody: transport.bodyCheck !== null,
         bodiless: request.method === 'HEAD',
       },
       transport,
@@ -135,11 +138,7 @@ export class HttpTransport<Context> implements ExchangeOutcome<Context> {
     const is2xx = status >= 200 && status <= 299;
     const accepted = this.acceptedStatuses ? this.acceptedStatuses.has(status) : is2xx;
     if (!accepted) error = is2xx ? 'unexpected_status' : 'non2xx';
-    else if (
-      this.expect &&
-      (this.expect.bodyContains !== undefined || this.expect.json) &&
-      !bodyMatches((body ?? Buffer.alloc(0)).toString('utf8'), this.expect)
-    )
+    else if (this.bodyCheck && !bodyMatches(body?.toString('utf8') ?? '', this.bodyCheck))
       error = 'body_mismatch';
     this.sink.settle(context, error);
   }

@@ -177,7 +177,7 @@ export async function runScenario(scenario: Scenario, env: ScenarioEnvironment):
       courseRun = why;
       courseOver.abort();
     });
-    const wake = AbortSignal.any([env.signal ?? new AbortController().signal, courseOver.signal]);
+    const wake = env.signal ? AbortSignal.any([env.signal, courseOver.signal]) : courseOver.signal;
     while (elapsed() - faultStart < phases.faultMs) {
       await sleep(Math.min(1000, phases.faultMs - (elapsed() - faultStart)), wake);
       throwIfAborted(env.signal);
