@@ -3,7 +3,7 @@
 // abort guard are parsed by src/scenario/thresholds.ts in load-scenarios.ts (they need lines).
 import { z } from 'zod';
 import type { FaultSpec, FaultType, ToxicDirection } from '../faults/spec';
-import { FAULT_TYPES } from '../faults/spec';
+import { FAULT_TYPES, killSignalProblem } from '../faults/spec';
 import type { AbortGuard, Comparator, Threshold } from '../scenario/thresholds';
 import { ROLES, type Role } from './roles';
 import { didYouMean } from './suggest';
@@ -160,6 +160,10 @@ const FAULT_SCHEMAS = {
     signal: z
       .string()
       .regex(/^(SIG)?[A-Z0-9]+$/, { error: 'expected a signal name like SIGTERM or KILL' })
+      .superRefine((value, ctx) => {
+        const problem = killSignalProblem(value);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
       .optional(),
     restart: z.boolean().optional(),
   }),

@@ -39,6 +39,40 @@ export async function waitForState(
   }
 }
 
+/**
+ * Polls inspect until `done` has held on every look for `settleMs` without the container
+ * starting anew (StartedAt unchanged), or the timeout passes (a settle begun before it may
+ * finish). A container that starts and dies at once, or that is stopped or paused again a
+ * moment later, does not count as settled.
+ */
+export async function waitForSettledState(
+  id: string,
+  done: (state: Docker.ContainerInspectInfo['State']) => boolean,
+  settleMs: number,
+  timeoutMs: number,
+): Promise<{ inspect: Docker.ContainerInspectInfo; held: boolean; waitedMs: number }> {
+  const started = monotonicMs();
+  let since: { atMs: number; startedAt: string } | null = null;
+  for (;;) {
+    const inspect = await inspectContainer(id);
+    const now = monotonicMs();
+    if (!done(inspect.State)) since = null;
+    else if (since === null || since.startedAt !== inspect.State.StartedAt)
+      since = { atMs: now, startedAt: inspect.State.StartedAt };
+    else if (now - since.atMs >= settleMs) return { inspect, held: true, waitedMs: now - started };
+    // Past the timeout, a settle already under way may finish (bounded by one more settleMs).
+    const late = now - started > timeoutMs;
+    if (late && (since === null || now - started > timeoutMs + settleMs))
+      return { inspect, held: false, waitedMs: now - started };
+    await sleep(25);
+  }
+}
+
+/** "5s" for whole seconds, "1.5s" otherwise: for messages. */
+export function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))}s`;
+}
+
 export function describeState(state: Docker.ContainerInspectInfo['State']): string {
   const parts = [`state=${state.Status}`];
   if (state.Paused) parts.push('paused=true');

@@ -2,12 +2,24 @@
 // in-process teardown, then the journalled steps, then drops the journal entry.
 import { randomBytes } from 'node:crypto';
 import type { FaultReport } from '../scenario/results';
-import { monotonicMs } from '../util/clock';
+import { monotonicMs, type MonotonicMs, type ScenarioClock } from '../util/clock';
 import { executeStep, type RevertStep } from './revert-steps';
-import { type ActiveFault, type FaultContext, FaultRevertError } from './types';
+import { type ActiveFault, type FaultContext, FaultRevertError, FaultRevertUnprovenError } from './types';
 
 export function newFaultId(): string {
   return randomBytes(4).toString('hex');
+}
+
+/** What a kind's revert proof saw: lines for the evidence, and what shows the revert did not hold. */
+export interface RevertCheck {
+  /** One line per observation, good or bad ("redis-1 running again: state=running"). */
+  evidence: string[];
+  /**
+   * One line per finding that the revert did not take hold, naming the service/container and
+   * what was seen ("redis/proj-redis-1: still exited 5s after the revert (…)"). Any makes
+   * revert() reject with FaultRevertUnprovenError.
+   */
+  problems: string[];
 }
 
 export interface HandleHooks {
@@ -15,15 +27,19 @@ export interface HandleHooks {
   beforeSteps?: () => Promise<void>;
   /** After the steps (close a proxy once no DNAT points at it any more). */
   afterSteps?: () => Promise<void>;
-  /** Measures that the revert took hold; returns evidence lines. */
-  verifyRevert?: () => Promise<string[]>;
+  /**
+   * Measures that the revert took hold, after the steps succeeded. It may wait a little (a
+   * bounded few seconds: a container being started needs a moment) but must not hang; a
+   * verification that throws counts as a problem.
+   */
+  verifyRevert?: () => Promise<RevertCheck>;
 }
 
 export class FaultHandle implements ActiveFault {
   readonly id: string;
-  injectedAtMs = 0;
+  injectedAtMs: MonotonicMs | null = null;
   injectMs = 0;
-  revertedAtMs: number | null = null;
+  revertedAtMs: MonotonicMs | null = null;
   revertMs: number | null = null;
   private readonly lines: string[] = [];
   private readonly steps: RevertStep[] = [];
@@ -118,18 +134,42 @@ export class FaultHandle implements ActiveFault {
         `reverting ${this.kind} ${this.id} failed: ${failures.join('; ')} (kept in journal ${this.ctx.journal.file})`,
       );
     }
-    await this.ctx.journal.remove(this.id);
+    // The revert is done when its steps are; the proof that follows is not part of revertMs.
     this.revertedAtMs = monotonicMs();
     this.revertMs = this.revertedAtMs - started;
-    for (const line of (await this.hooks.verifyRevert?.()) ?? []) this.addEvidence(line);
+    const check = await this.verify();
+    for (const line of check.evidence) this.addEvidence(line);
+    if (check.problems.length > 0) {
+      // Every step succeeded, yet the revert did not take hold. The journal entry is kept on
+      // purpose: its steps are idempotent and tolerant (starting a running container, unpausing
+      // an unpaused one or removing a chain that is gone all count as done), so the post step /
+      // `chaos-action cleanup` replaying them can only help (it starts the container that
+      // exited again, unpauses the one paused again) and drops the entry once they ran.
+      // Removing it here would leave nothing to retry the revert with.
+      throw new FaultRevertUnprovenError(
+        `reverting ${this.kind} ${this.id} did not take hold: ${check.problems.join('; ')} (kept in journal ${this.ctx.journal.file})`,
+        check.problems,
+      );
+    }
+    await this.ctx.journal.remove(this.id);
   }
 
-  report(): FaultReport {
+  private async verify(): Promise<RevertCheck> {
+    if (!this.hooks.verifyRevert) return { evidence: [], problems: [] };
+    try {
+      return await this.hooks.verifyRevert();
+    } catch (error) {
+      const line = `the revert could not be verified: ${error instanceof Error ? error.message : String(error)}`;
+      return { evidence: [line], problems: [line] };
+    }
+  }
+
+  report(clock: ScenarioClock): FaultReport {
     return {
       kind: this.kind,
       targets: this.targets,
-      injectedAtMs: this.injectedAtMs || null,
-      revertedAtMs: this.revertedAtMs,
+      injectedAtMs: this.injectedAtMs === null ? null : clock.fromMonotonic(this.injectedAtMs),
+      revertedAtMs: this.revertedAtMs === null ? null : clock.fromMonotonic(this.revertedAtMs),
       evidence: this.evidence(),
       injectMs: this.injectMs || null,
       revertMs: this.revertMs,

@@ -7,7 +7,7 @@ import { monotonicMs, sleep } from '../util/clock';
 import { describeState, ignoreNotModified, resolveTargets, targetLabel, waitForState } from './containers';
 import { FaultHandle } from './fault-handle';
 import type { FaultTarget, FlapFault } from './spec';
-import { verifyRunning } from './stop';
+import { verifyRunning } from './revert-proof';
 import { type ActiveFault, type FaultContext, FaultNotEffectiveError } from './types';
 
 export async function injectFlap(

@@ -29,6 +29,7 @@ export {
   type FaultContext,
   FaultNotEffectiveError,
   FaultRevertError,
+  FaultRevertUnprovenError,
   FaultUnavailableError,
 } from './types';
 

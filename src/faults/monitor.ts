@@ -56,7 +56,14 @@ export async function installMonitor(
   } catch (error) {
     return handle.abandon(error);
   }
-  handle.hooks.beforeSteps = () => route.release();
+  // A route that could not be removed (its DNAT chains, its proxy) makes monitor.revert()
+  // reject with FaultRevertError naming it; the route's own journal entry stays for cleanup.
+  handle.hooks.beforeSteps = () =>
+    route.release().catch((error: unknown) => {
+      throw new Error(
+        `the counting proxy for ${target.service}:${route.port} was not removed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    });
   handle.markInjected();
   return Object.assign(handle, {
     port: route.port,

@@ -1,8 +1,10 @@
 // pause: the target's processes are frozen (cgroup freezer) and thawed on revert. Their
-// sockets stay open, so clients see hangs rather than refusals. Proof: inspect Paused=true.
+// sockets stay open, so clients see hangs rather than refusals. Proof: inspect Paused=true;
+// the revert's proof: Paused=false, and still so a moment later.
 import { docker } from '../stack/docker';
 import { describeState, inspectContainer, resolveTargets, targetLabel } from './containers';
 import { FaultHandle } from './fault-handle';
+import { verifyUnpaused } from './revert-proof';
 import type { FaultTarget, PauseFault } from './spec';
 import { type ActiveFault, type FaultContext, FaultNotEffectiveError } from './types';
 
@@ -33,12 +35,6 @@ export async function injectPause(
   } catch (error) {
     return handle.abandon(error);
   }
-  handle.hooks.verifyRevert = () =>
-    Promise.all(
-      containers.map(async (c) => {
-        const inspect = await inspectContainer(c.id);
-        return `${c.name} ${inspect.State.Paused ? 'STILL paused' : 'unpaused'}: ${describeState(inspect.State)}`;
-      }),
-    );
+  handle.hooks.verifyRevert = () => verifyUnpaused(containers);
   return handle.markInjected();
 }

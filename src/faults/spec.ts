@@ -2,6 +2,9 @@
 // The scenario schema (src/config) parses YAML into these; src/faults executes them.
 // Durations are milliseconds here; the YAML side accepts "5s", "100ms" and so on.
 
+/** Why a kill fault's signal can never be proven or undone, or null: for the scenario schema. */
+export { killSignalProblem } from './signals';
+
 export type ToxicDirection = 'downstream' | 'upstream' | 'both';
 
 /** Where a fault acts: one compose service of the run's project. */

@@ -1,9 +1,11 @@
 // stop: the target's containers are stopped gracefully (SIGTERM, SIGKILL after the stop
-// timeout) and started again on revert. Proof: inspect reports them not running.
+// timeout) and started again on revert. Proof: inspect reports them not running; the revert's
+// proof: inspect reports them running again (and still running a moment later).
 import { docker } from '../stack/docker';
 import { monotonicMs } from '../util/clock';
 import { describeState, ignoreNotModified, resolveTargets, targetLabel, waitForState } from './containers';
 import { FaultHandle } from './fault-handle';
+import { verifyRunning } from './revert-proof';
 import type { FaultTarget, StopFault } from './spec';
 import { type ActiveFault, type FaultContext, FaultNotEffectiveError } from './types';
 
@@ -40,16 +42,7 @@ export async function injectStop(
   } catch (error) {
     return handle.abandon(error);
   }
-  handle.hooks.verifyRevert = () => verifyRunning(containers.map((c) => ({ id: c.id, name: c.name })));
+  // Proof of the revert: each container running again (not yet healthy: that is recovery's to measure).
+  handle.hooks.verifyRevert = () => verifyRunning(containers);
   return handle.markInjected();
-}
-
-/** After a revert that starts containers: each is running again (evidence, not a wait for health). */
-export async function verifyRunning(containers: { id: string; name: string }[]): Promise<string[]> {
-  return Promise.all(
-    containers.map(async (c) => {
-      const { inspect, held } = await waitForState(c.id, (s) => s.Running && !s.Paused, 5000);
-      return `${c.name} ${held ? 'running again' : 'NOT running after revert'}: ${describeState(inspect.State)}`;
-    }),
-  );
 }

@@ -1,6 +1,7 @@
 // The contract between the scenario runner and the fault library: what a fault needs to
 // act (FaultContext) and what the runner holds while it is active (ActiveFault).
 import type { FaultReport } from '../scenario/results';
+import type { MonotonicMs, ScenarioClock } from '../util/clock';
 import type { Journal } from './journal';
 import type { Privileges } from './privileges';
 import type { RouteRegistry } from './route';
@@ -24,13 +25,16 @@ export interface ActiveFault {
   readonly kind: string;
   /** "service/container-name" of every container acted on (clients included for network faults). */
   readonly targets: string[];
-  /** When the fault had taken hold, on the engine's monotonic clock (src/util/clock). */
-  readonly injectedAtMs: number;
+  /** When the fault had taken hold, on the process's monotonic clock; null until proven. */
+  readonly injectedAtMs: MonotonicMs | null;
   /** How long injecting (acting + proving) took. */
   readonly injectMs: number;
   /**
    * Undoes the fault (idempotent: later calls return the first call's promise). Resolves when
-   * every journal step succeeded and the entry was removed; rejects (entry kept) otherwise.
+   * every journal step succeeded, the revert was seen to take hold (the kind's proof: the
+   * container running again, unpaused, reachable…) and the entry was removed. Rejects, the
+   * entry kept, with FaultRevertError when a step failed and with FaultRevertUnprovenError
+   * when the steps ran but the proof did not hold.
    */
   revert(): Promise<void>;
   /**
@@ -41,8 +45,8 @@ export interface ActiveFault {
   readonly ranItsCourse: Promise<string>;
   /** Measured proof lines: how the fault was seen to take hold (and, after revert, to go). */
   evidence(): string[];
-  /** The FaultReport the runner puts into results.json. */
-  report(): FaultReport;
+  /** The FaultReport the runner puts into results.json, its times on the scenario's clock. */
+  report(clock: ScenarioClock): FaultReport;
 }
 
 /** The fault was injected but its effect could not be measured: the scenario must not pass. */
@@ -53,3 +57,18 @@ export class FaultUnavailableError extends Error {}
 
 /** A revert step failed; the journal entry stays so cleanup can retry. */
 export class FaultRevertError extends Error {}
+
+/**
+ * Every revert step succeeded, yet the revert was not seen to take hold: a container still
+ * exited or paused a few seconds later, a client still cut off. `problems` holds one line per
+ * finding ("redis/proj-redis-1: still exited 5s after the revert (state=exited exitCode=0)").
+ * The journal entry stays, so cleanup replays the (idempotent) steps.
+ */
+export class FaultRevertUnprovenError extends FaultRevertError {
+  constructor(
+    message: string,
+    readonly problems: string[],
+  ) {
+    super(message);
+  }
+}

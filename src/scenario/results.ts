@@ -4,11 +4,25 @@
 
 export type Outcome = 'pass' | 'fail' | 'inconclusive' | 'error';
 
+declare const scenarioClockBrand: unique symbol;
+/**
+ * Milliseconds since the scenario's t0 (the moment its load starts sending), on the engine's
+ * monotonic clock. Branded so that a process timestamp cannot be put where a scenario time
+ * belongs: only a ScenarioClock (src/util/clock.ts) makes one. In JSON it is a plain number.
+ */
+export type ScenarioMs = number & { readonly [scenarioClockBrand]: 'scenario' };
+
 export type PhaseName = 'warmup' | 'baseline' | 'fault' | 'recovery' | 'after';
 export const PHASE_ORDER: readonly PhaseName[] = ['warmup', 'baseline', 'fault', 'recovery', 'after'];
 
-/** Latency figures in milliseconds; null when no request completed in the window. */
+/**
+ * Latency figures in milliseconds; null when no request in the window has a latency. They
+ * cover the requests that got a response (any status) or timed out: a refused or reset
+ * connection has no latency worth the name (it fails in a fraction of a millisecond), so it
+ * is counted in the error rate, not here. WindowStats.timed says how many that was.
+ */
 export interface LatencySummary {
+  meanMs: number | null;
   p50Ms: number | null;
   p90Ms: number | null;
   p95Ms: number | null;
@@ -20,6 +34,8 @@ export interface LatencySummary {
 export interface WindowStats extends LatencySummary {
   /** Requests scheduled in the window (open model) or started (closed model). */
   scheduled: number;
+  /** Requests whose latency the percentiles describe (answered or timed out). */
+  timed: number;
   /** Requests that completed (any status) in the window. */
   completed: number;
   /** Target arrival rate in req/s averaged over the window; null for the closed model. */
@@ -73,8 +89,9 @@ export interface FaultReport {
   kind: string;
   /** Compose service names and container ids the fault acted on. */
   targets: string[];
-  injectedAtMs: number | null;
-  revertedAtMs: number | null;
+  /** When the fault was proven in effect, and when its revert completed (scenario clock). */
+  injectedAtMs: ScenarioMs | null;
+  revertedAtMs: ScenarioMs | null;
   /** One line per measurement that proves the effect, e.g. "redis state=exited", "+101ms to redis:6379". */
   evidence: string[];
   injectMs: number | null;

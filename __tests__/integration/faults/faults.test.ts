@@ -1,17 +1,21 @@
 // Every fault kind on real containers, each effect measured from outside the fault library:
 // the client container's own round-trip timings and name resolution, docker inspect, the
 // cgroup's counters. A second project with the same service names must never be touched.
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ComposeStack } from '../../../src/stack/compose';
+import { ComposeStack } from '../../../src/stack/compose';
 import { docker } from '../../../src/stack/docker';
+import { streamContainerEvents } from '../../../src/stack/events';
 import {
   checkPrivileges,
   createFaultContext,
   detectNetem,
+  FaultRevertUnprovenError,
+  FaultUnavailableError,
   injectFault,
   installMonitor,
+  revertAll,
 } from '../../../src/faults';
 import { FAULT_TYPES } from '../../../src/faults/spec';
 import { Journal } from '../../../src/faults/journal';
@@ -23,6 +27,7 @@ import {
   clientResolves,
   containerOf,
   ensureFixtureImage,
+  FIXTURE_DIR,
   ipOf,
   leftoverChains,
   medianProbeMs,
@@ -189,6 +194,128 @@ test('pause: inspect Paused, the client times out; answers again after revert', 
   await fault.revert();
   expect((await containerOf(stack.project, 'web')).State.Paused).toBe(false);
   expect((await clientProbe(stack.project, 'web', 8080)).ok).toBe(true);
+});
+
+/**
+ * Until stopped, does `then` to the service's container each time the engine reports `action`
+ * for it (found by the compose labels): the test's way of undoing a revert behind its back.
+ */
+async function onEachEvent(service: string, action: string, then: (id: string) => Promise<unknown>) {
+  const id = (await containerOf(stack.project, service)).Id;
+  const done: Promise<unknown>[] = [];
+  const events = await streamContainerEvents(stack.project, [action], (event) => {
+    if (event.Actor.ID === id) done.push(then(id).catch(() => undefined));
+  });
+  return async () => {
+    events.stop();
+    await Promise.all(done);
+  };
+}
+
+/** Replays the journal (what the post step does) and expects it to have restored one fault. */
+async function cleanupRestoresOne(): Promise<void> {
+  const lines: string[] = [];
+  expect(await revertAll(journalPath, (line) => lines.push(line))).toEqual({ reverted: 1, failed: 0 });
+}
+
+test('revert proof: a stopped target that dies again right after its start makes the revert reject; cleanup restarts it', async () => {
+  const fault = await inject({ service: 'spare' }, { type: 'stop', durationMs: 0, stopTimeoutMs: 1000 });
+  const stopKilling = await onEachEvent('spare', 'start', (id) => docker().getContainer(id).kill());
+  const revert = fault.revert();
+  await expect(revert).rejects.toThrow(FaultRevertUnprovenError);
+  await stopKilling();
+  const error = (await revert.catch((e: unknown) => e)) as FaultRevertUnprovenError;
+  console.log(`stop revert not proven: ${error.message}`);
+  expect(error.problems).toEqual([
+    expect.stringMatching(/^spare\/\S+: still exited 5s after the revert \(state=exited exitCode=137\)$/),
+  ]);
+  expect(fault.evidence().join('\n')).toMatch(/NOT running after revert: state=exited/);
+  expect(new Journal(journalPath).read().entries.map((entry) => entry.id)).toEqual([fault.id]);
+  await cleanupRestoresOne();
+  expect((await containerOf(stack.project, 'spare')).State.Running).toBe(true);
+});
+
+test('revert proof: a paused target paused again right after the revert makes it reject; cleanup unpauses it', async () => {
+  const fault = await inject({ service: 'web' }, { type: 'pause', durationMs: 0 });
+  const stopPausing = await onEachEvent('web', 'unpause', (id) => docker().getContainer(id).pause());
+  const revert = fault.revert();
+  await expect(revert).rejects.toThrow(
+    /did not take hold: web\/\S+: still paused 2s after the revert \(state=paused paused=true\)/,
+  );
+  await stopPausing();
+  expect(fault.evidence().join('\n')).toMatch(/STILL paused after revert/);
+  await cleanupRestoresOne();
+  expect((await containerOf(stack.project, 'web')).State.Paused).toBe(false);
+  expect((await clientProbe(stack.project, 'web', 8080)).ok).toBe(true);
+});
+
+test('kill with a non-lethal signal: proven when the main process handles it, refused when it would not see it', async () => {
+  // python3 as web's init has no SIGUSR1 handler: the kernel would drop the signal.
+  const web = await containerOf(stack.project, 'web');
+  await expect(
+    injectFault(ctx, { service: 'web' }, { type: 'kill', signal: 'SIGUSR1', restart: false }),
+  ).rejects.toThrow(FaultUnavailableError);
+  await expect(
+    injectFault(ctx, { service: 'web' }, { type: 'kill', signal: 'SIGUSR1', restart: false }),
+  ).rejects.toThrow(
+    /web\/\S+: its main process \(python3, pid \d+\) would not see SIGUSR1: it has no handler for it, and the kernel drops such signals for a container's init/,
+  );
+  expect((await containerOf(stack.project, 'web')).State.StartedAt).toBe(web.State.StartedAt);
+
+  // A service whose init traps USR1 (and exits on HUP), added to the project for this test.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'chaos-trapper-'));
+  const override = path.join(dir, 'trapper.yml');
+  writeFileSync(
+    override,
+    [
+      "version: '2.4'",
+      'services:',
+      '  trapper:',
+      '    image: ${FIXTURE_IMAGE}',
+      '    command: ["sh", "-c", "trap \'echo got USR1\' USR1; trap \'exit 3\' HUP; while :; do sleep 0.1; done"]',
+      '',
+    ].join('\n'),
+  );
+  const withTrapper = new ComposeStack({
+    files: [path.join(FIXTURE_DIR, 'compose.yml'), override],
+    cwd: FIXTURE_DIR,
+    project: stack.project,
+    env: { FIXTURE_IMAGE: await ensureFixtureImage() },
+  });
+  try {
+    const up = await withTrapper.compose(['up', '-d', '--no-deps', 'trapper']);
+    expect(up.code).toBe(0);
+    const before = await containerOf(stack.project, 'trapper');
+    const usr1 = await inject({ service: 'trapper' }, { type: 'kill', signal: 'SIGUSR1', restart: false });
+    const after = await containerOf(stack.project, 'trapper');
+    expect(usr1.evidence().join('\n')).toMatch(
+      /SIGUSR1 handled by its main process \(sh, pid \d+: a handler installed, the signal no longer pending \d+ms after it was sent\); still running 250ms later/,
+    );
+    expect(after.State.Running).toBe(true);
+    expect(after.State.StartedAt).toBe(before.State.StartedAt);
+    // Seen from outside the fault library: the trap ran.
+    let logs = '';
+    for (let i = 0; i < 20 && !logs.includes('got USR1'); i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      logs = (await docker().getContainer(after.Id).logs({ stdout: true, stderr: true })).toString();
+    }
+    expect(logs).toContain('got USR1');
+    await usr1.revert();
+
+    // A handler that exits: proven by the death; restart: true brings it back, proven running.
+    const hup = await inject({ service: 'trapper' }, { type: 'kill', signal: 'SIGHUP', restart: true });
+    expect(hup.evidence().join('\n')).toMatch(
+      /died on SIGHUP \(through its handler\) within \d+ms: state=exited exitCode=3/,
+    );
+    await hup.revert();
+    expect(hup.evidence().join('\n')).toMatch(/running again: state=running/);
+    expect((await containerOf(stack.project, 'trapper')).State.Running).toBe(true);
+  } finally {
+    // Removed at once (its sh init has no TERM handler: a stop would wait for the timeout).
+    const trapper = await containerOf(stack.project, 'trapper').catch(() => null);
+    if (trapper) await docker().getContainer(trapper.Id).remove({ force: true });
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('flap: the target goes down and up repeatedly until reverted, then stays up', async () => {
