@@ -14,6 +14,7 @@ import type {
   TimelinePoint,
 } from '../../src/scenario/results';
 import { combineOutcomes } from '../../src/scenario/results';
+import { scenarioMs } from '../../src/util/clock';
 
 /** Seconds per phase of the default scenario shape. */
 export const DEFAULT_PHASE_SECONDS: Record<PhaseName, number> = {
@@ -53,12 +54,14 @@ export function buildPhase(
     startMs,
     endMs,
     scheduled,
+    timed: scheduled - (errors.refused ?? 0) - (errors.dropped ?? 0),
     completed: scheduled - (errors.dropped ?? 0),
     targetRate: rate,
     achievedRate: Math.round(rate * (1 - (errors.dropped ?? 0) / Math.max(1, scheduled)) * 10) / 10,
     errorRate,
     errors,
     late: 0,
+    meanMs: p95 === null ? null : Math.round(p95 * 0.5 * 10) / 10,
     p50Ms: p95 === null ? null : Math.round(p95 * 0.45 * 10) / 10,
     p90Ms: p95 === null ? null : Math.round(p95 * 0.85 * 10) / 10,
     p95Ms: p95,
@@ -87,8 +90,8 @@ export function buildFault(overrides: Partial<FaultReport> = {}): FaultReport {
   return {
     kind: 'stop',
     targets: ['redis', '3f2a9c1b7d4e'],
-    injectedAtMs: 25_000,
-    revertedAtMs: 55_000,
+    injectedAtMs: scenarioMs(25_000),
+    revertedAtMs: scenarioMs(55_000),
     evidence: ['redis state=exited (checked 25.2s)', 'redis state=running healthy (checked 56.1s)'],
     injectMs: 312,
     revertMs: 1180,

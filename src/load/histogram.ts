@@ -51,8 +51,10 @@ export function mergeHistograms(parts: Iterable<Histogram | string>): Histogram 
 const usToMs = (us: number): number => Math.round(us) / 1000;
 
 export function summarize(histogram: Histogram): LatencySummary {
-  if (histogram.totalCount === 0) return { p50Ms: null, p90Ms: null, p95Ms: null, p99Ms: null, maxMs: null };
+  if (histogram.totalCount === 0)
+    return { p50Ms: null, p90Ms: null, p95Ms: null, p99Ms: null, maxMs: null, meanMs: null };
   return {
+    meanMs: usToMs(histogram.mean),
     p50Ms: usToMs(histogram.getValueAtPercentile(50)),
     p90Ms: usToMs(histogram.getValueAtPercentile(90)),
     p95Ms: usToMs(histogram.getValueAtPercentile(95)),

@@ -411,6 +411,7 @@ export class Timeline {
     const targetRate = this.options.targetRate(startMs, endMs);
     const stats: WindowStats = {
       ...summarize(histogram),
+      timed: histogram.totalCount,
       scheduled: counters.scheduled,
       completed: counters.completed,
       targetRate: targetRate === null ? null : round3(targetRate),
@@ -484,5 +485,12 @@ export class Timeline {
   }
 }
 
-const NO_LATENCY: LatencySummary = { p50Ms: null, p90Ms: null, p95Ms: null, p99Ms: null, maxMs: null };
+const NO_LATENCY: LatencySummary = {
+  meanMs: null,
+  p50Ms: null,
+  p90Ms: null,
+  p95Ms: null,
+  p99Ms: null,
+  maxMs: null,
+};
 const round3 = (value: number): number => Math.round(value * 1000) / 1000;

@@ -40,22 +40,32 @@ export interface ContainerEvent {
 
 export interface EventWatcher {
   events(): ContainerEvent[];
+  /** When (epoch ms) and why the stream broke off before stop(); null while it is whole. */
+  broken(): { atEpochMs: number; reason: string } | null;
   stop(): void;
 }
 
 /** Collects the engine's container events for one compose project until stopped. */
 export async function watchProjectEvents(project: string): Promise<EventWatcher> {
   const collected: ContainerEvent[] = [];
-  const stream = await streamContainerEvents(project, null, (event) => {
-    const attributes = event.Actor.Attributes ?? {};
-    const exit = attributes.exitCode;
-    collected.push({
-      service: attributes[SERVICE_LABEL] ?? '',
-      containerId: event.Actor.ID,
-      action: event.Action,
-      exitCode: exit === undefined ? null : Number(exit),
-      atEpochMs: event.timeNano ? Math.floor(event.timeNano / 1e6) : event.time * 1000,
-    });
-  });
-  return { events: () => [...collected], stop: () => stream.stop() };
+  let broken: { atEpochMs: number; reason: string } | null = null;
+  const stream = await streamContainerEvents(
+    project,
+    null,
+    (event) => {
+      const attributes = event.Actor.Attributes ?? {};
+      const exit = attributes.exitCode;
+      collected.push({
+        service: attributes[SERVICE_LABEL] ?? '',
+        containerId: event.Actor.ID,
+        action: event.Action,
+        exitCode: exit === undefined ? null : Number(exit),
+        atEpochMs: event.timeNano ? Math.floor(event.timeNano / 1e6) : event.time * 1000,
+      });
+    },
+    (reason) => {
+      broken = { atEpochMs: Date.now(), reason };
+    },
+  );
+  return { events: () => [...collected], broken: () => broken, stop: () => stream.stop() };
 }

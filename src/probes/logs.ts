@@ -9,12 +9,22 @@ export interface LogLine {
   text: string;
 }
 
+/** The most lines read per container: past it, the oldest are dropped and the read says so. */
+export const LOG_LINE_LIMIT = 100_000;
+
+export interface LogRead {
+  /** Oldest first. */
+  lines: LogLine[];
+  /** True when the engine had more lines than the limit: the oldest ones are missing. */
+  truncated: boolean;
+}
+
 /** Lines a container wrote since `sinceEpochMs`, oldest first, at most `limit` of the newest. */
 export async function containerLogsSince(
   containerId: string,
   sinceEpochMs: number,
-  limit = 20_000,
-): Promise<LogLine[]> {
+  limit = LOG_LINE_LIMIT,
+): Promise<LogRead> {
   const raw = (await docker()
     .getContainer(containerId)
     .logs({
@@ -26,8 +36,10 @@ export async function containerLogsSince(
       tail: limit,
     })) as unknown as Buffer;
   const lines: LogLine[] = [];
+  let read = 0;
   for (const line of demuxDockerLogs(raw).split('\n')) {
     if (line.trim() === '') continue;
+    read++;
     const space = line.indexOf(' ');
     const stamp = Date.parse(line.slice(0, space));
     if (Number.isNaN(stamp)) {
@@ -38,5 +50,6 @@ export async function containerLogsSince(
     if (stamp < sinceEpochMs) continue;
     lines.push({ atEpochMs: stamp, text: line.slice(space + 1) });
   }
-  return lines;
+  // `tail` keeps the newest `limit` lines: having read that many means older ones may be gone.
+  return { lines, truncated: read >= limit };
 }

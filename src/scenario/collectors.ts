@@ -3,8 +3,8 @@
 // throw into the runner: a probe that cannot answer leaves its observation empty, which
 // makes the thresholds that need it inconclusive rather than silently passing.
 import { prometheusAlerts, queryInstant } from '../probes/prometheus';
-import type { PhaseName } from './results';
-import type { ObservedAlert, PromSample } from './observations';
+import type { PhaseName, ScenarioMs } from './results';
+import type { ObservedAlert, PromSample, ProbeCoverage } from './observations';
 
 export interface Sampler {
   stop(): Promise<void>;
@@ -12,8 +12,8 @@ export interface Sampler {
 
 interface SamplerOptions {
   intervalMs: number;
-  /** ms since the scenario's t0, on the monotonic clock. */
-  elapsedMs: () => number;
+  /** The scenario clock's now(). */
+  now: () => ScenarioMs;
   phase: () => PhaseName;
 }
 
@@ -39,55 +39,128 @@ function every(intervalMs: number, tick: () => Promise<void>): Sampler {
   };
 }
 
+/**
+ * Turns a probe's answers into ProbeCoverage: a silence longer than `gapMs` between the
+ * probe's first attempt, its answers and its last attempt is a blind stretch.
+ */
+export class CoverageRecorder {
+  private readonly blind: { fromMs: ScenarioMs; toMs: ScenarioMs }[] = [];
+  private readonly problemSet = new Set<string>();
+  private first: ScenarioMs | null = null;
+  private last: ScenarioMs | null = null;
+  private lastSeen: ScenarioMs | null = null;
+  answers = 0;
+
+  constructor(private readonly gapMs: number) {}
+
+  attempt(at: ScenarioMs): void {
+    this.first ??= at;
+    this.lastSeen ??= at;
+    this.last = at;
+  }
+
+  answer(at: ScenarioMs): void {
+    this.attempt(at);
+    this.closeGap(at);
+    this.lastSeen = at;
+    this.answers++;
+  }
+
+  fail(problem: string): void {
+    this.problemSet.add(problem);
+  }
+
+  /** A stream-type probe stopped seeing at `at` (blind from there to the end). */
+  brokeAt(at: ScenarioMs, problem: string): void {
+    this.fail(problem);
+    this.attempt(at);
+    this.closeGap(at);
+    this.lastSeen = null;
+  }
+
+  coverage(until?: ScenarioMs): ProbeCoverage | null {
+    if (this.first === null || this.last === null) return null;
+    const toMs = until ?? this.last;
+    const blind = [...this.blind];
+    const from = this.lastSeen ?? this.brokenFrom();
+    if (from !== null && toMs - from > this.gapMs) blind.push({ fromMs: from, toMs });
+    return { fromMs: this.first, toMs, blind, problems: [...this.problemSet] };
+  }
+
+  private brokenFrom(): ScenarioMs | null {
+    return this.last;
+  }
+
+  private closeGap(at: ScenarioMs): void {
+    if (this.lastSeen !== null && at - this.lastSeen > this.gapMs) {
+      this.blind.push({ fromMs: this.lastSeen, toMs: at });
+    }
+  }
+}
+
 export interface AlertSampler extends Sampler {
   /** null when Prometheus never answered (alert thresholds become inconclusive). */
   alerts(): ObservedAlert[] | null;
-  problems(): string[];
+  coverage(): ProbeCoverage | null;
 }
 
-/** Polls Prometheus's /api/v1/alerts; remembers when each alert (name + labels) first fired. */
+/**
+ * Polls Prometheus's /api/v1/alerts and keeps, per alert (name + labels), every span it was
+ * seen firing: "fires within T" needs the transition into firing, not just a first sighting.
+ */
 export function sampleAlerts(prometheusUrl: string, options: SamplerOptions): AlertSampler {
   const seen = new Map<string, ObservedAlert>();
-  let answered = false;
-  const problems = new Set<string>();
+  const coverage = new CoverageRecorder(options.intervalMs * 2);
   const sampler = every(options.intervalMs, async () => {
+    const asked = options.now();
+    coverage.attempt(asked);
     try {
       const alerts = await prometheusAlerts(prometheusUrl);
-      answered = true;
-      const at = options.elapsedMs();
+      // The state is what Prometheus said when asked: stamp it at the question, not the answer.
+      coverage.answer(asked);
       const present = new Set<string>();
       for (const alert of alerts) {
         const key = `${alert.name}${JSON.stringify(alert.labels)}`;
         present.add(key);
-        const known = seen.get(key);
-        const firing = alert.state === 'firing';
+        let known = seen.get(key);
         if (!known) {
-          seen.set(key, {
+          known = {
             name: alert.name,
             severity: alert.severity === 'none' ? null : alert.severity,
             state: alert.state,
-            firstFiringAtMs: firing ? at : null,
+            firing: [],
             labels: alert.labels,
-          });
-        } else {
-          known.state = alert.state;
-          if (firing && known.firstFiringAtMs === null) known.firstFiringAtMs = at;
+          };
+          seen.set(key, known);
         }
+        noteState(known, alert.state, asked);
       }
-      for (const [key, alert] of seen) if (!present.has(key)) alert.state = 'inactive';
+      for (const [key, alert] of seen) if (!present.has(key)) noteState(alert, 'inactive', asked);
     } catch (error) {
-      problems.add(error instanceof Error ? error.message : String(error));
+      coverage.fail(error instanceof Error ? error.message : String(error));
     }
   });
   return {
     stop: sampler.stop,
-    alerts: () => (answered ? [...seen.values()].map((a) => ({ ...a })) : null),
-    problems: () => [...problems],
+    alerts: () =>
+      coverage.answers > 0
+        ? [...seen.values()].map((a) => ({ ...a, firing: a.firing.map((s) => ({ ...s })) }))
+        : null,
+    coverage: () => coverage.coverage(),
   };
+}
+
+function noteState(alert: ObservedAlert, state: ObservedAlert['state'], at: ScenarioMs): void {
+  alert.state = state;
+  const open = alert.firing.at(-1);
+  const isOpen = open !== undefined && open.toMs === null;
+  if (state === 'firing' && !isOpen) alert.firing.push({ fromMs: at, toMs: null });
+  if (state !== 'firing' && isOpen) open.toMs = at;
 }
 
 export interface PromqlSampler extends Sampler {
   samples(): Record<string, PromSample[]>;
+  coverage(): Record<string, ProbeCoverage>;
 }
 
 /** Evaluates each query once a second; the largest value across series is kept. */
@@ -97,20 +170,41 @@ export function samplePromql(
   options: SamplerOptions,
 ): PromqlSampler {
   const samples: Record<string, PromSample[]> = Object.fromEntries(queries.map((q) => [q, []]));
+  const recorders = new Map(queries.map((q) => [q, new CoverageRecorder(options.intervalMs * 2)]));
   const sampler = every(options.intervalMs, async () => {
     await Promise.all(
       queries.map(async (query) => {
-        const atMs = options.elapsedMs();
+        const atMs = options.now();
         const phase = options.phase();
+        const recorder = recorders.get(query) as CoverageRecorder;
+        recorder.attempt(atMs);
         try {
           const result = await queryInstant(prometheusUrl, query);
           const values = result.map((s) => s.value).filter((v) => Number.isFinite(v));
-          samples[query].push({ atMs, phase, value: values.length ? Math.max(...values) : null });
-        } catch {
-          samples[query].push({ atMs, phase, value: null });
+          recorder.answer(atMs);
+          samples[query].push({
+            atMs,
+            phase,
+            value: values.length ? Math.max(...values) : null,
+            answered: true,
+          });
+        } catch (error) {
+          recorder.fail(error instanceof Error ? error.message : String(error));
+          samples[query].push({ atMs, phase, value: null, answered: false });
         }
       }),
     );
   });
-  return { stop: sampler.stop, samples: () => samples };
+  return {
+    stop: sampler.stop,
+    samples: () => samples,
+    coverage: () => {
+      const out: Record<string, ProbeCoverage> = {};
+      for (const [query, recorder] of recorders) {
+        const coverage = recorder.coverage();
+        if (coverage) out[query] = coverage;
+      }
+      return out;
+    },
+  };
 }

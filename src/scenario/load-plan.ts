@@ -23,9 +23,10 @@ export interface LoadPlan {
 
 /**
  * The whole scenario's load: warm-up, baseline, fault, the longest recovery and after.
- * The runner stops it early when recovery comes sooner.
+ * The runner stops it early when recovery comes sooner. Stage windows are offsets from the
+ * instant the load starts sending, which is the scenario's t0.
  */
-export function planLoad(scenario: Scenario, baseUrl: string, t0Ms: number): LoadPlan {
+export function planLoad(scenario: Scenario, baseUrl: string): LoadPlan {
   const { phases, load } = scenario;
   const totalMs = phases.warmupMs + phases.baselineMs + phases.faultMs + phases.recoveryMs + phases.afterMs;
   const common: LoadSpec = {
@@ -44,7 +45,7 @@ export function planLoad(scenario: Scenario, baseUrl: string, t0Ms: number): Loa
     timeout: load.timeoutMs,
     warmup: phases.warmupMs > 0 ? phases.warmupMs : undefined,
     initialPhase: 'baseline',
-    t0Ms,
+    // No t0 of our own: the load's start is the scenario's t0, so phases and stages sit where the load put them.
   };
   const windows: StageWindow[] = [];
   const steps = load.stages.map((stage, index) => {

@@ -1,12 +1,12 @@
 // What the runner observed during one scenario: the input of the pure verdict (verdict.ts).
-// Times are milliseconds from the scenario's t0 on the engine's monotonic clock (as in results.ts),
-// except where a field says otherwise; `faultStartMs` lets the verdict measure from the fault.
-import type { PhaseName, PhaseStats, TimelinePoint, WindowStats } from './results';
+// Every time here is ScenarioMs: milliseconds from the scenario's t0 (the moment its load
+// started sending), made by the scenario's clock and nothing else (src/util/clock.ts).
+// Each probe also says when it could see (ProbeCoverage): the verdict judges nothing over
+// a window in which the probe that feeds a check was blind.
+import type { PhaseName, PhaseStats, ScenarioMs, TimelinePoint, WindowStats } from './results';
 
-/** One phase's load figures; `meanMs` is optional because WindowStats has no mean (k6's `avg`). */
-export interface PhaseObservation extends PhaseStats {
-  meanMs?: number | null;
-}
+/** One phase's load figures. */
+export type PhaseObservation = PhaseStats;
 
 /** Load figures over one load stage (`stage NAME:` thresholds). */
 export interface StageObservation extends WindowStats {
@@ -16,10 +16,15 @@ export interface StageObservation extends WindowStats {
   index: number;
   startMs: number;
   endMs: number;
-  meanMs?: number | null;
 }
 
 export type AlertState = 'inactive' | 'pending' | 'firing';
+
+/** A stretch of time during which an alert was seen firing; `toMs` null = still firing at the end. */
+export interface FiringSpan {
+  fromMs: ScenarioMs;
+  toMs: ScenarioMs | null;
+}
 
 /** One alert (one label set) seen on Prometheus's /api/v1/alerts during the scenario. */
 export interface ObservedAlert {
@@ -28,15 +33,41 @@ export interface ObservedAlert {
   severity: string | null;
   /** The last state seen. */
   state: AlertState;
-  /** When it was first seen firing (ms from t0); null if it never fired during the scenario. */
-  firstFiringAtMs: number | null;
+  /** Every span it was seen firing, in order; [] if it never fired during the scenario. */
+  firing: FiringSpan[];
   labels: Record<string, string>;
 }
 
+/**
+ * When a probe could see: it was asked from `fromMs` to `toMs`, and was blind during each of
+ * `blind` (no answer for longer than its interval, or its stream broke off). A check over a
+ * window with a blind stretch longer than PROBE_BLIND_TOLERANCE_MS, or reaching outside
+ * [fromMs, toMs], is inconclusive.
+ */
+export interface ProbeCoverage {
+  fromMs: ScenarioMs;
+  toMs: ScenarioMs;
+  blind: { fromMs: ScenarioMs; toMs: ScenarioMs }[];
+  /** Why it did not answer, once per distinct reason. */
+  problems: string[];
+}
+
+/** How long a probe may go without answering before the checks that read it lose their evidence. */
+export const PROBE_BLIND_TOLERANCE_MS = 5000;
+
 export interface LogLine {
   /** ms from t0; null when the line had no usable timestamp (it then counts for every phase). */
-  atMs: number | null;
+  atMs: ScenarioMs | null;
   line: string;
+}
+
+/** What the log reader got for one service. */
+export interface LogCoverage {
+  /** Lines were read from this instant on (the scenario's t0). */
+  fromMs: ScenarioMs;
+  toMs: ScenarioMs;
+  /** Lines before this instant were dropped to stay within the line limit; null = nothing dropped. */
+  truncatedBeforeMs: ScenarioMs | null;
 }
 
 /** What docker inspect / docker events said about one service's container. */
@@ -46,12 +77,14 @@ export interface ContainerFacts {
   restartsAfter: number;
   /** True if the container was OOM-killed at any time during the scenario (docker events "oom"). */
   oomKilled: boolean;
-  oomKilledAtMs: number | null;
+  /** When the engine reported the OOM kill (`oom` event); null when only inspect said so. */
+  oomKilledAtMs: ScenarioMs | null;
   /** The health status at the end: healthy | unhealthy | starting | none (no healthcheck). */
   health: string | null;
   /**
-   * Time from the end of the disruption (the fault's revert, or the OOM kill/restart if later)
-   * until the container was healthy again (running, when it has no healthcheck); null = never.
+   * Time from the end of the disruption (the fault's revert, or the container's last outage if
+   * later) until it was healthy again (running, when it has no healthcheck); null = never.
+   * An `unhealthy` report counts as an outage.
    */
   timeToHealthyMs: number | null;
 }
@@ -63,11 +96,13 @@ export interface ConnectionSample {
   attempts: number;
 }
 
-/** One evaluation of a PromQL query (instant query); value null when the result was empty. */
+/** One evaluation of a PromQL query (instant query); value null when the result was empty or it failed. */
 export interface PromSample {
-  atMs: number;
+  atMs: ScenarioMs;
   phase: PhaseName;
   value: number | null;
+  /** false when Prometheus did not answer (the probe was blind at that instant). */
+  answered: boolean;
 }
 
 export interface ScenarioObservations {
@@ -79,21 +114,32 @@ export interface ScenarioObservations {
   stages: StageObservation[];
   /** One point per second from t0. */
   timeline: TimelinePoint[];
-  /** When the fault was injected and reverted (ms from t0); null when there was no fault. */
-  faultStartMs: number | null;
-  faultEndMs: number | null;
+  /**
+   * When injecting began (the fault phase's start) and when the revert completed; null when
+   * there was no fault (or no revert). "Since the fault" is always measured from faultStartMs.
+   */
+  faultStartMs: ScenarioMs | null;
+  faultEndMs: ScenarioMs | null;
+  /** When the scenario stopped observing (the end of the after phase, or where it stopped). */
+  endMs: ScenarioMs;
   /** From the fault's revert until steady state held again; null = it never recovered. */
   recoveryTimeMs: number | null;
   /** null when alerts were not observed (no Prometheus reachable): alert checks are inconclusive. */
   alerts: ObservedAlert[] | null;
-  /** Service name → its log lines since the fault started (a service not collected is absent). */
+  /** When the alert probe answered; null when it did not run. */
+  alertCoverage: ProbeCoverage | null;
+  /** Service name → its log lines since t0 (a service not collected is absent). */
   logs: Record<string, LogLine[]>;
+  logCoverage: Record<string, LogCoverage>;
+  /** When the engine's event stream was watched, and whether it broke off; null when not watched. */
+  eventCoverage: ProbeCoverage | null;
   /** Service name → container facts (absent = not collected). */
   containers: Record<string, ContainerFacts>;
   /** Service name → connection attempts per second through the fault proxy. */
   connections: Record<string, ConnectionSample[]>;
   /** PromQL query text (exactly as in the threshold) → samples taken through the scenario. */
   promql: Record<string, PromSample[]>;
+  promqlCoverage: Record<string, ProbeCoverage>;
   /** The same scenario's phases from a baseline results file, for `regression` checks; null = none given. */
   baseline: Partial<Record<PhaseName, PhaseObservation>> | null;
 }
@@ -107,12 +153,17 @@ export function emptyObservations(): ScenarioObservations {
     timeline: [],
     faultStartMs: null,
     faultEndMs: null,
+    endMs: 0 as ScenarioMs,
     recoveryTimeMs: null,
     alerts: null,
+    alertCoverage: null,
     logs: {},
+    logCoverage: {},
+    eventCoverage: null,
     containers: {},
     connections: {},
     promql: {},
+    promqlCoverage: {},
     baseline: null,
   };
 }

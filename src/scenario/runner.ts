@@ -1,35 +1,33 @@
-// Runs one scenario as an experiment: steady state, warm-up, baseline, fault, recovery,
-// after — load running through all of it on one monotonic clock, probes sampling beside
-// it — then hands what was observed to the pure verdict. The fault is reverted in a
-// `finally` through the journal, whatever happens in between.
+// Runs one scenario as an experiment, one named step per phase: prepare (steady state,
+// watchers), start the load (which sets t0), warm-up and baseline, inject, hold the fault,
+// revert, recovery, after — then collect what the probes saw and hand it to the pure verdict.
+// The fault is reverted in a `finally` through the journal, whatever happens in between.
+//
+// One clock: the scenario's t0 is the instant the load starts sending, and every time the
+// scenario records goes through its ScenarioClock (src/util/clock.ts): phases, stage windows
+// and the recovery baseline come from the same schedule that drives the load, and the
+// fault's inject and revert are on the same axis as alerts, logs and container events.
 import type { Scenario } from '../config/scenario-schema';
 import type { FaultSpec } from '../faults/spec';
 import { formatDuration } from '../config/duration';
-import { injectFault, installMonitor, type ActiveFault, type FaultContext, type Monitor } from '../faults';
-import { startLoad, type LoadRun, type LoadWindowStats } from '../load';
-import {
-  containerFacts,
-  watchProjectEvents,
-  type ContainerEvent,
-  type EventWatcher,
-} from '../probes/containers';
-import { containerLogsSince } from '../probes/logs';
+import type { ActiveFault, FaultContext, Monitor } from '../faults';
+import type { LoadRun } from '../load';
+import type { ContainerEvent, EventWatcher } from '../probes/containers';
 import type { RoleResolver } from '../stack/roles';
-import { resolveService } from '../stack/targets';
-import { monotonicMs, sleep } from '../util/clock';
-import { sampleAlerts, samplePromql, type AlertSampler, type PromqlSampler } from './collectors';
+import { scenarioClock, scenarioMs, type MonotonicMs, type ScenarioClock } from '../util/clock';
+import { CoverageRecorder, type AlertSampler, type PromqlSampler } from './collectors';
+import { dockerEdges, type ScenarioEdges } from './edges';
 import { planLoad, type StageWindow } from './load-plan';
 import {
   emptyObservations,
-  type ContainerFacts,
   type ConnectionSample,
   type LogLine,
   type ScenarioObservations,
   type StageObservation,
 } from './observations';
-import type { FaultReport, PhaseName, RunResult, ScenarioResult, TimelinePoint } from './results';
-import { checkSteadyState, type SteadyStateResult } from './steady-state';
-import { thresholdNeeds } from './thresholds';
+import type { FaultReport, PhaseName, RunResult, ScenarioMs, ScenarioResult, TimelinePoint } from './results';
+import type { SteadyStateResult } from './steady-state';
+import { thresholdNeeds, type ThresholdNeeds } from './thresholds';
 import { abortCondition, baselineFromRun, decideOutcome, evaluateThresholds } from './verdict';
 
 export interface ScenarioEnvironment {
@@ -45,6 +43,8 @@ export interface ScenarioEnvironment {
   signal?: AbortSignal;
   /** Called at each phase boundary (for the CLI's live line). */
   onPhase?: (scenario: string, phase: PhaseName | 'steady-state' | 'verdict', detail: string) => void;
+  /** The outside world; default: the real engine, load generator, faults and clock. */
+  edges?: ScenarioEdges;
 }
 
 /** Recovery: p95 of the last seconds within this factor of the baseline's (or baseline + floor). */
@@ -57,253 +57,299 @@ function serviceOf(env: ScenarioEnvironment, name: string): string {
   return env.roles.service(name);
 }
 
+/** What one scenario run holds while it goes: every step reads and fills this. */
+interface RunState {
+  scenario: Scenario;
+  env: ScenarioEnvironment;
+  edges: ScenarioEdges;
+  /** Until the load starts, a provisional clock (t0 = the scenario's start) for setup errors. */
+  clock: ScenarioClock;
+  needs: ThresholdNeeds;
+  targetService: string;
+  notes: string[];
+  observations: ScenarioObservations;
+  load: LoadRun | null;
+  fault: ActiveFault | null;
+  faultReport: FaultReport | null;
+  monitors: { service: string; monitor: Monitor }[];
+  events: EventWatcher | null;
+  eventsFromMs: ScenarioMs | null;
+  alertSampler: AlertSampler | null;
+  promqlSampler: PromqlSampler | null;
+  currentPhase: PhaseName;
+  stageWindows: StageWindow[];
+  restartCountsBefore: Map<string, number>;
+  /** When the revert began: a container's time to healthy counts from here when the revert brought it back. */
+  revertStartMs: ScenarioMs | null;
+  steadyBefore: SteadyStateResult;
+  steadyAfter: SteadyStateResult | null;
+  aborted: string | null;
+  error: string | null;
+  faultEffective: boolean;
+  announce: (phase: PhaseName | 'steady-state' | 'verdict', detail?: string) => void;
+}
+
 export async function runScenario(scenario: Scenario, env: ScenarioEnvironment): Promise<ScenarioResult> {
   const startedAt = new Date();
-  const t0 = monotonicMs();
-  const epochAtT0 = Date.now();
-  const elapsed = (): number => monotonicMs() - t0;
-  const toScenarioMs = (epochMs: number): number => epochMs - epochAtT0;
-  const notes: string[] = [];
-  const announce = (phase: PhaseName | 'steady-state' | 'verdict', detail = ''): void =>
-    env.onPhase?.(scenario.name, phase, detail);
-
-  const base = emptyScenarioResult(scenario, startedAt, notes);
-
-  let load: LoadRun | null = null;
-  let fault: ActiveFault | null = null;
-  let monitors: { service: string; monitor: Monitor }[] = [];
-  let events: EventWatcher | null = null;
-  let alertSampler: AlertSampler | null = null;
-  let promqlSampler: PromqlSampler | null = null;
-  let currentPhase: PhaseName = 'warmup';
-  const observations: ScenarioObservations = emptyObservations();
-  let steadyBefore: SteadyStateResult = { ok: true, problems: [] };
-  let steadyAfter: SteadyStateResult | null = null;
-  let aborted: string | null = null;
-  let infrastructureError: string | null = null;
-  let faultEffective = scenario.fault === null;
-  let faultStartEpoch: number | null = null;
-  let faultReport: FaultReport | null = null;
-  let stageWindows: StageWindow[] = [];
-  const restartCountsBefore = new Map<string, number>();
+  const edges = env.edges ?? dockerEdges;
+  const state: RunState = {
+    scenario,
+    env,
+    edges,
+    clock: scenarioClock(undefined, edges.time),
+    needs: thresholdNeeds(scenario.thresholds),
+    targetService: '',
+    notes: [],
+    observations: emptyObservations(),
+    load: null,
+    fault: null,
+    faultReport: null,
+    monitors: [],
+    events: null,
+    eventsFromMs: null,
+    alertSampler: null,
+    promqlSampler: null,
+    currentPhase: 'warmup',
+    stageWindows: [],
+    restartCountsBefore: new Map(),
+    revertStartMs: null,
+    steadyBefore: { ok: true, problems: [] },
+    steadyAfter: null,
+    aborted: null,
+    error: null,
+    faultEffective: scenario.fault === null,
+    announce: (phase, detail = '') => env.onPhase?.(scenario.name, phase, detail),
+  };
+  const base = emptyScenarioResult(scenario, startedAt, state.notes);
 
   try {
-    const targetService = serviceOf(env, scenario.target.role ?? (scenario.target.service as string));
-    const needs = thresholdNeeds(scenario.thresholds);
-    const services = new Map<string, string>();
-    for (const name of [...needs.logServices, ...needs.containerServices, ...needs.connectionServices]) {
-      services.set(name, serviceOf(env, name));
-    }
-    for (const [role, service] of Object.entries(env.roles.roles)) observations.services[role] = service;
-    for (const [name, service] of services) observations.services[name] = service;
-
-    for (const service of new Set([
-      ...needs.containerServices.map((n) => serviceOf(env, n)),
-      targetService,
-    ])) {
-      const [container] = await resolveService(env.project, service);
-      restartCountsBefore.set(service, (await containerFacts(container.id)).restartCount);
-    }
-
-    announce('steady-state', 'checking before the fault');
-    const endpoints = { targetUrl: env.targetUrl, prometheusUrl: env.prometheusUrl };
-    steadyBefore = await checkSteadyState(scenario.steadyState, endpoints);
-    if (!steadyBefore.ok) {
-      notes.push(`steady state before the fault: ${steadyBefore.problems.join('; ')}`);
+    await prepare(state);
+    if (!state.steadyBefore.ok) {
       const decided = decideOutcome([], { steadyStateBeforeOk: false, faultEffective: true });
       return {
         ...base,
         outcome: decided.outcome,
-        reason: `${decided.reason}: ${steadyBefore.problems.join('; ')}`,
+        reason: `${decided.reason}: ${state.steadyBefore.problems.join('; ')}`,
       };
     }
-
-    events = await watchProjectEvents(env.project);
-    const samplerClock = { intervalMs: 1000, elapsedMs: elapsed, phase: () => currentPhase };
-    if (needs.alerts) {
-      if (env.prometheusUrl) alertSampler = sampleAlerts(env.prometheusUrl, samplerClock);
-      else notes.push('alert thresholds need Prometheus: no service has the metrics role');
-    }
-    if (needs.promqlQueries.length) {
-      if (env.prometheusUrl)
-        promqlSampler = samplePromql(env.prometheusUrl, needs.promqlQueries, samplerClock);
-      else notes.push('promql thresholds need Prometheus: no service has the metrics role');
-    }
-    // Counting proxies go in before the load so every connection attempt of the scenario is seen.
-    monitors = await Promise.all(
-      [...new Set(needs.connectionServices.map((n) => serviceOf(env, n)))].map(async (service) => ({
-        service,
-        monitor: await installMonitor(env.faults, { service }, { port: null, from: null }),
-      })),
-    );
-
-    const plan = planLoad(scenario, env.targetUrl, t0);
-    stageWindows = plan.stages;
-    load = await startLoad(plan.spec);
-    const { phases } = scenario;
-
-    currentPhase = 'warmup';
-    announce('warmup', formatDuration(phases.warmupMs));
-    await sleep(phases.warmupMs - elapsed(), env.signal);
-    throwIfAborted(env.signal);
-    currentPhase = 'baseline';
-    announce('baseline', formatDuration(phases.baselineMs));
-    await sleep(phases.warmupMs + phases.baselineMs - elapsed(), env.signal);
-    throwIfAborted(env.signal);
-
-    currentPhase = 'fault';
-    faultStartEpoch = Date.now();
-    if (scenario.fault) {
-      announce('fault', `${scenario.fault.type} on ${targetService}`);
-      // The phase starts when injecting starts: a fault acts before it has proven itself, and
-      // requests caught in between belong to the fault, not to the baseline.
-      load.mark('fault');
-      fault = await injectFault(
-        env.faults,
-        { service: targetService },
-        withServiceNames(scenario.fault, env),
-      );
-      faultEffective = true;
-    } else {
-      announce('fault', 'no fault: measuring the load');
-      load.mark('fault');
-    }
-    const faultStart = elapsed();
-    // A fault that runs its course (a memory fault at the OOM kill) ends the phase there:
-    // what follows is recovery, and it is measured from that moment.
-    let courseRun: string | null = null;
-    const courseOver = new AbortController();
-    void fault?.ranItsCourse.then((why) => {
-      courseRun = why;
-      courseOver.abort();
-    });
-    const wake = env.signal ? AbortSignal.any([env.signal, courseOver.signal]) : courseOver.signal;
-    while (elapsed() - faultStart < phases.faultMs) {
-      await sleep(Math.min(1000, phases.faultMs - (elapsed() - faultStart)), wake);
-      throwIfAborted(env.signal);
-      if (courseRun !== null) {
-        notes.push(
-          `the fault ran its course at ${formatDuration(elapsed())} (${courseRun}): recovery starts there`,
-        );
-        break;
-      }
-      const condition = abortCondition(scenario.abort, completeSeconds(load.timeline(), elapsed()));
-      if (condition) {
-        aborted = `abort guard "${condition.source}" held`;
-        notes.push(`${aborted} at ${formatDuration(elapsed())}: fault reverted early`);
-        break;
-      }
-    }
-
-    currentPhase = 'recovery';
-    if (fault) await fault.revert();
-    const revertedAt = monotonicMs();
-    load.mark('recovery', revertedAt);
-    announce(
-      'recovery',
-      scenario.fault ? `up to ${formatDuration(phases.recoveryMs)}` : 'nothing to recover from',
-    );
-    // Without a fault there is nothing to recover from: recovery_time stays unmeasured.
-    if (scenario.fault) {
-      const baselineStats = load.window(t0 + phases.warmupMs, t0 + phases.warmupMs + phases.baselineMs);
-      observations.recoveryTimeMs = await measureRecovery(
-        load,
-        baselineStats,
-        scenario,
-        endpoints,
-        revertedAt,
-        env.signal,
-      );
-      throwIfAborted(env.signal);
-      if (observations.recoveryTimeMs === null) {
-        notes.push(`not recovered within ${formatDuration(phases.recoveryMs)} after the fault was reverted`);
-      }
-    }
-
-    currentPhase = 'after';
-    load.mark('after');
-    announce('after', formatDuration(phases.afterMs));
-    await sleep(phases.afterMs, env.signal);
-    throwIfAborted(env.signal);
-    steadyAfter = await checkSteadyState(scenario.steadyState, endpoints);
-    if (!steadyAfter.ok) notes.push(`steady state after recovery: ${steadyAfter.problems.join('; ')}`);
-    await load.stop();
+    await startLoadAndClock(state);
+    await warmupAndBaseline(state);
+    await inject(state);
+    await holdFault(state);
+    await revert(state);
+    await recover(state);
+    await after(state);
   } catch (error) {
-    infrastructureError = error instanceof Error ? error.message : String(error);
-    if (fault === null && scenario.fault && currentPhase === 'fault') faultEffective = false;
-    env.log(`scenario ${scenario.name}: ${infrastructureError}`);
+    state.error = error instanceof Error ? error.message : String(error);
+    if (state.fault === null && scenario.fault && state.currentPhase === 'fault')
+      state.faultEffective = false;
+    env.log(`scenario ${scenario.name}: ${state.error}`);
   } finally {
-    if (fault) {
-      await fault.revert().catch((error: Error) => {
-        infrastructureError ??= `the fault could not be reverted: ${error.message} (run chaos-action cleanup)`;
-      });
-      faultReport = fault.report();
-    }
-    for (const { monitor } of monitors) await monitor.revert().catch(() => undefined);
-    await alertSampler?.stop();
-    await promqlSampler?.stop();
-    if (load) await load.stop().catch(() => undefined);
+    await teardown(state);
   }
 
-  announce('verdict');
-  const loadResult = load?.result() ?? null;
-  if (loadResult) {
-    for (const phase of loadResult.phases) observations.phases[phase.phase] = phase;
-    observations.timeline = loadResult.timeline;
-    observations.stages = stageStats(load as LoadRun, stageWindows);
-    if (loadResult.generatorLimited) notes.push(...loadResult.generatorNotes);
-  }
-  observations.faultStartMs =
-    faultReport?.injectedAtMs ?? (faultStartEpoch ? toScenarioMs(faultStartEpoch) : null);
-  observations.faultEndMs = faultReport?.revertedAtMs ?? null;
-  observations.alerts = alertSampler?.alerts() ?? null;
-  for (const problem of alertSampler?.problems() ?? []) notes.push(`alerts: ${problem}`);
-  observations.promql = promqlSampler?.samples() ?? {};
-  for (const { service, monitor } of monitors) {
-    observations.connections[service] = connectionSamples(monitor, t0, loadResult?.timeline ?? []);
-  }
-  const eventList = events?.events() ?? [];
-  events?.stop();
-  await collectContainersAndLogs(env, scenario, observations, eventList, {
-    epochAtT0,
-    logsSinceEpoch: faultStartEpoch ?? epochAtT0,
-    faultEndMs: observations.faultEndMs,
-    restartCountsBefore,
-  }).catch((error: Error) => notes.push(`container facts: ${error.message}`));
-  if (env.baseline) observations.baseline = baselineFromRun(env.baseline, scenario.name);
-
-  const thresholds = evaluateThresholds(scenario.thresholds, observations);
-  const decided = decideOutcome(thresholds, {
-    steadyStateBeforeOk: steadyBefore.ok,
-    faultEffective,
-    steadyStateAfterOk: steadyAfter?.ok,
-    aborted,
-    error: infrastructureError,
-  });
-  const faultWindow =
-    observations.faultStartMs !== null
-      ? {
-          startSecond: Math.floor(observations.faultStartMs / 1000),
-          endSecond: Math.ceil((observations.faultEndMs ?? observations.faultStartMs) / 1000),
-        }
-      : null;
-  return {
-    ...base,
-    outcome: decided.outcome,
-    reason: decided.reason,
-    durationMs: elapsed(),
-    phases: loadResult?.phases ?? [],
-    timeline: (loadResult?.timeline ?? []).map(toTimelinePoint),
-    faultWindow: scenario.fault ? faultWindow : null,
-    thresholds,
-    fault: faultReport,
-    recoveryTimeMs: observations.recoveryTimeMs,
-    logMatches: matchedLogLines(scenario, observations),
-    generatorLimited: loadResult?.generatorLimited ?? false,
-    notes,
-  };
+  state.announce('verdict');
+  await collect(state);
+  return verdict(state, base);
 }
 
+/** Services, restart counts, the steady state before the fault, the event watch and the counting proxies. */
+async function prepare(state: RunState): Promise<void> {
+  const { scenario, env, edges, needs, observations } = state;
+  state.targetService = serviceOf(env, scenario.target.role ?? (scenario.target.service as string));
+  const services = new Map<string, string>();
+  for (const name of [...needs.logServices, ...needs.containerServices, ...needs.connectionServices]) {
+    services.set(name, serviceOf(env, name));
+  }
+  for (const [role, service] of Object.entries(env.roles.roles)) observations.services[role] = service;
+  for (const [name, service] of services) observations.services[name] = service;
+
+  for (const service of new Set([
+    ...needs.containerServices.map((n) => serviceOf(env, n)),
+    state.targetService,
+  ])) {
+    state.restartCountsBefore.set(service, (await edges.serviceState(env.project, service)).restartCount);
+  }
+
+  state.announce('steady-state', 'checking before the fault');
+  state.steadyBefore = await edges.checkSteadyState(scenario.steadyState, endpointsOf(env));
+  if (!state.steadyBefore.ok) {
+    state.notes.push(`steady state before the fault: ${state.steadyBefore.problems.join('; ')}`);
+    return;
+  }
+  state.events = await edges.watchEvents(env.project);
+  state.eventsFromMs = state.clock.now();
+  // Counting proxies go in before the load so every connection attempt of the scenario is seen.
+  state.monitors = await Promise.all(
+    [...new Set(needs.connectionServices.map((n) => serviceOf(env, n)))].map(async (service) => ({
+      service,
+      monitor: await edges.installMonitor(env.faults, { service }, { port: null, from: null }),
+    })),
+  );
+}
+
+/** The load starts sending, and that instant is the scenario's t0; the samplers start on its clock. */
+async function startLoadAndClock(state: RunState): Promise<void> {
+  const { scenario, env, edges, needs } = state;
+  const setupClock = state.clock;
+  const plan = planLoad(scenario, env.targetUrl);
+  state.stageWindows = plan.stages;
+  state.load = await edges.startLoad(plan.spec);
+  state.clock = scenarioClock(state.load.t0Ms as MonotonicMs, edges.time);
+  // The event watch began during setup: restate its start on the scenario clock.
+  if (state.eventsFromMs !== null)
+    state.eventsFromMs = state.clock.fromMonotonic(setupClock.toMonotonic(state.eventsFromMs));
+  const samplerClock = { intervalMs: 1000, now: () => state.clock.now(), phase: () => state.currentPhase };
+  if (needs.alerts) {
+    if (env.prometheusUrl) state.alertSampler = edges.sampleAlerts(env.prometheusUrl, samplerClock);
+    else state.notes.push('alert thresholds need Prometheus: no service has the metrics role');
+  }
+  if (needs.promqlQueries.length) {
+    if (env.prometheusUrl)
+      state.promqlSampler = edges.samplePromql(env.prometheusUrl, needs.promqlQueries, samplerClock);
+    else state.notes.push('promql thresholds need Prometheus: no service has the metrics role');
+  }
+}
+
+/** Sleeps until the scenario clock reads `atMs`. */
+async function sleepUntil(state: RunState, atMs: number): Promise<void> {
+  await state.edges.sleep(atMs - state.clock.now(), state.env.signal);
+  throwIfAborted(state.env.signal);
+}
+
+async function warmupAndBaseline(state: RunState): Promise<void> {
+  const { phases } = state.scenario;
+  state.currentPhase = 'warmup';
+  state.announce('warmup', formatDuration(phases.warmupMs));
+  await sleepUntil(state, phases.warmupMs);
+  state.currentPhase = 'baseline';
+  state.announce('baseline', formatDuration(phases.baselineMs));
+  await sleepUntil(state, phases.warmupMs + phases.baselineMs);
+}
+
+/** The fault phase starts when injecting starts: requests caught while it proves itself belong to it. */
+async function inject(state: RunState): Promise<void> {
+  const { scenario, env, edges, observations } = state;
+  const load = state.load as LoadRun;
+  state.currentPhase = 'fault';
+  const startMs = state.clock.now();
+  observations.faultStartMs = startMs;
+  load.mark('fault', state.clock.toMonotonic(startMs));
+  if (!scenario.fault) {
+    state.announce('fault', 'no fault: measuring the load');
+    return;
+  }
+  state.announce('fault', `${scenario.fault.type} on ${state.targetService}`);
+  state.fault = await edges.injectFault(
+    env.faults,
+    { service: state.targetService },
+    withServiceNames(scenario.fault, env),
+  );
+  state.faultEffective = true;
+}
+
+/** Holds the fault for its duration, unless it runs its course or the abort guard trips. */
+async function holdFault(state: RunState): Promise<void> {
+  const { scenario, env, edges } = state;
+  const load = state.load as LoadRun;
+  const faultStart = state.observations.faultStartMs as ScenarioMs;
+  // A fault that runs its course (a memory fault at the OOM kill) ends the phase there:
+  // what follows is recovery, and it is measured from that moment.
+  let courseRun: string | null = null;
+  const courseOver = new AbortController();
+  void state.fault?.ranItsCourse.then((why) => {
+    courseRun = why;
+    courseOver.abort();
+  });
+  const wake = env.signal ? AbortSignal.any([env.signal, courseOver.signal]) : courseOver.signal;
+  const heldMs = (): number => state.clock.now() - faultStart;
+  while (heldMs() < scenario.phases.faultMs) {
+    await edges.sleep(Math.min(1000, scenario.phases.faultMs - heldMs()), wake);
+    throwIfAborted(env.signal);
+    if (courseRun !== null) {
+      state.notes.push(
+        `the fault ran its course at ${formatDuration(state.clock.now())} (${courseRun}): recovery starts there`,
+      );
+      return;
+    }
+    const condition = abortCondition(scenario.abort, completeSeconds(load.timeline(), state.clock.now()));
+    if (condition) {
+      state.aborted = `abort guard "${condition.source}" held`;
+      state.notes.push(`${state.aborted} at ${formatDuration(state.clock.now())}: fault reverted early`);
+      return;
+    }
+  }
+}
+
+/** Reverts the fault (a failed or unproven revert throws: the scenario is an error) and starts recovery. */
+async function revert(state: RunState): Promise<void> {
+  state.currentPhase = 'recovery';
+  state.revertStartMs = state.clock.now();
+  if (state.fault) await state.fault.revert();
+  // The fault ended when its revert steps did; proving the revert took a moment more, and
+  // that moment already belongs to recovery.
+  const endMs = state.fault?.report(state.clock).revertedAtMs ?? state.clock.now();
+  if (state.scenario.fault) state.observations.faultEndMs = endMs;
+  (state.load as LoadRun).mark('recovery', state.clock.toMonotonic(endMs));
+}
+
+async function recover(state: RunState): Promise<void> {
+  const { scenario, env, observations } = state;
+  const load = state.load as LoadRun;
+  state.announce(
+    'recovery',
+    scenario.fault ? `up to ${formatDuration(scenario.phases.recoveryMs)}` : 'nothing to recover from',
+  );
+  // Without a fault there is nothing to recover from: recovery_time stays unmeasured.
+  if (!scenario.fault) return;
+  observations.recoveryTimeMs = await measureRecovery(state, load, observations.faultEndMs as ScenarioMs);
+  throwIfAborted(env.signal);
+  if (observations.recoveryTimeMs === null) {
+    state.notes.push(
+      `not recovered within ${formatDuration(scenario.phases.recoveryMs)} after the fault was reverted`,
+    );
+  }
+}
+
+async function after(state: RunState): Promise<void> {
+  const { scenario, env, edges } = state;
+  const load = state.load as LoadRun;
+  state.currentPhase = 'after';
+  load.mark('after', state.clock.toMonotonic(state.clock.now()));
+  state.announce('after', formatDuration(scenario.phases.afterMs));
+  await edges.sleep(scenario.phases.afterMs, env.signal);
+  throwIfAborted(env.signal);
+  if (scenario.steadyState.length === 0) {
+    state.notes.push('no steady-state checks: the state after recovery was judged by the load alone');
+  }
+  state.steadyAfter = await edges.checkSteadyState(scenario.steadyState, endpointsOf(env));
+  if (!state.steadyAfter.ok)
+    state.notes.push(`steady state after recovery: ${state.steadyAfter.problems.join('; ')}`);
+  await load.stop();
+}
+
+/** Whatever happened: the fault and the counting proxies reverted, the samplers and the load stopped. */
+async function teardown(state: RunState): Promise<void> {
+  const { fault } = state;
+  if (fault) {
+    state.revertStartMs ??= state.clock.now();
+    await fault.revert().catch((error: Error) => {
+      state.error ??= `the fault could not be reverted: ${error.message} (run chaos-action cleanup)`;
+    });
+    if (state.scenario.fault && state.observations.faultEndMs === null)
+      state.observations.faultEndMs = state.clock.now();
+    state.faultReport = fault.report(state.clock);
+  }
+  for (const { service, monitor } of state.monitors) {
+    await monitor.revert().catch((error: Error) => {
+      state.error ??= `the connection counter on ${service} could not be removed: ${error.message} (run chaos-action cleanup)`;
+    });
+  }
+  await state.alertSampler?.stop();
+  await state.promqlSampler?.stop();
+  if (state.load) await state.load.stop().catch(() => undefined);
+  state.observations.endMs = state.clock.now();
+}
 /** A result with nothing measured yet: the runner fills it in, the engine reports setup errors with it. */
 export function emptyScenarioResult(
   scenario: Scenario,
@@ -337,13 +383,17 @@ function withServiceNames(spec: FaultSpec, env: ScenarioEnvironment): FaultSpec 
   return spec;
 }
 
+function endpointsOf(env: ScenarioEnvironment): { targetUrl: string; prometheusUrl: string | null } {
+  return { targetUrl: env.targetUrl, prometheusUrl: env.prometheusUrl };
+}
+
 function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new Error('interrupted: the run was cancelled');
 }
 
 /** Only seconds that are over: the current second is still filling. */
-function completeSeconds<T extends TimelinePoint>(timeline: T[], elapsedMs: number): T[] {
-  const current = Math.floor(elapsedMs / 1000);
+function completeSeconds<T extends TimelinePoint>(timeline: T[], nowMs: number): T[] {
+  const current = Math.floor(nowMs / 1000);
   return timeline.filter((p) => p.second < current);
 }
 
@@ -360,39 +410,52 @@ function toTimelinePoint(point: TimelinePoint): TimelinePoint {
 
 /**
  * Time from the revert until steady state holds again and the last seconds' p95 and error
- * rate are back near the baseline's. null when that does not happen within the phase.
+ * rate are back near the baseline's. null when that does not happen within the phase. The
+ * baseline is the load's own baseline phase: whole seconds after the warm-up, up to the fault.
  */
 async function measureRecovery(
+  state: RunState,
   load: LoadRun,
-  baseline: LoadWindowStats,
-  scenario: Scenario,
-  endpoints: { targetUrl: string; prometheusUrl: string | null },
-  revertedAt: number,
-  signal?: AbortSignal,
+  revertedAt: ScenarioMs,
 ): Promise<number | null> {
-  const limitMs = scenario.phases.recoveryMs;
+  const { scenario, clock, env, edges } = state;
+  const { phases } = scenario;
+  const baselineFrom = Math.ceil(phases.warmupMs / 1000) * 1000;
+  const baselineTo =
+    Math.floor((state.observations.faultStartMs ?? phases.warmupMs + phases.baselineMs) / 1000) * 1000;
+  const baseline = load.window(
+    clock.toMonotonic(scenarioMs(baselineFrom)),
+    clock.toMonotonic(scenarioMs(Math.max(baselineTo, baselineFrom + 1000))),
+  );
+  const limitMs = phases.recoveryMs;
   const p95Limit = Math.max(
     (baseline.p95Ms ?? 0) * RECOVERY_P95_FACTOR,
     (baseline.p95Ms ?? 0) + RECOVERY_P95_FLOOR_MS,
   );
   const errorLimit = Math.max(baseline.errorRate * 2, 0.01);
   for (;;) {
-    const now = monotonicMs();
+    const now = clock.now();
     if (now - revertedAt >= RECOVERY_WINDOW_MS / 2) {
-      const steady = await checkSteadyState(scenario.steadyState, endpoints);
-      const recent = load.window(Math.max(revertedAt, now - RECOVERY_WINDOW_MS), now);
+      const steady = await edges.checkSteadyState(scenario.steadyState, endpointsOf(env));
+      const recent = load.window(
+        clock.toMonotonic(scenarioMs(Math.max(revertedAt, now - RECOVERY_WINDOW_MS))),
+        clock.toMonotonic(now),
+      );
       const latencyBack =
         recent.p95Ms === null ? recent.completed === 0 && recent.scheduled === 0 : recent.p95Ms <= p95Limit;
-      if (steady.ok && latencyBack && recent.errorRate <= errorLimit) return monotonicMs() - revertedAt;
+      if (steady.ok && latencyBack && recent.errorRate <= errorLimit) return clock.now() - revertedAt;
     }
-    if (monotonicMs() - revertedAt >= limitMs || signal?.aborted) return null;
-    await sleep(250, signal);
+    if (clock.now() - revertedAt >= limitMs || env.signal?.aborted) return null;
+    await edges.sleep(250, env.signal);
   }
 }
 
-function stageStats(load: LoadRun, windows: StageWindow[]): StageObservation[] {
+function stageStats(load: LoadRun, clock: ScenarioClock, windows: StageWindow[]): StageObservation[] {
   return windows.map((window) => ({
-    ...load.window(load.t0Ms + window.startMs, load.t0Ms + window.endMs),
+    ...load.window(
+      clock.toMonotonic(scenarioMs(window.startMs)),
+      clock.toMonotonic(scenarioMs(window.endMs)),
+    ),
     name: window.name,
     index: window.index,
     startMs: window.startMs,
@@ -400,78 +463,163 @@ function stageStats(load: LoadRun, windows: StageWindow[]): StageObservation[] {
   }));
 }
 
-function connectionSamples(monitor: Monitor, t0: number, timeline: TimelinePoint[]): ConnectionSample[] {
-  const phaseOf = new Map(timeline.map((p) => [p.second, p.phase]));
-  return monitor.connectionsPerSecond().map((second) => {
-    const offset = Math.floor((second.atMs - t0) / 1000);
-    return { second: offset, phase: phaseOf.get(offset) ?? 'after', attempts: second.attempts };
-  });
+/**
+ * Connection attempts per timeline second. The counter watched from before t0 to the end, so
+ * a second with no attempt is a measured 0, not a missing sample.
+ */
+function connectionSamples(
+  monitor: Monitor,
+  clock: ScenarioClock,
+  timeline: TimelinePoint[],
+): ConnectionSample[] {
+  const attempts = new Map<number, number>();
+  for (const second of monitor.connectionsPerSecond()) {
+    const offset = Math.floor(clock.fromMonotonic(second.atMs as MonotonicMs) / 1000);
+    attempts.set(offset, (attempts.get(offset) ?? 0) + second.attempts);
+  }
+  return timeline.map((p) => ({ second: p.second, phase: p.phase, attempts: attempts.get(p.second) ?? 0 }));
 }
 
-async function collectContainersAndLogs(
-  env: ScenarioEnvironment,
-  scenario: Scenario,
-  observations: ScenarioObservations,
-  events: ContainerEvent[],
-  times: {
-    epochAtT0: number;
-    logsSinceEpoch: number;
-    faultEndMs: number | null;
-    restartCountsBefore: Map<string, number>;
-  },
-): Promise<void> {
-  const needs = thresholdNeeds(scenario.thresholds);
-  const toMs = (epoch: number): number => epoch - times.epochAtT0;
+/** Everything the probes saw, on the scenario clock, into the observations. */
+async function collect(state: RunState): Promise<void> {
+  const { scenario, env, edges, clock, observations, notes, load } = state;
+  const loadResult = load?.result() ?? null;
+  if (loadResult && load) {
+    for (const phase of loadResult.phases) observations.phases[phase.phase] = phase;
+    observations.timeline = loadResult.timeline;
+    observations.stages = stageStats(load, clock, state.stageWindows);
+    if (loadResult.generatorLimited) notes.push(...loadResult.generatorNotes);
+  }
+  observations.alerts = state.alertSampler?.alerts() ?? null;
+  observations.alertCoverage = state.alertSampler?.coverage() ?? null;
+  for (const problem of observations.alertCoverage?.problems ?? []) notes.push(`alerts: ${problem}`);
+  observations.promql = state.promqlSampler?.samples() ?? {};
+  observations.promqlCoverage = state.promqlSampler?.coverage() ?? {};
+  for (const { service, monitor } of state.monitors) {
+    observations.connections[service] = connectionSamples(monitor, clock, loadResult?.timeline ?? []);
+  }
+  const eventList = state.events?.events() ?? [];
+  if (state.events && state.eventsFromMs !== null) {
+    const recorder = new CoverageRecorder(Infinity);
+    recorder.attempt(state.eventsFromMs);
+    const broken = state.events.broken();
+    if (broken) recorder.brokeAt(clock.fromEpoch(broken.atEpochMs), broken.reason);
+    recorder.attempt(observations.endMs);
+    observations.eventCoverage = recorder.coverage(observations.endMs);
+    if (broken) notes.push(`container events: ${broken.reason}`);
+  }
+  state.events?.stop();
+  await collectContainersAndLogs(state, eventList).catch((error: Error) =>
+    notes.push(`container facts: ${error.message}`),
+  );
+  if (env.baseline) observations.baseline = baselineFromRun(env.baseline, scenario.name);
+  void edges;
+}
+
+function verdict(state: RunState, base: ScenarioResult): ScenarioResult {
+  const { scenario, observations, clock } = state;
+  const loadResult = state.load?.result() ?? null;
+  const thresholds = evaluateThresholds(scenario.thresholds, observations);
+  const decided = decideOutcome(thresholds, {
+    steadyStateBeforeOk: state.steadyBefore.ok,
+    faultEffective: state.faultEffective,
+    steadyStateAfterOk: state.steadyAfter?.ok,
+    aborted: state.aborted,
+    error: state.error,
+  });
+  const faultWindow =
+    scenario.fault && observations.faultStartMs !== null
+      ? {
+          startSecond: Math.floor(observations.faultStartMs / 1000),
+          endSecond: Math.ceil((observations.faultEndMs ?? observations.faultStartMs) / 1000),
+        }
+      : null;
+  return {
+    ...base,
+    outcome: decided.outcome,
+    reason: decided.reason,
+    durationMs: clock.now(),
+    phases: loadResult?.phases ?? [],
+    timeline: (loadResult?.timeline ?? []).map(toTimelinePoint),
+    faultWindow,
+    thresholds,
+    fault: state.faultReport,
+    recoveryTimeMs: observations.recoveryTimeMs,
+    logMatches: matchedLogLines(scenario, observations),
+    generatorLimited: loadResult?.generatorLimited ?? false,
+    notes: state.notes,
+  };
+}
+
+async function collectContainersAndLogs(state: RunState, events: ContainerEvent[]): Promise<void> {
+  const { env, edges, clock, observations, needs } = state;
   for (const name of needs.logServices) {
     const service = env.roles.service(name);
-    const lines: LogLine[] = [];
-    for (const container of await resolveService(env.project, service)) {
-      for (const line of await containerLogsSince(container.id, times.logsSinceEpoch)) {
-        lines.push({ atMs: toMs(line.atEpochMs), line: line.text });
-      }
-    }
+    // From t0: a `baseline:` log check must read the baseline's lines.
+    const read = await edges.serviceLogsSince(env.project, service, clock.epochAtT0);
+    const lines: LogLine[] = read.lines.map((line) => ({
+      atMs: clock.fromEpoch(line.atEpochMs),
+      line: line.text,
+    }));
     observations.logs[service] = lines;
+    const truncatedBeforeMs = read.truncated && lines.length ? (lines[0].atMs as ScenarioMs) : null;
+    observations.logCoverage[service] = {
+      fromMs: clock.fromEpoch(clock.epochAtT0),
+      toMs: clock.now(),
+      truncatedBeforeMs,
+    };
+    if (truncatedBeforeMs !== null)
+      state.notes.push(
+        `logs of ${service}: more lines than the reader keeps; lines before ${formatDuration(truncatedBeforeMs)} were dropped, so checks over that stretch are inconclusive`,
+      );
   }
   for (const name of needs.containerServices) {
     const service = env.roles.service(name);
-    const [container] = await resolveService(env.project, service);
-    const facts = await containerFacts(container.id);
+    const facts = await edges.serviceState(env.project, service);
     const own = events.filter((e) => e.service === service);
     const oom = own.find((e) => e.action === 'oom');
     observations.containers[service] = {
-      restartsBefore: times.restartCountsBefore.get(service) ?? facts.restartCount,
+      restartsBefore: state.restartCountsBefore.get(service) ?? facts.restartCount,
       restartsAfter: facts.restartCount,
       oomKilled: oom !== undefined || facts.oomKilled,
-      oomKilledAtMs: oom ? toMs(oom.atEpochMs) : null,
+      oomKilledAtMs: oom ? clock.fromEpoch(oom.atEpochMs) : null,
       health: facts.health ?? 'none',
-      timeToHealthyMs: timeToHealthy(own, times.faultEndMs, toMs),
-    } satisfies ContainerFacts;
+      timeToHealthyMs: timeToHealthy(own, state.revertStartMs, clock, facts),
+    };
   }
 }
 
+/** Engine events that mean the container was not serving: stopped, killed, or reported unhealthy. */
+const OUTAGE_ACTIONS = new Set(['die', 'oom', 'kill', 'stop', 'pause', 'health_status: unhealthy']);
+
 /**
  * How long the container took to be healthy again (running, without a healthcheck) after it
- * last went down: from that moment, or from the revert when the revert is what started it.
- * 0 when it never went down; null when it never came back.
+ * last went down or was reported unhealthy: from the revert when the revert is what brought
+ * it back (a stopped container is started by the revert), else from that last outage (it came
+ * back by itself, as after an OOM kill). 0 when it never went down and is healthy now; null
+ * when it never came back, or is not serving at the end.
  */
-function timeToHealthy(
+export function timeToHealthy(
   events: ContainerEvent[],
-  faultEndMs: number | null,
-  toMs: (epoch: number) => number,
+  revertStartMs: ScenarioMs | null,
+  clock: ScenarioClock,
+  now: { health: string | null; status: string },
 ): number | null {
-  const at = (e: ContainerEvent): number => toMs(e.atEpochMs);
-  const downs = events.filter((e) => ['die', 'oom', 'kill', 'stop'].includes(e.action)).map(at);
-  if (downs.length === 0) return 0;
+  const at = (e: ContainerEvent): ScenarioMs => clock.fromEpoch(e.atEpochMs);
+  const servingNow = now.status === 'running' && (now.health === null || now.health === 'healthy');
+  const downs = events.filter((e) => OUTAGE_ACTIONS.has(e.action)).map(at);
+  if (downs.length === 0) return servingNow ? 0 : null;
   const lastDown = Math.max(...downs);
-  const hasHealthcheck = events.some((e) => e.action.startsWith('health_status'));
+  const hasHealthcheck = now.health !== null || events.some((e) => e.action.startsWith('health_status'));
   const isBack = (e: ContainerEvent): boolean =>
-    hasHealthcheck ? e.action === 'health_status: healthy' : e.action === 'start';
+    hasHealthcheck ? e.action === 'health_status: healthy' : e.action === 'start' || e.action === 'unpause';
   const back = events.find((e) => at(e) >= lastDown && isBack(e));
-  if (!back) return null;
-  const restartedBeforeRevert = events.some(
-    (e) => e.action === 'start' && at(e) > lastDown && (faultEndMs === null || at(e) <= faultEndMs),
+  if (!back || !servingNow) return null;
+  const cameBackByItself = events.some(
+    (e) => e.action === 'start' && at(e) > lastDown && (revertStartMs === null || at(e) < revertStartMs),
   );
-  const from = faultEndMs !== null && faultEndMs > lastDown && !restartedBeforeRevert ? faultEndMs : lastDown;
+  const from =
+    revertStartMs !== null && revertStartMs > lastDown && !cameBackByItself ? revertStartMs : lastDown;
   return Math.max(0, at(back) - from);
 }
 

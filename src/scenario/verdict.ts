@@ -2,9 +2,21 @@
 // Rules (docs/scenarios.md, "Outcomes"): an error beats everything; a system that was not in
 // steady state before the fault makes the scenario inconclusive; a fault that did not take
 // effect is an error; any violated threshold fails it; a threshold that could not be evaluated
-// makes it inconclusive, except regressions skipped for want of a baseline.
+// makes it inconclusive, and so does a scenario in which no threshold was judged at all.
+//
+// No pass without evidence: every evaluation states what it stood on (Evidence). One rule,
+// in `judge`, turns a verdict into "inconclusive" when that evidence is empty or when the
+// probe that fed it was blind for longer than PROBE_BLIND_TOLERANCE_MS over the window its
+// claim covers. No threshold kind can skip it: Evidence is a required part of every verdict.
 import { formatDuration } from '../config/duration';
-import type { ObservedAlert, PhaseObservation, ScenarioObservations } from './observations';
+import {
+  PROBE_BLIND_TOLERANCE_MS,
+  type FiringSpan,
+  type ObservedAlert,
+  type PhaseObservation,
+  type ProbeCoverage,
+  type ScenarioObservations,
+} from './observations';
 import type { Outcome, PhaseName, RunResult, ThresholdResult, TimelinePoint, WindowStats } from './results';
 import {
   compare,
@@ -19,10 +31,25 @@ import {
   type TimelineMetric,
 } from './thresholds';
 
-/** Results whose detail starts with this were skipped on purpose and do not make a run inconclusive. */
+/** Results whose detail starts with this were skipped on purpose (a regression without a baseline). */
 export const SKIPPED = 'skipped:';
 
-type Verdict = Pick<ThresholdResult, 'passed' | 'actual' | 'limit' | 'value'> & { detail?: string };
+/** What a verdict stood on. */
+interface Evidence {
+  /** How many data points the value rests on (requests, seconds, samples, lines, events). 0 → inconclusive. */
+  count: number;
+  /** What was counted, as the reason names it when there is none ("requests sent in the fault phase"). */
+  of: string;
+  /** The probe that fed it, and the window its claim covers (scenario ms). */
+  seen?: { probe: string; coverage: ProbeCoverage | null; fromMs: number; toMs: number };
+}
+
+type Verdict = Pick<ThresholdResult, 'passed' | 'actual' | 'limit' | 'value'> & {
+  detail?: string;
+  evidence: Evidence;
+};
+
+const NONE: Evidence = { count: 0, of: 'data' };
 
 const unknown = (limit: string, detail: string): Verdict => ({
   passed: null,
@@ -30,6 +57,7 @@ const unknown = (limit: string, detail: string): Verdict => ({
   limit,
   value: null,
   detail,
+  evidence: NONE,
 });
 
 function resolveName(obs: ScenarioObservations, name: string): string {
@@ -44,10 +72,48 @@ function fmt(value: number, unit: MetricThreshold['unit'] | 'duration' | 'number
   return unit === 'ms' || unit === 'duration' ? formatDuration(value) : formatValue(value, unit);
 }
 
-function windowMetric(
-  w: WindowStats & { meanMs?: number | null },
-  metric: LoadMetric,
-): number | null | string {
+const seconds = (ms: number): string => `${Math.round(ms / 100) / 10}s`;
+
+/**
+ * The longest stretch of [fromMs, toMs] the probe did not see: its blind stretches, and any
+ * part of the window before it started or after it stopped. Infinity when it never ran.
+ */
+export function longestBlindMs(coverage: ProbeCoverage | null, fromMs: number, toMs: number): number {
+  if (coverage === null) return Infinity;
+  if (toMs <= fromMs) return 0;
+  const stretches = [
+    { fromMs, toMs: Math.min(toMs, coverage.fromMs) },
+    { fromMs: Math.max(fromMs, coverage.toMs), toMs },
+    ...coverage.blind.map((b) => ({ fromMs: Math.max(fromMs, b.fromMs), toMs: Math.min(toMs, b.toMs) })),
+  ];
+  return Math.max(0, ...stretches.map((s) => s.toMs - s.fromMs));
+}
+
+/** The one rule: no evidence, or a blind probe over the claimed window, is never a pass or a fail. */
+function judge(t: Threshold, obs: ScenarioObservations): Verdict {
+  const verdict = evalOne(t, obs);
+  if (verdict.passed === null) return verdict;
+  const { evidence } = verdict;
+  if (evidence.count === 0) return unknown(verdict.limit, `no evidence: no ${evidence.of}`);
+  if (evidence.seen) {
+    const { probe, coverage, fromMs, toMs } = evidence.seen;
+    const blind = longestBlindMs(coverage, fromMs, toMs);
+    if (blind > PROBE_BLIND_TOLERANCE_MS) {
+      const why = coverage?.problems[0] ? ` (${coverage.problems[0]})` : '';
+      const span = Number.isFinite(blind) ? `for ${seconds(blind)}` : 'throughout';
+      return unknown(
+        verdict.limit,
+        `the ${probe} probe was blind ${span} between ${seconds(fromMs)} and ${seconds(toMs)}${why}`,
+      );
+    }
+  }
+  return verdict;
+}
+
+/** The quantile a latency metric states (max: all of them), or null for non-latency metrics. */
+const QUANTILES: Partial<Record<LoadMetric, number>> = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99, max: 1 };
+
+function windowMetric(w: WindowStats, metric: LoadMetric): number | null | string {
   switch (metric) {
     case 'p50':
       return w.p50Ms;
@@ -60,7 +126,7 @@ function windowMetric(
     case 'max':
       return w.maxMs;
     case 'avg':
-      return w.meanMs === undefined ? 'the mean latency was not recorded' : w.meanMs;
+      return w.meanMs;
     case 'error_rate':
       return w.scheduled > 0 ? w.errorRate : 'no request was sent';
     case 'errors':
@@ -78,6 +144,19 @@ function windowMetric(
   }
 }
 
+/**
+ * Why a latency figure of this window cannot describe the requests sent, or null when it can:
+ * a pQ speaks for Q of the requests only when at least Q of them have a latency.
+ */
+function latencyCoverageGap(w: WindowStats, metric: LoadMetric): string | null {
+  const q = QUANTILES[metric] ?? (metric === 'avg' ? 1 : undefined);
+  if (q === undefined || w.scheduled === 0) return null;
+  const timed = w.timed;
+  const untimed = w.scheduled - timed;
+  if (untimed <= 0 || untimed / w.scheduled <= 1 - q + 1e-9) return null;
+  return `${metric} of ${timed} answered of ${w.scheduled} sent: ${untimed} got no response (refused or reset), so it cannot speak for ${formatValue(q, 'ratio')} of the requests`;
+}
+
 function timelineValue(p: TimelinePoint, metric: TimelineMetric): number | null {
   switch (metric) {
     case 'p95':
@@ -93,7 +172,7 @@ function timelineValue(p: TimelinePoint, metric: TimelineMetric): number | null 
 function longestRun(
   points: readonly TimelinePoint[],
   metric: TimelineMetric,
-  hit: (v: number) => boolean,
+  hit: (v: number | null) => boolean,
 ): { seconds: number; worst: number | null } {
   let best = 0;
   let run = 0;
@@ -102,9 +181,9 @@ function longestRun(
   for (const p of points) {
     const v = timelineValue(p, metric);
     const consecutive = prev !== null && p.second === prev + 1;
-    if (v !== null && hit(v)) {
+    if (hit(v)) {
       run = consecutive || run === 0 ? run + 1 : 1;
-      worst = worst === null ? v : metric === 'rps' ? Math.min(worst, v) : Math.max(worst, v);
+      if (v !== null) worst = worst === null ? v : metric === 'rps' ? Math.min(worst, v) : Math.max(worst, v);
     } else run = 0;
     prev = p.second;
     best = Math.max(best, run);
@@ -116,56 +195,113 @@ function phaseWindow(obs: ScenarioObservations, phase: PhaseName | null): PhaseO
   return phase === null ? undefined : obs.phases[phase];
 }
 
+function evalSustained(t: MetricThreshold, obs: ScenarioObservations, limit: string): Verdict {
+  const points = obs.timeline.filter((p) => t.phase === null || p.phase === t.phase);
+  const metric = t.metric as TimelineMetric;
+  const breached = (v: number | null): boolean => v !== null && !compare(v, t.op, t.value);
+  const { seconds: run, worst } = longestRun(points, metric, breached);
+  const needed = Math.ceil((t.sustainedMs as number) / 1000);
+  const evaluable = points.filter((p) => timelineValue(p, metric) !== null).length;
+  const evidence = {
+    count: evaluable,
+    of: `second with a ${metric} value in the ${t.phase ?? 'whole'} phase`,
+  };
+  if (run >= needed) {
+    return {
+      passed: false,
+      actual: `breached ${run}s in a row (worst ${fmt(worst ?? 0, t.unit)})`,
+      limit,
+      value: run,
+      evidence,
+    };
+  }
+  // A second with no value could hide a breach: "never breached long enough" holds only if
+  // no run of breached-or-unknown seconds reaches the length either.
+  const { seconds: couldBe } = longestRun(points, metric, (v) => v === null || breached(v));
+  if (couldBe >= needed) {
+    const blank = points.length - evaluable;
+    return unknown(
+      limit,
+      `${blank} second${blank === 1 ? '' : 's'} of the ${t.phase ?? 'whole'} phase had no ${metric} value, enough to hide a ${needed}s breach`,
+    );
+  }
+  return {
+    passed: true,
+    actual: run === 0 ? 'never breached' : `breached at most ${run}s in a row`,
+    limit,
+    value: run,
+    evidence,
+  };
+}
+
 function evalMetric(t: MetricThreshold, obs: ScenarioObservations): Verdict {
   const limit =
     `${t.op} ${fmt(t.value, t.unit)}` +
     (t.sustainedMs !== null ? ` unless breached < ${t.sustainedMs / 1000}s` : '');
-  if (t.sustainedMs !== null) {
-    const points = obs.timeline.filter((p) => t.phase === null || p.phase === t.phase);
-    if (points.length === 0) return unknown(limit, `no timeline seconds in the ${t.phase} phase`);
-    const metric = t.metric as TimelineMetric;
-    const { seconds, worst } = longestRun(points, metric, (v) => !compare(v, t.op, t.value));
-    const needed = Math.ceil(t.sustainedMs / 1000);
-    return {
-      passed: seconds < needed,
-      actual:
-        seconds === 0 ? 'never breached' : `breached ${seconds}s in a row (worst ${fmt(worst ?? 0, t.unit)})`,
-      limit,
-      value: seconds,
-    };
-  }
-  let window: (WindowStats & { meanMs?: number | null }) | undefined;
+  if (t.sustainedMs !== null) return evalSustained(t, obs, limit);
+  let window: WindowStats | undefined;
   let where: string;
   if (t.stage !== null) {
-    const stage = obs.stages.find((s) => s.name === t.stage || String(s.index + 1) === t.stage);
-    window = stage;
+    window = obs.stages.find((s) => s.name === t.stage || String(s.index + 1) === t.stage);
     where = `stage ${t.stage}`;
   } else {
     window = phaseWindow(obs, t.phase);
     where = `the ${t.phase} phase`;
   }
   if (!window) return unknown(limit, `${where} was not observed`);
+  const evidence = { count: window.scheduled, of: `request sent in ${where}` };
+  if (window.scheduled === 0) return unknown(limit, `no evidence: no request was sent in ${where}`);
+  const gap = latencyCoverageGap(window, t.metric);
+  if (gap) return unknown(limit, gap);
   const value = windowMetric(window, t.metric);
   if (typeof value === 'string') return unknown(limit, value);
-  if (value === null) return unknown(limit, `no request completed in ${where}`);
-  return { passed: compare(value, t.op, t.value), actual: fmt(value, t.unit), limit, value };
+  if (value === null) return unknown(limit, `no request in ${where} has a latency`);
+  // Say which requests a latency figure describes whenever that is not all of them.
+  const covers =
+    (QUANTILES[t.metric] !== undefined || t.metric === 'avg') && window.timed < window.scheduled
+      ? { detail: `${t.metric} of ${window.timed} answered of ${window.scheduled} sent` }
+      : {};
+  return {
+    passed: compare(value, t.op, t.value),
+    actual: fmt(value, t.unit),
+    limit,
+    value,
+    evidence,
+    ...covers,
+  };
 }
 
 function regressionValue(w: PhaseObservation, metric: RegressionMetric): number | null {
+  if (latencyCoverageGap(w, metric)) return null;
   const v = windowMetric(w, metric);
   return typeof v === 'number' ? v : null;
 }
 
-function firing(alerts: readonly ObservedAlert[], name: string): ObservedAlert[] {
-  return alerts.filter((a) => a.name === name && a.firstFiringAtMs !== null);
+function alertsNamed(alerts: readonly ObservedAlert[], name: string): ObservedAlert[] {
+  return alerts.filter((a) => a.name === name);
 }
 
-function firstFiring(alerts: readonly ObservedAlert[]): number | null {
-  const times = alerts.map((a) => a.firstFiringAtMs).filter((t): t is number => t !== null);
-  return times.length ? Math.min(...times) : null;
+function spans(alerts: readonly ObservedAlert[]): FiringSpan[] {
+  return alerts.flatMap((a) => a.firing).sort((a, b) => a.fromMs - b.fromMs);
 }
 
-const sinceFault = (obs: ScenarioObservations, atMs: number): number => atMs - (obs.faultStartMs ?? 0);
+/** True when any span covers the instant (it was firing then). */
+function firingAt(all: readonly FiringSpan[], atMs: number): boolean {
+  return all.some((s) => s.fromMs <= atMs && (s.toMs === null || s.toMs > atMs));
+}
+
+/** The first moment at or after `fromMs` that the alert went from not firing to firing. */
+function firstTransitionAfter(all: readonly FiringSpan[], fromMs: number): number | null {
+  const span = all.find((s) => s.fromMs >= fromMs);
+  return span ? span.fromMs : null;
+}
+
+const alertSeen = (obs: ScenarioObservations, fromMs: number, toMs: number): Evidence['seen'] => ({
+  probe: 'alert',
+  coverage: obs.alertCoverage,
+  fromMs,
+  toMs,
+});
 
 function evalOne(t: Threshold, obs: ScenarioObservations): Verdict {
   switch (t.kind) {
@@ -173,13 +309,15 @@ function evalOne(t: Threshold, obs: ScenarioObservations): Verdict {
       return evalMetric(t, obs);
     case 'recovery_time': {
       const limit = `${t.op} ${fmt(t.valueMs, 'duration')}`;
+      const evidence = { count: obs.faultEndMs === null ? 0 : 1, of: 'reverted fault to recover from' };
       if (obs.recoveryTimeMs === null)
-        return { passed: false, actual: 'never recovered', limit, value: null };
+        return { passed: false, actual: 'never recovered', limit, value: null, evidence };
       return {
         passed: compare(obs.recoveryTimeMs, t.op, t.valueMs),
         actual: formatDuration(obs.recoveryTimeMs),
         limit,
         value: obs.recoveryTimeMs,
+        evidence,
       };
     }
     case 'regression': {
@@ -187,16 +325,18 @@ function evalOne(t: Threshold, obs: ScenarioObservations): Verdict {
       if (obs.baseline === null) return unknown(limit, `${SKIPPED} no baseline results given`);
       const base = phaseWindow({ ...obs, phases: obs.baseline }, t.phase);
       const current = phaseWindow(obs, t.phase);
-      if (!base) return unknown(limit, `${SKIPPED} the baseline has no ${t.phase} phase`);
+      if (!base) return unknown(limit, `the baseline results have no ${t.phase} phase`);
       if (!current) return unknown(limit, `the ${t.phase} phase was not observed`);
       const b = regressionValue(base, t.metric);
       const c = regressionValue(current, t.metric);
-      if (b === null || c === null) return unknown(limit, `${SKIPPED} no ${t.metric} to compare`);
+      if (b === null)
+        return unknown(limit, `the baseline results have no ${t.metric} for the ${t.phase} phase`);
+      if (c === null) return unknown(limit, `this run has no ${t.metric} for the ${t.phase} phase`);
       // Error rates regress in percentage points; latencies relative to the baseline.
       let change: number;
       if (t.metric === 'error_rate') change = c - b;
       else if (b > 0) change = (c - b) / b;
-      else return unknown(limit, `${SKIPPED} the baseline ${t.metric} is 0`);
+      else return unknown(limit, `the baseline ${t.metric} is 0: no relative change can be computed`);
       const unit = t.metric === 'error_rate' ? 'ratio' : 'ms';
       return {
         passed: compare(change, t.op, t.value),
@@ -204,21 +344,47 @@ function evalOne(t: Threshold, obs: ScenarioObservations): Verdict {
         limit,
         value: change,
         detail: `${fmt(b, unit)} → ${fmt(c, unit)}`,
+        evidence: {
+          count: Math.min(base.scheduled, current.scheduled),
+          of: `request in both ${t.phase} phases`,
+        },
       };
     }
     case 'alert_fires': {
       const limit = t.withinMs === null ? 'fires' : `fires within ${fmt(t.withinMs, 'duration')}`;
       if (obs.alerts === null) return unknown(limit, 'alerts were not observed');
-      const first = firstFiring(firing(obs.alerts, t.alert));
-      if (first === null) return { passed: false, actual: 'not fired', limit, value: null };
-      const after = sinceFault(obs, first);
-      const passed = t.withinMs === null || after <= t.withinMs;
+      if (obs.faultStartMs === null) return unknown(limit, 'there was no fault to measure from');
+      const fault = obs.faultStartMs;
+      const all = spans(alertsNamed(obs.alerts, t.alert));
+      // The state at the injection must have been seen, and it must be "not firing".
+      const before = longestBlindMs(obs.alertCoverage, fault - PROBE_BLIND_TOLERANCE_MS, fault);
+      if (before >= PROBE_BLIND_TOLERANCE_MS)
+        return unknown(
+          limit,
+          `the alert probe did not answer in the ${seconds(PROBE_BLIND_TOLERANCE_MS)} before the fault`,
+        );
+      if (firingAt(all, fault))
+        return unknown(
+          limit,
+          `${t.alert} was already firing when the fault started: it cannot show the fault's effect`,
+        );
+      const deadline = t.withinMs === null ? obs.endMs : Math.min(obs.endMs, fault + t.withinMs);
+      const first = firstTransitionAfter(all, fault);
+      if (first === null || first > deadline) {
+        return {
+          passed: false,
+          actual: first === null ? 'not fired' : `fired after ${formatDuration(first - fault)}`,
+          limit,
+          value: first === null ? null : first - fault,
+          evidence: { count: 1, of: 'alert state', seen: alertSeen(obs, fault, deadline) },
+        };
+      }
       return {
-        passed,
-        actual: after < 0 ? 'firing before the fault' : `fired after ${formatDuration(after)}`,
+        passed: true,
+        actual: `fired after ${formatDuration(first - fault)}`,
         limit,
-        value: after,
-        ...(after < 0 ? { detail: 'it was already firing before the fault started' } : {}),
+        value: first - fault,
+        evidence: { count: 1, of: 'alert state', seen: alertSeen(obs, fault, first) },
       };
     }
     case 'alert_before_oom': {
@@ -226,54 +392,79 @@ function evalOne(t: Threshold, obs: ScenarioObservations): Verdict {
       if (obs.alerts === null) return unknown(limit, 'alerts were not observed');
       const facts = lookup(obs.containers, obs, t.service);
       if (!facts) return unknown(limit, `container facts for ${t.service} were not collected`);
-      const first = firstFiring(firing(obs.alerts, t.alert));
-      if (first === null) return { passed: false, actual: 'not fired', limit, value: null };
-      if (!facts.oomKilled || facts.oomKilledAtMs === null) {
-        return {
-          passed: true,
-          actual: 'fired, no OOM kill',
-          limit,
-          value: null,
-          detail: 'no OOM kill was observed',
-        };
-      }
-      const lead = facts.oomKilledAtMs - first;
+      if (!facts.oomKilled)
+        return unknown(limit, `${t.service} was not OOM-killed: there is nothing to be before`);
+      if (facts.oomKilledAtMs === null)
+        return unknown(limit, `inspect says ${t.service} was OOM-killed, but no oom event gave the moment`);
+      const from = obs.faultStartMs ?? 0;
+      const all = spans(alertsNamed(obs.alerts, t.alert));
+      if (obs.faultStartMs !== null && firingAt(all, from))
+        return unknown(limit, `${t.alert} was already firing when the fault started`);
+      const oom = facts.oomKilledAtMs;
+      const first = firstTransitionAfter(all, from);
+      const lead = first === null ? null : oom - first;
       return {
-        passed: lead > 0,
-        actual: lead > 0 ? `${formatDuration(lead)} before` : `${formatDuration(-lead)} after`,
+        passed: lead !== null && lead > 0,
+        actual:
+          lead === null
+            ? 'not fired'
+            : lead > 0
+              ? `${formatDuration(lead)} before`
+              : `${formatDuration(-lead)} after`,
         limit,
         value: lead,
+        evidence: {
+          count: 1,
+          of: 'alert state',
+          seen: alertSeen(obs, from, lead !== null && lead > 0 ? (first as number) : oom),
+        },
       };
     }
     case 'alert_not_fires': {
       const limit = 'does not fire';
       if (obs.alerts === null) return unknown(limit, 'alerts were not observed');
-      const first = firstFiring(firing(obs.alerts, t.alert));
-      if (first === null) return { passed: true, actual: 'not fired', limit, value: null };
+      const all = spans(alertsNamed(obs.alerts, t.alert));
+      const seen = alertSeen(obs, 0, obs.endMs);
+      if (all.length === 0)
+        return {
+          passed: true,
+          actual: 'not fired',
+          limit,
+          value: null,
+          evidence: { count: 1, of: 'alert state', seen },
+        };
+      const at = all[0].fromMs - (obs.faultStartMs ?? 0);
       return {
         passed: false,
-        actual: `fired after ${formatDuration(sinceFault(obs, first))}`,
+        actual: at < 0 ? 'firing before the fault' : `fired after ${formatDuration(at)}`,
         limit,
-        value: first,
+        value: all[0].fromMs,
+        evidence: { count: 1, of: 'alert state' },
       };
     }
     case 'alert_severity': {
       const limit = `severity ${t.op} ${t.severity}`;
       if (obs.alerts === null) return unknown(limit, 'alerts were not observed');
-      const fired = firing(obs.alerts, t.alert);
+      const fired = alertsNamed(obs.alerts, t.alert).filter((a) => a.firing.length > 0);
       const severities = [...new Set(fired.map((a) => a.severity ?? '(none)'))].sort();
       const actual = fired.length ? `fired as ${severities.join(', ')}` : 'not fired';
       const passed =
         t.op === '=='
           ? fired.length > 0 && fired.every((a) => a.severity === t.severity)
           : fired.every((a) => a.severity !== t.severity);
-      return { passed, actual, limit, value: fired.length };
+      return {
+        passed,
+        actual,
+        limit,
+        value: fired.length,
+        evidence: { count: 1, of: 'alert state', seen: alertSeen(obs, 0, obs.endMs) },
+      };
     }
     case 'no_alerts': {
       const limit = t.severity === null ? 'no alert fires' : `no ${t.severity} alert fires`;
       if (obs.alerts === null) return unknown(limit, 'alerts were not observed');
       const fired = obs.alerts.filter(
-        (a) => a.firstFiringAtMs !== null && (t.severity === null || a.severity === t.severity),
+        (a) => a.firing.length > 0 && (t.severity === null || a.severity === t.severity),
       );
       const names = [...new Set(fired.map((a) => a.name))].sort();
       return {
@@ -281,6 +472,11 @@ function evalOne(t: Threshold, obs: ScenarioObservations): Verdict {
         actual: fired.length ? `fired: ${names.join(', ')}` : 'none fired',
         limit,
         value: names.length,
+        evidence: {
+          count: 1,
+          of: 'alert state',
+          ...(fired.length === 0 ? { seen: alertSeen(obs, 0, obs.endMs) } : {}),
+        },
       };
     }
     case 'log_contains':
@@ -301,6 +497,7 @@ function evalOne(t: Threshold, obs: ScenarioObservations): Verdict {
               : 'OOM-killed'
             : `healthy within ${fmt(t.withinMs, 'duration')}`;
       if (!facts) return unknown(limit, `container facts for ${t.service} were not collected`);
+      const inspected = { count: 1, of: 'container inspection' };
       if (t.kind === 'container_restarts') {
         const restarts = facts.restartsAfter - facts.restartsBefore;
         return {
@@ -308,34 +505,50 @@ function evalOne(t: Threshold, obs: ScenarioObservations): Verdict {
           actual: `${restarts} restarts`,
           limit,
           value: restarts,
+          evidence: inspected,
         };
       }
+      const events: Evidence['seen'] = {
+        probe: 'container event',
+        coverage: obs.eventCoverage,
+        fromMs: 0,
+        toMs: obs.endMs,
+      };
       if (t.kind === 'container_oom') {
         return {
           passed: facts.oomKilled !== t.negate,
           actual: facts.oomKilled ? 'OOM-killed' : 'not OOM-killed',
           limit,
           value: facts.oomKilled ? 1 : 0,
+          // An OOM kill seen is proof; "not OOM-killed" needs the event stream to have watched.
+          evidence: facts.oomKilled ? inspected : { ...inspected, seen: events },
         };
       }
+      const since = { ...events, fromMs: obs.faultStartMs ?? 0 };
       if (facts.timeToHealthyMs === null)
-        return { passed: false, actual: 'never healthy again', limit, value: null };
+        return {
+          passed: false,
+          actual: 'never healthy again',
+          limit,
+          value: null,
+          evidence: { ...inspected, seen: since },
+        };
       return {
         passed: facts.timeToHealthyMs <= t.withinMs,
         actual: `healthy after ${formatDuration(facts.timeToHealthyMs)}`,
         limit,
         value: facts.timeToHealthyMs,
+        evidence: { ...inspected, seen: since },
       };
     }
     case 'promql': {
       const limit = `${t.agg === 'last' ? '' : `${t.agg} `}${t.op} ${formatValue(t.value, 'number')}`;
       const samples = obs.promql[t.query];
       if (!samples) return unknown(limit, 'the query was not sampled');
-      const values = samples
-        .filter((s) => t.phase === null || s.phase === t.phase)
-        .map((s) => s.value)
-        .filter((v): v is number => v !== null && Number.isFinite(v));
-      if (values.length === 0) return unknown(limit, `no samples with a value in the ${t.phase} phase`);
+      const inPhase = samples.filter((s) => t.phase === null || s.phase === t.phase);
+      const values = inPhase.map((s) => s.value).filter((v): v is number => v !== null && Number.isFinite(v));
+      if (values.length === 0)
+        return unknown(limit, `no samples with a value in the ${t.phase ?? 'whole'} phase`);
       const value =
         t.agg === 'last'
           ? values[values.length - 1]
@@ -344,7 +557,23 @@ function evalOne(t: Threshold, obs: ScenarioObservations): Verdict {
             : t.agg === 'min'
               ? Math.min(...values)
               : values.reduce((a, b) => a + b, 0) / values.length;
-      return { passed: compare(value, t.op, t.value), actual: formatValue(value, 'number'), limit, value };
+      const window = phaseWindow(obs, t.phase);
+      return {
+        passed: compare(value, t.op, t.value),
+        actual: formatValue(value, 'number'),
+        limit,
+        value,
+        evidence: {
+          count: values.length,
+          of: 'sample with a value',
+          seen: {
+            probe: 'PromQL',
+            coverage: obs.promqlCoverage[t.query] ?? null,
+            fromMs: window?.startMs ?? 0,
+            toMs: window?.endMs ?? obs.endMs,
+          },
+        },
+      };
     }
     case 'connections': {
       const limit = `${t.op} ${formatValue(t.value, 'number')}/s`;
@@ -354,7 +583,13 @@ function evalOne(t: Threshold, obs: ScenarioObservations): Verdict {
       const inPhase = samples.filter((s) => t.phase === null || s.phase === t.phase);
       if (inPhase.length === 0) return unknown(limit, `no connection samples in the ${t.phase} phase`);
       const peak = Math.max(...inPhase.map((s) => s.attempts));
-      return { passed: compare(peak, t.op, t.value), actual: `${peak}/s at peak`, limit, value: peak };
+      return {
+        passed: compare(peak, t.op, t.value),
+        actual: `${peak}/s at peak`,
+        limit,
+        value: peak,
+        evidence: { count: inPhase.length, of: 'second of connection counts' },
+      };
     }
   }
 }
@@ -374,9 +609,12 @@ function evalLog(t: LogThreshold, obs: ScenarioObservations): Verdict {
           ? `count ${t.op} ${t.value}`
           : 'growing retry delays';
   const all = lookup(obs.logs, obs, t.service);
-  if (!all) return unknown(limit, `logs of ${t.service} were not collected`);
+  const read = lookup(obs.logCoverage, obs, t.service);
+  if (!all || !read) return unknown(limit, `logs of ${t.service} were not collected`);
   const window = phaseWindow(obs, t.phase);
   if (t.phase !== null && !window) return unknown(limit, `the ${t.phase} phase was not observed`);
+  const fromMs = window?.startMs ?? 0;
+  const toMs = window?.endMs ?? obs.endMs;
   const lines = window
     ? all.filter((l) => l.atMs === null || (l.atMs >= window.startMs && l.atMs < window.endMs))
     : all;
@@ -387,6 +625,23 @@ function evalLog(t: LogThreshold, obs: ScenarioObservations): Verdict {
   const text = t.kind === 'log_contains' ? t.text : t.kind === 'log_count' ? t.text : null;
   const hits = lines.filter((l) => (re ? re.test(l.line) : l.line.includes(text ?? '')));
   const example = hits[0] ? { detail: hits[0].line.slice(0, 300) } : {};
+  const where = t.phase === null ? 'the scenario' : `the ${t.phase} phase`;
+  // The reader's view: lines dropped to the line limit make the start of its window blind.
+  const evidence: Evidence = {
+    count: lines.length,
+    of: `log line of ${t.service} in ${where}`,
+    seen: {
+      probe: 'log',
+      coverage: {
+        fromMs: read.truncatedBeforeMs ?? read.fromMs,
+        toMs: read.toMs,
+        blind: [],
+        problems: read.truncatedBeforeMs === null ? [] : ['older lines were dropped at the line limit'],
+      },
+      fromMs,
+      toMs,
+    },
+  };
   switch (t.kind) {
     case 'log_contains':
     case 'log_matches': {
@@ -396,6 +651,7 @@ function evalLog(t: LogThreshold, obs: ScenarioObservations): Verdict {
         actual: found ? `${hits.length} matching line${hits.length === 1 ? '' : 's'}` : 'no matching line',
         limit,
         value: hits.length,
+        evidence,
         ...example,
       };
     }
@@ -405,6 +661,7 @@ function evalLog(t: LogThreshold, obs: ScenarioObservations): Verdict {
         actual: String(hits.length),
         limit,
         value: hits.length,
+        evidence,
       };
     case 'log_backoff': {
       const delays = hits.map((l) => Number(re?.exec(l.line)?.[1])).filter((n) => Number.isFinite(n));
@@ -414,11 +671,12 @@ function evalLog(t: LogThreshold, obs: ScenarioObservations): Verdict {
           actual: `${delays.length} retry line${delays.length === 1 ? '' : 's'}`,
           limit,
           value: 0,
+          evidence,
         };
       }
       const growing = delays.slice(1).filter((d, i) => d > delays[i]).length;
       const shown = delays.slice(0, 8).join(' → ') + (delays.length > 8 ? ' …' : '');
-      return { passed: growing > 0, actual: `delays ${shown}`, limit, value: growing, ...example };
+      return { passed: growing > 0, actual: `delays ${shown}`, limit, value: growing, evidence, ...example };
     }
   }
 }
@@ -462,7 +720,7 @@ export function evaluateThresholds(
   return thresholds.map((t) => {
     let verdict: Verdict;
     try {
-      verdict = evalOne(t, observations);
+      verdict = judge(t, observations);
     } catch (error) {
       verdict = unknown('', `could not evaluate: ${(error as Error).message}`);
     }
@@ -528,6 +786,17 @@ export function decideOutcome(
       reason: `${open.length} threshold${open.length === 1 ? '' : 's'} could not be evaluated (first: ${open[0].source}: ${open[0].detail ?? 'no data'})`,
     };
   }
+  // Skipped checks are not evidence: a scenario in which nothing was judged has not passed.
+  if (!results.some((r) => r.passed === true)) {
+    const skipped = results.find((r) => r.passed === null);
+    return {
+      outcome: 'inconclusive',
+      reason:
+        results.length === 0
+          ? 'the scenario has no thresholds: nothing was judged'
+          : `no threshold was judged (${skipped?.source}: ${skipped?.detail ?? 'skipped'})`,
+    };
+  }
   return { outcome: 'pass', reason: '' };
 }
 
@@ -539,7 +808,11 @@ export function abortCondition(
   if (!guard) return null;
   for (const c of guard.conditions) {
     const points = timeline.filter((p) => c.phase === null || p.phase === c.phase);
-    const { seconds } = longestRun(points, c.metric, (v) => compare(v, c.op as Comparator, c.value));
+    const { seconds } = longestRun(
+      points,
+      c.metric,
+      (v) => v !== null && compare(v, c.op as Comparator, c.value),
+    );
     if (seconds > 0 && seconds * 1000 >= c.forMs) return c;
   }
   return null;

@@ -21,6 +21,8 @@ export async function streamContainerEvents(
   project: string,
   actions: string[] | null,
   onEvent: (event: EngineEvent) => void,
+  /** Called once if the stream errs or ends before stop(): from then on, events are missed. */
+  onBroken?: (reason: string) => void,
 ): Promise<EventStream> {
   const stream = (await docker().getEvents({
     filters: {
@@ -46,9 +48,19 @@ export async function streamContainerEvents(
       if (event?.Actor?.ID) onEvent(event);
     }
   });
-  stream.on('error', () => undefined);
+  let stopped = false;
+  let broken = false;
+  const breakOff = (reason: string): void => {
+    if (stopped || broken) return;
+    broken = true;
+    onBroken?.(reason);
+  };
+  stream.on('error', (error: Error) => breakOff(`the engine's event stream failed: ${error.message}`));
+  stream.on('end', () => breakOff("the engine's event stream ended"));
+  stream.on('close', () => breakOff("the engine's event stream closed"));
   return {
     stop: () => {
+      stopped = true;
       stream.removeAllListeners('data');
       (stream as Readable & { destroy: () => void }).destroy();
     },

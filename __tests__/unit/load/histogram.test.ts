@@ -20,6 +20,7 @@ describe('latency histograms', () => {
 
   it('reports nulls for an empty window', () => {
     expect(summarize(createLatencyHistogram())).toEqual({
+      meanMs: null,
       p50Ms: null,
       p90Ms: null,
       p95Ms: null,

@@ -1,9 +1,21 @@
-import { emptyObservations, type ScenarioObservations } from '../../../src/scenario/observations';
+import {
+  emptyObservations,
+  type FiringSpan,
+  type ProbeCoverage,
+  type ScenarioObservations,
+} from '../../../src/scenario/observations';
+import { scenarioMs } from '../../../src/util/clock';
 import type { PhaseName, PhaseStats, ThresholdResult, TimelinePoint } from '../../../src/scenario/results';
 import { parseGuardCondition, parseThreshold } from '../../../src/scenario/thresholds';
 import { decideOutcome, evaluateThresholds, shouldAbort } from '../../../src/scenario/verdict';
 
 const where = { file: 's.yml', line: 3 };
+const ms = scenarioMs;
+const firingFrom = (fromMs: number, toMs: number | null = null): FiringSpan[] => [
+  { fromMs: ms(fromMs), toMs: toMs === null ? null : ms(toMs) },
+];
+/** A probe that answered every second of the scenario. */
+const seenThroughout = (): ProbeCoverage => ({ fromMs: ms(0), toMs: ms(60_000), blind: [], problems: [] });
 const phase = (
   name: PhaseName,
   startMs: number,
@@ -14,12 +26,14 @@ const phase = (
   startMs,
   endMs,
   scheduled: 1000,
+  timed: 1000,
   completed: 1000,
   targetRate: 50,
   achievedRate: 50,
   errorRate: 0,
   errors: {},
   late: 0,
+  meanMs: 30,
   p50Ms: 20,
   p90Ms: 40,
   p95Ms: 50,
@@ -43,37 +57,49 @@ function observations(): ScenarioObservations {
   obs.phases = {
     warmup: phase('warmup', 0, 5000),
     baseline: phase('baseline', 5000, 15_000),
-    fault: {
-      ...phase('fault', 15_000, 45_000, { p95Ms: 612, errorRate: 0.004, errors: { timeout: 4 } }),
+    fault: phase('fault', 15_000, 45_000, {
+      p95Ms: 612,
+      errorRate: 0.004,
+      errors: { timeout: 4 },
       meanMs: 80,
-    },
+    }),
     recovery: phase('recovery', 45_000, 50_000),
     after: phase('after', 50_000, 60_000),
   };
-  obs.faultStartMs = 15_000;
-  obs.faultEndMs = 45_000;
+  obs.faultStartMs = ms(15_000);
+  obs.faultEndMs = ms(45_000);
+  obs.endMs = ms(60_000);
   obs.recoveryTimeMs = 4200;
   obs.timeline = Array.from({ length: 60 }, (_, s) =>
     point(s, s < 5 ? 'warmup' : s < 15 ? 'baseline' : s < 45 ? 'fault' : s < 50 ? 'recovery' : 'after'),
   );
   obs.alerts = [
-    { name: 'HighCacheMissRate', severity: 'warning', state: 'firing', firstFiringAtMs: 27_000, labels: {} },
-    { name: 'HighLatency', severity: 'warning', state: 'firing', firstFiringAtMs: 20_000, labels: {} },
-    { name: 'ServiceDown', severity: 'critical', state: 'pending', firstFiringAtMs: null, labels: {} },
+    {
+      name: 'HighCacheMissRate',
+      severity: 'warning',
+      state: 'firing',
+      firing: firingFrom(27_000),
+      labels: {},
+    },
+    { name: 'HighLatency', severity: 'warning', state: 'firing', firing: firingFrom(20_000), labels: {} },
+    { name: 'ServiceDown', severity: 'critical', state: 'pending', firing: [], labels: {} },
   ];
+  obs.alertCoverage = seenThroughout();
+  obs.eventCoverage = seenThroughout();
+  obs.logCoverage = { 'fraud-api': { fromMs: ms(0), toMs: ms(60_000), truncatedBeforeMs: null } };
   obs.logs = {
     'fraud-api': [
       {
-        atMs: 16_000,
+        atMs: ms(16_000),
         line: '2026-11-27T07:00:00.000Z WARN ⚠ Failed to connect to OTel Collector (x): dropped',
       },
       {
-        atMs: 17_000,
+        atMs: ms(17_000),
         line: '2026-11-27T07:00:01.000Z INFO Cache miss: feature:1:avg_amount (using default)',
       },
-      { atMs: 18_000, line: '2026-11-27T07:00:02.000Z INFO Redis reconnect attempt 1 in 1000ms' },
-      { atMs: 19_000, line: '2026-11-27T07:00:03.000Z INFO Redis reconnect attempt 2 in 2000ms' },
-      { atMs: 21_000, line: '2026-11-27T07:00:05.000Z INFO Redis reconnect attempt 3 in 4000ms' },
+      { atMs: ms(18_000), line: '2026-11-27T07:00:02.000Z INFO Redis reconnect attempt 1 in 1000ms' },
+      { atMs: ms(19_000), line: '2026-11-27T07:00:03.000Z INFO Redis reconnect attempt 2 in 2000ms' },
+      { atMs: ms(21_000), line: '2026-11-27T07:00:05.000Z INFO Redis reconnect attempt 3 in 4000ms' },
     ],
   };
   obs.containers = {
@@ -81,7 +107,7 @@ function observations(): ScenarioObservations {
       restartsBefore: 0,
       restartsAfter: 1,
       oomKilled: true,
-      oomKilledAtMs: 40_000,
+      oomKilledAtMs: ms(40_000),
       health: 'healthy',
       timeToHealthyMs: 12_000,
     },
@@ -95,11 +121,12 @@ function observations(): ScenarioObservations {
   };
   obs.promql = {
     'max(redis_circuit_breaker_open)': [
-      { atMs: 16_000, phase: 'fault', value: 0 },
-      { atMs: 20_000, phase: 'fault', value: 1 },
-      { atMs: 44_000, phase: 'fault', value: 0 },
+      { atMs: ms(16_000), phase: 'fault', value: 0, answered: true },
+      { atMs: ms(20_000), phase: 'fault', value: 1, answered: true },
+      { atMs: ms(44_000), phase: 'fault', value: 0, answered: true },
     ],
   };
+  obs.promqlCoverage = { 'max(redis_circuit_breaker_open)': seenThroughout() };
   return obs;
 }
 
@@ -114,7 +141,7 @@ describe('evaluateThresholds', () => {
     ['error_rate < 1%', true, '0.4%'],
     ['after: error_rate == 0', true, '0%'],
     ['avg < 200', true, '80ms'],
-    ['baseline: avg < 200', null, 'n/a'],
+    ['baseline: avg < 200', true, '30ms'],
     ['errors <= 4', true, '4'],
     ['requests > 100', true, '1000'],
     ['rate_achieved > 95%', true, '100%'],
@@ -138,7 +165,7 @@ describe('evaluateThresholds', () => {
     ['log api matches /^\\S+\\s+WARN\\b.*OTel Collector/', true, '1 matching line'],
     ['log api count("reconnect attempt") <= 2', false, '3'],
     ['log api backoff /reconnect attempt \\d+ in (\\d+)ms/', true, 'delays 1000 → 2000 → 4000'],
-    ['baseline: log api contains "Cache miss"', false, 'no matching line'],
+    ['baseline: log api contains "Cache miss"', null, 'n/a'],
     ['container api restarts >= 1', true, '1 restarts'],
     ['container api restarts == 0', false, '1 restarts'],
     ['container api oom_killed', true, 'OOM-killed'],
@@ -231,13 +258,21 @@ describe('evaluateThresholds', () => {
     ]) {
       expect(evaluate(text, obs).passed).toBeNull();
     }
+    expect(evaluate('recovery_time < 10s', obs)).toMatchObject({ passed: null });
+    obs.faultEndMs = ms(30_000);
     expect(evaluate('recovery_time < 10s', obs)).toMatchObject({ passed: false, actual: 'never recovered' });
   });
 
   it('alert before OOM: fails when the alert came after the kill', () => {
     const obs = observations();
     obs.alerts = [
-      { name: 'HighMemoryUsage', severity: 'warning', state: 'firing', firstFiringAtMs: 41_000, labels: {} },
+      {
+        name: 'HighMemoryUsage',
+        severity: 'warning',
+        state: 'firing',
+        firing: firingFrom(41_000),
+        labels: {},
+      },
     ];
     expect(evaluate('alert HighMemoryUsage fires before container api oom_killed', obs)).toMatchObject({
       passed: false,
@@ -314,5 +349,226 @@ describe('shouldAbort', () => {
       point(5, 'fault', { errorRate: 1 }),
     ];
     expect(shouldAbort(guard, gap)).toBe(false);
+  });
+});
+
+// Each case below returned a pass before the evidence rule (issue "no pass without evidence"):
+// a check with no data, or with a blind probe over its window, is inconclusive, never a pass.
+describe('no pass without evidence', () => {
+  const emptyFault = (): ScenarioObservations => {
+    const obs = observations();
+    obs.phases.fault = phase('fault', 15_000, 21_000, {
+      scheduled: 0,
+      timed: 0,
+      completed: 0,
+      achievedRate: 0,
+      meanMs: null,
+      p50Ms: null,
+      p90Ms: null,
+      p95Ms: null,
+      p99Ms: null,
+      maxMs: null,
+    });
+    return obs;
+  };
+
+  it.each([
+    'fault: errors < 5',
+    'fault: late < 1',
+    'fault: requests <= 10',
+    'fault: rps < 100',
+    'fault: error_rate < 1%',
+  ])('a count or rate on a phase with no request sent is inconclusive: %s', (text) => {
+    const r = evaluate(text, emptyFault());
+    expect(r.passed).toBeNull();
+    expect(r.detail).toMatch(/no request was sent in the fault phase/);
+  });
+
+  it('a sustained check over seconds without a value is inconclusive, not "never breached"', () => {
+    const obs = observations();
+    obs.timeline = obs.timeline.map((p) => (p.phase === 'fault' ? { ...p, completed: 0, p95Ms: null } : p));
+    const r = evaluate('fault: p95 < 100ms for 3s', obs);
+    expect(r.passed).toBeNull();
+    expect(r.detail).toMatch(/30 seconds of the fault phase had no p95 value/);
+  });
+
+  it('a sustained check with a few blank seconds that cannot hide a breach still passes', () => {
+    const obs = observations();
+    obs.timeline = obs.timeline.map((p) => (p.second === 20 ? { ...p, completed: 0, p95Ms: null } : p));
+    expect(evaluate('fault: p95 < 100ms for 3s', obs).passed).toBe(true);
+  });
+
+  it('a regression whose current side is null is inconclusive, not skipped', () => {
+    const obs = emptyFault();
+    obs.baseline = { fault: phase('fault', 15_000, 45_000) };
+    const r = evaluate('fault: p95 regression < 20%', obs);
+    expect(r.passed).toBeNull();
+    expect(r.detail).not.toMatch(/^skipped:/);
+  });
+
+  it('avg is measured, and avg regressions are judged', () => {
+    const obs = observations();
+    obs.baseline = { fault: phase('fault', 15_000, 45_000, { meanMs: 40 }) };
+    expect(evaluate('fault: avg < 100ms', obs)).toMatchObject({ passed: true, actual: '80ms' });
+    expect(evaluate('fault: avg regression < 20%', obs)).toMatchObject({ passed: false, actual: '+100%' });
+  });
+
+  it('a percentile of the few requests that answered cannot pass for all of them', () => {
+    const obs = observations();
+    obs.phases.fault = phase('fault', 15_000, 45_000, {
+      scheduled: 100,
+      timed: 10,
+      completed: 10,
+      errorRate: 0.9,
+      errors: { refused: 90 },
+      p95Ms: 5,
+    });
+    const r = evaluate('fault: p95 < 200ms', obs);
+    expect(r.passed).toBeNull();
+    expect(r.detail).toMatch(/p95 of 10 answered of 100 sent/);
+    // With 3 % unanswered, p95 still speaks for 95 % of what was sent, and says which requests.
+    obs.phases.fault = { ...obs.phases.fault, timed: 97, errors: { refused: 3 }, errorRate: 0.03 };
+    expect(evaluate('fault: p95 < 200ms', obs)).toMatchObject({
+      passed: true,
+      detail: 'p95 of 97 answered of 100 sent',
+    });
+  });
+
+  it('"fires within" an alert that was already firing at the injection is inconclusive', () => {
+    const obs = observations();
+    obs.alerts = [
+      {
+        name: 'HighCacheMissRate',
+        severity: 'warning',
+        state: 'firing',
+        firing: firingFrom(3000),
+        labels: {},
+      },
+    ];
+    const r = evaluate('alert HighCacheMissRate fires within 30s', obs);
+    expect(r.passed).toBeNull();
+    expect(r.detail).toMatch(/already firing when the fault started/);
+  });
+
+  it('"fires within" measures from the transition after the fault, not from an earlier firing', () => {
+    const obs = observations();
+    obs.alerts = [
+      {
+        name: 'HighCacheMissRate',
+        severity: 'warning',
+        state: 'firing',
+        firing: [
+          { fromMs: ms(2000), toMs: ms(6000) },
+          { fromMs: ms(40_000), toMs: null },
+        ],
+        labels: {},
+      },
+    ];
+    expect(evaluate('alert HighCacheMissRate fires within 30s', obs)).toMatchObject({
+      passed: true,
+      actual: 'fired after 25s',
+      value: 25_000,
+    });
+    expect(evaluate('alert HighCacheMissRate fires within 10s', obs)).toMatchObject({ passed: false });
+  });
+
+  it('"fires before oom_killed" needs both events after the fault', () => {
+    const firedBefore = observations();
+    firedBefore.alerts = [
+      { name: 'HighLatency', severity: 'warning', state: 'firing', firing: firingFrom(3000), labels: {} },
+    ];
+    expect(
+      evaluate('alert HighLatency fires before container api oom_killed', firedBefore).passed,
+    ).toBeNull();
+
+    const noEvent = observations();
+    noEvent.containers['fraud-api'] = { ...noEvent.containers['fraud-api'], oomKilledAtMs: null };
+    expect(evaluate('alert HighLatency fires before container api oom_killed', noEvent)).toMatchObject({
+      passed: null,
+      detail: expect.stringMatching(/no oom event/),
+    });
+
+    const noKill = observations();
+    noKill.containers['fraud-api'] = {
+      ...noKill.containers['fraud-api'],
+      oomKilled: false,
+      oomKilledAtMs: null,
+    };
+    expect(evaluate('alert HighLatency fires before container api oom_killed', noKill).passed).toBeNull();
+  });
+
+  it('alert checks that rely on silence are inconclusive once Prometheus stops answering', () => {
+    const obs = observations();
+    obs.alerts = [];
+    // Answered during the first 10 s, then nothing until the end.
+    obs.alertCoverage = {
+      fromMs: ms(0),
+      toMs: ms(60_000),
+      blind: [{ fromMs: ms(10_000), toMs: ms(60_000) }],
+      problems: ['connect ECONNREFUSED'],
+    };
+    for (const text of [
+      'alert ServiceDown does not fire',
+      'no critical alerts',
+      'alert HighLatency severity != critical',
+    ]) {
+      const r = evaluate(text, obs);
+      expect({ text, passed: r.passed }).toEqual({ text, passed: null });
+      expect(r.detail).toMatch(/alert probe was blind for 50s .*ECONNREFUSED/);
+    }
+    // A firing that was seen stays seen: the alert did fire, whatever came after.
+    obs.alerts = [
+      { name: 'ServiceDown', severity: 'critical', state: 'firing', firing: firingFrom(5000), labels: {} },
+    ];
+    expect(evaluate('alert ServiceDown does not fire', obs).passed).toBe(false);
+  });
+
+  it('negated and upper-bound log checks over a window with no line are inconclusive', () => {
+    const obs = observations();
+    for (const text of [
+      'recovery: log api not contains "panic"',
+      'recovery: log api count("Redis") < 5',
+      'recovery: log api not matches /ERROR/',
+    ]) {
+      const r = evaluate(text, obs);
+      expect({ text, passed: r.passed }).toEqual({ text, passed: null });
+      expect(r.detail).toMatch(/no evidence: no log line of api in the recovery phase/);
+    }
+  });
+
+  it('log checks over lines dropped at the line limit are inconclusive', () => {
+    const obs = observations();
+    obs.logCoverage['fraud-api'] = { fromMs: ms(0), toMs: ms(60_000), truncatedBeforeMs: ms(17_500) };
+    const r = evaluate('log api not contains "panic"', obs);
+    expect(r.passed).toBeNull();
+    expect(r.detail).toMatch(/log probe was blind for 17.5s/);
+    // A window after the dropped stretch is still judged.
+    expect(evaluate('fault: log api count("reconnect attempt") <= 5', obs).passed).toBe(true);
+  });
+
+  it('container checks that need the event stream are inconclusive when it broke off', () => {
+    const obs = observations();
+    obs.eventCoverage = {
+      fromMs: ms(0),
+      toMs: ms(60_000),
+      blind: [{ fromMs: ms(20_000), toMs: ms(60_000) }],
+      problems: ['the stream ended'],
+    };
+    expect(evaluate('container api healthy within 60s', obs).passed).toBeNull();
+    obs.containers['fraud-api'] = { ...obs.containers['fraud-api'], oomKilled: false, oomKilledAtMs: null };
+    expect(evaluate('container api not oom_killed', obs).passed).toBeNull();
+  });
+
+  it('a scenario whose only checks were skipped is inconclusive, not passed', () => {
+    const obs = observations();
+    const results = evaluateThresholds([parseThreshold('fault: p95 regression < 20%', where)], obs);
+    expect(results[0].detail).toMatch(/^skipped:/);
+    expect(decideOutcome(results, { steadyStateBeforeOk: true, faultEffective: true })).toMatchObject({
+      outcome: 'inconclusive',
+      reason: expect.stringMatching(/no threshold was judged/),
+    });
+    expect(decideOutcome([], { steadyStateBeforeOk: true, faultEffective: true }).outcome).toBe(
+      'inconclusive',
+    );
   });
 });
