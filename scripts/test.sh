@@ -35,6 +35,9 @@ step "jest: integration (Docker)"
 npx jest --selectProjects integration --maxWorkers=2 --json --outputFile "$results_dir/integration-docker.json" \
   --testPathIgnorePatterns '__tests__/integration/load/' || status=1
 # End to end: the packaged CLI and action on the example stack, one at a time (they measure latency).
+# The report test renders the PR comment in headless Chromium (installed if missing).
+step "chromium (for the rendered-report test)"
+bash scripts/ensure-chromium.sh || status=1
 run_jest e2e --runInBand || status=1
 
 step "dist/ is current"

@@ -6,6 +6,13 @@
 // - the fault window is a bar series drawn at the top of the y-axis during the
 //   fault seconds (a shaded band behind the line), and the title names it
 //   ("fault 20s–50s"); the x-axis labels of fault seconds carry a ⚡.
+// - x-axis labels: only every Nth bucket is labelled (N from the number of buckets and
+//   the widest label, so labels never overlap at mermaid's default 700 px width), plus
+//   the first bucket of the fault window, always, with its ⚡. mermaid's x-axis is a d3
+//   band scale over the category strings, so categories must be unique (a repeated one
+//   collapses onto one x and the band lands on the wrong seconds) and not blank (mermaid
+//   trims them; "" is a parse error): an unlabelled bucket gets a unique string of
+//   zero-width characters, which draws nothing.
 import type { ScenarioResult, TimelinePoint } from '../scenario/results';
 import { codeFence } from './escape';
 import { fmtMs, fmtPct } from './format';
@@ -75,8 +82,70 @@ function faultTitle(s: ScenarioResult): string {
   return w ? `fault ${w.startSecond}s–${w.endSecond}s` : 'no fault window';
 }
 
-function mermaidLabel(b: TimelineBucket): string {
-  return `"${b.from}${b.inFault ? '⚡' : ''}"`;
+/**
+ * The plot area's width at mermaid's default chart width (700 px), less what the y-axis
+ * and its title take: about 600 px; 560 leaves room for wide y labels ("1000").
+ */
+export const PLOT_WIDTH_PX = 560;
+/**
+ * A conservative estimate of an x-axis label's width at mermaid's 14 px label font: a
+ * digit is 7–9 px in the fonts mermaid asks for, ⚡ up to 17 px in a colour emoji font.
+ */
+const DIGIT_PX = 9;
+const BOLT_PX = 18;
+/** The least space between two labels. */
+const LABEL_GAP_PX = 10;
+/** Label steps in seconds, so labelled seconds are round numbers. */
+const LABEL_STEPS_S = [1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1200, 1800, 3600];
+
+function labelText(b: TimelineBucket): string {
+  return `${b.from}${b.inFault ? '⚡' : ''}`;
+}
+
+/** Estimated width in px of a label as mermaid draws it. */
+export function labelWidthPx(text: string): number {
+  let px = 0;
+  for (const ch of text) px += ch === '⚡' ? BOLT_PX : DIGIT_PX;
+  return px;
+}
+
+/**
+ * Every how many buckets an x-axis label goes, so that `buckets.length` labels spread
+ * over PLOT_WIDTH_PX never touch: the smallest step (in seconds, a round number and a
+ * multiple of the bucket size) that gives the widest label its width plus a gap.
+ */
+export function labelEvery(buckets: TimelineBucket[]): number {
+  if (buckets.length <= 1) return 1;
+  const size = buckets[0].to - buckets[0].from + 1;
+  const slotPx = PLOT_WIDTH_PX / buckets.length;
+  const widest = Math.max(...buckets.map((b) => labelWidthPx(labelText(b))));
+  const needed = Math.ceil((widest + LABEL_GAP_PX) / slotPx);
+  const step = LABEL_STEPS_S.find((s) => s % size === 0 && s / size >= needed);
+  return step === undefined ? needed : step / size;
+}
+
+/** Zero-width characters that spell an unlabelled bucket's index: unique, invisible, not trimmed. */
+const INVISIBLE = ['\u200b', '\u200c', '\u200d', '\u2060'];
+
+function invisibleLabel(i: number): string {
+  // The index in base 4, at least 3 digits (64 labels): distinct indices, distinct strings.
+  let out = '';
+  for (let n = i; out.length < 3 || n > 0; n = Math.floor(n / 4)) out = INVISIBLE[n % 4] + out;
+  return out;
+}
+
+/**
+ * The x-axis categories: the bucket's first second (with ⚡ inside the fault window) on
+ * every `every`th bucket and on the first fault bucket, whose neighbours closer than
+ * `every` buckets stay unlabelled so labels keep their spacing; otherwise an invisible
+ * unique string.
+ */
+export function xAxisLabels(buckets: TimelineBucket[], every = labelEvery(buckets)): string[] {
+  const faultStart = buckets.findIndex((b) => b.inFault);
+  return buckets.map((b, i) => {
+    const regular = i % every === 0 && (faultStart < 0 || Math.abs(i - faultStart) >= every);
+    return regular || i === faultStart ? labelText(b) : invisibleLabel(i);
+  });
 }
 
 function num(v: number): string {
@@ -96,7 +165,9 @@ function xychart(
   return [
     'xychart-beta',
     `  title "${title}"`,
-    `  x-axis "second (⚡ = fault)" [${buckets.map(mermaidLabel).join(', ')}]`,
+    `  x-axis "second (⚡ = fault)" [${xAxisLabels(buckets)
+      .map((l) => `"${l}"`)
+      .join(', ')}]`,
     `  y-axis "${yLabel}" 0 --> ${top}`,
     `  bar [${band.join(', ')}]`,
     `  line [${values.map(num).join(', ')}]`,

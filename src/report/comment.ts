@@ -186,7 +186,8 @@ async function findPullRequest(
   return pr ? pr.number : null;
 }
 
-function fitBody(marker: string, body: string): string {
+/** The comment's whole body: the marker, then the report (cut to fit the comment limit if needed). */
+export function stickyCommentBody(marker: string, body: string): string {
   const budget = COMMENT_MAX_BYTES - utf8Bytes(marker) - 1;
   const fitted =
     utf8Bytes(body) <= budget
@@ -208,7 +209,7 @@ export async function upsertStickyComment(options: StickyCommentOptions): Promis
   const baseUrl = options.baseUrl ?? (process.env.GITHUB_API_URL || 'https://api.github.com');
   const octokit = github.getOctokit(options.token, { baseUrl });
   const marker = stickyMarker(options.workflow, options.job);
-  const body = fitBody(marker, options.body);
+  const body = stickyCommentBody(marker, options.body);
   let issueNumber: number | null = options.issueNumber ?? null;
 
   const forbidden = async (err: unknown): Promise<StickyCommentResult> => {

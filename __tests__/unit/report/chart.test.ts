@@ -1,13 +1,34 @@
 import {
+  MAX_CHART_POINTS,
+  PLOT_WIDTH_PX,
   bucketSizeFor,
   bucketTimeline,
+  labelEvery,
+  labelWidthPx,
   renderTimelineChart,
   renderTimelineTable,
+  xAxisLabels,
 } from '../../../src/report/chart';
 import { buildScenario } from '../../helpers/sample-results';
 
 function mermaidBlocks(md: string): string[] {
   return [...md.matchAll(/```mermaid\n([\s\S]*?)\n```/g)].map((m) => m[1]);
+}
+
+/** The x-axis categories of a mermaid xychart block, unquoted. */
+function categories(block: string): string[] {
+  const list = /x-axis "[^"]*" \[(.*)\]/.exec(block)![1];
+  return [...list.matchAll(/"([^"]*)"/g)].map((m) => m[1]);
+}
+
+/** What a reader sees of a category: the zero-width characters draw nothing. */
+function visible(label: string): string {
+  return label.replace(/\u200b|\u200c|\u200d|\u2060/g, '');
+}
+
+/** The labels a reader sees, with their bucket index. */
+function shown(labels: string[]): Array<{ i: number; text: string }> {
+  return labels.map((l, i) => ({ i, text: visible(l) })).filter((l) => l.text !== '');
 }
 
 describe('mermaid timeline chart', () => {
@@ -20,12 +41,20 @@ describe('mermaid timeline chart', () => {
     expect(p95[0]).toBe('xychart-beta');
     expect(p95[1]).toBe('  title "p95 latency ms, fault 12s–22s"');
     expect(err[1]).toBe('  title "error rate %, fault 12s–22s"');
-    // 37 seconds → 37 points, per second; fault seconds 12..21 labelled with ⚡.
-    const labels = /x-axis "[^"]*" \[(.*)\]/.exec(p95[2])![1].split(', ');
+    // 37 seconds → 37 points, per second. Every 5th second is labelled, and the fault's
+    // first second always (its neighbours 10 and 15 give way); labelled fault seconds carry ⚡.
+    const labels = categories(p95[2]);
     expect(labels).toHaveLength(37);
-    expect(labels.filter((l) => l.includes('⚡'))).toEqual(
-      Array.from({ length: 10 }, (_, i) => `"${12 + i}⚡"`),
-    );
+    expect(new Set(labels).size).toBe(37);
+    expect(shown(labels)).toEqual([
+      { i: 0, text: '0' },
+      { i: 5, text: '5' },
+      { i: 12, text: '12⚡' },
+      { i: 20, text: '20⚡' },
+      { i: 25, text: '25' },
+      { i: 30, text: '30' },
+      { i: 35, text: '35' },
+    ]);
     // The band series is at the axis top exactly during the fault.
     const top = Number(/0 --> (\d+)/.exec(p95[3])![1]);
     const band = /bar \[(.*)\]/.exec(p95[4])![1].split(', ').map(Number);
@@ -78,6 +107,141 @@ describe('mermaid timeline chart', () => {
     const t2 = renderTimelineTable(long).split('\n');
     expect(t2).toHaveLength(2 + 17); // 85 s in 5 s rows
     expect(t2[2 + 5]).toMatch(/^\| 25–29 ⚡ \| fault \| 250 \| /);
+  });
+
+  it('x-axis categories are unique and never blank, as mermaid needs (its band scale merges repeats, it trims labels)', () => {
+    for (const seconds of [10, 37, 60, 61, 120, 299, 600, 3600]) {
+      const s = buildScenario({
+        phaseSeconds: {
+          warmup: 0,
+          baseline: seconds - Math.ceil(seconds / 2),
+          fault: Math.ceil(seconds / 2),
+          recovery: 0,
+          after: 0,
+        },
+      });
+      for (const block of mermaidBlocks(renderTimelineChart(s))) {
+        const labels = categories(block);
+        expect(labels).toHaveLength(
+          Math.min(seconds, bucketTimeline(s, bucketSizeFor(seconds, MAX_CHART_POINTS)).length),
+        );
+        expect(new Set(labels).size).toBe(labels.length);
+        for (const l of labels) {
+          expect(l.trim()).not.toBe('');
+          expect(l).not.toMatch(/["\n]/);
+        }
+      }
+    }
+  });
+
+  // Timelines of 60 to 600 s (and beyond): the labels a reader sees must not touch at the
+  // estimated label widths, stay round numbers, and be enough to read the axis.
+  it.each([60, 75, 90, 120, 180, 240, 300, 450, 600, 1800])(
+    'a %d s timeline has labels that do not overlap, on round seconds, ⚡ exactly on fault seconds',
+    (seconds) => {
+      const fault = Math.round(seconds * 0.3);
+      const baseline = Math.round(seconds * 0.25);
+      const s = buildScenario({
+        phaseSeconds: { warmup: 0, baseline, fault, recovery: seconds - baseline - fault, after: 0 },
+      });
+      const buckets = bucketTimeline(s, bucketSizeFor(seconds, MAX_CHART_POINTS));
+      const labels = xAxisLabels(buckets);
+      const slot = PLOT_WIDTH_PX / buckets.length;
+      const seen = shown(labels);
+      expect(seen.length).toBeGreaterThanOrEqual(5);
+      expect(seen.length).toBeLessThanOrEqual(16);
+      for (let k = 1; k < seen.length; k++) {
+        const [a, b] = [seen[k - 1], seen[k]];
+        const gap = (b.i - a.i) * slot - (labelWidthPx(a.text) + labelWidthPx(b.text)) / 2;
+        expect({ between: `${a.text}|${b.text}`, gap: gap >= 10 }).toEqual({
+          between: `${a.text}|${b.text}`,
+          gap: true,
+        });
+      }
+      const every = labelEvery(buckets);
+      const stepSeconds = every * (buckets[0].to - buckets[0].from + 1);
+      const faultStart = buckets.findIndex((b) => b.inFault);
+      for (const { i, text } of seen) {
+        const second = Number(text.replace('⚡', ''));
+        expect(second).toBe(buckets[i].from);
+        if (i !== faultStart) expect(second % stepSeconds).toBe(0);
+        // ⚡ exactly on the labelled buckets that overlap the fault window.
+        const w = s.faultWindow!;
+        const overlaps = buckets[i].from < w.endSecond && buckets[i].to >= w.startSecond;
+        expect(text.endsWith('⚡')).toBe(overlaps);
+      }
+      // The fault's first bucket is always labelled, with its ⚡.
+      expect(visible(labels[faultStart])).toBe(`${buckets[faultStart].from}⚡`);
+    },
+  );
+
+  it('labels every second of a short timeline and every 5th of a 60 s one', () => {
+    const short = buildScenario({
+      phaseSeconds: { warmup: 0, baseline: 4, fault: 4, recovery: 4, after: 0 },
+    });
+    expect(shown(xAxisLabels(bucketTimeline(short, 1))).map((l) => l.text)).toEqual([
+      '0',
+      '1',
+      '2',
+      '3',
+      '4⚡',
+      '5⚡',
+      '6⚡',
+      '7⚡',
+      '8',
+      '9',
+      '10',
+      '11',
+    ]);
+    const minute = buildScenario({
+      phaseSeconds: { warmup: 0, baseline: 20, fault: 20, recovery: 20, after: 0 },
+    });
+    expect(shown(xAxisLabels(bucketTimeline(minute, 1))).map((l) => l.text)).toEqual([
+      '0',
+      '5',
+      '10',
+      '15',
+      '20⚡',
+      '25⚡',
+      '30⚡',
+      '35⚡',
+      '40',
+      '45',
+      '50',
+      '55',
+    ]);
+  });
+
+  it('a fault shorter than the label step still gets its ⚡ label, and the band is still drawn', () => {
+    const s = buildScenario({
+      phaseSeconds: { warmup: 0, baseline: 203, fault: 4, recovery: 393, after: 0 },
+    });
+    const [p95] = mermaidBlocks(renderTimelineChart(s));
+    const labels = categories(p95);
+    expect(labels).toHaveLength(60); // 600 s per 10 s
+    const seen = shown(labels).map((l) => l.text);
+    expect(seen.filter((t) => t.includes('⚡'))).toEqual(['200⚡']);
+    expect(seen).not.toContain('180'); // within one step of the fault label: left out
+    expect(seen).toContain('120');
+    const band = /bar \[(.*)\]/.exec(p95)![1].split(', ').map(Number);
+    expect(band.map((v, i) => (v > 0 ? i : -1)).filter((i) => i >= 0)).toEqual([20]);
+  });
+
+  it('a timeline without a fault window has no ⚡ and no band', () => {
+    const s = buildScenario({ phaseSeconds: { warmup: 0, baseline: 90, fault: 0, recovery: 0, after: 0 } });
+    expect(s.faultWindow).toBeNull();
+    const [p95] = mermaidBlocks(renderTimelineChart(s));
+    expect(p95).toContain('no fault window');
+    const labels = categories(p95);
+    expect(labels.some((l) => l.includes('⚡'))).toBe(false);
+    // 90 s per 5 s: 18 buckets, room for every label.
+    expect(shown(labels).map((l) => l.text)).toEqual(Array.from({ length: 18 }, (_, k) => `${k * 5}`));
+    expect(
+      /bar \[(.*)\]/
+        .exec(p95)![1]
+        .split(', ')
+        .every((v) => v === '0'),
+    ).toBe(true);
   });
 
   it('renders nothing without a timeline', () => {
