@@ -8,6 +8,7 @@ import path from 'node:path';
 import { execCommand, type ExecResult } from '../../src/util/exec';
 import type { RunResult, ScenarioResult } from '../../src/scenario/results';
 import { listProjectContainers } from '../../src/stack/targets';
+import { parse as parseYaml } from 'yaml';
 
 const root = path.join(__dirname, '../..');
 const BASE = path.join(root, 'examples/fraud-api/docker-compose.yml');
@@ -64,14 +65,15 @@ describe('the naive example stack', () => {
       NAIVE,
       '--scale',
       SCALE,
+      // redis-failure is not first: fault times must be judged on each scenario's own clock.
+      '--scenario',
+      'otel-collector-failure',
       '--scenario',
       'redis-failure',
       '--scenario',
       'network-partition',
       '--scenario',
       'retry-storm',
-      '--scenario',
-      'otel-collector-failure',
     ]);
   });
 
@@ -81,10 +83,16 @@ describe('the naive example stack', () => {
     expect(run.results?.outcome).toBe('fail');
   });
 
-  it('redis-failure: requests fail instead of degrading', () => {
+  it('redis-failure, second in the run: requests fail instead of degrading, and no alert tells anyone', () => {
     const result = scenario(run.results, 'redis-failure');
     expect(result.outcome).toBe('fail');
-    expect(violated(result)).toContain('fault: error_rate < 1%');
+    expect(violated(result)).toEqual(
+      expect.arrayContaining([
+        'fault: error_rate < 1%',
+        'alert HighCacheMissRate fires within ${alert_within}',
+      ]),
+    );
+    expectFaultWindowOnFaultPhase(result);
   });
 
   it('network-partition: requests hang instead of failing fast, no breaker opens', () => {
@@ -117,13 +125,53 @@ describe('the naive example stack', () => {
   });
 });
 
+/** The full suite's scenarios, with the first moved to the end: no checked fault comes first. */
+function fullSuiteRotated(): string[] {
+  const suites = parseYaml(readFileSync(path.join(root, 'scenarios/suites.yml'), 'utf8')) as {
+    full: string[];
+  };
+  return [...suites.full.slice(1), suites.full[0]];
+}
+
+/** The fault window sits on the fault phase, on the scenario's own clock. */
+function expectFaultWindowOnFaultPhase(result: ScenarioResult): void {
+  const fault = result.phases.find((p) => p.phase === 'fault');
+  expect({ name: result.name, window: result.faultWindow }).toEqual({
+    name: result.name,
+    window: {
+      startSecond: Math.floor((fault?.startMs ?? NaN) / 1000),
+      endSecond: Math.ceil((fault?.endMs ?? NaN) / 1000),
+    },
+  });
+  expect(result.fault?.injectedAtMs).toBeGreaterThanOrEqual(fault?.startMs ?? Infinity);
+  expect(result.fault?.revertedAtMs).toBeLessThanOrEqual(fault?.endMs ?? -Infinity);
+}
+
 describe('the resilient example stack', () => {
   let run: { exec: ExecResult; results: RunResult | null };
   beforeAll(async () => {
-    run = await cli(['--compose', BASE, '--suite', 'full', '--scale', SCALE]);
+    run = await cli([
+      '--compose',
+      BASE,
+      '--scale',
+      SCALE,
+      ...fullSuiteRotated().flatMap((n) => ['--scenario', n]),
+    ]);
   });
 
-  it('passes every scenario of the full suite', () => {
+  it("puts every fault on its scenario's clock, whatever the position in the run", () => {
+    const names = (run.results?.scenarios ?? []).map((s) => s.name);
+    expect(names.at(-1)).toBe('redis-failure');
+    for (const result of run.results?.scenarios ?? [])
+      if (result.fault) expectFaultWindowOnFaultPhase(result);
+    const alert = scenario(run.results, 'redis-failure').thresholds.find(
+      (t) => t.metric === 'alert HighCacheMissRate',
+    );
+    expect(alert).toMatchObject({ passed: true, actual: expect.stringMatching(/^fired after /) });
+    expect(alert?.value).toBeGreaterThan(0);
+  });
+
+  it('passes every scenario of the full suite, the first one last', () => {
     const outcomes = Object.fromEntries(
       (run.results?.scenarios ?? []).map((s) => [s.name, `${s.outcome} ${s.reason}`.trim()]),
     );
@@ -193,5 +241,88 @@ describe('a fault that does not take effect', () => {
     const result = scenario(run.results, 'no-op-leak');
     expect(result.outcome).toBe('error');
     expect(run.exec.code).toBe(3);
+  });
+});
+
+describe('checks with no evidence', () => {
+  let run: { exec: ExecResult; results: RunResult | null };
+  beforeAll(async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'chaos-no-evidence-'));
+    const request = '  request: { method: POST, path: /v1/predict, json: { user_id: 12345, amount: 1 } }';
+    const scenarioFile = (name: string, lines: string[]): void =>
+      writeFileSync(
+        path.join(dir, `${name}.yml`),
+        [
+          `name: ${name}`,
+          'title: A check with nothing under it',
+          'hypothesis: It must not pass.',
+          ...lines,
+          '',
+        ].join('\n'),
+      );
+    // Judged only against a baseline run that was never given.
+    scenarioFile('regression-only', [
+      'target: { role: api }',
+      'fault: { type: none }',
+      'load:',
+      request,
+      '  rate: 20/s',
+      'phases: { warmup: 1s, baseline: 2s, fault: 4s, recovery: 0s, after: 1s }',
+      'thresholds:',
+      '  - fault: p95 regression < 20%',
+    ]);
+    // One user who thinks for 30 s sends its first request at t0 and nothing in the fault phase.
+    scenarioFile('silent-fault-phase', [
+      'target: { role: api }',
+      'fault: { type: none }',
+      'load:',
+      request,
+      '  users: 1',
+      '  think: 30s',
+      'phases: { warmup: 1s, baseline: 2s, fault: 6s, recovery: 0s, after: 1s }',
+      'thresholds:',
+      '  - fault: errors < 5',
+    ]);
+    // Prometheus itself is stopped halfway: "does not fire" cannot be read while it is down.
+    scenarioFile('metrics-down', [
+      'target: { role: metrics }',
+      'fault: { type: stop, duration: 10s }',
+      'load:',
+      request,
+      '  rate: 20/s',
+      'phases: { warmup: 1s, baseline: 4s, recovery: 5s, after: 2s }',
+      'thresholds:',
+      '  - fault: error_rate < 1%',
+      '  - alert ServiceDown does not fire',
+    ]);
+    run = await cli([
+      '--compose',
+      BASE,
+      '--scenarios-dir',
+      dir,
+      '--scenario',
+      'regression-only',
+      '--scenario',
+      'silent-fault-phase',
+      '--scenario',
+      'metrics-down',
+    ]);
+  });
+
+  it('ends inconclusive with exit 3, never a pass', () => {
+    expect({ code: run.exec.code, log: describeRun(run) }).toMatchObject({ code: 3 });
+    expect(run.results?.outcome).toBe('inconclusive');
+  });
+
+  it.each([
+    ['regression-only', /no threshold was judged .*no baseline/],
+    ['silent-fault-phase', /no request was sent in the fault phase/],
+    ['metrics-down', /alert ServiceDown does not fire: the alert probe was blind for \d/],
+  ])('%s is inconclusive and names the missing data', (name, reason) => {
+    const result = scenario(run.results, name);
+    expect({ outcome: result.outcome, reason: result.reason }).toEqual({
+      outcome: 'inconclusive',
+      reason: expect.stringMatching(reason),
+    });
   });
 });
