@@ -10941,8 +10941,9 @@ function mergeHistograms(parts) {
 const usToMs = (us) => Math.round(us) / 1000;
 function summarize(histogram) {
     if (histogram.totalCount === 0)
-        return { p50Ms: null, p90Ms: null, p95Ms: null, p99Ms: null, maxMs: null };
+        return { p50Ms: null, p90Ms: null, p95Ms: null, p99Ms: null, maxMs: null, meanMs: null };
     return {
+        meanMs: usToMs(histogram.mean),
         p50Ms: usToMs(histogram.getValueAtPercentile(50)),
         p90Ms: usToMs(histogram.getValueAtPercentile(90)),
         p95Ms: usToMs(histogram.getValueAtPercentile(95)),
@@ -12418,6 +12419,7 @@ class Timeline {
         const targetRate = this.options.targetRate(startMs, endMs);
         const stats = {
             ...(0, histogram_1.summarize)(histogram),
+            timed: histogram.totalCount,
             scheduled: counters.scheduled,
             completed: counters.completed,
             targetRate: targetRate === null ? null : round3(targetRate),
@@ -12487,7 +12489,14 @@ class Timeline {
     }
 }
 exports.Timeline = Timeline;
-const NO_LATENCY = { p50Ms: null, p90Ms: null, p95Ms: null, p99Ms: null, maxMs: null };
+const NO_LATENCY = {
+    meanMs: null,
+    p50Ms: null,
+    p90Ms: null,
+    p95Ms: null,
+    p99Ms: null,
+    maxMs: null,
+};
 const round3 = (value) => Math.round(value * 1000) / 1000;
 
 
@@ -12656,14 +12665,45 @@ exports.ERROR_KINDS = [
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.systemTime = void 0;
 exports.monotonicMs = monotonicMs;
+exports.scenarioMs = scenarioMs;
+exports.scenarioClock = scenarioClock;
 exports.sleep = sleep;
-// One monotonic clock for the whole engine: load timestamps, phase marks and fault
-// start/stop are all read from here, so they can be compared without wall-clock skew.
+// The engine's clocks. Two time bases exist and must never be mixed:
+// - the process's monotonic clock (`monotonicMs()`, branded MonotonicMs): what the load
+//   generator, the fault library and sleeps read;
+// - the scenario clock (ScenarioMs, defined with the results contract): milliseconds since
+//   the scenario's t0, the moment its load starts sending. Everything a scenario records
+//   (phases, alerts, logs, events, the fault's inject and revert) is on this clock.
+// A ScenarioClock is the one place that converts between them. Both are branded types, so
+// putting a process timestamp (or an untyped number) where a scenario time belongs is a
+// compile error rather than a verdict measured across two clocks.
 const node_perf_hooks_1 = __nccwpck_require__(643);
 /** Milliseconds on the process's monotonic clock (fractional). */
 function monotonicMs() {
     return node_perf_hooks_1.performance.now();
+}
+/** A scenario time from a plain number: for tests and for times already on the scenario clock (results.json). */
+function scenarioMs(ms) {
+    return ms;
+}
+exports.systemTime = { monotonicMs, epochMs: () => Date.now() };
+/** A scenario clock whose t0 is `t0` on the monotonic clock (default: now). */
+function scenarioClock(t0, time = exports.systemTime) {
+    const nowMono = time.monotonicMs();
+    const origin = t0 ?? nowMono;
+    // The wall clock at t0, read once: later engine timestamps convert through this offset,
+    // so a wall-clock step during the scenario shifts only engine-stamped times, never ours.
+    const epochAtT0 = time.epochMs() - (nowMono - origin);
+    return {
+        t0: origin,
+        epochAtT0,
+        now: () => (time.monotonicMs() - origin),
+        fromMonotonic: (at) => (at - origin),
+        fromEpoch: (epochMs) => (epochMs - epochAtT0),
+        toMonotonic: (at) => (at + origin),
+    };
 }
 function sleep(ms, signal) {
     return new Promise((resolve) => {

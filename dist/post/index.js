@@ -62397,6 +62397,8 @@ exports.resolveTargets = resolveTargets;
 exports.inspectContainer = inspectContainer;
 exports.ignoreNotModified = ignoreNotModified;
 exports.waitForState = waitForState;
+exports.waitForSettledState = waitForSettledState;
+exports.seconds = seconds;
 exports.describeState = describeState;
 const docker_1 = __nccwpck_require__(6214);
 const targets_1 = __nccwpck_require__(8978);
@@ -62427,6 +62429,35 @@ async function waitForState(id, done, timeoutMs) {
             return { inspect, held: false, waitedMs: (0, clock_1.monotonicMs)() - started };
         await (0, clock_1.sleep)(25);
     }
+}
+/**
+ * Polls inspect until `done` has held on every look for `settleMs` without the container
+ * starting anew (StartedAt unchanged), or the timeout passes (a settle begun before it may
+ * finish). A container that starts and dies at once, or that is stopped or paused again a
+ * moment later, does not count as settled.
+ */
+async function waitForSettledState(id, done, settleMs, timeoutMs) {
+    const started = (0, clock_1.monotonicMs)();
+    let since = null;
+    for (;;) {
+        const inspect = await inspectContainer(id);
+        const now = (0, clock_1.monotonicMs)();
+        if (!done(inspect.State))
+            since = null;
+        else if (since === null || since.startedAt !== inspect.State.StartedAt)
+            since = { atMs: now, startedAt: inspect.State.StartedAt };
+        else if (now - since.atMs >= settleMs)
+            return { inspect, held: true, waitedMs: now - started };
+        // Past the timeout, a settle already under way may finish (bounded by one more settleMs).
+        const late = now - started > timeoutMs;
+        if (late && (since === null || now - started > timeoutMs + settleMs))
+            return { inspect, held: false, waitedMs: now - started };
+        await (0, clock_1.sleep)(25);
+    }
+}
+/** "5s" for whole seconds, "1.5s" otherwise: for messages. */
+function seconds(ms) {
+    return `${Number((ms / 1000).toFixed(1))}s`;
 }
 function describeState(state) {
     const parts = [`state=${state.Status}`];
@@ -62549,7 +62580,7 @@ class FaultHandle {
     kind;
     targets;
     id;
-    injectedAtMs = 0;
+    injectedAtMs = null;
     injectMs = 0;
     revertedAtMs = null;
     revertMs = null;
@@ -62625,18 +62656,40 @@ class FaultHandle {
         if (failures.length > 0) {
             throw new types_1.FaultRevertError(`reverting ${this.kind} ${this.id} failed: ${failures.join('; ')} (kept in journal ${this.ctx.journal.file})`);
         }
-        await this.ctx.journal.remove(this.id);
+        // The revert is done when its steps are; the proof that follows is not part of revertMs.
         this.revertedAtMs = (0, clock_1.monotonicMs)();
         this.revertMs = this.revertedAtMs - started;
-        for (const line of (await this.hooks.verifyRevert?.()) ?? [])
+        const check = await this.verify();
+        for (const line of check.evidence)
             this.addEvidence(line);
+        if (check.problems.length > 0) {
+            // Every step succeeded, yet the revert did not take hold. The journal entry is kept on
+            // purpose: its steps are idempotent and tolerant (starting a running container, unpausing
+            // an unpaused one or removing a chain that is gone all count as done), so the post step /
+            // `chaos-action cleanup` replaying them can only help (it starts the container that
+            // exited again, unpauses the one paused again) and drops the entry once they ran.
+            // Removing it here would leave nothing to retry the revert with.
+            throw new types_1.FaultRevertUnprovenError(`reverting ${this.kind} ${this.id} did not take hold: ${check.problems.join('; ')} (kept in journal ${this.ctx.journal.file})`, check.problems);
+        }
+        await this.ctx.journal.remove(this.id);
     }
-    report() {
+    async verify() {
+        if (!this.hooks.verifyRevert)
+            return { evidence: [], problems: [] };
+        try {
+            return await this.hooks.verifyRevert();
+        }
+        catch (error) {
+            const line = `the revert could not be verified: ${error instanceof Error ? error.message : String(error)}`;
+            return { evidence: [line], problems: [line] };
+        }
+    }
+    report(clock) {
         return {
             kind: this.kind,
             targets: this.targets,
-            injectedAtMs: this.injectedAtMs || null,
-            revertedAtMs: this.revertedAtMs,
+            injectedAtMs: this.injectedAtMs === null ? null : clock.fromMonotonic(this.injectedAtMs),
+            revertedAtMs: this.revertedAtMs === null ? null : clock.fromMonotonic(this.revertedAtMs),
             evidence: this.evidence(),
             injectMs: this.injectMs || null,
             revertMs: this.revertMs,
@@ -62663,7 +62716,7 @@ const docker_1 = __nccwpck_require__(6214);
 const clock_1 = __nccwpck_require__(7110);
 const containers_1 = __nccwpck_require__(2245);
 const fault_handle_1 = __nccwpck_require__(3420);
-const stop_1 = __nccwpck_require__(8545);
+const revert_proof_1 = __nccwpck_require__(3804);
 const types_1 = __nccwpck_require__(6464);
 async function injectFlap(ctx, target, spec) {
     const containers = await (0, containers_1.resolveTargets)(ctx.project, target.service);
@@ -62709,7 +62762,7 @@ async function injectFlap(ctx, target, spec) {
         await loop;
         handle.addEvidence(`${cycles} down/up cycle(s) of ${spec.downMs}ms down / ${spec.upMs}ms up in ${Math.round((0, clock_1.monotonicMs)() - startedAt)}ms`);
     };
-    handle.hooks.verifyRevert = () => (0, stop_1.verifyRunning)(containers);
+    handle.hooks.verifyRevert = () => (0, revert_proof_1.verifyRunning)(containers);
     return handle.markInjected();
 }
 
@@ -62812,7 +62865,7 @@ var __importDefault = (this && this.__importDefault) || function (mod) {
     return (mod && mod.__esModule) ? mod : { "default": mod };
 };
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.FaultUnavailableError = exports.FaultRevertError = exports.FaultNotEffectiveError = exports.detectNetem = exports.checkPrivileges = exports.installMonitor = exports.Journal = exports.revertAll = void 0;
+exports.FaultUnavailableError = exports.FaultRevertUnprovenError = exports.FaultRevertError = exports.FaultNotEffectiveError = exports.detectNetem = exports.checkPrivileges = exports.installMonitor = exports.Journal = exports.revertAll = void 0;
 exports.injectFault = injectFault;
 exports.createFaultContext = createFaultContext;
 exports.defaultJournalPath = defaultJournalPath;
@@ -62846,6 +62899,7 @@ Object.defineProperty(exports, "detectNetem", ({ enumerable: true, get: function
 var types_1 = __nccwpck_require__(6464);
 Object.defineProperty(exports, "FaultNotEffectiveError", ({ enumerable: true, get: function () { return types_1.FaultNotEffectiveError; } }));
 Object.defineProperty(exports, "FaultRevertError", ({ enumerable: true, get: function () { return types_1.FaultRevertError; } }));
+Object.defineProperty(exports, "FaultRevertUnprovenError", ({ enumerable: true, get: function () { return types_1.FaultRevertUnprovenError; } }));
 Object.defineProperty(exports, "FaultUnavailableError", ({ enumerable: true, get: function () { return types_1.FaultUnavailableError; } }));
 const INJECTORS = {
     stop: stop_1.injectStop,
@@ -63176,50 +63230,108 @@ async function revertAll(journalPath, log) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.isLethalSignal = isLethalSignal;
 exports.injectKill = injectKill;
-// kill: one signal to the target's containers. A restart policy may bring them back by
-// itself; with `restart: true` the revert starts any that did not. Proof for a lethal
-// signal: the container died (stopped, restarting, or started anew: its StartedAt moved).
 const docker_1 = __nccwpck_require__(6214);
+const clock_1 = __nccwpck_require__(7110);
 const containers_1 = __nccwpck_require__(2245);
 const fault_handle_1 = __nccwpck_require__(3420);
-const stop_1 = __nccwpck_require__(8545);
+const revert_proof_1 = __nccwpck_require__(3804);
+const signals_1 = __nccwpck_require__(4628);
 const types_1 = __nccwpck_require__(6464);
 const LETHAL = new Set(['KILL', 'TERM', 'INT', 'QUIT', 'ABRT', '9', '15', '2', '3', '6']);
+/** How long a lethal signal (or a non-lethal one whose default action kills) may take to kill. */
+const DEATH_WAIT_MS = 5000;
+/** How long a handled signal may stay pending before its delivery counts as not proven. */
+const HANDLED_WAIT_MS = 2000;
+/** After the handler ran: how long the container must still be the same running one. */
+const STILL_RUNNING_MS = 250;
 function isLethalSignal(signal) {
     return LETHAL.has(signal.toUpperCase().replace(/^SIG/, ''));
 }
 async function injectKill(ctx, target, spec) {
+    const problem = (0, signals_1.killSignalProblem)(spec.signal);
+    const signal = (0, signals_1.parseSignal)(spec.signal);
+    if (problem !== null || signal === null)
+        throw new types_1.FaultUnavailableError(`kill: ${problem}`);
     const containers = await (0, containers_1.resolveTargets)(ctx.project, target.service);
     const handle = await fault_handle_1.FaultHandle.begin(ctx, 'kill', containers.map(containers_1.targetLabel), spec.restart
         ? containers.map((c) => ({ op: 'start-container', containerId: c.id, name: c.name }))
         : []);
     try {
-        await Promise.all(containers.map(async (container) => {
-            const before = await (0, containers_1.inspectContainer)(container.id);
-            if (!before.State.Running)
-                throw new types_1.FaultNotEffectiveError(`${container.name} is not running (${(0, containers_1.describeState)(before.State)}): nothing to kill`);
-            await (0, docker_1.docker)().getContainer(container.id).kill({ signal: spec.signal });
-            if (!isLethalSignal(spec.signal)) {
-                handle.addEvidence(`${container.name}: ${spec.signal} delivered (not a lethal signal; no death expected)`);
-                return;
-            }
-            const died = (state) => !state.Running || state.Restarting || state.StartedAt !== before.State.StartedAt;
-            const { inspect, held, waitedMs } = await (0, containers_1.waitForState)(container.id, died, 5000);
-            if (!held)
-                throw new types_1.FaultNotEffectiveError(`${container.name} survived ${spec.signal} for 5s: ${(0, containers_1.describeState)(inspect.State)}`);
-            const restarts = inspect.RestartCount - before.RestartCount;
-            handle.addEvidence(`${container.name} died on ${spec.signal} within ${Math.round(waitedMs)}ms: ${(0, containers_1.describeState)(inspect.State)}` +
-                (restarts > 0 || inspect.State.StartedAt !== before.State.StartedAt
-                    ? ` (restarted by policy, restartCount +${restarts})`
-                    : ''));
-        }));
+        // Every container is checked before any is sent the signal: a refusal leaves all untouched.
+        const plans = await Promise.all(containers.map((container) => planKill(container, spec.signal, signal)));
+        await Promise.all(plans.map((plan) => killAndProve(handle, plan, spec.signal, signal)));
     }
     catch (error) {
         return handle.abandon(error);
     }
     if (spec.restart)
-        handle.hooks.verifyRevert = () => (0, stop_1.verifyRunning)(containers);
+        handle.hooks.verifyRevert = () => (0, revert_proof_1.verifyRunning)(containers);
     return handle.markInjected();
+}
+async function planKill(container, asked, signal) {
+    const before = await (0, containers_1.inspectContainer)(container.id);
+    if (!before.State.Running)
+        throw new types_1.FaultNotEffectiveError(`${container.name} is not running (${(0, containers_1.describeState)(before.State)}): nothing to kill`);
+    if (isLethalSignal(asked))
+        return { container, before, process: null, expect: 'death' };
+    if (before.State.Paused)
+        throw new types_1.FaultNotEffectiveError(`${container.name} is paused (${(0, containers_1.describeState)(before.State)}): it cannot act on ${signal.name} until unpaused`);
+    const process = (0, signals_1.readProcessSignals)(before.State.Pid, container.id);
+    if (!process)
+        throw new types_1.FaultUnavailableError(`${(0, containers_1.targetLabel)(container)}: its main process (pid ${before.State.Pid}) cannot be read from this host, so what ${signal.name} does to it cannot be proven; send a lethal signal (SIGTERM, SIGKILL…) or run next to the Docker engine`);
+    const outcome = (0, signals_1.signalOutcome)(signal, process);
+    const who = `${(0, containers_1.targetLabel)(container)}: its main process (${process.command}, pid ${before.State.Pid})`;
+    if (outcome.kind === 'nothing')
+        throw new types_1.FaultUnavailableError(`${who} would not see ${signal.name}: ${outcome.why}; the fault would change nothing`);
+    if (outcome.kind === 'stop')
+        throw new types_1.FaultUnavailableError(`${who} would be stopped by ${signal.name} (${outcome.why}) with nothing to resume it: use type pause`);
+    return { container, before, process, expect: outcome.kind };
+}
+async function killAndProve(handle, plan, asked, signal) {
+    const { container, before } = plan;
+    const died = (state) => !state.Running || state.Restarting || state.StartedAt !== before.State.StartedAt;
+    const sentAt = (0, clock_1.monotonicMs)();
+    await (0, docker_1.docker)().getContainer(container.id).kill({ signal: asked });
+    if (plan.expect === 'death') {
+        const { inspect, held, waitedMs } = await (0, containers_1.waitForState)(container.id, died, DEATH_WAIT_MS);
+        if (!held)
+            throw new types_1.FaultNotEffectiveError(`${container.name} survived ${asked} for ${DEATH_WAIT_MS / 1000}s: ${(0, containers_1.describeState)(inspect.State)}`);
+        handle.addEvidence(deathLine(container, before, inspect, asked, waitedMs));
+        return;
+    }
+    // Handled: the handler has run once the signal is no longer pending (the process may exit then).
+    const pid = before.State.Pid;
+    const command = plan.process?.command ?? '?';
+    for (;;) {
+        const inspect = await (0, containers_1.inspectContainer)(container.id);
+        if (died(inspect.State)) {
+            handle.addEvidence(deathLine(container, before, inspect, asked, (0, clock_1.monotonicMs)() - sentAt, 'its handler'));
+            return;
+        }
+        const seen = (0, signals_1.readProcessSignals)(pid, container.id);
+        if (seen && !(0, signals_1.isPending)(seen, signal.number))
+            break;
+        if ((0, clock_1.monotonicMs)() - sentAt > HANDLED_WAIT_MS)
+            throw new types_1.FaultNotEffectiveError(`${container.name}: ${signal.name} still pending in its main process (pid ${pid}) ${HANDLED_WAIT_MS / 1000}s after it was sent (it blocks the signal?): ${(0, containers_1.describeState)(inspect.State)}`);
+        await (0, clock_1.sleep)(25);
+    }
+    const handledMs = (0, clock_1.monotonicMs)() - sentAt;
+    await (0, clock_1.sleep)(STILL_RUNNING_MS);
+    const after = await (0, containers_1.inspectContainer)(container.id);
+    if (died(after.State)) {
+        handle.addEvidence(deathLine(container, before, after, asked, (0, clock_1.monotonicMs)() - sentAt, 'its handler'));
+        return;
+    }
+    if (after.RestartCount !== before.RestartCount || after.State.Pid !== pid)
+        throw new types_1.FaultNotEffectiveError(`${container.name}: its main process changed after ${signal.name} (pid ${pid} → ${after.State.Pid}, restartCount ${before.RestartCount} → ${after.RestartCount})`);
+    handle.addEvidence(`${container.name}: ${signal.name} handled by its main process (${command}, pid ${pid}: a handler installed, the signal no longer pending ${Math.round(handledMs)}ms after it was sent); still running ${STILL_RUNNING_MS}ms later, StartedAt and restartCount (${after.RestartCount}) unchanged: ${(0, containers_1.describeState)(after.State)}`);
+}
+function deathLine(container, before, inspect, signal, waitedMs, through) {
+    const restarts = inspect.RestartCount - before.RestartCount;
+    return (`${container.name} died on ${signal}${through ? ` (through ${through})` : ''} within ${Math.round(waitedMs)}ms: ${(0, containers_1.describeState)(inspect.State)}` +
+        (restarts > 0 || inspect.State.StartedAt !== before.State.StartedAt
+            ? ` (restarted by policy, restartCount +${restarts})`
+            : ''));
 }
 
 
@@ -63488,7 +63600,11 @@ async function installMonitor(ctx, target, options) {
     catch (error) {
         return handle.abandon(error);
     }
-    handle.hooks.beforeSteps = () => route.release();
+    // A route that could not be removed (its DNAT chains, its proxy) makes monitor.revert()
+    // reject with FaultRevertError naming it; the route's own journal entry stays for cleanup.
+    handle.hooks.beforeSteps = () => route.release().catch((error) => {
+        throw new Error(`the counting proxy for ${target.service}:${route.port} was not removed: ${error instanceof Error ? error.message : String(error)}`);
+    });
     handle.markInjected();
     return Object.assign(handle, {
         port: route.port,
@@ -64041,12 +64157,14 @@ exports.injectPartition = injectPartition;
 // - drop: a DROP chain of our own in each client's network namespace (to the target's
 //   addresses) and in the target's (to the clients'): connections hang, so clients see
 //   timeouts — the fault that tests fail-fast timeouts. Proof: a connection attempt from a
-//   client to the target times out.
+//   client to the target times out. Revert proof: that connect is answered again.
 // - disconnect: `docker network disconnect` of the target from the networks it shares with
 //   the clients: its name stops resolving. Proof: inspect no longer lists the network and a
 //   client's resolver (Docker's embedded DNS) no longer answers for the service name.
+//   Revert proof: inspect lists the networks again and the name resolves again.
 const docker_1 = __nccwpck_require__(6214);
 const clients_1 = __nccwpck_require__(8221);
+const clock_1 = __nccwpck_require__(7110);
 const fault_handle_1 = __nccwpck_require__(3420);
 const iptables_1 = __nccwpck_require__(5009);
 const netns_1 = __nccwpck_require__(5565);
@@ -64054,6 +64172,10 @@ const restart_watch_1 = __nccwpck_require__(9784);
 const types_1 = __nccwpck_require__(6464);
 // A connect on a Docker bridge takes well under 10ms; one that has not finished in this long was dropped.
 const PROBE_TIMEOUT_MS = 250;
+/** After the revert: connect tries before "still cut off" (bounded: about a second). */
+const REVERT_PROBE_TRIES = 3;
+/** After the revert: how long Docker's DNS may take to answer for the reconnected name. */
+const REVERT_DNS_WAIT_MS = 2000;
 function addressesOf(runtimes) {
     return runtimes.flatMap((r) => r.networks.map((n) => n.ip)).filter((ip) => ip !== '');
 }
@@ -64114,13 +64236,7 @@ async function injectDrop(ctx, targets, clients) {
         return handle.abandon(error);
     }
     handle.hooks.beforeSteps = async () => restartWatch.stop();
-    handle.hooks.verifyRevert = async () => {
-        const probeTarget = { host: addressesOf(targets)[0], port: exposedPortOr(targets[0], 80) };
-        const probe = await (0, netns_1.tcpProbe)(clients[0].pid, probeTarget, { timeoutMs: PROBE_TIMEOUT_MS }).catch(() => null);
-        return [
-            `after revert ${clients[0].service} → ${targets[0].service}: ${probe ? `${probe.outcome} in ${probe.totalMs?.toFixed(1) ?? '-'}ms` : 'client gone'}`,
-        ];
-    };
+    handle.hooks.verifyRevert = () => verifyDropReverted(ctx, clients[0], targets[0]);
     return handle.markInjected();
 }
 function exposedPortOr(runtime, fallback) {
@@ -64165,18 +64281,91 @@ async function injectDisconnect(ctx, service, targets, clients, spec) {
     catch (error) {
         return handle.abandon(error);
     }
-    handle.hooks.verifyRevert = async () => {
-        if (ctx.privileges.mode === 'none' || !ctx.privileges.tools.nsenter)
-            return [];
-        const client = await (0, netns_1.containerRuntime)(clients[0].id, ctx.project).catch(() => null);
-        if (!client?.running)
-            return [];
-        const answer = await (0, netns_1.dnsProbe)(client.pid, service);
-        return [
-            `after revert ${client.name} resolves "${service}" to ${answer.addresses.join(', ') || `nothing (${answer.error})`}`,
-        ];
-    };
+    handle.hooks.verifyRevert = () => verifyDisconnectReverted(ctx, service, cuts, clients[0]);
     return handle.markInjected();
+}
+/**
+ * The drop's revert proven from where the cut was felt: a client's connect to the target is
+ * answered again (tries a few times; each chain's removal is already checked by its step).
+ * Both are re-read: either may have restarted, and the target come back with a new address.
+ */
+async function verifyDropReverted(ctx, clientBefore, targetBefore) {
+    const client = await (0, netns_1.containerRuntime)(clientBefore.id, ctx.project).catch(() => null);
+    const target = await (0, netns_1.containerRuntime)(targetBefore.id, ctx.project).catch(() => null);
+    const host = client && target ? (0, netns_1.sharedNetwork)(client, target)?.ip : undefined;
+    if (!client?.running || !target?.running || !host) {
+        const why = !client?.running
+            ? `${clientBefore.name} not running`
+            : !target?.running
+                ? `${targetBefore.name} not running`
+                : 'no shared network';
+        return { evidence: [`after revert: no connect probe (${why})`], problems: [] };
+    }
+    const probeTarget = { host, port: exposedPortOr(target, 80) };
+    let probe = null;
+    for (let attempt = 1; attempt <= REVERT_PROBE_TRIES; attempt += 1) {
+        // A probe that cannot run (the client went away meanwhile) proves nothing either way.
+        probe = await (0, netns_1.tcpProbe)(client.pid, probeTarget, { timeoutMs: PROBE_TIMEOUT_MS }).catch(() => null);
+        if (probe?.outcome !== 'timeout')
+            break;
+    }
+    const seen = probe
+        ? `${probe.outcome}${probe.totalMs === null ? '' : ` in ${probe.totalMs.toFixed(1)}ms`}`
+        : 'probe could not run (client gone?)';
+    const line = `after revert ${client.service} → ${target.service} (${host}:${probeTarget.port}): ${seen}`;
+    if (probe?.outcome !== 'timeout')
+        return { evidence: [line], problems: [] };
+    return {
+        evidence: [line],
+        problems: [
+            `${client.service}/${client.name}: connects to ${target.service}/${target.name} (${host}:${probeTarget.port}) still time out after the revert (${REVERT_PROBE_TRIES} tries of ${PROBE_TIMEOUT_MS}ms)`,
+        ],
+    };
+}
+/**
+ * The disconnect's revert proven: inspect lists every network the target was cut from again,
+ * and (with nsenter) a client resolves the service name again within a short wait.
+ */
+async function verifyDisconnectReverted(ctx, service, cuts, clientBefore) {
+    const evidence = [];
+    const problems = [];
+    let anyTargetRunning = false;
+    for (const runtime of [...new Map(cuts.map((cut) => [cut.runtime.id, cut.runtime])).values()]) {
+        const now = await (0, netns_1.containerRuntime)(runtime.id, ctx.project).catch((error) => error);
+        if (now instanceof Error) {
+            problems.push(`${service}/${runtime.name}: could not be inspected after the revert: ${now.message}`);
+            continue;
+        }
+        anyTargetRunning ||= now.running;
+        const networks = cuts.filter((cut) => cut.runtime.id === runtime.id).map((cut) => cut.network);
+        const missing = networks.filter((network) => !now.networks.some((n) => n.networkId === network.networkId));
+        if (missing.length === 0)
+            evidence.push(`${now.name} attached again to ${networks.map((n) => n.networkName).join(', ')}`);
+        else {
+            const list = missing.map((n) => n.networkName).join(', ');
+            evidence.push(`${now.name} NOT attached again to ${list}`);
+            problems.push(`${service}/${now.name}: still not attached to ${list} after the revert`);
+        }
+    }
+    if (ctx.privileges.mode === 'none' || !ctx.privileges.tools.nsenter || !anyTargetRunning)
+        return { evidence, problems };
+    const client = await (0, netns_1.containerRuntime)(clientBefore.id, ctx.project).catch(() => null);
+    if (!client?.running)
+        return {
+            evidence: [...evidence, `after revert: ${clientBefore.name} not running, no DNS probe`],
+            problems,
+        };
+    const started = (0, clock_1.monotonicMs)();
+    const ask = () => (0, netns_1.dnsProbe)(client.pid, service).catch((error) => ({ addresses: [], error: error.message }));
+    let answer = await ask();
+    while (answer.addresses.length === 0 && (0, clock_1.monotonicMs)() - started < REVERT_DNS_WAIT_MS) {
+        await (0, clock_1.sleep)(100);
+        answer = await ask();
+    }
+    evidence.push(`after revert ${client.name} resolves "${service}" to ${answer.addresses.join(', ') || `nothing (${answer.error})`}`);
+    if (answer.addresses.length === 0)
+        problems.push(`${client.service}/${client.name}: still cannot resolve "${service}" ${REVERT_DNS_WAIT_MS / 1000}s after the revert (${answer.error || 'no address'})`);
+    return { evidence, problems };
 }
 
 
@@ -64190,10 +64379,12 @@ async function injectDisconnect(ctx, service, targets, clients, spec) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.injectPause = injectPause;
 // pause: the target's processes are frozen (cgroup freezer) and thawed on revert. Their
-// sockets stay open, so clients see hangs rather than refusals. Proof: inspect Paused=true.
+// sockets stay open, so clients see hangs rather than refusals. Proof: inspect Paused=true;
+// the revert's proof: Paused=false, and still so a moment later.
 const docker_1 = __nccwpck_require__(6214);
 const containers_1 = __nccwpck_require__(2245);
 const fault_handle_1 = __nccwpck_require__(3420);
+const revert_proof_1 = __nccwpck_require__(3804);
 const types_1 = __nccwpck_require__(6464);
 async function injectPause(ctx, target, _spec) {
     const containers = await (0, containers_1.resolveTargets)(ctx.project, target.service);
@@ -64210,10 +64401,7 @@ async function injectPause(ctx, target, _spec) {
     catch (error) {
         return handle.abandon(error);
     }
-    handle.hooks.verifyRevert = () => Promise.all(containers.map(async (c) => {
-        const inspect = await (0, containers_1.inspectContainer)(c.id);
-        return `${c.name} ${inspect.State.Paused ? 'STILL paused' : 'unpaused'}: ${(0, containers_1.describeState)(inspect.State)}`;
-    }));
+    handle.hooks.verifyRevert = () => (0, revert_proof_1.verifyUnpaused)(containers);
     return handle.markInjected();
 }
 
@@ -64761,6 +64949,79 @@ function keepChainsAcrossRestarts(project, watched, replan, note) {
 
 /***/ }),
 
+/***/ 3804:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.SETTLE_MS = exports.UNPAUSED_PROOF_MS = exports.RUNNING_PROOF_MS = void 0;
+exports.notRunningAs = notRunningAs;
+exports.mergeChecks = mergeChecks;
+exports.verifyRunning = verifyRunning;
+exports.verifyUnpaused = verifyUnpaused;
+const containers_1 = __nccwpck_require__(2245);
+/** How long a started container may take to be seen running. */
+exports.RUNNING_PROOF_MS = 5000;
+/** How long an unpaused container may take to be seen thawed. */
+exports.UNPAUSED_PROOF_MS = 2000;
+/** How long the state must hold, look after look, to count (a crash at start is caught). */
+exports.SETTLE_MS = 250;
+/** What a container is instead of running, in a word or two: "exited", "paused", "restarting". */
+function notRunningAs(state) {
+    if (state.Paused)
+        return 'paused';
+    if (state.Restarting)
+        return 'restarting';
+    if (state.Running)
+        return 'not running steadily (it started anew while watched)';
+    return state.Status || 'not running';
+}
+function mergeChecks(checks) {
+    return {
+        evidence: checks.flatMap((check) => check.evidence),
+        problems: checks.flatMap((check) => check.problems),
+    };
+}
+async function checkEach(targets, check) {
+    const checks = await Promise.all(targets.map((target) => check(target).catch((error) => {
+        const line = `${(0, containers_1.targetLabel)(target)}: could not be inspected after the revert: ${error.message}`;
+        return { evidence: [line], problems: [line] };
+    })));
+    return mergeChecks(checks);
+}
+/** After a revert that starts containers: each is running (and not paused), and stays so for SETTLE_MS. */
+function verifyRunning(targets, timeoutMs = exports.RUNNING_PROOF_MS) {
+    return checkEach(targets, async (target) => {
+        const { inspect, held } = await (0, containers_1.waitForSettledState)(target.id, (s) => s.Running && !s.Paused && !s.Restarting, exports.SETTLE_MS, timeoutMs);
+        const state = (0, containers_1.describeState)(inspect.State);
+        if (held)
+            return { evidence: [`${target.name} running again: ${state}`], problems: [] };
+        return {
+            evidence: [`${target.name} NOT running after revert: ${state}`],
+            problems: [
+                `${(0, containers_1.targetLabel)(target)}: still ${notRunningAs(inspect.State)} ${(0, containers_1.seconds)(timeoutMs)} after the revert (${state})`,
+            ],
+        };
+    });
+}
+/** After a revert that unpauses containers: none is paused, and stays so for SETTLE_MS. */
+function verifyUnpaused(targets, timeoutMs = exports.UNPAUSED_PROOF_MS) {
+    return checkEach(targets, async (target) => {
+        const { inspect, held } = await (0, containers_1.waitForSettledState)(target.id, (s) => !s.Paused, exports.SETTLE_MS, timeoutMs);
+        const state = (0, containers_1.describeState)(inspect.State);
+        if (held)
+            return { evidence: [`${target.name} unpaused: ${state}`], problems: [] };
+        return {
+            evidence: [`${target.name} STILL paused after revert: ${state}`],
+            problems: [`${(0, containers_1.targetLabel)(target)}: still paused ${(0, containers_1.seconds)(timeoutMs)} after the revert (${state})`],
+        };
+    });
+}
+
+
+/***/ }),
+
 /***/ 8281:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -65195,6 +65456,164 @@ exports.RouteRegistry = RouteRegistry;
 
 /***/ }),
 
+/***/ 4628:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.parseSignal = parseSignal;
+exports.killSignalProblem = killSignalProblem;
+exports.parseProcStatus = parseProcStatus;
+exports.hasSignal = hasSignal;
+exports.isPending = isPending;
+exports.signalOutcome = signalOutcome;
+exports.readProcessSignals = readProcessSignals;
+// Linux signals for the `kill` fault: names and numbers, their default actions, what a
+// process does with one (read from /proc/PID/status) and so what sending it can be seen to do.
+// Pure, except readProcessSignals, which reads /proc.
+const node_fs_1 = __nccwpck_require__(3024);
+// Numbers as on x86-64 and arm64 (the kernel's generic numbering), signal(7).
+const TABLE = [
+    ['HUP', 1, 'terminate'],
+    ['INT', 2, 'terminate'],
+    ['QUIT', 3, 'core'],
+    ['ILL', 4, 'core'],
+    ['TRAP', 5, 'core'],
+    ['ABRT', 6, 'core'],
+    ['IOT', 6, 'core'],
+    ['BUS', 7, 'core'],
+    ['FPE', 8, 'core'],
+    ['KILL', 9, 'terminate'],
+    ['USR1', 10, 'terminate'],
+    ['SEGV', 11, 'core'],
+    ['USR2', 12, 'terminate'],
+    ['PIPE', 13, 'terminate'],
+    ['ALRM', 14, 'terminate'],
+    ['TERM', 15, 'terminate'],
+    ['STKFLT', 16, 'terminate'],
+    ['CHLD', 17, 'ignore'],
+    ['CONT', 18, 'continue'],
+    ['STOP', 19, 'stop'],
+    ['TSTP', 20, 'stop'],
+    ['TTIN', 21, 'stop'],
+    ['TTOU', 22, 'stop'],
+    ['URG', 23, 'ignore'],
+    ['XCPU', 24, 'core'],
+    ['XFSZ', 25, 'core'],
+    ['VTALRM', 26, 'terminate'],
+    ['PROF', 27, 'terminate'],
+    ['WINCH', 28, 'ignore'],
+    ['IO', 29, 'terminate'],
+    ['POLL', 29, 'terminate'],
+    ['PWR', 30, 'terminate'],
+    ['SYS', 31, 'core'],
+];
+/** "SIGUSR1", "usr1", "10" or "SIG10" → the signal; null when Linux has no such signal. */
+function parseSignal(signal) {
+    const bare = signal.trim().toUpperCase().replace(/^SIG/, '');
+    if (/^\d+$/.test(bare)) {
+        const number = Number(bare);
+        const known = TABLE.find(([, n]) => n === number);
+        if (known)
+            return { name: `SIG${known[0]}`, number, defaultAction: known[2] };
+        // 32 and 33 belong to the C library (NPTL); 34..64 are real-time signals, which terminate.
+        return number >= 34 && number <= 64 ? { name: `SIG${number}`, number, defaultAction: 'terminate' } : null;
+    }
+    const known = TABLE.find(([name]) => name === bare);
+    return known ? { name: `SIG${known[0]}`, number: known[1], defaultAction: known[2] } : null;
+}
+/**
+ * Why a kill fault with this signal can never be proven or undone (null when it can be sent):
+ * for the scenario schema's validation and for the injector alike.
+ */
+function killSignalProblem(signal) {
+    const info = parseSignal(signal);
+    if (!info)
+        return `unknown signal "${signal}": expected a Linux signal such as SIGTERM, SIGKILL, SIGHUP or USR1`;
+    if (info.name === 'SIGSTOP')
+        return 'SIGSTOP freezes the process and a kill fault has nothing to resume it with: use type pause';
+    return null;
+}
+function mask(fields, key) {
+    const value = fields.get(key);
+    if (value === undefined || !/^[0-9a-f]+$/i.test(value))
+        throw new Error(`no ${key} line`);
+    return BigInt(`0x${value}`);
+}
+function parseProcStatus(text) {
+    const fields = new Map();
+    for (const line of text.split('\n')) {
+        const colon = line.indexOf(':');
+        if (colon > 0)
+            fields.set(line.slice(0, colon), line.slice(colon + 1).trim());
+    }
+    const nsPids = (fields.get('NSpid') ?? fields.get('Pid') ?? '').split(/\s+/).filter(Boolean).map(Number);
+    return {
+        command: fields.get('Name') ?? '?',
+        nsPids,
+        pending: mask(fields, 'SigPnd'),
+        sharedPending: mask(fields, 'ShdPnd'),
+        blocked: mask(fields, 'SigBlk'),
+        ignored: mask(fields, 'SigIgn'),
+        caught: mask(fields, 'SigCgt'),
+    };
+}
+function hasSignal(signalMask, signal) {
+    return ((signalMask >> BigInt(signal - 1)) & 1n) === 1n;
+}
+function isPending(process, signal) {
+    return hasSignal(process.pending, signal) || hasSignal(process.sharedPending, signal);
+}
+/**
+ * What the signal will be seen to do to the process:
+ * - `handled`: it has a handler, which runs (and may exit or carry on): the pending bit clears.
+ * - `death`: the default action ends it.
+ * - `stop`: the default action stops it, with nothing in the fault to resume it.
+ * - `nothing`: ignored, or a default that does nothing — and a PID namespace's init (a
+ *   container's main process) only ever receives the signals it handles, plus KILL and STOP.
+ */
+function signalOutcome(signal, process) {
+    if (signal.name !== 'SIGKILL' && signal.name !== 'SIGSTOP') {
+        if (hasSignal(process.caught, signal.number))
+            return { kind: 'handled', why: 'it has a handler for it' };
+        if (hasSignal(process.ignored, signal.number))
+            return { kind: 'nothing', why: 'it ignores it' };
+        if (process.nsPids.at(-1) === 1 && process.nsPids.length > 1)
+            return {
+                kind: 'nothing',
+                why: "it has no handler for it, and the kernel drops such signals for a container's init (PID 1)",
+            };
+    }
+    switch (signal.defaultAction) {
+        case 'terminate':
+        case 'core':
+            return { kind: 'death', why: 'its default action ends the process' };
+        case 'stop':
+            return { kind: 'stop', why: 'its default action stops the process' };
+        default:
+            return { kind: 'nothing', why: `its default action is to ${signal.defaultAction}` };
+    }
+}
+/**
+ * /proc/PID/status of a container's main process, from this host. Null when it cannot be read
+ * here or is not that container's (a remote engine, another PID namespace): the process's
+ * cgroup must name the container.
+ */
+function readProcessSignals(pid, containerId) {
+    try {
+        if (pid <= 0 || !(0, node_fs_1.readFileSync)(`/proc/${pid}/cgroup`, 'utf8').includes(containerId))
+            return null;
+        return parseProcStatus((0, node_fs_1.readFileSync)(`/proc/${pid}/status`, 'utf8'));
+    }
+    catch {
+        return null;
+    }
+}
+
+
+/***/ }),
+
 /***/ 9171:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -65228,13 +65647,14 @@ function injectStall(ctx, target, spec) {
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.injectStop = injectStop;
-exports.verifyRunning = verifyRunning;
 // stop: the target's containers are stopped gracefully (SIGTERM, SIGKILL after the stop
-// timeout) and started again on revert. Proof: inspect reports them not running.
+// timeout) and started again on revert. Proof: inspect reports them not running; the revert's
+// proof: inspect reports them running again (and still running a moment later).
 const docker_1 = __nccwpck_require__(6214);
 const clock_1 = __nccwpck_require__(7110);
 const containers_1 = __nccwpck_require__(2245);
 const fault_handle_1 = __nccwpck_require__(3420);
+const revert_proof_1 = __nccwpck_require__(3804);
 const types_1 = __nccwpck_require__(6464);
 async function injectStop(ctx, target, spec) {
     const containers = await (0, containers_1.resolveTargets)(ctx.project, target.service);
@@ -65255,15 +65675,9 @@ async function injectStop(ctx, target, spec) {
     catch (error) {
         return handle.abandon(error);
     }
-    handle.hooks.verifyRevert = () => verifyRunning(containers.map((c) => ({ id: c.id, name: c.name })));
+    // Proof of the revert: each container running again (not yet healthy: that is recovery's to measure).
+    handle.hooks.verifyRevert = () => (0, revert_proof_1.verifyRunning)(containers);
     return handle.markInjected();
-}
-/** After a revert that starts containers: each is running again (evidence, not a wait for health). */
-async function verifyRunning(containers) {
-    return Promise.all(containers.map(async (c) => {
-        const { inspect, held } = await (0, containers_1.waitForState)(c.id, (s) => s.Running && !s.Paused, 5000);
-        return `${c.name} ${held ? 'running again' : 'NOT running after revert'}: ${(0, containers_1.describeState)(inspect.State)}`;
-    }));
 }
 
 
@@ -65408,7 +65822,7 @@ function expectedRoundTripDelayMs(toxic, direction) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.FaultRevertError = exports.FaultUnavailableError = exports.FaultNotEffectiveError = void 0;
+exports.FaultRevertUnprovenError = exports.FaultRevertError = exports.FaultUnavailableError = exports.FaultNotEffectiveError = void 0;
 /** The fault was injected but its effect could not be measured: the scenario must not pass. */
 class FaultNotEffectiveError extends Error {
 }
@@ -65421,6 +65835,20 @@ exports.FaultUnavailableError = FaultUnavailableError;
 class FaultRevertError extends Error {
 }
 exports.FaultRevertError = FaultRevertError;
+/**
+ * Every revert step succeeded, yet the revert was not seen to take hold: a container still
+ * exited or paused a few seconds later, a client still cut off. `problems` holds one line per
+ * finding ("redis/proj-redis-1: still exited 5s after the revert (state=exited exitCode=0)").
+ * The journal entry stays, so cleanup replays the (idempotent) steps.
+ */
+class FaultRevertUnprovenError extends FaultRevertError {
+    problems;
+    constructor(message, problems) {
+        super(message);
+        this.problems = problems;
+    }
+}
+exports.FaultRevertUnprovenError = FaultRevertUnprovenError;
 
 
 /***/ }),
@@ -65752,7 +66180,9 @@ exports.streamContainerEvents = streamContainerEvents;
 const docker_1 = __nccwpck_require__(6214);
 const labels_1 = __nccwpck_require__(1717);
 /** Calls onEvent for each container event of the project (optionally only these actions) until stopped. */
-async function streamContainerEvents(project, actions, onEvent) {
+async function streamContainerEvents(project, actions, onEvent, 
+/** Called once if the stream errs or ends before stop(): from then on, events are missed. */
+onBroken) {
     const stream = (await (0, docker_1.docker)().getEvents({
         filters: {
             type: ['container'],
@@ -65780,9 +66210,20 @@ async function streamContainerEvents(project, actions, onEvent) {
                 onEvent(event);
         }
     });
-    stream.on('error', () => undefined);
+    let stopped = false;
+    let broken = false;
+    const breakOff = (reason) => {
+        if (stopped || broken)
+            return;
+        broken = true;
+        onBroken?.(reason);
+    };
+    stream.on('error', (error) => breakOff(`the engine's event stream failed: ${error.message}`));
+    stream.on('end', () => breakOff("the engine's event stream ended"));
+    stream.on('close', () => breakOff("the engine's event stream closed"));
     return {
         stop: () => {
+            stopped = true;
             stream.removeAllListeners('data');
             stream.destroy();
         },
@@ -65897,14 +66338,45 @@ async function assertInProject(containerId, project) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.systemTime = void 0;
 exports.monotonicMs = monotonicMs;
+exports.scenarioMs = scenarioMs;
+exports.scenarioClock = scenarioClock;
 exports.sleep = sleep;
-// One monotonic clock for the whole engine: load timestamps, phase marks and fault
-// start/stop are all read from here, so they can be compared without wall-clock skew.
+// The engine's clocks. Two time bases exist and must never be mixed:
+// - the process's monotonic clock (`monotonicMs()`, branded MonotonicMs): what the load
+//   generator, the fault library and sleeps read;
+// - the scenario clock (ScenarioMs, defined with the results contract): milliseconds since
+//   the scenario's t0, the moment its load starts sending. Everything a scenario records
+//   (phases, alerts, logs, events, the fault's inject and revert) is on this clock.
+// A ScenarioClock is the one place that converts between them. Both are branded types, so
+// putting a process timestamp (or an untyped number) where a scenario time belongs is a
+// compile error rather than a verdict measured across two clocks.
 const node_perf_hooks_1 = __nccwpck_require__(643);
 /** Milliseconds on the process's monotonic clock (fractional). */
 function monotonicMs() {
     return node_perf_hooks_1.performance.now();
+}
+/** A scenario time from a plain number: for tests and for times already on the scenario clock (results.json). */
+function scenarioMs(ms) {
+    return ms;
+}
+exports.systemTime = { monotonicMs, epochMs: () => Date.now() };
+/** A scenario clock whose t0 is `t0` on the monotonic clock (default: now). */
+function scenarioClock(t0, time = exports.systemTime) {
+    const nowMono = time.monotonicMs();
+    const origin = t0 ?? nowMono;
+    // The wall clock at t0, read once: later engine timestamps convert through this offset,
+    // so a wall-clock step during the scenario shifts only engine-stamped times, never ours.
+    const epochAtT0 = time.epochMs() - (nowMono - origin);
+    return {
+        t0: origin,
+        epochAtT0,
+        now: () => (time.monotonicMs() - origin),
+        fromMonotonic: (at) => (at - origin),
+        fromEpoch: (epochMs) => (epochMs - epochAtT0),
+        toMonotonic: (at) => (at + origin),
+    };
 }
 function sleep(ms, signal) {
     return new Promise((resolve) => {
