@@ -8,7 +8,7 @@ source scripts/lib/build-env.sh
 bash scripts/ensure-docker.sh
 bash scripts/build-images.sh
 exec node dist/cli/index.js run \
-  --compose examples/fraud-api/docker-compose.yml \
+  --config examples/fraud-api/chaos-action.yml \
   --suite "${CHAOS_SUITE:-default}" \
   --results .chaos-action/demo \
   --journal .chaos-action/demo/journal.json \

@@ -77,6 +77,7 @@ async function runAction(apiUrl: string, composeFile: string): Promise<ActionRun
     GITHUB_STEP_SUMMARY: files.summary,
     GITHUB_STATE: files.state,
     RUNNER_TEMP: work,
+    'INPUT_CONFIG-FILE': 'examples/fraud-api/chaos-action.yml',
     'INPUT_COMPOSE-FILE': composeFile,
     INPUT_SUITE: 'auto',
     INPUT_SCENARIOS: 'otel-collector-failure',

@@ -324,8 +324,8 @@ describe('the PR comment of a real default-suite run, rendered in Chromium', () 
       [
         path.join(root, 'dist/cli/index.js'),
         'run',
-        '--compose',
-        path.join(root, 'examples/fraud-api/docker-compose.yml'),
+        '--config',
+        path.join(root, 'examples/fraud-api/chaos-action.yml'),
         '--suite',
         'default',
         '--scale',

@@ -13,6 +13,8 @@ import { parse as parseYaml } from 'yaml';
 const root = path.join(__dirname, '../..');
 const BASE = path.join(root, 'examples/fraud-api/docker-compose.yml');
 const NAIVE = path.join(root, 'examples/fraud-api/docker-compose.naive.yml');
+/** The example's run config: its request, health check and application-specific checks. */
+const CONFIG = path.join(root, 'examples/fraud-api/chaos-action.yml');
 const SCALE = process.env.CHAOS_E2E_SCALE ?? '0.5';
 jest.setTimeout(40 * 60_000);
 
@@ -27,6 +29,8 @@ async function cli(args: string[]): Promise<{ exec: ExecResult; results: RunResu
       dir,
       '--journal',
       path.join(dir, 'journal.json'),
+      '--config',
+      CONFIG,
       ...args,
     ],
     { cwd: root, env: { ...process.env, CI: 'true' } },

@@ -345,6 +345,7 @@ export function buildRun(
     runUrl: 'https://github.com/acme/fraud-api/actions/runs/123456789',
     outcome: combineOutcomes(scenarios.map((s) => s.outcome)),
     violations: scenarios.reduce((n, s) => n + s.thresholds.filter((t) => t.passed === false).length, 0),
+    skipped: scenarios.filter((s) => s.outcome === 'skipped').length,
     scenarios,
     ...overrides,
   };
@@ -354,7 +355,7 @@ export function buildRun(
 export function longLogs(n: number, chars: number, service = 'fraud-api'): LogMatch[] {
   return Array.from({ length: n }, (_, i) => ({
     service,
-    atMs: 25_000 + i * 10,
+    atMs: scenarioMs(25_000 + i * 10),
     line: `ERROR [req ${i}] redis: connection refused (dial tcp 172.18.0.3:6379) `.padEnd(chars, 'x'),
   }));
 }

@@ -1,9 +1,10 @@
 // The Action's inputs, read once and turned into the engine's RunConfig. The suite choice
 // (pull request → default, label / dispatch / schedule → full) is a pure function.
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as core from '@actions/core';
 import * as github from '@actions/github';
-import { parseRunConfig, type RunConfig } from '../config/run-config';
+import { DEFAULT_CONFIG_FILE, loadRunConfigFile, parseRunConfig, type RunConfig } from '../config/run-config';
 
 export interface ActionInputs {
   config: RunConfig;
@@ -43,6 +44,17 @@ export function chooseSuite(context: SuiteContext): SuiteChoice {
   return { suite: 'default', why: `${context.eventName || 'this'} event` };
 }
 
+function dropEmpty(values: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(values).filter(([, v]) => v !== '' && !(Array.isArray(v) && v.length === 0)),
+  );
+}
+
+/** Whether a run config file sets a key (a cheap look at its top-level keys). */
+function fileSets(file: string, key: string): boolean {
+  return new RegExp(`^${key}\\s*:`, 'm').test(readFileSync(file, 'utf8'));
+}
+
 function list(name: string): string[] {
   return core
     .getInput(name)
@@ -64,24 +76,38 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
     fullSuiteLabel: core.getInput('full-suite-label'),
   });
   const runnerTemp = env.RUNNER_TEMP ?? path.join(workdir, '.chaos-action');
-  const config = parseRunConfig(
-    {
-      'compose-files': list('compose-file').map(inWorkdir),
-      suite: suiteChoice.suite,
-      scenarios: list('scenarios'),
-      'scenarios-dirs': list('scenarios-dir').map(inWorkdir),
-      'service-map': core.getInput('service-map'),
-      'target-url': core.getInput('target-url'),
-      'results-dir': inWorkdir(core.getInput('results-dir') || 'chaos-results'),
-      'journal-path': path.join(runnerTemp, 'chaos-action', 'journal.json'),
-      'fail-on-violation': core.getInput('fail-on-violation'),
-      scale: core.getInput('scale'),
-      'baseline-results': core.getInput('baseline-results')
-        ? inWorkdir(core.getInput('baseline-results'))
-        : '',
-    },
-    'input',
-  );
+  const inputs = {
+    'compose-files': list('compose-file').map(inWorkdir).join(','),
+    suite: suiteChoice.suite,
+    scenarios: list('scenarios'),
+    'scenarios-dirs': list('scenarios-dir').map(inWorkdir),
+    'service-map': core.getInput('service-map'),
+    'target-url': core.getInput('target-url'),
+    'results-dir': core.getInput('results-dir') ? inWorkdir(core.getInput('results-dir')) : '',
+    'journal-path': path.join(runnerTemp, 'chaos-action', 'journal.json'),
+    'fail-on-violation': core.getInput('fail-on-violation'),
+    scale: core.getInput('scale'),
+    'baseline-results': core.getInput('baseline-results') ? inWorkdir(core.getInput('baseline-results')) : '',
+    request: core.getInput('request'),
+    'request-json': core.getInput('request-json'),
+    'request-body-file': core.getInput('request-body-file')
+      ? inWorkdir(core.getInput('request-body-file'))
+      : '',
+    'expect-status': core.getInput('expect-status'),
+    'health-path': core.getInput('health-path'),
+  };
+  // The same run config file as the CLI's: named by config-file, or chaos-action.yml when it
+  // exists. Inputs that are set override it; its paths are relative to the file.
+  const named = core.getInput('config-file');
+  const configFile = named ? inWorkdir(named) : inWorkdir(DEFAULT_CONFIG_FILE);
+  if (named && !existsSync(configFile)) throw new Error(`input config-file: ${configFile} does not exist`);
+  const fromFile = existsSync(configFile);
+  const config = fromFile
+    ? loadRunConfigFile(configFile, inputs, 'input')
+    : parseRunConfig({ 'compose-files': inWorkdir('docker-compose.yml'), ...dropEmpty(inputs) }, 'input');
+  // The Action's results go where the workflow uploads them from, unless the file or an input says otherwise.
+  if (!core.getInput('results-dir') && !(fromFile && fileSets(configFile, 'results-dir')))
+    config.resultsDir = inWorkdir('chaos-results');
   const bool = (name: string, fallback: boolean): boolean => {
     const value = core.getInput(name).trim().toLowerCase();
     if (value === '') return fallback;

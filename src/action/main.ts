@@ -18,7 +18,7 @@ export async function run(): Promise<void> {
     const inputs = readInputs();
     const { config } = inputs;
     core.info(`chaos-action: suite ${inputs.suiteChoice.suite} (${inputs.suiteChoice.why})`);
-    const prepared = prepareRun(config);
+    const prepared = await prepareRun(config);
     saveRunState({ journalPath: config.journalPath, resultsDir: config.resultsDir });
     const result = await runChaos(
       config,

@@ -1,11 +1,13 @@
 // `chaos-action`: the engine from a terminal. Same scenarios, same verdicts as the Action.
 import { cleanupCommand } from './cleanup-command';
+import { initCommand } from './init-command';
 import { listCommand } from './list-command';
 import { loadCommand } from './load-command';
 import { runCommand } from './run-command';
 import { validateCommand } from './validate-command';
 
 const USAGE = `usage: chaos-action <command> [options]
+  init      write chaos-action.yml and the workflow for a compose stack (what it inferred, and why)
   run       start the compose stack, run a suite of chaos scenarios, print the verdict table
   validate  check scenario, suite and run-config files (no Docker needed)
   list      list the built-in and your scenarios, with the suites they belong to
@@ -15,6 +17,7 @@ Run 'chaos-action <command> --help' for a command's options.
 exit: 0 pass, 1 SLO violated, 2 usage or config error, 3 inconclusive or infrastructure error`;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  init: initCommand,
   run: runCommand,
   validate: validateCommand,
   list: listCommand,

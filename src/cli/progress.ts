@@ -45,9 +45,13 @@ export function createProgress(
     scenarioDone(result) {
       clear();
       liveLine = '';
-      const word = { pass: 'PASS', fail: 'FAIL', inconclusive: 'INCONCLUSIVE', error: 'ERROR' }[
-        result.outcome
-      ];
+      const word = {
+        pass: 'PASS',
+        fail: 'FAIL',
+        inconclusive: 'INCONCLUSIVE',
+        error: 'ERROR',
+        skipped: 'SKIPPED',
+      }[result.outcome];
       stream.write(`${clock()} ${result.name}: ${word}${result.reason ? ` — ${result.reason}` : ''}\n`);
     },
     finish() {

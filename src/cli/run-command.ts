@@ -1,6 +1,7 @@
 // `chaos-action run`: the same engine as the Action, from a terminal or any CI.
 import { ConfigError, formatIssue } from '../config/errors';
-import { parseRunConfig } from '../config/run-config';
+import { existsSync } from 'node:fs';
+import { DEFAULT_CONFIG_FILE, loadRunConfigFile, parseRunConfig } from '../config/run-config';
 import { writeResultFiles } from '../report/files';
 import { renderTerminalTable } from '../report/terminal';
 import { exitCodeFor, prepareRun, runChaos } from '../scenario/engine';
@@ -8,12 +9,19 @@ import { execCommand } from '../util/exec';
 import { parseArgs, UsageError } from './args';
 import { createProgress } from './progress';
 
-export const RUN_USAGE = `usage: chaos-action run --compose FILE [--compose OVERRIDE ...] [options]
+export const RUN_USAGE = `usage: chaos-action run [--config chaos-action.yml] [--compose FILE ...] [options]
+  --config FILE          a run config file (default: ./chaos-action.yml when it exists; flags override it)
+  --compose FILE         compose file(s): a base file, then overrides (repeatable)
   --suite NAME           default | full | a suite of your own (default: default)
   --scenario NAME        run this scenario (repeatable; replaces --suite)
   --scenarios-dir DIR    your scenario files, added to the built-ins (repeatable)
   --service-map MAP      roles to your services, e.g. "api=web,cache=redis-main"
   --target-url URL       where the load goes (default: the api service's published port)
+  --request "METHOD /path"  the request the load sends (default: the health check, else GET /)
+  --request-json JSON    its JSON body
+  --request-body-file F  its raw body, read from a file
+  --expect-status LIST   statuses that count as success (default: 200)
+  --health-path PATH     the health check (default: from the api's compose healthcheck)
   --results DIR          where results.json, report.md, junit.xml and metrics.prom go
   --baseline FILE        a results.json to compare with
   --scale N              multiply scenario durations (0.5 halves them)
@@ -45,6 +53,12 @@ export async function runCommand(argv: string[]): Promise<number> {
         'journal',
         'pushgateway',
         'project',
+        'config',
+        'request',
+        'request-json',
+        'request-body-file',
+        'expect-status',
+        'health-path',
       ],
       repeatable: ['compose', 'scenario', 'scenarios-dir', 'param'],
       booleans: ['no-fail', 'help'],
@@ -54,29 +68,34 @@ export async function runCommand(argv: string[]): Promise<number> {
       return 0;
     }
     if (args.positional.length) throw new UsageError(`unexpected argument "${args.positional[0]}"`);
-    if (!args.flags.compose) throw new UsageError('--compose FILE is required');
     const one = (name: string): string | undefined => args.flags[name]?.[0];
-    config = parseRunConfig(
-      {
-        'compose-files': args.flags.compose,
-        suite: one('suite'),
-        scenarios: args.flags.scenario,
-        'scenarios-dirs': args.flags['scenarios-dir'],
-        'service-map': one('service-map'),
-        'target-url': one('target-url'),
-        'results-dir': one('results'),
-        'baseline-results': one('baseline'),
-        scale: one('scale'),
-        profile: one('profile'),
-        params: args.flags.param?.join(','),
-        'journal-path': one('journal'),
-        project: one('project'),
-        'fail-on-violation': args.booleans.has('no-fail') ? 'false' : undefined,
-      },
-      'flag',
-    );
+    const flags = {
+      'compose-files': args.flags.compose,
+      suite: one('suite'),
+      scenarios: args.flags.scenario,
+      'scenarios-dirs': args.flags['scenarios-dir'],
+      'service-map': one('service-map'),
+      'target-url': one('target-url'),
+      'results-dir': one('results'),
+      'baseline-results': one('baseline'),
+      scale: one('scale'),
+      profile: one('profile'),
+      params: args.flags.param?.join(','),
+      'journal-path': one('journal'),
+      project: one('project'),
+      request: one('request'),
+      'request-json': one('request-json'),
+      'request-body-file': one('request-body-file'),
+      'expect-status': one('expect-status'),
+      'health-path': one('health-path'),
+      'fail-on-violation': args.booleans.has('no-fail') ? 'false' : undefined,
+    };
+    const configFile = one('config') ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+    if (configFile) config = loadRunConfigFile(configFile, flags, 'flag');
+    else if (!args.flags.compose) throw new UsageError('--compose FILE (or --config FILE) is required');
+    else config = parseRunConfig(flags, 'flag');
     pushgateway = one('pushgateway');
-    prepared = prepareRun(config);
+    prepared = await prepareRun(config);
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`chaos-action run: ${error.message}\n${RUN_USAGE}\n`);

@@ -34,7 +34,36 @@ export interface LoadOptions {
   params?: Record<string, ParamValue>;
   /** Multiplies warm-up, baseline, fault, after and stage durations (not recovery's max wait). */
   scale?: number;
+  /** The run's target settings, which every scenario may use without declaring them (see RunParams). */
+  run?: RunParams;
 }
+
+/** A request as a scenario file writes it (`load.request`), the shape `${request}` takes. */
+export interface RequestParam {
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  json?: unknown;
+  body?: string;
+  expect?: { status: number[] };
+}
+
+/**
+ * Run parameters: settings of the run (the run config, inputs, flags, or what was inferred
+ * from the compose file) that any scenario file may use as `${request}` and `${health_path}`
+ * without declaring them, so one file serves every stack. A file's own `params:` of the
+ * same name win.
+ */
+export interface RunParams {
+  request: RequestParam;
+  health_path: string;
+}
+
+/** What `validate` and `list` use when no stack is at hand. */
+export const DEFAULT_RUN_PARAMS: RunParams = {
+  request: { method: 'GET', path: '/', expect: { status: [200] } },
+  health_path: '/',
+};
 
 const SUITE_FILES = ['suites.yml', 'suites.yaml'];
 const PARAM_REF = /\$\{([A-Za-z_][\w-]*)\}/g;
@@ -43,14 +72,41 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** Replaces `${name}` in every string outside params/production; a lone `${name}` keeps the value's type. */
+/** A parameter whose value is the empty string is unset: what uses it is left out (see substituteParams). */
+const isUnset = (value: unknown): boolean => value === '';
+
+/**
+ * Replaces `${name}` in every string outside params/production; a lone `${name}` keeps the value's
+ * type (a run parameter may be a map). Unset parameters (value '') make what uses them optional:
+ * a list item (a threshold, a steady-state check) that refers to one is left out, and so is a
+ * map key whose value is exactly `${name}`. Each omission is returned with the parameter to set.
+ */
 function substituteParams(
   src: YamlSource,
   data: Record<string, unknown>,
-  params: Record<string, ParamValue>,
-): ConfigIssue[] {
+  params: Record<string, unknown>,
+  declared: string[],
+): { issues: ConfigIssue[]; omitted: string[] } {
   const issues: ConfigIssue[] = [];
+  const omitted: string[] = [];
   const names = Object.keys(params);
+  const OMIT = Symbol('omit');
+  const unsetIn = (value: unknown): string | null => {
+    if (typeof value === 'string') {
+      const ref = [...value.matchAll(PARAM_REF)]
+        .map((m) => m[1])
+        .find((n) => n in params && isUnset(params[n]));
+      return ref ?? null;
+    }
+    if (Array.isArray(value)) return value.map(unsetIn).find((r) => r !== null) ?? null;
+    if (isPlainObject(value))
+      return (
+        Object.values(value)
+          .map(unsetIn)
+          .find((r) => r !== null) ?? null
+      );
+    return null;
+  };
   const visit = (value: unknown, at: PropertyKey[]): unknown => {
     if (typeof value === 'string') {
       const lone = /^\$\{([A-Za-z_][\w-]*)\}$/.exec(value);
@@ -62,25 +118,44 @@ function substituteParams(
           field: formatPath(at),
           message:
             `unknown parameter "${missing}"${didYouMean(missing, names)}` +
-            (names.length ? ` (params: ${names.join(', ')})` : ' (the file has no params:)'),
+            (declared.length ? ` (params: ${declared.join(', ')})` : ' (the file has no params:)'),
         });
         return value;
       }
-      if (lone) return params[lone[1]];
+      if (lone) return isUnset(params[lone[1]]) ? OMIT : params[lone[1]];
       return value.replace(PARAM_REF, (_, n: string) => String(params[n]));
     }
-    if (Array.isArray(value)) return value.map((v, i) => visit(v, [...at, i]));
+    if (Array.isArray(value)) {
+      const out: unknown[] = [];
+      value.forEach((item, i) => {
+        const unset = unsetIn(item);
+        if (unset !== null) {
+          const text = typeof item === 'string' ? item : JSON.stringify(item);
+          omitted.push(`${formatPath([...at, i])} (${text}) left out: parameter ${unset} is not set`);
+          return;
+        }
+        const visited = visit(item, [...at, i]);
+        if (visited !== OMIT) out.push(visited);
+      });
+      return out;
+    }
     if (isPlainObject(value)) {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) out[k] = visit(v, [...at, k]);
+      for (const [k, v] of Object.entries(value)) {
+        const visited = visit(v, [...at, k]);
+        if (visited !== OMIT) out[k] = visited;
+      }
       return out;
     }
     return value;
   };
   for (const [key, value] of Object.entries(data)) {
-    if (key !== 'params' && key !== 'production') data[key] = visit(value, [key]);
+    if (key === 'params' || key === 'production') continue;
+    const visited = visit(value, [key]);
+    if (visited === OMIT) delete data[key];
+    else data[key] = visited;
   }
-  return issues;
+  return { issues, omitted };
 }
 
 function effectiveParams(
@@ -200,7 +275,9 @@ export function parseScenarioText(text: string, file: string, options: LoadOptio
   }
   const data: Record<string, unknown> = { ...src.data };
   const { params, production, issues } = effectiveParams(src, data, options);
-  issues.push(...substituteParams(src, data, params));
+  const run = options.run ?? DEFAULT_RUN_PARAMS;
+  const substituted = substituteParams(src, data, { ...run, ...params }, Object.keys(params));
+  issues.push(...substituted.issues);
   if (issues.length) throw new ConfigError(issues);
 
   const result = scenarioSchema.safeParse(data);
@@ -320,6 +397,11 @@ export function parseScenarioText(text: string, file: string, options: LoadOptio
     params,
     production,
     requires: { roles, services: s.requires.services },
+    omitted: substituted.omitted,
+    lines: {
+      target: lineOf(src, ['target']) ?? 1,
+      from: lineOf(src, ['fault', 'from']),
+    },
   };
   return options.scale !== undefined && options.scale !== 1
     ? scaleScenario(scenario, options.scale)

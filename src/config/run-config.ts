@@ -1,6 +1,8 @@
 // The run configuration: what the Action's inputs and the CLI's flags (or a YAML config file)
 // say about one run. Keys are kebab-case, as the action inputs; values may be strings (action
 // inputs always are) or typed YAML values. parseRunConfig → RunConfig (camelCase), or ConfigError.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError, readConfigText } from './errors';
 import { ROLES, type Role } from './roles';
@@ -38,6 +40,73 @@ export interface RunConfig {
   params: Record<string, ParamValue>;
   /** A previous results.json to compare against (`p95 regression < 20%`); null: none. */
   baselineResults: string | null;
+  /** The load's request and the health check, as given; what is not given is inferred from the compose file. */
+  target: TargetSettings;
+}
+
+/** The run-level target every built-in scenario uses (`${request}`, `${health_path}`). */
+export interface TargetSettings {
+  /** `request: POST /v1/predict`; null: inferred (the health check's path, else GET /). */
+  request: { method: string; path: string } | null;
+  /** A JSON body (`request-json`); undefined: none. */
+  requestJson: unknown;
+  /** A raw body, read from `request-body-file`; null: none. */
+  requestBody: string | null;
+  requestHeaders: Record<string, string>;
+  /** Accepted statuses (`expect-status: 200, 201`); null: 200. */
+  expectStatus: number[] | null;
+  /** `health-path: /healthz`; null: inferred from the api's compose healthcheck. */
+  healthPath: string | null;
+}
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+
+/** "POST /v1/predict" (or just "/v1/predict", a GET). */
+export function parseRequestLine(v: unknown): { method: string; path: string } {
+  const text = String(v).trim();
+  const match = /^(?:([A-Za-z]+)\s+)?(\/\S*)$/.exec(text);
+  if (!match)
+    throw new Error(`"${text}" is not a request (write it like "POST /v1/predict" or "GET /item/1")`);
+  const method = (match[1] ?? 'GET').toUpperCase();
+  if (!METHODS.includes(method))
+    throw new Error(
+      `"${match[1]}" is not an HTTP method${didYouMean(method, METHODS)} (${METHODS.join(', ')})`,
+    );
+  return { method, path: match[2] };
+}
+
+function parseJsonValue(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  try {
+    return JSON.parse(v) as unknown;
+  } catch (error) {
+    throw new Error(`not JSON: ${(error as Error).message}`);
+  }
+}
+
+function parseStatusList(v: unknown): number[] {
+  const items = Array.isArray(v)
+    ? v
+    : String(v)
+        .split(/[,\s]+/)
+        .filter(Boolean);
+  return items.map((item) => {
+    const n = Number(item);
+    if (!Number.isInteger(n) || n < 100 || n > 599)
+      throw new Error(`"${String(item)}" is not an HTTP status`);
+    return n;
+  });
+}
+
+function parsePath(v: unknown): string {
+  const s = String(v).trim();
+  if (!s.startsWith('/')) throw new Error(`"${s}" is not a path (it must start with /)`);
+  return s;
+}
+
+/** An unset action input is '', an unused repeatable flag an empty list: neither is a value. */
+function isGiven(v: unknown): boolean {
+  return v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0);
 }
 
 const TRUE = ['true', 'yes', 'on', '1'];
@@ -156,6 +225,21 @@ export const runConfigSchema = strictMap({
   }).optional(),
   params: parsed(parseParams).optional(),
   'baseline-results': optionalString,
+  request: parsed(parseRequestLine).optional(),
+  'request-json': parsed(parseJsonValue).optional(),
+  'request-body-file': parsed((v) => {
+    const file = String(v).trim();
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new Error(
+        `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
+    }
+  }).optional(),
+  'request-headers': parsed((v) => parsePairs(v, 'headers')).optional(),
+  'expect-status': parsed(parseStatusList).optional(),
+  'health-path': parsed(parsePath).optional(),
 });
 
 export type RunConfigInput = z.input<typeof runConfigSchema>;
@@ -177,6 +261,14 @@ function toRunConfig(c: z.output<typeof runConfigSchema>): RunConfig {
     profile: c.profile ?? 'ci',
     params: c.params ?? {},
     baselineResults: c['baseline-results'] ?? null,
+    target: {
+      request: c.request ?? null,
+      requestJson: c['request-json'],
+      requestBody: c['request-body-file'] ?? null,
+      requestHeaders: c['request-headers'] ?? {},
+      expectStatus: c['expect-status'] ?? null,
+      healthPath: c['health-path'] ?? null,
+    },
   };
 }
 
@@ -186,7 +278,7 @@ function toRunConfig(c: z.output<typeof runConfigSchema>): RunConfig {
  * (e.g. "input"), giving `input service-map: unknown role "cach" (did you mean "cache"?) ...`.
  */
 export function parseRunConfig(input: Record<string, unknown>, label: string | null = null): RunConfig {
-  const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined && v !== ''));
+  const given = Object.fromEntries(Object.entries(input).filter(([, v]) => isGiven(v)));
   const result = runConfigSchema.safeParse(given);
   if (!result.success) {
     throw new ConfigError(
@@ -201,15 +293,74 @@ export function parseRunConfig(input: Record<string, unknown>, label: string | n
   return toRunConfig(result.data);
 }
 
-/** Reads a YAML run-config file (same keys); errors carry file:line. */
-export function loadRunConfigFile(file: string, overrides: Record<string, unknown> = {}): RunConfig {
+/** Keys whose values are paths: in a config file they are relative to the file's directory. */
+const PATH_KEYS = [
+  'compose-files',
+  'scenarios-dirs',
+  'results-dir',
+  'journal-path',
+  'baseline-results',
+  'request-body-file',
+];
+
+/** The config file `run` and the Action read when none is named and it exists. */
+export const DEFAULT_CONFIG_FILE = 'chaos-action.yml';
+
+/**
+ * Reads a YAML run-config file (the same keys as the inputs). Paths in it are relative to the
+ * file's directory. `overrides` (inputs, flags; relative to the working directory) win over
+ * the file. Errors carry file:line for the file's keys and "flag"/"input" for overrides.
+ */
+export function loadRunConfigFile(
+  file: string,
+  overrides: Record<string, unknown> = {},
+  overrideLabel: string | null = null,
+): RunConfig {
   const text = readConfigText(file);
   const src = parseYaml(text, file);
   if (src.data === null || typeof src.data !== 'object' || Array.isArray(src.data)) {
-    throw ConfigError.single(file, 1, '', 'a run config file is a YAML map (compose-files:, suite:, ...)');
+    throw ConfigError.single(file, 1, '', 'a run config file is a YAML map (compose-files:, request:, ...)');
   }
-  const data = { ...(src.data as Record<string, unknown>), ...overrides };
-  const result = runConfigSchema.safeParse(data);
-  if (!result.success) throw new ConfigError(zodIssues(src, result.error.issues, data));
+  const fromFile = { ...(src.data as Record<string, unknown>) };
+  const dir = path.dirname(path.resolve(file));
+  const relative = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(relative)
+      : typeof v === 'string' && v.trim() !== ''
+        ? v
+            .split(/[,\n]/)
+            .map((part) => part.trim())
+            .filter(Boolean)
+            .map((part) => path.resolve(dir, part))
+            .join(',')
+        : v;
+  for (const key of PATH_KEYS) if (key in fromFile) fromFile[key] = relative(fromFile[key]);
+  const given = Object.fromEntries(Object.entries(overrides).filter(([, v]) => isGiven(v)));
+  const merged = { ...fromFile, ...given };
+  if (!('compose-files' in merged)) {
+    throw ConfigError.single(
+      file,
+      1,
+      'compose-files',
+      'is required (here, or with --compose / the compose-file input)',
+    );
+  }
+  const result = runConfigSchema.safeParse(merged);
+  if (!result.success) {
+    // A key from the file is reported at its line; an override under its flag or input name.
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const key = String(issue.path[0] ?? '');
+        if (key in given || !(key in fromFile))
+          return {
+            file: null,
+            line: null,
+            field: `${overrideLabel ? `${overrideLabel} ` : ''}${issue.path.map(String).join('.')}`,
+            message: issue.message,
+          };
+        return zodIssues(src, [issue], merged)[0];
+      }),
+    );
+  }
   return toRunConfig(result.data);
 }

@@ -100,6 +100,10 @@ export interface Scenario {
   /** The production-sized values the file documents. */
   production: Record<string, ParamValue>;
   requires: { roles: Role[]; services: string[] };
+  /** Checks left out because a parameter they use is unset (value ''), one sentence each. */
+  omitted: string[];
+  /** Where `target:` and `fault.from:` are written, for messages about the services they name. */
+  lines: { target: number; from: number | null };
 }
 
 // ---------------------------------------------------------------- zod schemas

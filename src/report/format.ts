@@ -6,6 +6,7 @@ export const OUTCOME_SYMBOL: Record<Outcome, string> = {
   fail: '❌',
   inconclusive: '⚠️',
   error: '💥',
+  skipped: '⏭',
 };
 
 export const OUTCOME_LABEL: Record<Outcome, string> = {
@@ -13,6 +14,7 @@ export const OUTCOME_LABEL: Record<Outcome, string> = {
   fail: '❌ fail',
   inconclusive: '⚠️ inconclusive',
   error: '💥 error',
+  skipped: '⏭ skipped',
 };
 
 /** ✓ passed, ✗ violated, ? not evaluated. */

@@ -73,6 +73,14 @@ function scenarioCase(s: ScenarioResult, cases: Case[]): Case | null {
       skipped: false,
     };
   }
+  if (s.outcome === 'skipped') {
+    return {
+      xml: `${head}>\n      <skipped${attrs({ message: `skipped: ${s.reason || 'no reason given'}` })}/>\n    </testcase>`,
+      failure: false,
+      error: false,
+      skipped: true,
+    };
+  }
   if (s.outcome === 'inconclusive' && !cases.some((c) => c.skipped)) {
     return {
       xml: `${head}>\n      <skipped${attrs({ message: `inconclusive: ${s.reason || 'no reason given'}` })}/>\n    </testcase>`,

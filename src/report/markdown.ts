@@ -79,7 +79,7 @@ const HYPOTHESIS_CHARS = 90;
 // Verdict line and summary table
 
 function countBy(result: RunResult): Record<string, number> {
-  const c: Record<string, number> = { pass: 0, fail: 0, inconclusive: 0, error: 0 };
+  const c: Record<string, number> = { pass: 0, fail: 0, inconclusive: 0, error: 0, skipped: 0 };
   for (const s of result.scenarios) c[s.outcome] += 1;
   return c;
 }
@@ -91,7 +91,8 @@ function plural(n: number, one: string, many = `${one}s`): string {
 /** The one-line verdict: "❌ chaos gate failed: 2 of 7 scenarios violated their SLOs (4 thresholds)". */
 export function renderVerdictLine(result: RunResult): string {
   const c = countBy(result);
-  const n = result.scenarios.length;
+  // Skipped scenarios did not run: the headline counts the ones that did, and names the rest.
+  const n = result.scenarios.length - c.skipped;
   const others: string[] = [];
   let line: string;
   switch (result.outcome) {
@@ -105,11 +106,15 @@ export function renderVerdictLine(result: RunResult): string {
       if (c.inconclusive) others.push(`${c.inconclusive} inconclusive`);
       break;
     case 'inconclusive':
-      line = `${OUTCOME_SYMBOL.inconclusive} chaos gate inconclusive: ${c.inconclusive} of ${plural(n, 'scenario')} neither passed nor failed`;
+      line =
+        n === 0
+          ? `${OUTCOME_SYMBOL.inconclusive} chaos gate inconclusive: every scenario was skipped, nothing was judged`
+          : `${OUTCOME_SYMBOL.inconclusive} chaos gate inconclusive: ${c.inconclusive} of ${plural(n, 'scenario')} neither passed nor failed`;
       break;
     default:
       line = `${OUTCOME_SYMBOL.pass} chaos gate passed: ${n === 0 ? 'no scenarios ran' : `${c.pass} of ${plural(n, 'scenario')} held their SLOs`}`;
   }
+  if (c.skipped) others.push(`${c.skipped} skipped ${OUTCOME_SYMBOL.skipped}`);
   if (others.length > 0) line += `; ${others.join(', ')}`;
   return line;
 }
@@ -153,7 +158,7 @@ function keyFigures(s: ScenarioResult): { p95: string; errors: string } {
 
 function problems(s: ScenarioResult, max: number): string[] {
   const out: string[] = [];
-  if ((s.outcome === 'inconclusive' || s.outcome === 'error') && s.reason) {
+  if ((s.outcome === 'inconclusive' || s.outcome === 'error' || s.outcome === 'skipped') && s.reason) {
     out.push(`${OUTCOME_SYMBOL[s.outcome]} ${truncateChars(s.reason, 160)}`);
   }
   const violated = s.thresholds.filter((t) => t.passed === false);
@@ -217,6 +222,11 @@ function renderLegend(result: RunResult): string {
   if (result.scenarios.some((s) => s.outcome === 'error')) {
     lines.push(
       `${OUTCOME_SYMBOL.error} **error** = the scenario could not be run (infrastructure or setup failure), so it says nothing about the SLOs.`,
+    );
+  }
+  if (result.scenarios.some((s) => s.outcome === 'skipped')) {
+    lines.push(
+      `${OUTCOME_SYMBOL.skipped} **skipped** = the stack has no service for the role the scenario needs; it counts neither as a pass nor as a failure (the setting that enables it is in the table).`,
     );
   }
   if (result.scenarios.some((s) => s.generatorLimited)) {
@@ -353,7 +363,9 @@ function detailsSummary(s: ScenarioResult): string {
         ? `${plural(s.thresholds.length, 'threshold')} held`
         : s.outcome === 'inconclusive'
           ? 'neither passed nor failed'
-          : 'could not be run';
+          : s.outcome === 'skipped'
+            ? 'skipped'
+            : 'could not be run';
   const title = s.title && s.title !== s.name ? ` — ${truncateChars(s.title, 80)}` : '';
   return `${OUTCOME_SYMBOL[s.outcome]} <b>${escapeHtml(s.name)}</b>${escapeHtml(title)}: ${what}`;
 }
@@ -545,7 +557,7 @@ export function renderReportDetailed(result: RunResult, options: ReportOptions =
 
   // Whole <details> blocks: passing scenarios first, then inconclusive, then errors and
   // failures; longest first within each group.
-  const rank = { pass: 0, inconclusive: 1, error: 2, fail: 3 } as const;
+  const rank = { skipped: 0, pass: 0, inconclusive: 1, error: 2, fail: 3 } as const;
   const order = details
     .map((d, i) => ({ i, bytes: utf8Bytes(d), rank: rank[result.scenarios[i].outcome] }))
     .sort((a, b) => a.rank - b.rank || b.bytes - a.bytes);

@@ -21,7 +21,7 @@ import { Gauge, Pushgateway, Registry } from 'prom-client';
 import type { Outcome, RunResult } from '../scenario/results';
 
 export const METRICS_JOB = 'chaos-action';
-const OUTCOMES: Outcome[] = ['pass', 'fail', 'inconclusive', 'error'];
+const OUTCOMES: Outcome[] = ['pass', 'fail', 'inconclusive', 'error', 'skipped'];
 
 /** A new Registry holding the run's metrics. */
 export function buildMetricsRegistry(result: RunResult): Registry {

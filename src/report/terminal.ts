@@ -2,7 +2,13 @@
 import type { PhaseName, RunResult, ScenarioResult } from '../scenario/results';
 import { fmtMs, fmtPct, fmtSeconds } from './format';
 
-const OUTCOME_WORD = { pass: 'PASS', fail: 'FAIL', inconclusive: 'INCONCLUSIVE', error: 'ERROR' } as const;
+const OUTCOME_WORD = {
+  pass: 'PASS',
+  fail: 'FAIL',
+  inconclusive: 'INCONCLUSIVE',
+  error: 'ERROR',
+  skipped: 'SKIPPED',
+} as const;
 
 function p95(scenario: ScenarioResult, phase: PhaseName): string {
   return fmtMs(scenario.phases.find((p) => p.phase === phase)?.p95Ms ?? null);

@@ -6,14 +6,18 @@ import packageJson from '../../package.json';
 import path from 'node:path';
 import { builtinScenariosDir, loadCatalog, type ScenarioCatalog } from '../config/load-scenarios';
 import type { Scenario } from '../config/scenario-schema';
-import { ConfigError } from '../config/errors';
+import { ConfigError, type ConfigIssue } from '../config/errors';
 import { didYouMean } from '../config/suggest';
 import type { RunConfig } from '../config/run-config';
 import { createFaultContext, revertAll } from '../faults';
 import { checkComposeFiles, ComposeError, ComposeStack, uniqueProjectName } from '../stack/compose';
+import { composeLabel, readComposeModel, serviceNames, type ComposeModel } from '../stack/compose-model';
 import { assertDockerReachable } from '../stack/docker';
 import { serviceUrl } from '../stack/endpoints';
-import { resolveRoles, type RoleResolver } from '../stack/roles';
+import { isRole } from '../config/roles';
+import { ROLE_LABEL, RoleError, rolesFromModel, type RoleResolver } from '../stack/roles';
+import { inferRunTarget, type RunTarget } from '../stack/run-target';
+import { thresholdNeeds } from './thresholds';
 import { monotonicMs } from '../util/clock';
 import { combineOutcomes, type PhaseName, type RunResult, type ScenarioResult } from './results';
 import { emptyScenarioResult, runScenario } from './runner';
@@ -38,23 +42,43 @@ export interface EngineContext {
 }
 
 export interface PreparedRun {
+  /** The scenarios to run, in order. */
   scenarios: Scenario[];
+  /** Built-ins of a built-in suite that the stack cannot play (a role it lacks), with why. */
+  skipped: { scenario: Scenario; reason: string }[];
   catalog: ScenarioCatalog;
   baseline: RunResult | null;
   notes: string[];
+  /** The stack as compose describes it, its roles and the load's target, all known before `up`. */
+  model: ComposeModel;
+  roles: RoleResolver;
+  target: RunTarget;
 }
 
 /**
- * Everything that can be checked without Docker: scenario files, suites, the selection and the
- * baseline file. Throws ConfigError (exit 2) with file:line: field messages.
+ * Everything that can be checked before a container starts: the compose files (as compose
+ * reads them), the service map and roles, the load's target, scenario files, suites, the
+ * selection, every service a scenario names, and the baseline file. Throws ConfigError
+ * (exit 2) with file:line: field messages; nothing is built or started.
  */
-export function prepareRun(config: RunConfig): PreparedRun {
+export async function prepareRun(config: RunConfig): Promise<PreparedRun> {
+  let model: ComposeModel;
   try {
     checkComposeFiles(config.composeFiles.map((file) => path.resolve(file)));
+    model = await readComposeModel(config.composeFiles.map((file) => path.resolve(file)));
   } catch (error) {
     if (error instanceof ComposeError) throw ConfigError.single(null, null, '', error.message);
     throw error;
   }
+  let roles: RoleResolver;
+  try {
+    roles = rolesFromModel(model, config.serviceMap as Record<string, string>);
+  } catch (error) {
+    if (error instanceof RoleError) throw ConfigError.single(null, null, 'service-map', error.message);
+    throw error;
+  }
+  const apiService = roles.optional('api');
+  const target = inferRunTarget(model.services.find((s) => s.name === apiService) ?? null, config.target);
   const builtinDir = config.builtinScenarios ? builtinScenariosDir() : null;
   if (config.builtinScenarios && !builtinDir) {
     throw ConfigError.single(
@@ -66,10 +90,39 @@ export function prepareRun(config: RunConfig): PreparedRun {
   }
   const catalog = loadCatalog(
     { builtinDir, userDirs: config.scenariosDirs },
-    { profile: config.profile, params: config.params, scale: config.scale },
+    { profile: config.profile, params: config.params, scale: config.scale, run: target.params },
   );
   const names = selectScenarioNames(catalog, config);
+  if (roles.optional('metrics') === null) {
+    for (const name of names) leaveOutMetricChecks(catalog.scenarios.get(name) as Scenario);
+  }
   const notes = [...catalog.notes];
+  // A built-in of a built-in suite may skip a role the stack lacks; anything the user chose may not.
+  const suiteIsBuiltin =
+    config.scenarios.length === 0 &&
+    builtinDir !== null &&
+    (catalog.suiteFiles[config.suite] ?? '').startsWith(path.resolve(builtinDir));
+  const scenarios: Scenario[] = [];
+  const skipped: PreparedRun['skipped'] = [];
+  const problems: ConfigIssue[] = [];
+  for (const name of names) {
+    const scenario = catalog.scenarios.get(name) as Scenario;
+    const missing = missingServices(scenario, roles, model);
+    const missingRoles = missing.filter((m) => m.role !== null);
+    const optional = suiteIsBuiltin && scenario.builtin;
+    if (missing.length === 0) scenarios.push(scenario);
+    else if (optional && missingRoles.length === missing.length) {
+      const role = missingRoles[0].role as string;
+      skipped.push({
+        scenario,
+        reason: `the stack has no ${role} service; to run it, map one (service-map: ${role}=SERVICE) or label it ${ROLE_LABEL}=${role}`,
+      });
+    } else problems.push(...missing.map((m) => m.issue));
+  }
+  if (problems.length) throw new ConfigError(problems);
+  if (scenarios.length === 0 && skipped.length === 0) {
+    throw ConfigError.single('scenarios', null, '', 'no scenario was selected');
+  }
   let baseline: RunResult | null = null;
   if (config.baselineResults) {
     try {
@@ -82,12 +135,7 @@ export function prepareRun(config: RunConfig): PreparedRun {
       baseline = null;
     }
   }
-  return {
-    scenarios: names.map((name) => catalog.scenarios.get(name) as Scenario),
-    catalog,
-    baseline,
-    notes,
-  };
+  return { scenarios, skipped, catalog, baseline, notes, model, roles, target };
 }
 
 function selectScenarioNames(catalog: ScenarioCatalog, config: RunConfig): string[] {
@@ -118,6 +166,56 @@ function selectScenarioNames(catalog: ScenarioCatalog, config: RunConfig): strin
 }
 
 /**
+ * A built-in's alert and PromQL checks need a metrics (Prometheus) service. On a stack that has
+ * none they are left out with a note, as an unset parameter would leave them out; in a user's
+ * own scenario they stay (and are inconclusive), because the user asked for them.
+ */
+function leaveOutMetricChecks(scenario: Scenario): void {
+  if (!scenario.builtin) return;
+  scenario.thresholds = scenario.thresholds.filter((t) => {
+    const needs = thresholdNeeds([t]);
+    if (!needs.alerts && needs.promqlQueries.length === 0) return true;
+    scenario.omitted.push(`${t.source} left out: the stack has no metrics (Prometheus) service`);
+    return false;
+  });
+}
+
+interface MissingService {
+  /** The role the scenario needs, or null when it named a service that does not exist. */
+  role: string | null;
+  issue: ConfigIssue;
+}
+
+/** Every service or role the scenario names that the stack does not have, with where it is named. */
+function missingServices(scenario: Scenario, roles: RoleResolver, model: ComposeModel): MissingService[] {
+  const out: MissingService[] = [];
+  const seen = new Set<string>();
+  const services = serviceNames(model);
+  const check = (name: string, line: number | null, field: string, asRole: boolean): void => {
+    if (roles.optional(name) !== null || seen.has(`${field}:${name}`)) return;
+    seen.add(`${field}:${name}`);
+    const role = asRole || isRole(name) ? name : null;
+    const message =
+      role !== null
+        ? `no service plays the role "${name}" in ${composeLabel(model)}: map one with service-map (${name}=SERVICE) or label a service ${ROLE_LABEL}=${name} (services: ${services.join(', ')})`
+        : `no service named "${name}" in ${composeLabel(model)} (services: ${services.join(', ')})`;
+    out.push({ role, issue: { file: scenario.file, line, field, message } });
+  };
+  if (scenario.target.role) check(scenario.target.role, scenario.lines.target, 'target', true);
+  if (scenario.target.service) check(scenario.target.service, scenario.lines.target, 'target', false);
+  if (scenario.fault && 'from' in scenario.fault && scenario.fault.from)
+    check(scenario.fault.from, scenario.lines.from, 'fault.from', false);
+  for (const role of scenario.requires.roles) check(role, null, 'requires.roles', true);
+  for (const service of scenario.requires.services) check(service, null, 'requires.services', false);
+  for (const t of scenario.thresholds) {
+    const needs = thresholdNeeds([t]);
+    for (const name of [...needs.logServices, ...needs.containerServices, ...needs.connectionServices])
+      check(name, t.line, 'thresholds', false);
+  }
+  return out;
+}
+
+/**
  * Runs the prepared scenarios on a fresh copy of the stack. Never leaves a fault in place or
  * a container of the run behind, whatever fails (the caller's post step is a second net).
  */
@@ -137,16 +235,23 @@ export async function runChaos(
   const results: ScenarioResult[] = [];
   const faults = await createFaultContext({ project, journalPath: config.journalPath, log: hooks.log });
   for (const note of prepared.notes) hooks.log(`note: ${note}`);
+  hooks.log(`target: ${prepared.target.explained.join('; ')}`);
   try {
     await assertDockerReachable();
     await stack.up();
-    const roles = await resolveRoles(project, config.serviceMap as Record<string, string>);
-    const targetUrl = config.targetUrl ?? (await serviceUrl(project, roles.service('api')));
+    const { roles, target } = prepared;
+    const apiService = roles.service('api');
+    const targetUrl = config.targetUrl ?? (await serviceUrl(project, apiService, target.port));
     const metricsService = roles.optional('metrics');
     const prometheusUrl = metricsService ? await serviceUrl(project, metricsService).catch(() => null) : null;
     hooks.log(
       `stack: load goes to ${targetUrl}${prometheusUrl ? `, Prometheus at ${prometheusUrl}` : ', no Prometheus'}`,
     );
+    for (const { scenario, reason } of prepared.skipped) {
+      const result: ScenarioResult = { ...emptyScenarioResult(scenario), outcome: 'skipped', reason };
+      results.push(result);
+      hooks.onScenarioDone?.(result);
+    }
     for (const scenario of prepared.scenarios) {
       if (hooks.signal?.aborted) break;
       const result = await runOne(scenario, {
@@ -184,6 +289,7 @@ export async function runChaos(
     commit: context.commit,
     runUrl: context.runUrl,
     outcome: results.length ? combineOutcomes(results.map((r) => r.outcome)) : 'error',
+    skipped: results.filter((r) => r.outcome === 'skipped').length,
     violations: results.reduce((n, r) => n + r.thresholds.filter((t) => t.passed === false).length, 0),
     scenarios: results,
   };
@@ -191,7 +297,6 @@ export async function runChaos(
 
 async function runOne(scenario: Scenario, env: Parameters<typeof runScenario>[1]): Promise<ScenarioResult> {
   try {
-    checkRequirements(scenario, env.roles);
     return await runScenario(scenario, env);
   } catch (error) {
     return {
@@ -199,11 +304,6 @@ async function runOne(scenario: Scenario, env: Parameters<typeof runScenario>[1]
       reason: error instanceof Error ? error.message : String(error),
     };
   }
-}
-
-function checkRequirements(scenario: Scenario, roles: RoleResolver): void {
-  for (const role of scenario.requires.roles) roles.service(role);
-  for (const service of scenario.requires.services) roles.service(service);
 }
 
 /** The exit code a run's outcome maps to (documented in README). */

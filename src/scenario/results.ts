@@ -2,7 +2,11 @@
 // (schemaVersion 1, documented in docs/results-schema.md) and what every report
 // renders. Pure data: no functions, no class instances, JSON round-trips exactly.
 
-export type Outcome = 'pass' | 'fail' | 'inconclusive' | 'error';
+/**
+ * skipped: a built-in scenario of a built-in suite that this stack cannot play (it lacks the
+ * role the scenario needs); it counts neither as a pass nor as a failure.
+ */
+export type Outcome = 'pass' | 'fail' | 'inconclusive' | 'error' | 'skipped';
 
 declare const scenarioClockBrand: unique symbol;
 /**
@@ -139,19 +143,23 @@ export interface RunResult {
   project: string;
   commit: string | null;
   runUrl: string | null;
-  outcome: Outcome;
+  outcome: Exclude<Outcome, 'skipped'>;
   /** Number of thresholds that were violated across all scenarios. */
   violations: number;
+  /** Number of scenarios skipped (outcome `skipped`). */
+  skipped: number;
   scenarios: ScenarioResult[];
 }
 
 /**
- * The run's outcome from its scenarios: a measured SLO violation beats an
- * infrastructure error (it is a finding, not noise), which beats inconclusive.
+ * The run's outcome from its scenarios: a measured SLO violation beats an infrastructure
+ * error (it is a finding, not noise), which beats inconclusive. Skipped scenarios count for
+ * nothing, and a run in which every scenario was skipped judged nothing: inconclusive.
  */
-export function combineOutcomes(outcomes: Outcome[]): Outcome {
+export function combineOutcomes(outcomes: Outcome[]): Exclude<Outcome, 'skipped'> {
   if (outcomes.includes('fail')) return 'fail';
   if (outcomes.includes('error')) return 'error';
   if (outcomes.includes('inconclusive')) return 'inconclusive';
+  if (outcomes.every((o) => o === 'skipped')) return 'inconclusive';
   return 'pass';
 }

@@ -121,6 +121,7 @@ export async function runScenario(scenario: Scenario, env: ScenarioEnvironment):
     announce: (phase, detail = '') => env.onPhase?.(scenario.name, phase, detail),
   };
   const base = emptyScenarioResult(scenario, startedAt, state.notes);
+  state.notes.push(...scenario.omitted);
 
   try {
     await prepare(state);

@@ -69,10 +69,16 @@ function canConnect(host: string, port: number, timeoutMs: number): Promise<bool
 /**
  * How the engine reaches a service: its address on the project's own network when the host
  * can route to it (Linux, GitHub runners), else its published loopback port (Docker Desktop).
+ * The port is `preferredPort` when the container has it (the run target's inferred port),
+ * else its lowest published one.
  * The container address survives a restart (an OOM kill, a restart policy) where a randomly
  * published port does not, and it skips the userland proxy at high request rates.
  */
-export async function serviceUrl(project: string, service: string): Promise<string> {
+export async function serviceUrl(
+  project: string,
+  service: string,
+  preferredPort: number | null = null,
+): Promise<string> {
   const [container] = await resolveService(project, service);
   const inspect = await docker().getContainer(container.id).inspect();
   const ports = (entries: string[]): number[] =>
@@ -85,7 +91,11 @@ export async function serviceUrl(project: string, service: string): Promise<stri
       .filter(([, bindings]) => bindings && bindings.some((b) => b.HostPort))
       .map(([port]) => port),
   );
-  const port = published[0] ?? ports(Object.keys(inspect.Config.ExposedPorts ?? {}))[0];
+  const exposed = ports(Object.keys(inspect.Config.ExposedPorts ?? {}));
+  const port =
+    preferredPort !== null && (published.includes(preferredPort) || exposed.includes(preferredPort))
+      ? preferredPort
+      : (published[0] ?? exposed[0]);
   if (port === undefined) {
     throw new EndpointError(`service "${service}" exposes no TCP port; give target-url`);
   }

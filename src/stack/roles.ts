@@ -1,8 +1,8 @@
 // Built-in scenarios name roles (api, cache, telemetry, metrics, alerting), not services.
 // A role becomes a compose service by, in order: the user's service map, a service
-// labelled `dev.chaos-action.role=<role>`, or a service named like the role.
-import { docker } from './docker';
-import { listProjectContainers } from './targets';
+// labelled `dev.chaos-action.role=<role>`, or a service named like the role. Roles are
+// resolved from the compose configuration, before anything starts (rolesFromModel).
+import { composeLabel, serviceNames, type ComposeModel } from './compose-model';
 
 export const ROLE_LABEL = 'dev.chaos-action.role';
 
@@ -19,19 +19,18 @@ export interface RoleResolver {
   roles: Record<string, string>;
 }
 
-export async function resolveRoles(project: string, serviceMap: ServiceMap): Promise<RoleResolver> {
-  const containers = await listProjectContainers(project);
-  const services = [...new Set(containers.map((c) => c.service))].sort();
+/** The roles of a stack from its compose configuration and the user's service map. */
+export function rolesFromModel(model: ComposeModel, serviceMap: ServiceMap): RoleResolver {
+  const services = serviceNames(model);
   const roles: Record<string, string> = {};
-  for (const container of containers) {
-    const inspect = await docker().getContainer(container.id).inspect();
-    const role = inspect.Config.Labels?.[ROLE_LABEL];
-    if (role && !roles[role]) roles[role] = container.service;
+  for (const service of model.services) {
+    const role = service.labels[ROLE_LABEL];
+    if (role && !roles[role]) roles[role] = service.name;
   }
   for (const [role, service] of Object.entries(serviceMap)) {
     if (!services.includes(service)) {
       throw new RoleError(
-        `service-map: role "${role}" maps to service "${service}", which is not in the stack (services: ${services.join(', ')})`,
+        `service-map: role "${role}" maps to service "${service}", which is not in ${composeLabel(model)} (services: ${services.join(', ')})`,
       );
     }
     roles[role] = service;

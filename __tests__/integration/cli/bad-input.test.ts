@@ -2,7 +2,8 @@
 // run-config fixture gives its exact `file:line: field: message` and exit code 2, and a
 // `run` given bad input starts nothing: the engine sees no event, no container and no
 // network of the run's project (other suites run beside this one, so the check is scoped).
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { watchProjectEvents } from '../../../src/probes/containers';
 import { uniqueProjectName } from '../../../src/stack/compose';
@@ -82,6 +83,63 @@ describe('chaos-action run with bad input', () => {
     const { result, events, leftovers } = await runWithBadInput('--compose', compose, ...args);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
+    expect(events).toEqual([]);
+    expect(leftovers).toEqual(NOTHING_LEFT);
+  });
+
+  it('names a service that is not in the stack at its file and line, within seconds, starting nothing', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'chaos-missing-service-'));
+    const file = path.join(dir, 'memcached-down.yml');
+    writeFileSync(
+      file,
+      [
+        'name: memcached-down',
+        'title: The cache is stopped',
+        'hypothesis: The api keeps answering.',
+        'target: { service: memcached }',
+        'fault: { type: stop, duration: 10s }',
+        'load: { request: { method: GET, path: /healthz }, rate: 5/s }',
+        'thresholds:',
+        '  - fault: error_rate < 1%',
+        '',
+      ].join('\n'),
+    );
+    const started = Date.now();
+    const { result, events, leftovers } = await runWithBadInput(
+      '--compose',
+      compose,
+      '--scenarios-dir',
+      dir,
+      '--scenario',
+      'memcached-down',
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      `${file}:4: target: no service named "memcached" in docker-compose.yml (services: alertmanager, fraud-api, otel-collector, prometheus, redis)`,
+    );
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(events).toEqual([]);
+    expect(leftovers).toEqual(NOTHING_LEFT);
+  });
+
+  it('refuses a scenario asked for by name whose role the stack lacks (it is skipped only in a built-in suite)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'chaos-no-role-'));
+    writeFileSync(
+      path.join(dir, 'compose.yml'),
+      'services:\n  web:\n    image: chaos-fixture-none:local\n    ports: ["80"]\n',
+    );
+    const { result, events, leftovers } = await runWithBadInput(
+      '--compose',
+      path.join(dir, 'compose.yml'),
+      '--service-map',
+      'api=web',
+      '--scenario',
+      'otel-collector-failure',
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /otel-collector-failure\.yml:\d+: target: no service plays the role "telemetry" in compose\.yml: map one with service-map \(telemetry=SERVICE\)/,
+    );
     expect(events).toEqual([]);
     expect(leftovers).toEqual(NOTHING_LEFT);
   });

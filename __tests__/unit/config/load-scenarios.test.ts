@@ -306,13 +306,61 @@ describe('built-in scenarios and suites', () => {
   });
 
   it('production profile gives production-sized windows', () => {
-    const prod = loadCatalog({ builtinDir }, { profile: 'production' });
+    const prod = loadCatalog(
+      { builtinDir },
+      { profile: 'production', params: { cache_alert: 'HighCacheMissRate' } },
+    );
     expect(
       prod.scenarios.get('redis-failure')?.thresholds.find((t) => t.kind === 'alert_fires'),
     ).toMatchObject({
       withinMs: 300_000,
     });
     expect(prod.scenarios.get('otel-collector-failure')?.phases.faultMs).toBe(300_000);
+  });
+
+  it('leaves out, with a note, the checks whose application-specific parameter is unset', () => {
+    const generic = loadCatalog({ builtinDir }, {}).scenarios.get('redis-failure');
+    expect(generic?.thresholds.map((t) => t.source)).toEqual([
+      'fault: error_rate < 1%',
+      'fault: p95 < 500ms',
+      'recovery_time < 10s',
+    ]);
+    expect(generic?.omitted).toEqual([
+      'thresholds[3] (alert ${cache_alert} fires within ${alert_within}) left out: parameter cache_alert is not set',
+      'thresholds[4] (log api contains "${cache_miss_log}") left out: parameter cache_miss_log is not set',
+    ]);
+    const example = loadCatalog(
+      { builtinDir },
+      { params: { cache_alert: 'HighCacheMissRate', cache_miss_log: 'Cache miss' } },
+    ).scenarios.get('redis-failure');
+    expect(example?.thresholds.map((t) => t.source).slice(3)).toEqual([
+      'alert HighCacheMissRate fires within 30s',
+      'log api contains "Cache miss"',
+    ]);
+    expect(example?.omitted).toEqual([]);
+  });
+
+  it("uses the run's request and health check in every built-in", () => {
+    const run = {
+      request: { method: 'GET', path: '/item/1', expect: { status: [200, 203] } },
+      health_path: '/health',
+    };
+    const catalog = loadCatalog({ builtinDir }, { run });
+    for (const scenario of catalog.scenarios.values()) {
+      expect({
+        name: scenario.name,
+        path: scenario.load.request.path,
+        status: scenario.load.request.expect.status,
+      }).toEqual({
+        name: scenario.name,
+        path: '/item/1',
+        status: [200, 203],
+      });
+      for (const check of scenario.steadyState)
+        expect(check).toMatchObject({ kind: 'http', path: '/health' });
+    }
+    const memory = catalog.scenarios.get('memory-pressure');
+    expect(memory?.fault).toMatchObject({ type: 'memory', method: 'hog' });
   });
 
   it('lets a user scenario replace a built-in, with a note, and user suites extend them', () => {

@@ -31,6 +31,14 @@ describe('run config', () => {
       profile: 'ci',
       params: { alert_within: '60s', 'redis-failure.fault_duration': '10s' },
       baselineResults: null,
+      target: {
+        request: null,
+        requestJson: undefined,
+        requestBody: null,
+        requestHeaders: {},
+        expectStatus: null,
+        healthPath: null,
+      },
     });
   });
 
@@ -61,10 +69,35 @@ describe('run config', () => {
       `${file}:3: fail-on-violation: "maybe" is not true or false`,
     );
     fs.writeFileSync(file, 'compose-files: [a.yml]\nscale: 0.25\nservice-map: { api: web }\n');
-    expect(loadRunConfigFile(file)).toMatchObject({
-      composeFiles: ['a.yml'],
-      scale: 0.25,
+    // Paths in the file are relative to the file; flags override the file.
+    expect(loadRunConfigFile(file, { scale: '0.5' }, 'flag')).toMatchObject({
+      composeFiles: [path.join(dir, 'a.yml')],
+      scale: 0.5,
       serviceMap: { api: 'web' },
     });
+  });
+
+  it('reads the target settings: request, body, statuses, health path', () => {
+    const c = parseRunConfig({
+      'compose-files': 'a.yml',
+      request: 'post /v1/predict',
+      'request-json': '{"user_id": 1}',
+      'expect-status': '200, 201',
+      'health-path': '/healthz',
+    });
+    expect(c.target).toEqual({
+      request: { method: 'POST', path: '/v1/predict' },
+      requestJson: { user_id: 1 },
+      requestBody: null,
+      requestHeaders: {},
+      expectStatus: [200, 201],
+      healthPath: '/healthz',
+    });
+    expect(() => parseRunConfig({ 'compose-files': 'a.yml', request: 'FETCH /x' }, 'flag')).toThrow(
+      'flag request: "FETCH" is not an HTTP method',
+    );
+    expect(() => parseRunConfig({ 'compose-files': 'a.yml', 'health-path': 'healthz' })).toThrow(
+      'health-path: "healthz" is not a path (it must start with /)',
+    );
   });
 });

@@ -1,0 +1,157 @@
+// `chaos-action init`: a starting point for a stack we have never seen. Reads the compose
+// file(s) as compose does, infers the service map, the request and the health check, and
+// writes chaos-action.yml and .github/workflows/chaos.yml, saying what it inferred and why
+// and what it could not. It never overwrites a file without --force.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { formatIssue, ConfigError } from '../config/errors';
+import { builtinScenariosDir, loadCatalog, DEFAULT_RUN_PARAMS } from '../config/load-scenarios';
+import { DEFAULT_CONFIG_FILE, type TargetSettings } from '../config/run-config';
+import { renderRunConfig, renderWorkflow, starterTarget } from '../config/starter-files';
+import { checkComposeFiles, ComposeError } from '../stack/compose';
+import { readComposeModel } from '../stack/compose-model';
+import { guessRoles } from '../stack/infer-roles';
+import { ROLE_LABEL } from '../stack/roles';
+import { inferRunTarget } from '../stack/run-target';
+import { parseArgs, UsageError } from './args';
+
+const USAGE = `usage: chaos-action init [--compose FILE ...] [--dir DIR] [--force]
+  Reads the compose file(s) (default: docker-compose.yml, compose.yaml, ... in DIR) and writes
+  DIR/chaos-action.yml (service map, request, health check) and DIR/.github/workflows/chaos.yml
+  (the pull-request gate, the chaos:full label, nightly and by hand). Existing files are kept
+  unless --force is given. Then: chaos-action validate chaos-action.yml; chaos-action run.`;
+
+const COMPOSE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
+const NO_TARGET: TargetSettings = {
+  request: null,
+  requestJson: undefined,
+  requestBody: null,
+  requestHeaders: {},
+  expectStatus: null,
+  healthPath: null,
+};
+
+export async function initCommand(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs(argv, {
+      values: ['compose', 'dir'],
+      repeatable: ['compose'],
+      booleans: ['force', 'help'],
+    });
+    if (args.positional.length) throw new UsageError(`unexpected argument "${args.positional[0]}"`);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`chaos-action init: ${error.message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.booleans.has('help')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const dir = path.resolve(args.flags.dir?.[0] ?? '.');
+  const composeFiles = (args.flags.compose ?? []).map((f) => path.resolve(f));
+  if (composeFiles.length === 0) {
+    const found = COMPOSE_NAMES.map((name) => path.join(dir, name)).find((file) => existsSync(file));
+    if (!found) {
+      process.stderr.write(
+        `chaos-action init: no compose file in ${dir} (looked for ${COMPOSE_NAMES.join(', ')}); give --compose FILE\n`,
+      );
+      return 2;
+    }
+    composeFiles.push(found);
+  }
+  const configPath = path.join(dir, DEFAULT_CONFIG_FILE);
+  const workflowPath = path.join(dir, '.github', 'workflows', 'chaos.yml');
+  const force = args.booleans.has('force');
+  const existing = [configPath, workflowPath].filter((file) => existsSync(file));
+  if (existing.length && !force) {
+    process.stderr.write(
+      `chaos-action init: ${existing.join(' and ')} already exist${existing.length === 1 ? 's' : ''}; nothing was written (--force replaces them)\n`,
+    );
+    return 2;
+  }
+
+  let model;
+  try {
+    checkComposeFiles(composeFiles);
+    model = await readComposeModel(composeFiles);
+  } catch (error) {
+    if (error instanceof ComposeError) {
+      process.stderr.write(`chaos-action init: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const say = (line: string): void => void process.stdout.write(`${line}\n`);
+  const { roles, notes } = guessRoles(model);
+  const api = roles.find((r) => r.role === 'api');
+  const target = inferRunTarget(model.services.find((s) => s.name === api?.service) ?? null, NO_TARGET);
+  const { request, healthPath } = starterTarget(target.params, target.explained);
+
+  say(
+    `read ${composeFiles.map((f) => path.relative(process.cwd(), f) || f).join(' + ')}: services ${model.services.map((s) => s.name).join(', ')}`,
+  );
+  for (const r of roles) say(`  ${r.role.padEnd(9)} = ${r.service} (${r.why})`);
+  for (const line of target.explained) say(`  ${line}`);
+  for (const note of notes) say(`  note: ${note}`);
+  const missing: string[] = [];
+  if (!api)
+    missing.push(
+      'the api: no service publishes a port and has a healthcheck; set service-map: { api: SERVICE } (--service-map api=SERVICE)',
+    );
+  if (!request)
+    missing.push('the request: set request: "METHOD /path" (--request), with request-json: for a body');
+  for (const role of ['cache', 'telemetry', 'metrics'] as const) {
+    if (!roles.some((r) => r.role === role))
+      missing.push(
+        `a ${role} service: scenarios that need one are skipped; map one with service-map: { ${role}: SERVICE } if the stack has it`,
+      );
+  }
+  for (const line of missing) say(`  not inferred: ${line}`);
+
+  // The built-ins' application-specific parameters, so the config lists what can be switched on.
+  let params: { name: string; what: string }[] = [];
+  const builtinDir = builtinScenariosDir();
+  if (builtinDir) {
+    try {
+      const catalog = loadCatalog({ builtinDir }, { run: DEFAULT_RUN_PARAMS });
+      const byName = new Map<string, string[]>();
+      for (const scenario of catalog.scenarios.values())
+        for (const [name, value] of Object.entries(scenario.params))
+          if (value === '') byName.set(name, [...(byName.get(name) ?? []), scenario.name]);
+      params = [...byName].map(([name, scenarios]) => ({ name, what: `checked in ${scenarios.join(', ')}` }));
+    } catch (error) {
+      if (error instanceof ConfigError)
+        for (const issue of error.issues) say(`  note: ${formatIssue(issue)}`);
+      else throw error;
+    }
+  }
+
+  const isLabelled = (service: string): boolean =>
+    Boolean(model.services.find((s) => s.name === service)?.labels[ROLE_LABEL]);
+  const text = renderRunConfig(
+    {
+      composeFiles: composeFiles.map((f) => path.relative(dir, f) || path.basename(f)),
+      serviceMap: roles
+        .filter((r) => !isLabelled(r.service))
+        .map((r) => ({ role: r.role, service: r.service, why: r.why })),
+      labelledRoles: roles.filter((r) => isLabelled(r.service)).map((r) => r.role),
+      request,
+      healthPath,
+      params,
+    },
+    composeFiles.map((f) => path.basename(f)).join(' + '),
+  );
+  writeFileSync(configPath, text);
+  mkdirSync(path.dirname(workflowPath), { recursive: true });
+  writeFileSync(workflowPath, renderWorkflow(DEFAULT_CONFIG_FILE));
+  const shown = (file: string): string => {
+    const relative = path.relative(process.cwd(), file);
+    return relative && !relative.startsWith('..') ? relative : file;
+  };
+  say(`wrote ${shown(configPath)}`);
+  say(`wrote ${shown(workflowPath)}`);
+  say('next: chaos-action validate chaos-action.yml && chaos-action run');
+  return 0;
+}

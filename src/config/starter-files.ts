@@ -1,0 +1,123 @@
+// The files `chaos-action init` writes: a run config that says what was inferred and why,
+// and the GitHub workflow of the gate (every pull request, the chaos:full label, nightly,
+// by hand) that reads it. Pure text.
+import type { RunParams } from './load-scenarios';
+
+export interface StarterConfig {
+  /** Compose files relative to the config file. */
+  composeFiles: string[];
+  serviceMap: { role: string; service: string; why: string }[];
+  /** Roles already given by the services' dev.chaos-action.role labels. */
+  labelledRoles: string[];
+  request: { text: string; why: string } | null;
+  healthPath: { path: string; why: string } | null;
+  /** The built-ins' application-specific parameters, with what each one checks. */
+  params: { name: string; what: string }[];
+}
+
+const quote = (s: string): string => (/^[\w./-]+$/.test(s) ? s : JSON.stringify(s));
+
+export function renderRunConfig(c: StarterConfig, source: string): string {
+  const lines = [
+    `# chaos-action's run config, written by \`chaos-action init\` from ${source}.`,
+    '# `chaos-action run` and the Action read it; flags and inputs override it. Check it with',
+    '# `chaos-action validate chaos-action.yml`. Paths are relative to this file.',
+    `compose-files: [${c.composeFiles.map(quote).join(', ')}]`,
+    '',
+  ];
+  if (c.labelledRoles.length)
+    lines.push(`# Roles from the services' dev.chaos-action.role labels: ${c.labelledRoles.join(', ')}.`);
+  if (c.serviceMap.length) {
+    lines.push('# Which service plays which role in the built-in scenarios.', 'service-map:');
+    for (const m of c.serviceMap) lines.push(`  ${m.role}: ${quote(m.service)} # ${m.why}`);
+  } else if (!c.labelledRoles.length) {
+    lines.push(
+      '# No role could be inferred: map your services, e.g.',
+      '# service-map: { api: web, cache: redis }',
+    );
+  }
+  lines.push('', '# The request the load sends, and the health check every scenario starts from.');
+  lines.push(c.request ? `request: ${c.request.text} # ${c.request.why}` : '# request: POST /v1/orders');
+  lines.push('# request-json: { sku: 42 }   # a JSON body, if the request needs one');
+  lines.push('# expect-status: 200          # statuses that count as success');
+  lines.push(
+    c.healthPath
+      ? `health-path: ${quote(c.healthPath.path)} # ${c.healthPath.why}`
+      : '# health-path: /health',
+  );
+  lines.push(
+    '',
+    '# What your application logs or alerts on under each fault. A check whose parameter is',
+    '# unset is left out (the report says so); set one to add its check, e.g.',
+    '#   params: { cache_miss_log: Cache miss }',
+    '# The built-ins take:',
+  );
+  for (const p of c.params) lines.push(`#   ${p.name}: ${p.what}`);
+  lines.push('params: {}');
+  return `${lines
+    .filter((l, i, all) => !(l === '' && all[i - 1] === ''))
+    .join('\n')
+    .trimEnd()}\n`;
+}
+
+export function renderWorkflow(configFile: string, action = 'org/chaos-action@v1'): string {
+  return `# The chaos gate, written by \`chaos-action init\`.
+#  - every pull request: the default suite; a violated SLO fails the check (make it required
+#    in branch protection to block the merge)
+#  - a pull request labelled chaos:full: the full suite
+#  - nightly: the full suite on the default branch, results kept for pull requests to compare with
+#  - by hand (Actions → chaos → Run workflow): choose the suite
+name: chaos
+on:
+  pull_request:
+    types: [opened, synchronize, reopened, labeled]
+  schedule:
+    - cron: '23 3 * * *'
+  workflow_dispatch:
+    inputs:
+      suite:
+        description: 'Suite to run'
+        type: choice
+        options: [default, full]
+        default: full
+permissions:
+  contents: read
+  pull-requests: write
+concurrency:
+  group: chaos-\${{ github.ref }}
+  cancel-in-progress: true
+jobs:
+  chaos:
+    runs-on: ubuntu-24.04
+    timeout-minutes: 45
+    steps:
+      - uses: actions/checkout@v4
+      - uses: ${action}
+        with:
+          config-file: ${configFile}
+          suite: \${{ github.event_name == 'schedule' && 'full' || inputs.suite || 'auto' }}
+      - uses: actions/upload-artifact@v4
+        if: always()
+        with:
+          name: chaos-results-\${{ github.event_name == 'schedule' && 'nightly' || github.run_id }}
+          path: chaos-results/
+`;
+}
+
+/** The request and health check to write, from what was inferred. */
+export function starterTarget(
+  params: RunParams,
+  explained: string[],
+): Pick<StarterConfig, 'request' | 'healthPath'> {
+  const why = (prefix: string): string =>
+    (explained.find((line) => line.startsWith(prefix)) ?? '').replace(/^[^(]*\((.*)\)$/, '$1');
+  const requestWhy = why('request');
+  return {
+    request: /nothing to infer/.test(requestWhy)
+      ? null
+      : { text: `${params.request.method} ${params.request.path}`, why: requestWhy },
+    healthPath: /no curl\/wget healthcheck/.test(why('health check'))
+      ? null
+      : { path: params.health_path, why: why('health check') },
+  };
+}

@@ -1,0 +1,125 @@
+// The stack as compose itself understands it, before anything starts: services, their images,
+// labels, healthchecks and ports, read from `compose config` (v1 and v2 print the merged,
+// interpolated files in slightly different shapes; both are parsed here). Every check that
+// must happen before `up` (service names in scenarios, roles, the load's target) reads this.
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ComposeError, ComposeStack } from './compose';
+
+export interface ComposePort {
+  /** The container port. */
+  target: number;
+  /** The host port, or null when compose picks one (ephemeral) or none is published. */
+  published: number | null;
+  protocol: string;
+}
+
+export interface ComposeService {
+  name: string;
+  image: string | null;
+  labels: Record<string, string>;
+  /** The healthcheck's `test` as compose normalised it (["CMD", ...] or ["CMD-SHELL", "..."]); null: none. */
+  healthcheck: string[] | null;
+  /** Ports published to the host (container ports only listed under `expose` are left out). */
+  ports: ComposePort[];
+}
+
+export interface ComposeModel {
+  /** The compose files, as given. */
+  files: string[];
+  services: ComposeService[];
+}
+
+/** Service names, sorted, as messages list them. */
+export function serviceNames(model: ComposeModel): string[] {
+  return model.services.map((s) => s.name).sort();
+}
+
+/** The files' base names for messages: "docker-compose.yml + docker-compose.naive.yml". */
+export function composeLabel(model: ComposeModel): string {
+  return model.files.map((f) => path.basename(f)).join(' + ');
+}
+
+/** Asks compose for the merged configuration (no engine needed). */
+export async function readComposeModel(files: string[]): Promise<ComposeModel> {
+  const stack = new ComposeStack({ files, project: 'chaos-action-config' });
+  const result = await stack.compose(['config'], 60_000);
+  if (result.code !== 0) {
+    const message = (result.stderr || result.stdout)
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line && !/^(WARN|warning)/i.test(line))
+      .join(' ')
+      .slice(0, 500);
+    throw new ComposeError(`compose file ${files.join(' + ')} is not valid: ${message}`);
+  }
+  return parseComposeConfig(result.stdout, files);
+}
+
+/** Parses `compose config` output (v1 or v2). Pure. */
+export function parseComposeConfig(text: string, files: string[]): ComposeModel {
+  const doc = (parseYaml(text) ?? {}) as { services?: Record<string, Record<string, unknown>> };
+  const services = Object.entries(doc.services ?? {}).map(([name, raw]): ComposeService => ({
+    name,
+    image: typeof raw.image === 'string' ? raw.image : null,
+    labels: labelsOf(raw.labels),
+    healthcheck: healthcheckOf(raw.healthcheck),
+    ports: portsOf(raw.ports),
+  }));
+  return { files, services: services.sort((a, b) => a.name.localeCompare(b.name)) };
+}
+
+function labelsOf(raw: unknown): Record<string, string> {
+  if (Array.isArray(raw)) {
+    return Object.fromEntries(
+      raw.map((entry) => {
+        const text = String(entry);
+        const eq = text.indexOf('=');
+        return eq < 0 ? [text, ''] : [text.slice(0, eq), text.slice(eq + 1)];
+      }),
+    );
+  }
+  if (raw && typeof raw === 'object')
+    return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, String(v)]));
+  return {};
+}
+
+function healthcheckOf(raw: unknown): string[] | null {
+  if (!raw || typeof raw !== 'object') return null;
+  const { test, disable } = raw as { test?: unknown; disable?: unknown };
+  if (disable === true) return null;
+  if (typeof test === 'string') return ['CMD-SHELL', test];
+  if (Array.isArray(test) && test.length > 0 && test[0] !== 'NONE') return test.map(String);
+  return null;
+}
+
+/** v2 prints the long syntax; v1 the short one ("127.0.0.1:8080:80/tcp", "127.0.0.1::80", "80"). */
+function portsOf(raw: unknown): ComposePort[] {
+  if (!Array.isArray(raw)) return [];
+  const out: ComposePort[] = [];
+  for (const entry of raw) {
+    if (entry && typeof entry === 'object') {
+      const e = entry as { target?: unknown; published?: unknown; protocol?: unknown };
+      const target = Number(e.target);
+      if (!Number.isInteger(target)) continue;
+      const published = e.published === undefined || e.published === '' ? null : Number(e.published);
+      out.push({
+        target,
+        published: published !== null && Number.isInteger(published) ? published : null,
+        protocol: typeof e.protocol === 'string' ? e.protocol : 'tcp',
+      });
+      continue;
+    }
+    const text = String(entry);
+    const [spec, protocol = 'tcp'] = text.split('/');
+    const parts = spec.split(':');
+    const targetPart = parts[parts.length - 1];
+    const publishedPart = parts.length >= 2 ? parts[parts.length - 2] : '';
+    // Ranges ("8000-8002:8000-8002") publish several ports: take the first.
+    const target = Number(targetPart.split('-')[0]);
+    if (!Number.isInteger(target)) continue;
+    const published = publishedPart === '' ? null : Number(publishedPart.split('-')[0]);
+    out.push({ target, published: Number.isInteger(published) ? published : null, protocol });
+  }
+  return out;
+}
