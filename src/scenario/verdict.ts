@@ -626,9 +626,18 @@ function evalLog(t: LogThreshold, obs: ScenarioObservations): Verdict {
   const hits = lines.filter((l) => (re ? re.test(l.line) : l.line.includes(text ?? '')));
   const example = hits[0] ? { detail: hits[0].line.slice(0, 300) } : {};
   const where = t.phase === null ? 'the scenario' : `the ${t.phase} phase`;
+  // A check that would pass on silence ("not contains", "count < N") stands only on lines read:
+  // with none, the service may have logged elsewhere or not at all. A check that looks for a
+  // line fails on silence, which is a finding as long as the reader covered the window.
+  const passesOnSilence =
+    t.kind === 'log_contains' || t.kind === 'log_matches'
+      ? t.negate
+      : t.kind === 'log_count'
+        ? compare(0, t.op, t.value)
+        : false;
   // The reader's view: lines dropped to the line limit make the start of its window blind.
   const evidence: Evidence = {
-    count: lines.length,
+    count: passesOnSilence ? lines.length : 1,
     of: `log line of ${t.service} in ${where}`,
     seen: {
       probe: 'log',

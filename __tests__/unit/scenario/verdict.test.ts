@@ -165,7 +165,7 @@ describe('evaluateThresholds', () => {
     ['log api matches /^\\S+\\s+WARN\\b.*OTel Collector/', true, '1 matching line'],
     ['log api count("reconnect attempt") <= 2', false, '3'],
     ['log api backoff /reconnect attempt \\d+ in (\\d+)ms/', true, 'delays 1000 → 2000 → 4000'],
-    ['baseline: log api contains "Cache miss"', null, 'n/a'],
+    ['baseline: log api contains "Cache miss"', false, 'no matching line'],
     ['container api restarts >= 1', true, '1 restarts'],
     ['container api restarts == 0', false, '1 restarts'],
     ['container api oom_killed', true, 'OOM-killed'],
@@ -534,6 +534,13 @@ describe('no pass without evidence', () => {
       expect({ text, passed: r.passed }).toEqual({ text, passed: null });
       expect(r.detail).toMatch(/no evidence: no log line of api in the recovery phase/);
     }
+  });
+
+  it('a check that looks for a line fails on a silent service (the reader covered the window)', () => {
+    expect(evaluate('recovery: log api contains "Circuit breaker opened"')).toMatchObject({
+      passed: false,
+      actual: 'no matching line',
+    });
   });
 
   it('log checks over lines dropped at the line limit are inconclusive', () => {
