@@ -1,9 +1,24 @@
 // A container's cgroups on the host, for cgroup v1 (one hierarchy per controller) and v2
 // (one unified tree): where they are, what they count, and how a host process joins them
 // so its memory and CPU are charged to the container.
-import { readFileSync } from 'node:fs';
+//
+// Everything here reads and writes through a CgroupHost: the real host (/proc and /) by
+// default, or a scratch directory laid out like one (the unit tests' recorded v2 hosts): the
+// same code runs either way.
+import { accessSync, constants, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execAsRoot } from './privileges';
+import { FaultUnavailableError } from './types';
+
+/** Where /proc and the mount points of /proc/self/mountinfo are: the host's, or a scratch copy. */
+export interface CgroupHost {
+  /** Holds `<pid>/cgroup` and `self/mountinfo`. */
+  procDir: string;
+  /** Prefixed to every mount point read from mountinfo. */
+  rootDir: string;
+}
+
+export const HOST_CGROUPS: CgroupHost = { procDir: '/proc', rootDir: '/' };
 
 export interface ContainerCgroups {
   version: 1 | 2;
@@ -11,7 +26,7 @@ export interface ContainerCgroups {
   dirs: Map<string, string>;
 }
 
-interface CgroupMount {
+export interface CgroupMount {
   version: 1 | 2;
   controllers: string[];
   root: string;
@@ -41,9 +56,23 @@ export function parseCgroupMounts(mountinfo: string): CgroupMount[] {
  * Maps /proc/PID/cgroup lines to directories. v1 hierarchies win when the memory controller
  * is on v1 (a hybrid host like this one); otherwise the unified v2 tree.
  */
-export function resolveCgroupDirs(procCgroup: string, mounts: CgroupMount[]): ContainerCgroups {
+export function resolveCgroupDirs(
+  procCgroup: string,
+  mounts: CgroupMount[],
+  rootDir = '/',
+): ContainerCgroups {
   const v1 = new Map<string, string>();
   let unified: string | null = null;
+  // A hierarchy that cannot be reached is skipped, and its reason kept for when nothing usable is left.
+  const unreachable: Error[] = [];
+  const below = (cgroupPath: string, mount: CgroupMount): string | null => {
+    try {
+      return path.join(rootDir, mount.mountPoint, relativeTo(cgroupPath, mount));
+    } catch (error) {
+      unreachable.push(error as Error);
+      return null;
+    }
+  };
   for (const line of procCgroup.split('\n').filter(Boolean)) {
     const [hierarchy, controllerList, cgroupPath] = [
       line.split(':')[0],
@@ -52,29 +81,64 @@ export function resolveCgroupDirs(procCgroup: string, mounts: CgroupMount[]): Co
     ];
     if (hierarchy === '0' && controllerList === '') {
       const mount = mounts.find((m) => m.version === 2);
-      if (mount) unified = path.join(mount.mountPoint, relativeTo(cgroupPath, mount.root));
+      if (mount) unified = below(cgroupPath, mount);
       continue;
     }
     const controllers = controllerList.split(',');
     const mount = mounts.find((m) => m.version === 1 && controllers.every((c) => m.controllers.includes(c)));
     if (!mount) continue;
-    const dir = path.join(mount.mountPoint, relativeTo(cgroupPath, mount.root));
-    for (const controller of controllers) v1.set(controller, dir);
+    const dir = below(cgroupPath, mount);
+    // The memory controller on v1 decides the layout: unreachable there is unreachable.
+    if (!dir && controllers.includes('memory')) throw unreachable[unreachable.length - 1];
+    if (dir) for (const controller of controllers) v1.set(controller, dir);
   }
   if (v1.has('memory')) return { version: 1, dirs: v1 };
   if (unified) return { version: 2, dirs: new Map([['', unified]]) };
-  throw new Error('no cgroup v1 memory hierarchy and no cgroup v2 tree found for the container');
+  if (unreachable.length > 0) throw unreachable[0];
+  throw new FaultUnavailableError(
+    'no cgroup v1 memory hierarchy and no cgroup v2 tree found for the container',
+  );
 }
 
-function relativeTo(cgroupPath: string, root: string): string {
-  if (root !== '/' && cgroupPath.startsWith(root)) return cgroupPath.slice(root.length) || '/';
-  return cgroupPath;
+/**
+ * The cgroup's path below the mount point. In a cgroup namespace the kernel shows a cgroup
+ * outside the reader's namespace root with `..` components (`0::/../docker-<id>.scope`, see
+ * cgroup_namespaces(7)), and a mount shows only its own subtree: neither can be reached
+ * through this mount, and joining the wrong directory would charge the wrong cgroup, so both
+ * are refused with what to do instead.
+ */
+function relativeTo(cgroupPath: string, mount: CgroupMount): string {
+  const outside = () =>
+    new FaultUnavailableError(
+      `the container's cgroup ${cgroupPath} is outside this process's cgroup view (mount root ${mount.root} at ${mount.mountPoint}): ` +
+        "chaos-action runs in a cgroup namespace of its own; run it on the engine's host, or in a container started with --cgroupns=host --pid=host",
+    );
+  if (cgroupPath === '/..' || cgroupPath.startsWith('/../')) throw outside();
+  if (mount.root === '/') return cgroupPath;
+  if (cgroupPath === mount.root) return '.';
+  if (cgroupPath.startsWith(`${mount.root}/`)) return cgroupPath.slice(mount.root.length);
+  throw outside();
 }
 
-export function containerCgroups(pid: number): ContainerCgroups {
+/**
+ * The container's cgroup directories, from its init's `/proc/PID/cgroup` and this process's
+ * mountinfo. A PID that cannot be read here (the engine runs elsewhere: Docker Desktop's VM, a
+ * remote DOCKER_HOST, another PID namespace) is refused with that reason.
+ */
+export function containerCgroups(pid: number, host: CgroupHost = HOST_CGROUPS): ContainerCgroups {
+  let procCgroup: string;
+  try {
+    procCgroup = readFileSync(path.join(host.procDir, String(pid), 'cgroup'), 'utf8');
+  } catch (error) {
+    throw new FaultUnavailableError(
+      `cannot read ${path.join(host.procDir, String(pid), 'cgroup')} (${(error as NodeJS.ErrnoException).code ?? String(error)}): ` +
+        "the container's process is not visible from here (Docker Desktop's VM, a remote engine, another PID namespace); a memory or CPU hog needs the engine's host",
+    );
+  }
   return resolveCgroupDirs(
-    readFileSync(`/proc/${pid}/cgroup`, 'utf8'),
-    parseCgroupMounts(readFileSync('/proc/self/mountinfo', 'utf8')),
+    procCgroup,
+    parseCgroupMounts(readFileSync(path.join(host.procDir, 'self', 'mountinfo'), 'utf8')),
+    host.rootDir,
   );
 }
 
@@ -141,13 +205,32 @@ export function cpuUsageMicros(cgroups: ContainerCgroups): number | null {
   return nanos === null ? null : nanos / 1000;
 }
 
-/** Moves a host process into every cgroup of the container (v1: each hierarchy; v2: the one directory). */
+/**
+ * Moves a host process into every cgroup of the container (v1: each hierarchy; v2: the one
+ * directory). Written directly where this process may (root, or a cgroup delegated to its
+ * user), else through the root path of the faults (`sudo -n tee`).
+ */
 export async function joinCgroups(pid: number, cgroups: ContainerCgroups): Promise<void> {
   for (const dir of new Set(cgroups.dirs.values())) {
-    const result = await execAsRoot('tee', [path.join(dir, 'cgroup.procs')], {
-      input: `${pid}\n`,
-      timeoutMs: 5000,
-    });
+    const procs = path.join(dir, 'cgroup.procs');
+    if (writable(procs)) {
+      try {
+        writeFileSync(procs, `${pid}\n`);
+        continue;
+      } catch (error) {
+        throw new Error(`cannot move pid ${pid} into ${dir}: ${(error as Error).message}`);
+      }
+    }
+    const result = await execAsRoot('tee', [procs], { input: `${pid}\n`, timeoutMs: 5000 });
     if (result.code !== 0) throw new Error(`cannot move pid ${pid} into ${dir}: ${result.stderr.trim()}`);
+  }
+}
+
+function writable(file: string): boolean {
+  try {
+    accessSync(file, constants.W_OK);
+    return true;
+  } catch {
+    return false;
   }
 }

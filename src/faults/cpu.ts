@@ -22,7 +22,7 @@ export async function injectCpu(
   if (ctx.privileges.mode === 'none')
     throw new FaultUnavailableError("a CPU hog joins the container's cgroup: needs root or sudo -n");
   const [runtime] = await resolveTargetRuntimes(ctx.project, target.service);
-  const cgroups = containerCgroups(runtime.pid);
+  const cgroups = containerCgroups(runtime.pid, ctx.cgroupHost);
   const handle = await FaultHandle.begin(ctx, 'cpu', [targetLabel(runtime)], []);
   const hog = spawnHog({ mode: 'cpu', workers: spec.workers, watchPid: runtime.pid });
   try {

@@ -2,6 +2,7 @@
 // run creates once, and the journal replay. The scenario runner calls only what is here.
 import path from 'node:path';
 import { injectBandwidth } from './bandwidth';
+import type { CgroupHost } from './cgroups';
 import { injectCpu } from './cpu';
 import { injectDown } from './down';
 import { injectFlap } from './flap';
@@ -70,6 +71,8 @@ export interface FaultContextOptions {
   /** Where reverts are journalled; see defaultJournalPath(). */
   journalPath?: string;
   log?: (line: string) => void;
+  /** The host's /proc and cgroupfs unless given (tests: a scratch directory laid out like one). */
+  cgroupHost?: CgroupHost;
 }
 
 /** One context per run: the project, its journal, the privileges found and the shared routes. */
@@ -80,6 +83,7 @@ export async function createFaultContext(options: FaultContextOptions): Promise<
     log: options.log ?? (() => undefined),
     privileges: await detectPrivileges(),
     routes: new RouteRegistry(),
+    ...(options.cgroupHost ? { cgroupHost: options.cgroupHost } : {}),
   };
 }
 

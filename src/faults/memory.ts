@@ -3,11 +3,14 @@
 //   (on the container's address on the project network) until the container is OOM-killed
 //   or the fault is reverted. Proof: the first call succeeds and the cgroup's usage grows.
 // - hog: a host process joins the container's cgroups and allocates stepBytes every
-//   intervalMs, charged to the container. Refused when the container has no memory limit
-//   (it would press on the whole host). Proof: the cgroup's usage grows by the hog's step.
+//   intervalMs, charged to the container. The app's main process is made the OOM killer's
+//   first choice, so at the limit the kernel kills the app, as its own leak would. Refused when the
+//   container has no memory limit (it would press on the whole host). Proof: the cgroup's
+//   usage grows by the hog's step.
 // Both watch OOM kills (cgroup counter, Docker's OOMKilled), restarts and the time until the
 // container is running and healthy again; the kernel log names the killed process when it is
 // readable. The revert stops the pressure and starts the container if it is down for good.
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { monotonicMs, sleep } from '../util/clock';
 import { containerCgroups, type ContainerCgroups, memoryLimitBytes, memoryUsageBytes } from './cgroups';
@@ -15,6 +18,7 @@ import { defaultPort, resolveTargetRuntimes } from './clients';
 import { targetLabel } from './containers';
 import { FaultHandle } from './fault-handle';
 import { spawnHog } from './hog';
+import { processStartTicks, writeOomScoreAdj } from './revert-steps';
 import { joinCgroups } from './cgroups';
 import type { ContainerRuntime } from './netns';
 import { describeObservation, OomWatcher } from './oom-watch';
@@ -48,7 +52,7 @@ export async function injectMemory(
   spec: MemoryFault,
 ): Promise<ActiveFault> {
   const [runtime] = await resolveTargetRuntimes(ctx.project, target.service);
-  const cgroups = containerCgroups(runtime.pid);
+  const cgroups = containerCgroups(runtime.pid, ctx.cgroupHost);
   const handle = await FaultHandle.begin(
     ctx,
     'memory',
@@ -128,6 +132,32 @@ async function startLeakCalls(
   };
 }
 
+/**
+ * Makes the container's main process the OOM killer's first choice (oom_score_adj 1000), so that
+ * when the hog fills the cgroup it is the application that is killed and restarted, as its own
+ * leak would have it, not the hog. The old value is journalled and put back by the revert when
+ * the process is still the same one (after an OOM kill it is not: the new one starts afresh).
+ */
+async function makeFirstOomVictim(handle: FaultHandle, runtime: ContainerRuntime): Promise<void> {
+  const file = `/proc/${runtime.pid}/oom_score_adj`;
+  const old = Number(readFileSync(file, 'utf8').trim());
+  const startTicks = processStartTicks(runtime.pid);
+  if (!Number.isFinite(old) || startTicks === null) throw new Error(`cannot read ${file}`);
+  await handle.addSteps([
+    {
+      op: 'restore-oom-score',
+      pid: runtime.pid,
+      startTicks,
+      value: old,
+      what: `${runtime.name}'s main process`,
+    },
+  ]);
+  await writeOomScoreAdj(runtime.pid, 1000);
+  handle.addEvidence(
+    `${runtime.name}'s main process (pid ${runtime.pid}) is the OOM killer's first choice (oom_score_adj ${old} → 1000)`,
+  );
+}
+
 async function startHog(
   ctx: FaultContext,
   handle: FaultHandle,
@@ -156,6 +186,7 @@ async function startHog(
       { op: 'kill-process', pid: hog.pid, startTicks: hog.startTicks, what: `memory hog in ${runtime.name}` },
     ]);
     await joinCgroups(hog.pid, cgroups);
+    await makeFirstOomVictim(handle, runtime);
   } catch (error) {
     await hog.stop();
     throw error;

@@ -6,9 +6,9 @@
 import { docker } from '../stack/docker';
 import { TargetError } from '../stack/targets';
 import { containerRuntime, removeChainInPid } from './netns';
-import { execInNetns } from './privileges';
+import { execAsRoot, execInNetns } from './privileges';
 import { netemRemoveCommand } from './netem';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 export type RevertStep =
   | { op: 'start-container'; containerId: string; name: string }
@@ -30,6 +30,8 @@ export type RevertStep =
       aliases: string[];
     }
   | { op: 'kill-process'; pid: number; startTicks: string; what: string }
+  /** Puts a process's oom_score_adj back (a memory hog made the app the OOM killer's first choice). */
+  | { op: 'restore-oom-score'; pid: number; startTicks: string; value: number; what: string }
   | { op: 'remove-qdisc'; containerId: string; name: string; device: string };
 
 /** What a step did, in one line for the log and the report. */
@@ -71,7 +73,9 @@ export async function executeStep(step: RevertStep, project: string): Promise<St
       case 'network-connect':
         return await networkConnect(step, project);
       case 'kill-process':
-        return killProcess(step);
+        return await killProcess(step);
+      case 'restore-oom-score':
+        return await restoreOomScore(step);
       case 'remove-qdisc':
         return await removeQdisc(step, project);
     }
@@ -137,7 +141,7 @@ async function networkConnect(
   return { ok: true, message: `connect ${step.name} to ${step.networkName}: reconnected` };
 }
 
-function killProcess(step: Extract<RevertStep, { op: 'kill-process' }>): StepOutcome {
+async function killProcess(step: Extract<RevertStep, { op: 'kill-process' }>): Promise<StepOutcome> {
   const ticks = processStartTicks(step.pid);
   if (ticks === null) return { ok: true, message: `stop ${step.what} (pid ${step.pid}): already exited` };
   if (ticks !== step.startTicks)
@@ -145,8 +149,40 @@ function killProcess(step: Extract<RevertStep, { op: 'kill-process' }>): StepOut
       ok: true,
       message: `stop ${step.what} (pid ${step.pid}): pid now belongs to another process, left alone`,
     };
-  process.kill(step.pid, 'SIGKILL');
+  try {
+    process.kill(step.pid, 'SIGKILL');
+  } catch (error) {
+    // A hog started by another user (a run as root cleaned up by an unprivileged user with
+    // sudo, or the reverse): the same root path as the faults.
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
+    const result = await execAsRoot('kill', ['-KILL', String(step.pid)], { timeoutMs: 5000 });
+    if (result.code !== 0 && processStartTicks(step.pid) === step.startTicks)
+      throw new Error(`kill -KILL ${step.pid} as root: ${result.stderr.trim()}`);
+  }
   return { ok: true, message: `stop ${step.what} (pid ${step.pid}): killed` };
+}
+
+/** Writes a process's oom_score_adj: directly as root, else through sudo -n tee. */
+export async function writeOomScoreAdj(pid: number, value: number): Promise<void> {
+  const file = `/proc/${pid}/oom_score_adj`;
+  try {
+    writeFileSync(file, `${Math.trunc(value)}\n`);
+    return;
+  } catch {
+    // Not root (or not allowed directly): the same root path as the faults.
+  }
+  const result = await execAsRoot('tee', [file], { input: `${Math.trunc(value)}\n`, timeoutMs: 5000 });
+  if (result.code !== 0) throw new Error(`cannot write ${file}: ${result.stderr.trim()}`);
+}
+
+async function restoreOomScore(step: Extract<RevertStep, { op: 'restore-oom-score' }>): Promise<StepOutcome> {
+  const what = `${step.what} (pid ${step.pid}) oom_score_adj`;
+  const ticks = processStartTicks(step.pid);
+  // Killed by the OOM killer (the point of the fault) or restarted: the new process starts afresh.
+  if (ticks === null || ticks !== step.startTicks)
+    return { ok: true, message: `${what}: process gone, nothing to restore` };
+  await writeOomScoreAdj(step.pid, step.value);
+  return { ok: true, message: `${what}: back to ${step.value}` };
 }
 
 async function removeQdisc(

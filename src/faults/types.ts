@@ -3,6 +3,7 @@
 import type { FaultReport } from '../scenario/results';
 import type { MonotonicMs, ScenarioClock } from '../util/clock';
 import type { Journal } from './journal';
+import type { CgroupHost } from './cgroups';
 import type { Privileges } from './privileges';
 import type { RouteRegistry } from './route';
 
@@ -17,6 +18,11 @@ export interface FaultContext {
    * same service and port stack on the route already in place instead of adding a second one.
    */
   routes: RouteRegistry;
+  /**
+   * Where memory and CPU faults find cgroups: the host's /proc and cgroupfs unless a test
+   * points them at a scratch directory laid out like a host (see cgroups.ts).
+   */
+  cgroupHost?: CgroupHost;
 }
 
 export interface ActiveFault {

@@ -1,5 +1,6 @@
 // Brings a compose project up and down with whichever compose the machine has:
-// v2 (`docker compose`) or v1 (`docker-compose`), detected once per process.
+// v2 (`docker compose`) or v1 (`docker-compose`), detected once per process; v2 when both
+// are there, unless CHAOS_COMPOSE=v1|v2 forces one.
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
@@ -23,36 +24,67 @@ export interface ComposeCommand {
 
 let detected: Promise<ComposeCommand> | undefined;
 
-/** Finds `docker compose` (v2) or `docker-compose` (v1); remembered for the process. */
+/** CHAOS_COMPOSE: `v1` or `v2` forces one compose; unset (or `auto`) prefers v2. */
+export const COMPOSE_ENV = 'CHAOS_COMPOSE';
+
+/**
+ * What `<command> version --short` printed, as a ComposeCommand (pure, for tests). The major
+ * version comes from the output, not from the command's name: a `docker-compose` on PATH may
+ * be Compose v2 (a standalone binary, or Debian 13's symlink to the plugin).
+ */
+export function composeFromVersionOutput(
+  command: 'docker' | 'docker-compose',
+  output: string,
+): ComposeCommand | null {
+  const version = output.trim().split('\n')[0].trim().replace(/^v/, '');
+  const major = /^(\d+)\./.exec(version)?.[1];
+  if (!major) return null;
+  const prefix = command === 'docker' ? ['compose'] : [];
+  return {
+    command,
+    prefix,
+    version: Number(major) >= 2 ? 2 : 1,
+    label: `${[command, ...prefix].join(' ')} ${version}`,
+  };
+}
+
+/** Reads CHAOS_COMPOSE; anything but v1, v2, auto or unset is a usage error. */
+export function composePreference(env: NodeJS.ProcessEnv = process.env): 1 | 2 | null {
+  const value = (env[COMPOSE_ENV] ?? '').trim().toLowerCase();
+  if (value === '' || value === 'auto') return null;
+  if (value === 'v1' || value === '1') return 1;
+  if (value === 'v2' || value === '2') return 2;
+  throw new ComposeError(`${COMPOSE_ENV}=${env[COMPOSE_ENV]}: use v1, v2 or auto`);
+}
+
+/**
+ * Finds the compose command, remembered for the process: v2 (`docker compose`, or a
+ * `docker-compose` that is v2) when present, else v1 (`docker-compose`). CHAOS_COMPOSE=v1|v2
+ * forces one, and then its absence is an error rather than a fallback to the other.
+ */
 export function detectCompose(): Promise<ComposeCommand> {
   detected ??= (async () => {
-    const forced = process.env.CHAOS_COMPOSE;
-    const tryV2 = async (): Promise<ComposeCommand | null> => {
-      const result = await execCommand('docker', ['compose', 'version', '--short']).catch(() => null);
-      return result?.code === 0
-        ? {
-            command: 'docker',
-            prefix: ['compose'],
-            version: 2,
-            label: `docker compose ${result.stdout.trim()}`,
-          }
-        : null;
+    const wanted = composePreference();
+    const probe = async (command: 'docker' | 'docker-compose'): Promise<ComposeCommand | null> => {
+      const args = command === 'docker' ? ['compose', 'version', '--short'] : ['version', '--short'];
+      const result = await execCommand(command, args, { timeoutMs: 30_000 }).catch(() => null);
+      return result?.code === 0 ? composeFromVersionOutput(command, result.stdout) : null;
     };
-    const tryV1 = async (): Promise<ComposeCommand | null> => {
-      const result = await execCommand('docker-compose', ['version', '--short']).catch(() => null);
-      return result?.code === 0
-        ? {
-            command: 'docker-compose',
-            prefix: [],
-            version: 1,
-            label: `docker-compose ${result.stdout.trim()}`,
-          }
-        : null;
-    };
-    const order = forced === 'v1' ? [tryV1] : forced === 'v2' ? [tryV2] : [tryV2, tryV1];
-    for (const attempt of order) {
-      const found = await attempt();
-      if (found) return found;
+    // `docker compose` first: when it is v2 and nothing else is asked for, v1 is not even started.
+    const found: ComposeCommand[] = [];
+    for (const command of ['docker', 'docker-compose'] as const) {
+      const candidate = await probe(command);
+      if (candidate) found.push(candidate);
+      if (candidate && (wanted ?? 2) === candidate.version) break;
+    }
+    const choice = found.find((c) => c.version === (wanted ?? 2)) ?? (wanted === null ? found[0] : undefined);
+    if (choice) return choice;
+    if (wanted !== null) {
+      throw new ComposeError(
+        `${COMPOSE_ENV}=v${wanted} but Compose v${wanted} is not installed here` +
+          (found.length ? ` (found: ${found.map((c) => c.label).join(', ')})` : '') +
+          (wanted === 2 ? '; run scripts/ensure-docker.sh' : '; install docker-compose 1.x'),
+      );
     }
     throw new ComposeError(
       'neither `docker compose` (v2) nor `docker-compose` (v1) works here; install one or run scripts/ensure-docker.sh',

@@ -1,6 +1,6 @@
 // Shared by the fault integration tests: the fixture image (built once per content hash),
 // stacks with unique project names, measurements taken from outside the fault library
-// (the client container's own timings, docker inspect), and the leak check for our rules.
+// (the client container's own timings, docker inspect), and the leak checks for our rules.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -9,7 +9,6 @@ import { docker } from '../../../src/stack/docker';
 import { ComposeStack, uniqueProjectName } from '../../../src/stack/compose';
 import { listProjectContainers } from '../../../src/stack/targets';
 import { execCommand } from '../../../src/util/exec';
-import { ourChains } from '../../../src/faults/iptables';
 
 export const FIXTURE_DIR = path.resolve(__dirname, '../../fixtures/faults');
 
@@ -143,28 +142,6 @@ export async function clientResolves(
   return getJson(`http://${ip}:8080/resolve?name=${name}`, 5000);
 }
 
-/** Every chain of ours (CHAOS-*) left in any running container of the project, per container. */
-export async function leftoverChains(project: string): Promise<string[]> {
-  const leftovers: string[] = [];
-  for (const container of await listProjectContainers(project)) {
-    const inspect = await docker().getContainer(container.id).inspect();
-    if (!inspect.State.Running) continue;
-    for (const table of ['filter', 'nat']) {
-      const result = await execCommand('nsenter', [
-        '-t',
-        String(inspect.State.Pid),
-        '-n',
-        'iptables',
-        '-w',
-        '-t',
-        table,
-        '-S',
-      ]);
-      for (const chain of ourChains(result.stdout)) leftovers.push(`${container.service}:${table}:${chain}`);
-      for (const line of result.stdout.split('\n').filter((l) => l.includes('CHAOS-'))) {
-        if (!line.startsWith('-N')) leftovers.push(`${container.service}:${table}:${line}`);
-      }
-    }
-  }
-  return leftovers;
-}
+// The leak checks for our chains and qdiscs look through the product's own privilege path
+// (root or sudo -n) and fail when they cannot look: see __tests__/helpers/leftovers.ts.
+export { leftoverChains, leftoverQdiscs, LeftoverCheckError } from '../../helpers/leftovers';

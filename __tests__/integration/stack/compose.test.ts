@@ -1,7 +1,13 @@
 // src/stack against a real engine: up waits for health, down leaves nothing, and each
 // kind of bad input gives one clear line naming the thing, with nothing left running.
 import path from 'node:path';
-import { ComposeStack, detectCompose, uniqueProjectName } from '../../../src/stack/compose';
+import {
+  ComposeStack,
+  composeFromVersionOutput,
+  composePreference,
+  detectCompose,
+  uniqueProjectName,
+} from '../../../src/stack/compose';
 import { assertDockerReachable } from '../../../src/stack/docker';
 import { listProjectContainers, resolveService } from '../../../src/stack/targets';
 import { NOTHING_LEFT, projectLeftovers } from '../../helpers/leftovers';
@@ -10,15 +16,65 @@ import { execCommand } from '../../../src/util/exec';
 const fixtures = path.join(__dirname, '../../fixtures/stack');
 jest.setTimeout(120_000);
 
+/** Runs `code` in a fresh node process (TypeScript through tsx) with extra environment. */
+function inChild(code: string, env: NodeJS.ProcessEnv) {
+  return execCommand(
+    process.execPath,
+    ['-e', `require(${JSON.stringify(require.resolve('tsx/cjs'))});${code}`],
+    {
+      env: { ...process.env, ...env },
+    },
+  );
+}
+
 function stackFor(file: string): ComposeStack {
   return new ComposeStack({ files: [path.join(fixtures, file)], project: uniqueProjectName('stack-test') });
 }
 
 describe('ComposeStack on a real engine', () => {
-  it('detects a compose command', async () => {
+  it('uses the compose CHAOS_COMPOSE asks for, else v2 when it is installed', async () => {
     const compose = await detectCompose();
-    expect([1, 2]).toContain(compose.version);
-    expect(compose.label).toMatch(/compose/);
+    const wanted = composePreference();
+    const v2Installed = (await execCommand('docker', ['compose', 'version'])).code === 0;
+    expect(compose.version).toBe(wanted ?? (v2Installed ? 2 : 1));
+    expect(compose.label).toMatch(wanted === 1 ? /^docker-compose 1\./ : /compose/);
+    console.log(`compose under test: ${compose.label}`);
+  });
+
+  it('CHAOS_COMPOSE: v1 and v2 force one, anything else is refused in one line', async () => {
+    const v1Installed = /^1\./.test(
+      (await execCommand('docker-compose', ['version', '--short']).catch(() => null))?.stdout ?? '',
+    );
+    const forced = async (value: string) => {
+      const result = await inChild(
+        `require(${JSON.stringify(path.join(__dirname, '../../../src/stack/compose.ts'))}).detectCompose()` +
+          `.then(c=>{console.log(c.version+' '+c.label);process.exit(0)}, e=>{console.error(e.message);process.exit(3)})`,
+        { CHAOS_COMPOSE: value },
+      );
+      return result.code === 0 ? result.stdout.trim() : `error: ${result.stderr.trim()}`;
+    };
+    const v2Installed = (await execCommand('docker', ['compose', 'version'])).code === 0;
+    if (v2Installed) expect(await forced('v2')).toMatch(/^2 docker compose \d/);
+    else expect(await forced('v2')).toMatch(/^error: CHAOS_COMPOSE=v2 but Compose v2 is not installed here/);
+    expect(await forced('bogus')).toBe('error: CHAOS_COMPOSE=bogus: use v1, v2 or auto');
+    if (v1Installed) expect(await forced('v1')).toMatch(/^1 docker-compose 1\.\d+/);
+    else expect(await forced('v1')).toMatch(/^error: CHAOS_COMPOSE=v1 but Compose v1 is not installed here/);
+  });
+
+  it('reads the major version from what compose prints, not from the command name', () => {
+    expect(composeFromVersionOutput('docker', '2.26.1-4\n')).toEqual({
+      command: 'docker',
+      prefix: ['compose'],
+      version: 2,
+      label: 'docker compose 2.26.1-4',
+    });
+    expect(composeFromVersionOutput('docker-compose', '1.29.2\n')?.version).toBe(1);
+    // Docker Desktop's compose-switch, or Debian 13's docker-compose symlink: v2 by another name.
+    expect(composeFromVersionOutput('docker-compose', 'v2.27.0\n')).toMatchObject({ version: 2, prefix: [] });
+    expect(composeFromVersionOutput('docker', "docker: 'compose' is not a docker command.")).toBeNull();
+    expect(composePreference({})).toBeNull();
+    expect(composePreference({ CHAOS_COMPOSE: 'V1' })).toBe(1);
+    expect(composePreference({ CHAOS_COMPOSE: 'auto' })).toBeNull();
   });
 
   it('brings a project up healthy, finds it by labels, and removes every trace on down', async () => {
@@ -85,15 +141,10 @@ describe('ComposeStack on a real engine', () => {
 
   it('says in one sentence when the Docker engine is unreachable', async () => {
     // A child process, because the dockerode client of this one is already bound to the real socket.
-    const result = await execCommand(
-      process.execPath,
-      [
-        '-e',
-        `require(${JSON.stringify(require.resolve('tsx/cjs'))});` +
-          `require(${JSON.stringify(path.join(__dirname, '../../../src/stack/docker.ts'))}).assertDockerReachable()` +
-          `.then(()=>process.exit(0), e=>{console.error(e.message);process.exit(3)})`,
-      ],
-      { env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent/docker.sock' } },
+    const result = await inChild(
+      `require(${JSON.stringify(path.join(__dirname, '../../../src/stack/docker.ts'))}).assertDockerReachable()` +
+        `.then(()=>process.exit(0), e=>{console.error(e.message);process.exit(3)})`,
+      { DOCKER_HOST: 'unix:///nonexistent/docker.sock' },
     );
     expect(result.code).toBe(3);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
