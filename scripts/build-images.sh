@@ -15,3 +15,5 @@ if ! "${compose[@]}" -p chaos-action-build -f examples/fraud-api/docker-compose.
 fi
 rm -f "$log"
 echo "build-images: example images ready in $(( $(date +%s) - started ))s"
+# The fixture stacks that prove the gate on stacks other than the example (issue "any stack").
+bash __tests__/fixtures/stacks/build.sh

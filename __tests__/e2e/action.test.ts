@@ -1,108 +1,35 @@
-// The packaged action run the way the Actions runner runs it: `node dist/index.js` with
-// INPUT_* variables, a pull_request event file, GITHUB_OUTPUT / GITHUB_STEP_SUMMARY /
-// GITHUB_STATE files and GITHUB_API_URL pointing at a loopback server that speaks GitHub's
-// REST endpoints; then `node dist/post/index.js` with the state the main step saved.
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+// The packaged action on the example stack, run as the Actions runner runs it
+// (__tests__/helpers/action-runner.ts): the gate fails the naive stack and passes the
+// resilient one, with outputs, the job summary and one sticky comment updated in place.
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { execCommand, type ExecResult } from '../../src/util/exec';
+import { HEAD_SHA, PR_NUMBER, runPackagedAction, type ActionRun } from '../helpers/action-runner';
 import { GitHubApiServer } from '../helpers/github-api-server';
 import { projectLeftovers, NOTHING_LEFT } from '../helpers/leftovers';
 
-const root = path.join(__dirname, '../..');
 const NAIVE = 'examples/fraud-api/docker-compose.yml\nexamples/fraud-api/docker-compose.naive.yml';
 const RESILIENT = 'examples/fraud-api/docker-compose.yml';
-const PR_NUMBER = 7;
-const HEAD_SHA = 'c0ffee0000000000000000000000000000000042';
 jest.setTimeout(600_000);
 
-interface ActionRun {
-  main: ExecResult;
-  post: ExecResult;
-  outputs: Record<string, string>;
-  state: Record<string, string>;
-  summary: string;
-}
-
-/** Reads the runner's `name<<delimiter` file format (GITHUB_OUTPUT, GITHUB_STATE). */
-function readCommandFile(file: string): Record<string, string> {
-  const values: Record<string, string> = {};
-  if (!existsSync(file)) return values;
-  const lines = readFileSync(file, 'utf8').split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const match = /^([^<=]+)<<(.+)$/.exec(lines[i]);
-    if (!match) continue;
-    const [, name, delimiter] = match;
-    const value: string[] = [];
-    while (++i < lines.length && lines[i] !== delimiter) value.push(lines[i]);
-    values[name] = value.join('\n');
-  }
-  return values;
-}
-
-async function runAction(apiUrl: string, composeFile: string): Promise<ActionRun> {
-  const work = mkdtempSync(path.join(tmpdir(), 'chaos-action-e2e-'));
-  const files = {
-    event: path.join(work, 'event.json'),
-    output: path.join(work, 'output'),
-    summary: path.join(work, 'summary.md'),
-    state: path.join(work, 'state'),
-  };
-  for (const file of [files.output, files.summary, files.state]) writeFileSync(file, '');
-  writeFileSync(
-    files.event,
-    JSON.stringify({
-      action: 'synchronize',
-      number: PR_NUMBER,
-      pull_request: { number: PR_NUMBER, head: { sha: HEAD_SHA }, labels: [{ name: 'bug' }] },
-      repository: { name: 'shop', owner: { login: 'acme' } },
-    }),
-  );
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    EXTRA_CA_CERTS_PEM: process.env.EXTRA_CA_CERTS_PEM,
-    GITHUB_ACTIONS: 'true',
-    GITHUB_EVENT_NAME: 'pull_request',
-    GITHUB_EVENT_PATH: files.event,
-    GITHUB_REPOSITORY: 'acme/shop',
-    GITHUB_SHA: 'merge000000000000000000000000000000000000',
-    GITHUB_RUN_ID: '4242',
-    GITHUB_SERVER_URL: 'https://github.example',
-    GITHUB_API_URL: apiUrl,
-    GITHUB_WORKFLOW: 'chaos',
-    GITHUB_JOB: 'gate',
-    GITHUB_WORKSPACE: root,
-    GITHUB_OUTPUT: files.output,
-    GITHUB_STEP_SUMMARY: files.summary,
-    GITHUB_STATE: files.state,
-    RUNNER_TEMP: work,
-    'INPUT_CONFIG-FILE': 'examples/fraud-api/chaos-action.yml',
-    'INPUT_COMPOSE-FILE': composeFile,
-    INPUT_SUITE: 'auto',
-    INPUT_SCENARIOS: 'otel-collector-failure',
-    INPUT_SCALE: '0.5',
-    'INPUT_GITHUB-TOKEN': 'ghs_e2e_token',
-    INPUT_COMMENT: 'true',
-    'INPUT_FAIL-ON-VIOLATION': 'true',
-    'INPUT_FULL-SUITE-LABEL': 'chaos:full',
-    'INPUT_RESULTS-DIR': path.join(work, 'results'),
-    'INPUT_WORKING-DIRECTORY': '.',
-  };
-  const main = await execCommand(process.execPath, [path.join(root, 'dist/index.js')], { env, cwd: root });
-  const state = readCommandFile(files.state);
-  const stateEnv = Object.fromEntries(Object.entries(state).map(([name, value]) => [`STATE_${name}`, value]));
-  const post = await execCommand(process.execPath, [path.join(root, 'dist/post/index.js')], {
-    env: { ...env, ...stateEnv },
-    cwd: root,
+/** The example's inputs for a gate run of one scenario, as the workflow gives them. */
+function runAction(apiUrl: string, composeFile: string): Promise<ActionRun> {
+  return runPackagedAction({
+    apiUrl,
+    inputs: {
+      'config-file': 'examples/fraud-api/chaos-action.yml',
+      'compose-file': composeFile,
+      suite: 'auto',
+      scenarios: 'otel-collector-failure',
+      scale: '0.5',
+      'github-token': 'ghs_e2e_token',
+      comment: 'true',
+      'fail-on-violation': 'true',
+      'full-suite-label': 'chaos:full',
+      'results-dir': mkdtempSync(path.join(tmpdir(), 'chaos-action-results-')),
+      'working-directory': '.',
+    },
   });
-  return {
-    main,
-    post,
-    outputs: readCommandFile(files.output),
-    state,
-    summary: readFileSync(files.summary, 'utf8'),
-  };
 }
 
 describe('the packaged action on a pull request', () => {

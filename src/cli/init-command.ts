@@ -102,10 +102,16 @@ export async function initCommand(argv: string[]): Promise<number> {
     );
   if (!request)
     missing.push('the request: set request: "METHOD /path" (--request), with request-json: for a body');
+  const without: Record<'cache' | 'telemetry' | 'metrics', string> = {
+    cache:
+      'the cache scenarios (redis-failure, network-partition, retry-storm, latency-injection) are skipped',
+    telemetry: 'otel-collector-failure is skipped',
+    metrics: "the built-ins' alert and PromQL checks are left out",
+  };
   for (const role of ['cache', 'telemetry', 'metrics'] as const) {
     if (!roles.some((r) => r.role === role))
       missing.push(
-        `a ${role} service: scenarios that need one are skipped; map one with service-map: { ${role}: SERVICE } if the stack has it`,
+        `a ${role} service: ${without[role]}; map one with service-map: { ${role}: SERVICE } if the stack has it`,
       );
   }
   for (const line of missing) say(`  not inferred: ${line}`);
