@@ -62181,6 +62181,7 @@ var __importDefault = (this && this.__importDefault) || function (mod) {
     return (mod && mod.__esModule) ? mod : { "default": mod };
 };
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.HOST_CGROUPS = void 0;
 exports.parseCgroupMounts = parseCgroupMounts;
 exports.resolveCgroupDirs = resolveCgroupDirs;
 exports.containerCgroups = containerCgroups;
@@ -62193,9 +62194,15 @@ exports.joinCgroups = joinCgroups;
 // A container's cgroups on the host, for cgroup v1 (one hierarchy per controller) and v2
 // (one unified tree): where they are, what they count, and how a host process joins them
 // so its memory and CPU are charged to the container.
+//
+// Everything here reads and writes through a CgroupHost: the real host (/proc and /) by
+// default, or a scratch directory laid out like one (the unit tests' recorded v2 hosts): the
+// same code runs either way.
 const node_fs_1 = __nccwpck_require__(3024);
 const node_path_1 = __importDefault(__nccwpck_require__(6760));
 const privileges_1 = __nccwpck_require__(7145);
+const types_1 = __nccwpck_require__(6464);
+exports.HOST_CGROUPS = { procDir: '/proc', rootDir: '/' };
 /** Parses /proc/self/mountinfo lines into cgroup mounts (pure, for tests). */
 function parseCgroupMounts(mountinfo) {
     const mounts = [];
@@ -62220,9 +62227,20 @@ function parseCgroupMounts(mountinfo) {
  * Maps /proc/PID/cgroup lines to directories. v1 hierarchies win when the memory controller
  * is on v1 (a hybrid host like this one); otherwise the unified v2 tree.
  */
-function resolveCgroupDirs(procCgroup, mounts) {
+function resolveCgroupDirs(procCgroup, mounts, rootDir = '/') {
     const v1 = new Map();
     let unified = null;
+    // A hierarchy that cannot be reached is skipped, and its reason kept for when nothing usable is left.
+    const unreachable = [];
+    const below = (cgroupPath, mount) => {
+        try {
+            return node_path_1.default.join(rootDir, mount.mountPoint, relativeTo(cgroupPath, mount));
+        }
+        catch (error) {
+            unreachable.push(error);
+            return null;
+        }
+    };
     for (const line of procCgroup.split('\n').filter(Boolean)) {
         const [hierarchy, controllerList, cgroupPath] = [
             line.split(':')[0],
@@ -62232,30 +62250,64 @@ function resolveCgroupDirs(procCgroup, mounts) {
         if (hierarchy === '0' && controllerList === '') {
             const mount = mounts.find((m) => m.version === 2);
             if (mount)
-                unified = node_path_1.default.join(mount.mountPoint, relativeTo(cgroupPath, mount.root));
+                unified = below(cgroupPath, mount);
             continue;
         }
         const controllers = controllerList.split(',');
         const mount = mounts.find((m) => m.version === 1 && controllers.every((c) => m.controllers.includes(c)));
         if (!mount)
             continue;
-        const dir = node_path_1.default.join(mount.mountPoint, relativeTo(cgroupPath, mount.root));
-        for (const controller of controllers)
-            v1.set(controller, dir);
+        const dir = below(cgroupPath, mount);
+        // The memory controller on v1 decides the layout: unreachable there is unreachable.
+        if (!dir && controllers.includes('memory'))
+            throw unreachable[unreachable.length - 1];
+        if (dir)
+            for (const controller of controllers)
+                v1.set(controller, dir);
     }
     if (v1.has('memory'))
         return { version: 1, dirs: v1 };
     if (unified)
         return { version: 2, dirs: new Map([['', unified]]) };
-    throw new Error('no cgroup v1 memory hierarchy and no cgroup v2 tree found for the container');
+    if (unreachable.length > 0)
+        throw unreachable[0];
+    throw new types_1.FaultUnavailableError('no cgroup v1 memory hierarchy and no cgroup v2 tree found for the container');
 }
-function relativeTo(cgroupPath, root) {
-    if (root !== '/' && cgroupPath.startsWith(root))
-        return cgroupPath.slice(root.length) || '/';
-    return cgroupPath;
+/**
+ * The cgroup's path below the mount point. In a cgroup namespace the kernel shows a cgroup
+ * outside the reader's namespace root with `..` components (`0::/../docker-<id>.scope`, see
+ * cgroup_namespaces(7)), and a mount shows only its own subtree: neither can be reached
+ * through this mount, and joining the wrong directory would charge the wrong cgroup, so both
+ * are refused with what to do instead.
+ */
+function relativeTo(cgroupPath, mount) {
+    const outside = () => new types_1.FaultUnavailableError(`the container's cgroup ${cgroupPath} is outside this process's cgroup view (mount root ${mount.root} at ${mount.mountPoint}): ` +
+        "chaos-action runs in a cgroup namespace of its own; run it on the engine's host, or in a container started with --cgroupns=host --pid=host");
+    if (cgroupPath === '/..' || cgroupPath.startsWith('/../'))
+        throw outside();
+    if (mount.root === '/')
+        return cgroupPath;
+    if (cgroupPath === mount.root)
+        return '.';
+    if (cgroupPath.startsWith(`${mount.root}/`))
+        return cgroupPath.slice(mount.root.length);
+    throw outside();
 }
-function containerCgroups(pid) {
-    return resolveCgroupDirs((0, node_fs_1.readFileSync)(`/proc/${pid}/cgroup`, 'utf8'), parseCgroupMounts((0, node_fs_1.readFileSync)('/proc/self/mountinfo', 'utf8')));
+/**
+ * The container's cgroup directories, from its init's `/proc/PID/cgroup` and this process's
+ * mountinfo. A PID that cannot be read here (the engine runs elsewhere: Docker Desktop's VM, a
+ * remote DOCKER_HOST, another PID namespace) is refused with that reason.
+ */
+function containerCgroups(pid, host = exports.HOST_CGROUPS) {
+    let procCgroup;
+    try {
+        procCgroup = (0, node_fs_1.readFileSync)(node_path_1.default.join(host.procDir, String(pid), 'cgroup'), 'utf8');
+    }
+    catch (error) {
+        throw new types_1.FaultUnavailableError(`cannot read ${node_path_1.default.join(host.procDir, String(pid), 'cgroup')} (${error.code ?? String(error)}): ` +
+            "the container's process is not visible from here (Docker Desktop's VM, a remote engine, another PID namespace); a memory or CPU hog needs the engine's host");
+    }
+    return resolveCgroupDirs(procCgroup, parseCgroupMounts((0, node_fs_1.readFileSync)(node_path_1.default.join(host.procDir, 'self', 'mountinfo'), 'utf8')), host.rootDir);
 }
 function dirFor(cgroups, controller) {
     const dir = cgroups.version === 2 ? cgroups.dirs.get('') : cgroups.dirs.get(controller);
@@ -62315,15 +62367,35 @@ function cpuUsageMicros(cgroups) {
     const nanos = readNumber(node_path_1.default.join(dirFor(cgroups, 'cpuacct'), 'cpuacct.usage'));
     return nanos === null ? null : nanos / 1000;
 }
-/** Moves a host process into every cgroup of the container (v1: each hierarchy; v2: the one directory). */
+/**
+ * Moves a host process into every cgroup of the container (v1: each hierarchy; v2: the one
+ * directory). Written directly where this process may (root, or a cgroup delegated to its
+ * user), else through the root path of the faults (`sudo -n tee`).
+ */
 async function joinCgroups(pid, cgroups) {
     for (const dir of new Set(cgroups.dirs.values())) {
-        const result = await (0, privileges_1.execAsRoot)('tee', [node_path_1.default.join(dir, 'cgroup.procs')], {
-            input: `${pid}\n`,
-            timeoutMs: 5000,
-        });
+        const procs = node_path_1.default.join(dir, 'cgroup.procs');
+        if (writable(procs)) {
+            try {
+                (0, node_fs_1.writeFileSync)(procs, `${pid}\n`);
+                continue;
+            }
+            catch (error) {
+                throw new Error(`cannot move pid ${pid} into ${dir}: ${error.message}`);
+            }
+        }
+        const result = await (0, privileges_1.execAsRoot)('tee', [procs], { input: `${pid}\n`, timeoutMs: 5000 });
         if (result.code !== 0)
             throw new Error(`cannot move pid ${pid} into ${dir}: ${result.stderr.trim()}`);
+    }
+}
+function writable(file) {
+    try {
+        (0, node_fs_1.accessSync)(file, node_fs_1.constants.W_OK);
+        return true;
+    }
+    catch {
+        return false;
     }
 }
 
@@ -62499,7 +62571,7 @@ async function injectCpu(ctx, target, spec) {
     if (ctx.privileges.mode === 'none')
         throw new types_1.FaultUnavailableError("a CPU hog joins the container's cgroup: needs root or sudo -n");
     const [runtime] = await (0, clients_1.resolveTargetRuntimes)(ctx.project, target.service);
-    const cgroups = (0, cgroups_1.containerCgroups)(runtime.pid);
+    const cgroups = (0, cgroups_1.containerCgroups)(runtime.pid, ctx.cgroupHost);
     const handle = await fault_handle_1.FaultHandle.begin(ctx, 'cpu', [(0, containers_1.targetLabel)(runtime)], []);
     const hog = (0, hog_1.spawnHog)({ mode: 'cpu', workers: spec.workers, watchPid: runtime.pid });
     try {
@@ -62934,6 +63006,7 @@ async function createFaultContext(options) {
         log: options.log ?? (() => undefined),
         privileges: await (0, privileges_1.detectPrivileges)(),
         routes: new route_1.RouteRegistry(),
+        ...(options.cgroupHost ? { cgroupHost: options.cgroupHost } : {}),
     };
 }
 /** $CHAOS_JOURNAL, else $RUNNER_TEMP/chaos-action/journal.json, else ./.chaos-action/journal.json. */
@@ -63397,11 +63470,14 @@ exports.injectMemory = injectMemory;
 //   (on the container's address on the project network) until the container is OOM-killed
 //   or the fault is reverted. Proof: the first call succeeds and the cgroup's usage grows.
 // - hog: a host process joins the container's cgroups and allocates stepBytes every
-//   intervalMs, charged to the container. Refused when the container has no memory limit
-//   (it would press on the whole host). Proof: the cgroup's usage grows by the hog's step.
+//   intervalMs, charged to the container. The app's main process is made the OOM killer's
+//   first choice, so at the limit the kernel kills the app, as its own leak would. Refused when the
+//   container has no memory limit (it would press on the whole host). Proof: the cgroup's
+//   usage grows by the hog's step.
 // Both watch OOM kills (cgroup counter, Docker's OOMKilled), restarts and the time until the
 // container is running and healthy again; the kernel log names the killed process when it is
 // readable. The revert stops the pressure and starts the container if it is down for good.
+const node_fs_1 = __nccwpck_require__(3024);
 const node_http_1 = __importDefault(__nccwpck_require__(7067));
 const clock_1 = __nccwpck_require__(7110);
 const cgroups_1 = __nccwpck_require__(7464);
@@ -63409,6 +63485,7 @@ const clients_1 = __nccwpck_require__(8221);
 const containers_1 = __nccwpck_require__(2245);
 const fault_handle_1 = __nccwpck_require__(3420);
 const hog_1 = __nccwpck_require__(1927);
+const revert_steps_1 = __nccwpck_require__(8281);
 const cgroups_2 = __nccwpck_require__(7464);
 const oom_watch_1 = __nccwpck_require__(9142);
 const types_1 = __nccwpck_require__(6464);
@@ -63433,7 +63510,7 @@ function callOnce(url, method, timeoutMs) {
 }
 async function injectMemory(ctx, target, spec) {
     const [runtime] = await (0, clients_1.resolveTargetRuntimes)(ctx.project, target.service);
-    const cgroups = (0, cgroups_1.containerCgroups)(runtime.pid);
+    const cgroups = (0, cgroups_1.containerCgroups)(runtime.pid, ctx.cgroupHost);
     const handle = await fault_handle_1.FaultHandle.begin(ctx, 'memory', [(0, containers_1.targetLabel)(runtime)], [{ op: 'start-container', containerId: runtime.id, name: runtime.name }]);
     const watcher = new oom_watch_1.OomWatcher(runtime.id, cgroups);
     try {
@@ -63499,6 +63576,30 @@ async function startLeakCalls(handle, runtime, cgroups, spec, watcher) {
         handle.addEvidence(`${calls} leak call(s), ${failures} failed (the app was down or OOM-killed)`);
     };
 }
+/**
+ * Makes the container's main process the OOM killer's first choice (oom_score_adj 1000), so that
+ * when the hog fills the cgroup it is the application that is killed and restarted, as its own
+ * leak would have it, not the hog. The old value is journalled and put back by the revert when
+ * the process is still the same one (after an OOM kill it is not: the new one starts afresh).
+ */
+async function makeFirstOomVictim(handle, runtime) {
+    const file = `/proc/${runtime.pid}/oom_score_adj`;
+    const old = Number((0, node_fs_1.readFileSync)(file, 'utf8').trim());
+    const startTicks = (0, revert_steps_1.processStartTicks)(runtime.pid);
+    if (!Number.isFinite(old) || startTicks === null)
+        throw new Error(`cannot read ${file}`);
+    await handle.addSteps([
+        {
+            op: 'restore-oom-score',
+            pid: runtime.pid,
+            startTicks,
+            value: old,
+            what: `${runtime.name}'s main process`,
+        },
+    ]);
+    await (0, revert_steps_1.writeOomScoreAdj)(runtime.pid, 1000);
+    handle.addEvidence(`${runtime.name}'s main process (pid ${runtime.pid}) is the OOM killer's first choice (oom_score_adj ${old} → 1000)`);
+}
 async function startHog(ctx, handle, runtime, cgroups, spec) {
     if (ctx.privileges.mode === 'none')
         throw new types_1.FaultUnavailableError("a memory hog joins the container's cgroup: needs root or sudo -n");
@@ -63519,6 +63620,7 @@ async function startHog(ctx, handle, runtime, cgroups, spec) {
             { op: 'kill-process', pid: hog.pid, startTicks: hog.startTicks, what: `memory hog in ${runtime.name}` },
         ]);
         await (0, cgroups_2.joinCgroups)(hog.pid, cgroups);
+        await makeFirstOomVictim(handle, runtime);
     }
     catch (error) {
         await hog.stop();
@@ -65030,6 +65132,7 @@ function verifyUnpaused(targets, timeoutMs = exports.UNPAUSED_PROOF_MS) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.processStartTicks = processStartTicks;
 exports.executeStep = executeStep;
+exports.writeOomScoreAdj = writeOomScoreAdj;
 // The journal's vocabulary: every revert a fault needs, as plain data that survives the
 // process that wrote it, and the one executor that carries a step out — used by a live
 // fault's revert() and by the journal replay alike, so both paths do exactly the same.
@@ -65072,7 +65175,9 @@ async function executeStep(step, project) {
             case 'network-connect':
                 return await networkConnect(step, project);
             case 'kill-process':
-                return killProcess(step);
+                return await killProcess(step);
+            case 'restore-oom-score':
+                return await restoreOomScore(step);
             case 'remove-qdisc':
                 return await removeQdisc(step, project);
         }
@@ -65135,7 +65240,7 @@ async function networkConnect(step, project) {
     }
     return { ok: true, message: `connect ${step.name} to ${step.networkName}: reconnected` };
 }
-function killProcess(step) {
+async function killProcess(step) {
     const ticks = processStartTicks(step.pid);
     if (ticks === null)
         return { ok: true, message: `stop ${step.what} (pid ${step.pid}): already exited` };
@@ -65144,8 +65249,42 @@ function killProcess(step) {
             ok: true,
             message: `stop ${step.what} (pid ${step.pid}): pid now belongs to another process, left alone`,
         };
-    process.kill(step.pid, 'SIGKILL');
+    try {
+        process.kill(step.pid, 'SIGKILL');
+    }
+    catch (error) {
+        // A hog started by another user (a run as root cleaned up by an unprivileged user with
+        // sudo, or the reverse): the same root path as the faults.
+        if (error.code !== 'EPERM')
+            throw error;
+        const result = await (0, privileges_1.execAsRoot)('kill', ['-KILL', String(step.pid)], { timeoutMs: 5000 });
+        if (result.code !== 0 && processStartTicks(step.pid) === step.startTicks)
+            throw new Error(`kill -KILL ${step.pid} as root: ${result.stderr.trim()}`);
+    }
     return { ok: true, message: `stop ${step.what} (pid ${step.pid}): killed` };
+}
+/** Writes a process's oom_score_adj: directly as root, else through sudo -n tee. */
+async function writeOomScoreAdj(pid, value) {
+    const file = `/proc/${pid}/oom_score_adj`;
+    try {
+        (0, node_fs_1.writeFileSync)(file, `${Math.trunc(value)}\n`);
+        return;
+    }
+    catch {
+        // Not root (or not allowed directly): the same root path as the faults.
+    }
+    const result = await (0, privileges_1.execAsRoot)('tee', [file], { input: `${Math.trunc(value)}\n`, timeoutMs: 5000 });
+    if (result.code !== 0)
+        throw new Error(`cannot write ${file}: ${result.stderr.trim()}`);
+}
+async function restoreOomScore(step) {
+    const what = `${step.what} (pid ${step.pid}) oom_score_adj`;
+    const ticks = processStartTicks(step.pid);
+    // Killed by the OOM killer (the point of the fault) or restarted: the new process starts afresh.
+    if (ticks === null || ticks !== step.startTicks)
+        return { ok: true, message: `${what}: process gone, nothing to restore` };
+    await writeOomScoreAdj(step.pid, step.value);
+    return { ok: true, message: `${what}: back to ${step.value}` };
 }
 async function removeQdisc(step, project) {
     const runtime = await (0, netns_1.containerRuntime)(step.containerId, project);
@@ -65862,14 +66001,17 @@ var __importDefault = (this && this.__importDefault) || function (mod) {
     return (mod && mod.__esModule) ? mod : { "default": mod };
 };
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.ComposeStack = exports.ComposeError = void 0;
+exports.ComposeStack = exports.COMPOSE_ENV = exports.ComposeError = void 0;
+exports.composeFromVersionOutput = composeFromVersionOutput;
+exports.composePreference = composePreference;
 exports.detectCompose = detectCompose;
 exports.uniqueProjectName = uniqueProjectName;
 exports.removeProjectResources = removeProjectResources;
 exports.demuxDockerLogs = demuxDockerLogs;
 exports.checkComposeFiles = checkComposeFiles;
 // Brings a compose project up and down with whichever compose the machine has:
-// v2 (`docker compose`) or v1 (`docker-compose`), detected once per process.
+// v2 (`docker compose`) or v1 (`docker-compose`), detected once per process; v2 when both
+// are there, unless CHAOS_COMPOSE=v1|v2 forces one.
 const node_crypto_1 = __nccwpck_require__(7598);
 const node_fs_1 = __nccwpck_require__(3024);
 const yaml_1 = __nccwpck_require__(8815);
@@ -65883,37 +66025,66 @@ class ComposeError extends Error {
 }
 exports.ComposeError = ComposeError;
 let detected;
-/** Finds `docker compose` (v2) or `docker-compose` (v1); remembered for the process. */
+/** CHAOS_COMPOSE: `v1` or `v2` forces one compose; unset (or `auto`) prefers v2. */
+exports.COMPOSE_ENV = 'CHAOS_COMPOSE';
+/**
+ * What `<command> version --short` printed, as a ComposeCommand (pure, for tests). The major
+ * version comes from the output, not from the command's name: a `docker-compose` on PATH may
+ * be Compose v2 (a standalone binary, or Debian 13's symlink to the plugin).
+ */
+function composeFromVersionOutput(command, output) {
+    const version = output.trim().split('\n')[0].trim().replace(/^v/, '');
+    const major = /^(\d+)\./.exec(version)?.[1];
+    if (!major)
+        return null;
+    const prefix = command === 'docker' ? ['compose'] : [];
+    return {
+        command,
+        prefix,
+        version: Number(major) >= 2 ? 2 : 1,
+        label: `${[command, ...prefix].join(' ')} ${version}`,
+    };
+}
+/** Reads CHAOS_COMPOSE; anything but v1, v2, auto or unset is a usage error. */
+function composePreference(env = process.env) {
+    const value = (env[exports.COMPOSE_ENV] ?? '').trim().toLowerCase();
+    if (value === '' || value === 'auto')
+        return null;
+    if (value === 'v1' || value === '1')
+        return 1;
+    if (value === 'v2' || value === '2')
+        return 2;
+    throw new ComposeError(`${exports.COMPOSE_ENV}=${env[exports.COMPOSE_ENV]}: use v1, v2 or auto`);
+}
+/**
+ * Finds the compose command, remembered for the process: v2 (`docker compose`, or a
+ * `docker-compose` that is v2) when present, else v1 (`docker-compose`). CHAOS_COMPOSE=v1|v2
+ * forces one, and then its absence is an error rather than a fallback to the other.
+ */
 function detectCompose() {
     detected ??= (async () => {
-        const forced = process.env.CHAOS_COMPOSE;
-        const tryV2 = async () => {
-            const result = await (0, exec_1.execCommand)('docker', ['compose', 'version', '--short']).catch(() => null);
-            return result?.code === 0
-                ? {
-                    command: 'docker',
-                    prefix: ['compose'],
-                    version: 2,
-                    label: `docker compose ${result.stdout.trim()}`,
-                }
-                : null;
+        const wanted = composePreference();
+        const probe = async (command) => {
+            const args = command === 'docker' ? ['compose', 'version', '--short'] : ['version', '--short'];
+            const result = await (0, exec_1.execCommand)(command, args, { timeoutMs: 30_000 }).catch(() => null);
+            return result?.code === 0 ? composeFromVersionOutput(command, result.stdout) : null;
         };
-        const tryV1 = async () => {
-            const result = await (0, exec_1.execCommand)('docker-compose', ['version', '--short']).catch(() => null);
-            return result?.code === 0
-                ? {
-                    command: 'docker-compose',
-                    prefix: [],
-                    version: 1,
-                    label: `docker-compose ${result.stdout.trim()}`,
-                }
-                : null;
-        };
-        const order = forced === 'v1' ? [tryV1] : forced === 'v2' ? [tryV2] : [tryV2, tryV1];
-        for (const attempt of order) {
-            const found = await attempt();
-            if (found)
-                return found;
+        // `docker compose` first: when it is v2 and nothing else is asked for, v1 is not even started.
+        const found = [];
+        for (const command of ['docker', 'docker-compose']) {
+            const candidate = await probe(command);
+            if (candidate)
+                found.push(candidate);
+            if (candidate && (wanted ?? 2) === candidate.version)
+                break;
+        }
+        const choice = found.find((c) => c.version === (wanted ?? 2)) ?? (wanted === null ? found[0] : undefined);
+        if (choice)
+            return choice;
+        if (wanted !== null) {
+            throw new ComposeError(`${exports.COMPOSE_ENV}=v${wanted} but Compose v${wanted} is not installed here` +
+                (found.length ? ` (found: ${found.map((c) => c.label).join(', ')})` : '') +
+                (wanted === 2 ? '; run scripts/ensure-docker.sh' : '; install docker-compose 1.x'));
         }
         throw new ComposeError('neither `docker compose` (v2) nor `docker-compose` (v1) works here; install one or run scripts/ensure-docker.sh');
     })();
