@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { formatIssue, ConfigError } from '../config/errors';
 import { builtinScenariosDir, loadCatalog, DEFAULT_RUN_PARAMS } from '../config/load-scenarios';
-import { DEFAULT_CONFIG_FILE, type TargetSettings } from '../config/run-config';
+import { DEFAULT_CONFIG_FILE, NO_TARGET_SETTINGS } from '../config/run-config';
 import { renderRunConfig, renderWorkflow, starterTarget } from '../config/starter-files';
 import { checkComposeFiles, ComposeError } from '../stack/compose';
 import { readComposeModel } from '../stack/compose-model';
@@ -22,14 +22,6 @@ const USAGE = `usage: chaos-action init [--compose FILE ...] [--dir DIR] [--forc
   unless --force is given. Then: chaos-action validate chaos-action.yml; chaos-action run.`;
 
 const COMPOSE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
-const NO_TARGET: TargetSettings = {
-  request: null,
-  requestJson: undefined,
-  requestBody: null,
-  requestHeaders: {},
-  expectStatus: null,
-  healthPath: null,
-};
 
 export async function initCommand(argv: string[]): Promise<number> {
   let args;
@@ -86,7 +78,10 @@ export async function initCommand(argv: string[]): Promise<number> {
   const say = (line: string): void => void process.stdout.write(`${line}\n`);
   const { roles, notes } = guessRoles(model);
   const api = roles.find((r) => r.role === 'api');
-  const target = inferRunTarget(model.services.find((s) => s.name === api?.service) ?? null, NO_TARGET);
+  const target = inferRunTarget(
+    model.services.find((s) => s.name === api?.service) ?? null,
+    NO_TARGET_SETTINGS,
+  );
   const { request, healthPath } = starterTarget(target.params, target.explained);
 
   say(

@@ -59,6 +59,16 @@ export interface TargetSettings {
   healthPath: string | null;
 }
 
+/** Nothing given: everything is inferred. */
+export const NO_TARGET_SETTINGS: TargetSettings = {
+  request: null,
+  requestJson: undefined,
+  requestBody: null,
+  requestHeaders: {},
+  expectStatus: null,
+  healthPath: null,
+};
+
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 
 /** "POST /v1/predict" (or just "/v1/predict", a GET). */

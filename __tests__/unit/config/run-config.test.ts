@@ -1,7 +1,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadRunConfigFile, parseRunConfig, parseServiceMap } from '../../../src/config/run-config';
+import {
+  loadRunConfigFile,
+  NO_TARGET_SETTINGS,
+  parseRunConfig,
+  parseServiceMap,
+} from '../../../src/config/run-config';
 
 describe('run config', () => {
   it('reads action-style string inputs', () => {
@@ -31,14 +36,7 @@ describe('run config', () => {
       profile: 'ci',
       params: { alert_within: '60s', 'redis-failure.fault_duration': '10s' },
       baselineResults: null,
-      target: {
-        request: null,
-        requestJson: undefined,
-        requestBody: null,
-        requestHeaders: {},
-        expectStatus: null,
-        healthPath: null,
-      },
+      target: NO_TARGET_SETTINGS,
     });
   });
 

@@ -6,11 +6,18 @@
 // injection time, and phases where the load schedule put them.
 import { parseScenarioText } from '../../../src/config/load-scenarios';
 import type { ActiveFault, FaultContext, Monitor } from '../../../src/faults';
-import type { LoadPhaseStats, LoadResult, LoadRun, LoadSpec, LoadWindowStats } from '../../../src/load';
+import type {
+  LoadPhaseStats,
+  LoadResult,
+  LoadRun,
+  LoadSpec,
+  LoadTimelinePoint,
+  LoadWindowStats,
+} from '../../../src/load';
 import type { ContainerEvent, EventWatcher } from '../../../src/probes/containers';
 import type { AlertSampler } from '../../../src/scenario/collectors';
 import type { ScenarioEdges } from '../../../src/scenario/edges';
-import type { PhaseName, ScenarioResult, TimelinePoint } from '../../../src/scenario/results';
+import type { PhaseName, ScenarioResult } from '../../../src/scenario/results';
 import { runScenario, timeToHealthy } from '../../../src/scenario/runner';
 import type { RoleResolver } from '../../../src/stack/roles';
 import { scenarioClock, scenarioMs, type MonotonicMs, type ScenarioClock } from '../../../src/util/clock';
@@ -77,20 +84,18 @@ function fakeLoad(world: World, spec: LoadSpec): LoadRun {
   const end = (): number => stoppedAt ?? world.mono;
   const phaseAt = (mono: number): PhaseName =>
     [...marks].reverse().find((m) => m.atMono <= mono)?.phase ?? 'warmup';
-  const timeline = (): TimelinePoint[] => {
-    const points: TimelinePoint[] = [];
+  const timeline = (): LoadTimelinePoint[] => {
+    const points: LoadTimelinePoint[] = [];
     for (let second = 0; t0 + second * 1000 < end(); second++) {
+      const phase = phaseAt(t0 + second * 1000);
       points.push({
-        second,
-        phase: phaseAt(t0 + second * 1000),
-        scheduled: 10,
-        completed: 10,
-        p95Ms: 6,
-        errorRate: 0,
+        ...{ second, phase, scheduled: 10, completed: 10, p95Ms: 6, errorRate: 0 },
+        ...{ late: 0, dropped: 0, errors: {}, p50Ms: 4, p99Ms: 8, maxMs: 9, loopDelayP99Ms: null },
       });
     }
     return points;
   };
+
   const phases = (): LoadPhaseStats[] =>
     marks.map((m, i) => {
       const to = i + 1 < marks.length ? marks[i + 1].atMono : end();
@@ -106,16 +111,7 @@ function fakeLoad(world: World, spec: LoadSpec): LoadRun {
     url: spec.url,
     total: stats(1),
     phases: phases(),
-    timeline: timeline().map((p) => ({
-      ...p,
-      late: 0,
-      dropped: 0,
-      errors: {},
-      p50Ms: 4,
-      p99Ms: 8,
-      maxMs: 9,
-      loopDelayP99Ms: null,
-    })),
+    timeline: timeline(),
     marks: marks.map((m) => ({ phase: m.phase, atMs: m.atMono - t0 })),
     generatorLimited: false,
     generatorNotes: [],
@@ -129,17 +125,7 @@ function fakeLoad(world: World, spec: LoadSpec): LoadRun {
     done: Promise.resolve(),
     mark: (phase, atMs = world.mono) => void marks.push({ phase, atMono: atMs }),
     window: (from, to) => stats(Math.max(0, Math.round((Math.min(to, end()) - from) / 100))),
-    timeline: () =>
-      timeline().map((p) => ({
-        ...p,
-        late: 0,
-        dropped: 0,
-        errors: {},
-        p50Ms: 4,
-        p99Ms: 8,
-        maxMs: 9,
-        loopDelayP99Ms: null,
-      })),
+    timeline,
     phases: () => phases().map((p) => ({ ...p })),
     marks: () => result().marks,
     stop: async () => {

@@ -1,11 +1,10 @@
 import { parseComposeConfig } from '../../../src/stack/compose-model';
 import { rolesFromModel } from '../../../src/stack/roles';
 import { healthcheckUrl, inferRunTarget } from '../../../src/stack/run-target';
-import type { TargetSettings } from '../../../src/config/run-config';
 import { combineOutcomes } from '../../../src/scenario/results';
 import { guessRoles } from '../../../src/stack/infer-roles';
 import { renderRunConfig, starterTarget } from '../../../src/config/starter-files';
-import { loadRunConfigFile } from '../../../src/config/run-config';
+import { loadRunConfigFile, NO_TARGET_SETTINGS } from '../../../src/config/run-config';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -61,14 +60,7 @@ services:
       disable: true
 `;
 
-const none: TargetSettings = {
-  request: null,
-  requestJson: undefined,
-  requestBody: null,
-  requestHeaders: {},
-  expectStatus: null,
-  healthPath: null,
-};
+const none = NO_TARGET_SETTINGS;
 
 describe('compose config', () => {
   it('reads v1 and v2 output alike', () => {
