@@ -488,7 +488,8 @@ test('memory leak-endpoint: the app grows until the kernel OOM-kills it; it rest
   expect(settled.RestartCount).toBe(after.RestartCount);
   const evidence = fault.evidence().join('\n');
   console.log(`memory leak-endpoint evidence:\n${evidence}`);
-  expect(after.State.OOMKilled).toBe(true);
+  // Docker 20.10 keeps State.OOMKilled after a restart policy restarts the container; newer
+  // engines (26 here) clear it on start. The fault saw it while the container was dead.
   expect(evidence).toMatch(/docker OOMKilled=true; restarts \+1\b/);
   expect(evidence).toMatch(/leak calls stopped at the OOM kill/);
 });
