@@ -59,7 +59,7 @@ export async function startFixtureStack(
       throw error;
     }
   }
-  await waitForClient(stack.project);
+  await waitForServers(stack.project);
   return stack;
 }
 
@@ -92,14 +92,25 @@ function getJson<T>(url: string, timeoutMs: number): Promise<T> {
   });
 }
 
-async function waitForClient(project: string): Promise<void> {
-  const ip = await ipOf(project, 'client');
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    const ok = await getJson<{ ok: boolean }>(`http://${ip}:8080/healthz`, 1000).catch(() => null);
-    if (ok?.ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+/** The services that run the fixture's HTTP server (redis runs redis-server). */
+const HTTP_SERVICES = ['web', 'client', 'leaky', 'spare'];
+
+/**
+ * Waits until every started HTTP service of the fixture answers /healthz: `up` returns once the
+ * containers run, and on a loaded machine a Python server may not be listening yet.
+ */
+async function waitForServers(project: string): Promise<void> {
+  const started = new Set((await listProjectContainers(project)).map((c) => c.service));
+  for (const service of HTTP_SERVICES.filter((s) => started.has(s))) {
+    const ip = await ipOf(project, service);
+    let answered = false;
+    for (let attempt = 0; attempt < 200 && !answered; attempt += 1) {
+      const ok = await getJson<{ ok: boolean }>(`http://${ip}:8080/healthz`, 1000).catch(() => null);
+      answered = ok?.ok === true;
+      if (!answered) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    if (!answered) throw new Error(`${service} of ${project} never answered /healthz`);
   }
-  throw new Error(`client of ${project} never answered`);
 }
 
 export interface ClientProbe {
