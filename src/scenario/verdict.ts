@@ -151,7 +151,9 @@ function windowMetric(w: WindowStats, metric: LoadMetric): number | null | strin
 function latencyCoverageGap(w: WindowStats, metric: LoadMetric): string | null {
   const q = QUANTILES[metric] ?? (metric === 'avg' ? 1 : undefined);
   if (q === undefined || w.scheduled === 0) return null;
-  const timed = w.timed;
+  // Results written before `timed` existed (an older baseline file) lack it: there every
+  // completed request was timed.
+  const timed = (w.timed as number | undefined) ?? w.completed;
   const untimed = w.scheduled - timed;
   if (untimed <= 0 || untimed / w.scheduled <= 1 - q + 1e-9) return null;
   return `${metric} of ${timed} answered of ${w.scheduled} sent: ${untimed} got no response (refused or reset), so it cannot speak for ${formatValue(q, 'ratio')} of the requests`;

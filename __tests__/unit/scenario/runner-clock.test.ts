@@ -279,10 +279,10 @@ const roles: RoleResolver = {
   roles: { api: 'api', cache: 'cache', metrics: 'prometheus' },
 };
 
-async function runAt(world: World): Promise<ScenarioResult> {
+async function runAt(world: World, text = SCENARIO): Promise<ScenarioResult> {
   world.events = [];
   world.injectStartMono = null;
-  const scenario = parseScenarioText(SCENARIO, 'cache-down.yml');
+  const scenario = parseScenarioText(text, 'cache-down.yml');
   return runScenario(scenario, {
     project: 'fake',
     roles,
@@ -363,22 +363,7 @@ describe('the runner keeps one clock', () => {
     );
     for (let position = 0; position < 3; position++) {
       const result = await runAt(world);
-      const strict = parseScenarioText(
-        SCENARIO.replace('fires within 10s', 'fires within 5s'),
-        'cache-down.yml',
-      );
-      world.events = [];
-      world.injectStartMono = null;
-      const late = await runScenario(strict, {
-        project: 'fake',
-        roles,
-        targetUrl: 'http://127.0.0.1:1',
-        prometheusUrl: 'http://127.0.0.1:2',
-        faults: {} as FaultContext,
-        baseline: null,
-        log: () => undefined,
-        edges: fakeEdges(world),
-      });
+      const late = await runAt(world, SCENARIO.replace('fires within 10s', 'fires within 5s'));
       expect(result.outcome).toBe('pass');
       expect(late.outcome).toBe('fail');
       expect(late.thresholds.find((t) => t.metric === 'alert HighCacheMissRate')).toMatchObject({

@@ -413,6 +413,13 @@ describe('no pass without evidence', () => {
     expect(evaluate('fault: avg regression < 20%', obs)).toMatchObject({ passed: false, actual: '+100%' });
   });
 
+  it('judges a regression against a baseline written before `timed` existed', () => {
+    const obs = observations();
+    const { timed: _dropped, ...older } = phase('fault', 15_000, 45_000, { p95Ms: 500 });
+    obs.baseline = { fault: older as PhaseStats };
+    expect(evaluate('fault: p95 regression < 50%', obs)).toMatchObject({ passed: true, actual: '+22.4%' });
+  });
+
   it('a percentile of the few requests that answered cannot pass for all of them', () => {
     const obs = observations();
     obs.phases.fault = phase('fault', 15_000, 45_000, {
