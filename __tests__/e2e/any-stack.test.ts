@@ -7,7 +7,7 @@
 import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { RunResult, ScenarioResult } from '../../src/scenario/results';
+import type { RunResult, ScenarioResult } from '../../src/results';
 import { execCommand } from '../../src/util/exec';
 import { runPackagedAction, type ActionRun } from '../helpers/action-runner';
 import { GitHubApiServer } from '../helpers/github-api-server';

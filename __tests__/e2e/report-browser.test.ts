@@ -17,7 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { stickyCommentBody, stickyMarker } from '../../src/report/comment';
 import { renderReport } from '../../src/report/markdown';
-import type { RunResult, ScenarioResult } from '../../src/scenario/results';
+import type { RunResult, ScenarioResult } from '../../src/results';
 import { execCommand, type ExecResult } from '../../src/util/exec';
 import { buildRun, buildScenario } from '../helpers/sample-results';
 

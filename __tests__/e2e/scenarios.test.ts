@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execCommand, type ExecResult } from '../../src/util/exec';
-import type { RunResult, ScenarioResult } from '../../src/scenario/results';
+import type { RunResult, ScenarioResult } from '../../src/results';
 import { listProjectContainers } from '../../src/stack/targets';
 import { parse as parseYaml } from 'yaml';
 

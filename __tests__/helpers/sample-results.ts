@@ -12,8 +12,8 @@ import type {
   ScenarioResult,
   ThresholdResult,
   TimelinePoint,
-} from '../../src/scenario/results';
-import { combineOutcomes } from '../../src/scenario/results';
+} from '../../src/results';
+import { combineOutcomes } from '../../src/results';
 import { scenarioMs } from '../../src/util/clock';
 
 /** Seconds per phase of the default scenario shape. */

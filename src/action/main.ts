@@ -9,7 +9,7 @@ import { writeResultFiles } from '../report/files';
 import { renderReport, SUMMARY_MAX_BYTES } from '../report/markdown';
 import { writeJobSummary } from '../report/summary';
 import { prepareRun, runChaos } from '../scenario/engine';
-import type { RunResult } from '../scenario/results';
+import type { RunResult } from '../results';
 import { readInputs } from './inputs';
 import { saveRunState } from './state';
 

@@ -1,6 +1,6 @@
 // Progress while a run goes on: one live line rewritten in place on a terminal, plain
 // timestamped lines elsewhere (CI logs keep every line; carriage returns would garble them).
-import type { PhaseName, ScenarioResult } from '../scenario/results';
+import type { PhaseName, ScenarioResult } from '../results';
 
 export interface Progress {
   log(line: string): void;

@@ -4,9 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { parseGuardCondition, parseThreshold } from '../scenario/threshold-parser';
 import {
-  parseGuardCondition,
-  parseThreshold,
   type AbortGuard,
   type Comparator,
   type GuardCondition,

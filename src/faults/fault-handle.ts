@@ -1,7 +1,7 @@
 // The life cycle every fault kind shares: journal first, act, prove, and a revert that runs
 // in-process teardown, then the journalled steps, then drops the journal entry.
 import { randomBytes } from 'node:crypto';
-import type { FaultReport } from '../scenario/results';
+import type { FaultReport } from '../results';
 import { monotonicMs, type MonotonicMs, type ScenarioClock } from '../util/clock';
 import { executeStep, type RevertStep } from './revert-steps';
 import { type ActiveFault, type FaultContext, FaultRevertError, FaultRevertUnprovenError } from './types';

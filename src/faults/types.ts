@@ -1,6 +1,6 @@
 // The contract between the scenario runner and the fault library: what a fault needs to
 // act (FaultContext) and what the runner holds while it is active (ActiveFault).
-import type { FaultReport } from '../scenario/results';
+import type { FaultReport } from '../results';
 import type { MonotonicMs, ScenarioClock } from '../util/clock';
 import type { Journal } from './journal';
 import type { CgroupHost } from './cgroups';

@@ -2,7 +2,7 @@
 // files every outcome in a Timeline, and watches its own event loop. Every request is
 // timed from the instant it was meant to go out, so a stalled server cannot make the
 // generator send less and look fast (coordinated omission).
-import type { PhaseName } from '../scenario/results';
+import type { PhaseName } from '../results';
 import { monotonicMs } from '../util/clock';
 import { LoopDelayMonitor } from './monitor';
 import type { ResolvedLoadSpec } from './spec';

@@ -4,7 +4,7 @@
 // a few MB of timeline rather than 250 MB of live arrays.
 import * as hdr from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
-import type { LatencySummary } from '../scenario/results';
+import type { LatencySummary } from '../results';
 
 export type { Histogram };
 

@@ -4,7 +4,7 @@
 //   run.mark('fault');                        // phase boundary, on monotonicMs()
 //   run.window(monotonicMs() - 10_000, monotonicMs());   // live stats of a recent window
 //   const result = await run.stop();          // or: await run.done; run.result()
-import type { PhaseName } from '../scenario/results';
+import type { PhaseName } from '../results';
 import { monotonicMs } from '../util/clock';
 import { LocalLoadRun } from './generator';
 import { validateLoadSpec } from './spec';

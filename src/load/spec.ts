@@ -2,7 +2,7 @@
 // generator runs on, or refuses it with every problem named at once. Runs before any
 // connection is opened; reachability is checked next, by the pre-connect.
 import { parseDuration } from '../config/duration';
-import type { PhaseName } from '../scenario/results';
+import type { PhaseName } from '../results';
 import { ArrivalSchedule, UserSchedule, parseRate, rampsFromStages } from './schedule';
 import type { PreparedRequest } from './transport';
 import type { LoadSpec } from './types';

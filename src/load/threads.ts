@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import type { PhaseName } from '../scenario/results';
+import type { PhaseName } from '../results';
 import { monotonicMs } from '../util/clock';
 import { buildResult, type Share } from './generator';
 import type { ResolvedLoadSpec } from './spec';

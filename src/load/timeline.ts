@@ -6,7 +6,7 @@
 // Memory stays bounded whatever the duration: a second holds a live histogram only
 // while it can still receive completions; once its last request is done it keeps
 // its counters and its compressed histogram (about 1 KB).
-import type { LatencySummary, PhaseName, WindowStats } from '../scenario/results';
+import type { LatencySummary, PhaseName, WindowStats } from '../results';
 import {
   type Histogram,
   HistogramPool,

@@ -1,7 +1,7 @@
 // The load generator's vocabulary: what a caller asks for (LoadSpec) and what a run
-// reports (LoadResult). Results reuse the shapes of src/scenario/results.ts so the
+// reports (LoadResult). Results reuse the shapes of src/results/index.ts so the
 // scenario runner can store them without conversion.
-import type { PhaseName, PhaseStats, TimelinePoint, WindowStats } from '../scenario/results';
+import type { PhaseName, PhaseStats, TimelinePoint, WindowStats } from '../results';
 
 /**
  * non2xx: a status outside 200–299 that was not accepted; unexpected_status: a 2xx status

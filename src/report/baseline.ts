@@ -1,8 +1,8 @@
 // Comparison of a run against a baseline run (e.g. the nightly results.json of the
 // main branch). Pure: the markdown report shows the deltas, and the threshold code
 // gates on them (`p95 regression < 20%`) through `regressionOf`.
-import type { Outcome, PhaseName, RunResult, ScenarioResult } from '../scenario/results';
-import { PHASE_ORDER } from '../scenario/results';
+import type { Outcome, PhaseName, RunResult, ScenarioResult } from '../results';
+import { PHASE_ORDER } from '../results';
 
 export interface PhaseDelta {
   phase: PhaseName;

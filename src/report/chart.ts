@@ -13,7 +13,7 @@
 //   collapses onto one x and the band lands on the wrong seconds) and not blank (mermaid
 //   trims them; "" is a parse error): an unlabelled bucket gets a unique string of
 //   zero-width characters, which draws nothing.
-import type { ScenarioResult, TimelinePoint } from '../scenario/results';
+import type { ScenarioResult, TimelinePoint } from '../results';
 import { codeFence } from './escape';
 import { fmtMs, fmtPct } from './format';
 

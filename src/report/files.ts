@@ -3,7 +3,7 @@
 // (pushed to a Pushgateway when one is given, else a text exposition file).
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { RunResult } from '../scenario/results';
+import type { RunResult } from '../results';
 import { renderReport, SUMMARY_MAX_BYTES } from './markdown';
 import { writeJUnit } from './junit';
 import { pushMetrics, writeMetricsFile } from './metrics';

@@ -1,5 +1,5 @@
 // Number and label formatting shared by the renderers. Pure.
-import type { Outcome, PhaseName, PhaseStats, ScenarioResult, ThresholdResult } from '../scenario/results';
+import type { Outcome, PhaseName, PhaseStats, ScenarioResult, ThresholdResult } from '../results';
 
 export const OUTCOME_SYMBOL: Record<Outcome, string> = {
   pass: '✅',

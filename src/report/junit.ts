@@ -6,7 +6,7 @@
 // A scenario that ended in 'error' or 'inconclusive' without a threshold saying so gets one
 // extra testcase named "(scenario)" carrying the reason, so no outcome is lost.
 import { writeFile } from 'node:fs/promises';
-import type { RunResult, ScenarioResult, ThresholdResult } from '../scenario/results';
+import type { RunResult, ScenarioResult, ThresholdResult } from '../results';
 import { escapeXml } from './escape';
 import { describeViolation } from './format';
 

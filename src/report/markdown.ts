@@ -13,8 +13,8 @@
 // note saying what was dropped and where the full report is. The summary table's
 // verdicts survive every step short of the final cut, which only a run of thousands of
 // scenarios reaches.
-import type { RunResult, ScenarioResult, ThresholdResult } from '../scenario/results';
-import { PHASE_ORDER } from '../scenario/results';
+import type { RunResult, ScenarioResult, ThresholdResult } from '../results';
+import { PHASE_ORDER } from '../results';
 import { compareToBaseline, type BaselineComparison } from './baseline';
 import { renderTimelineChart, renderTimelineTable } from './chart';
 import { escapeHtml, escapeInline, inlineCode, preBlock, truncateChars, utf8Bytes } from './escape';

@@ -18,7 +18,7 @@
 //   chaos_scenario_generator_limited{scenario}             1 when the load generator was the bottleneck
 import { writeFile } from 'node:fs/promises';
 import { Gauge, Pushgateway, Registry } from 'prom-client';
-import type { Outcome, RunResult } from '../scenario/results';
+import type { Outcome, RunResult } from '../results';
 
 export const METRICS_JOB = 'chaos-action';
 const OUTCOMES: Outcome[] = ['pass', 'fail', 'inconclusive', 'error', 'skipped'];

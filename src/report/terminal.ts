@@ -1,5 +1,5 @@
 // The verdict table the CLI prints: plain text, aligned columns, readable in a CI log.
-import type { PhaseName, RunResult, ScenarioResult } from '../scenario/results';
+import type { PhaseName, RunResult, ScenarioResult } from '../results';
 import { fmtMs, fmtPct, fmtSeconds } from './format';
 
 const OUTCOME_WORD = {

@@ -3,7 +3,7 @@
 // throw into the runner: a probe that cannot answer leaves its observation empty, which
 // makes the thresholds that need it inconclusive rather than silently passing.
 import { prometheusAlerts, queryInstant } from '../probes/prometheus';
-import type { PhaseName, ScenarioMs } from './results';
+import type { PhaseName, ScenarioMs } from '../results';
 import type { ObservedAlert, PromSample, ProbeCoverage } from './observations';
 
 export interface Sampler {

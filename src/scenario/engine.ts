@@ -19,7 +19,7 @@ import { ROLE_LABEL, RoleError, rolesFromModel, type RoleResolver } from '../sta
 import { inferRunTarget, type RunTarget } from '../stack/run-target';
 import { thresholdNeeds } from './thresholds';
 import { monotonicMs } from '../util/clock';
-import { combineOutcomes, type PhaseName, type RunResult, type ScenarioResult } from './results';
+import { combineOutcomes, type PhaseName, type RunResult, type ScenarioResult } from '../results';
 import { emptyScenarioResult, runScenario } from './runner';
 
 export const TOOL_VERSION: string = packageJson.version;

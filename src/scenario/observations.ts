@@ -3,7 +3,7 @@
 // started sending), made by the scenario's clock and nothing else (src/util/clock.ts).
 // Each probe also says when it could see (ProbeCoverage): the verdict judges nothing over
 // a window in which the probe that feeds a check was blind.
-import type { PhaseName, PhaseStats, ScenarioMs, TimelinePoint, WindowStats } from './results';
+import type { PhaseName, PhaseStats, ScenarioMs, TimelinePoint, WindowStats } from '../results';
 
 /** One phase's load figures. */
 export type PhaseObservation = PhaseStats;

@@ -25,7 +25,7 @@ import {
   type ScenarioObservations,
   type StageObservation,
 } from './observations';
-import type { FaultReport, PhaseName, RunResult, ScenarioMs, ScenarioResult, TimelinePoint } from './results';
+import type { FaultReport, PhaseName, RunResult, ScenarioMs, ScenarioResult, TimelinePoint } from '../results';
 import type { SteadyStateResult } from './steady-state';
 import { thresholdNeeds, type ThresholdNeeds } from './thresholds';
 import { abortCondition, baselineFromRun, decideOutcome, evaluateThresholds } from './verdict';

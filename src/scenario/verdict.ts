@@ -17,7 +17,7 @@ import {
   type ProbeCoverage,
   type ScenarioObservations,
 } from './observations';
-import type { Outcome, PhaseName, RunResult, ThresholdResult, TimelinePoint, WindowStats } from './results';
+import type { Outcome, PhaseName, RunResult, ThresholdResult, TimelinePoint, WindowStats } from '../results';
 import {
   compare,
   formatValue,

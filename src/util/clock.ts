@@ -8,7 +8,7 @@
 // putting a process timestamp (or an untyped number) where a scenario time belongs is a
 // compile error rather than a verdict measured across two clocks.
 import { performance } from 'node:perf_hooks';
-import type { ScenarioMs } from '../scenario/results';
+import type { ScenarioMs } from '../results';
 
 declare const monotonicBrand: unique symbol;
 /** Milliseconds on the process's monotonic clock (performance.now()). */

@@ -8,7 +8,7 @@ import {
   trimMarkdown,
 } from '../../../src/report/markdown';
 import { codeFence } from '../../../src/report/escape';
-import type { RunResult } from '../../../src/scenario/results';
+import type { RunResult } from '../../../src/results';
 import {
   HOSTILE_LOG_LINE,
   buildRun,

@@ -17,7 +17,7 @@ import type {
 import type { ContainerEvent, EventWatcher } from '../../../src/probes/containers';
 import type { AlertSampler } from '../../../src/scenario/collectors';
 import type { ScenarioEdges } from '../../../src/scenario/edges';
-import type { PhaseName, ScenarioResult } from '../../../src/scenario/results';
+import type { PhaseName, ScenarioResult } from '../../../src/results';
 import { runScenario, timeToHealthy } from '../../../src/scenario/runner';
 import type { RoleResolver } from '../../../src/stack/roles';
 import { scenarioClock, scenarioMs, type MonotonicMs, type ScenarioClock } from '../../../src/util/clock';

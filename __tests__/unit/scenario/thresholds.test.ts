@@ -1,9 +1,5 @@
-import {
-  parseGuardCondition,
-  parseThreshold,
-  thresholdNeeds,
-  type Threshold,
-} from '../../../src/scenario/thresholds';
+import { parseGuardCondition, parseThreshold } from '../../../src/scenario/threshold-parser';
+import { thresholdNeeds, type Threshold } from '../../../src/scenario/thresholds';
 
 const where = { file: 'scenarios/x.yml', line: 12, field: 'thresholds[1]' };
 const parse = (text: string) => parseThreshold(text, where);

@@ -1,3 +1,4 @@
+import { parseGuardCondition, parseThreshold } from '../../../src/scenario/threshold-parser';
 import {
   emptyObservations,
   type FiringSpan,
@@ -5,8 +6,7 @@ import {
   type ScenarioObservations,
 } from '../../../src/scenario/observations';
 import { scenarioMs } from '../../../src/util/clock';
-import type { PhaseName, PhaseStats, ThresholdResult, TimelinePoint } from '../../../src/scenario/results';
-import { parseGuardCondition, parseThreshold } from '../../../src/scenario/thresholds';
+import type { PhaseName, PhaseStats, ThresholdResult, TimelinePoint } from '../../../src/results';
 import { decideOutcome, evaluateThresholds, shouldAbort } from '../../../src/scenario/verdict';
 
 const where = { file: 's.yml', line: 3 };

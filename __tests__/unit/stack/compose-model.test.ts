@@ -1,7 +1,7 @@
 import { parseComposeConfig } from '../../../src/stack/compose-model';
 import { rolesFromModel } from '../../../src/stack/roles';
 import { healthcheckUrl, inferRunTarget } from '../../../src/stack/run-target';
-import { combineOutcomes } from '../../../src/scenario/results';
+import { combineOutcomes } from '../../../src/results';
 import { guessRoles } from '../../../src/stack/infer-roles';
 import { renderRunConfig, starterTarget } from '../../../src/config/starter-files';
 import { loadRunConfigFile, NO_TARGET_SETTINGS } from '../../../src/config/run-config';
