@@ -78,6 +78,8 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
   const runnerTemp = env.RUNNER_TEMP ?? path.join(workdir, '.chaos-action');
   const inputs = {
     'compose-files': list('compose-file').map(inWorkdir).join(','),
+    'compose-env': list('compose-env'),
+    'base-compose': list('base-compose-file').map(inWorkdir),
     suite: suiteChoice.suite,
     scenarios: list('scenarios'),
     'scenarios-dirs': list('scenarios-dir').map(inWorkdir),
@@ -115,9 +117,12 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
     if (['false', 'no', 'off', '0'].includes(value)) return false;
     throw new Error(`input ${name}: "${value}" is not true or false`);
   };
+  const token = core.getInput('github-token');
+  // Masked in every log line from here on, whatever prints it.
+  if (token) core.setSecret(token);
   return {
     config,
-    token: core.getInput('github-token'),
+    token,
     comment: bool('comment', true),
     failOnInconclusive: bool('fail-on-inconclusive', true),
     pushgatewayUrl: core.getInput('pushgateway-url') || null,

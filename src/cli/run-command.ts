@@ -12,6 +12,8 @@ import { createProgress } from './progress';
 export const RUN_USAGE = `usage: chaos-action run [--config chaos-action.yml] [--compose FILE ...] [options]
   --config FILE          a run config file (default: ./chaos-action.yml when it exists; flags override it)
   --compose FILE         compose file(s): a base file, then overrides (repeatable)
+  --base-compose FILE    the base revision's compose file(s) (repeatable): a paired run, both stacks under the same chaos
+  --compose-env NAME     let compose see this withheld variable (GITHUB_TOKEN, INPUT_*, ACTIONS_*...; repeatable)
   --suite NAME           default | full | a suite of your own (default: default)
   --scenario NAME        run this scenario (repeatable; replaces --suite)
   --scenarios-dir DIR    your scenario files, added to the built-ins (repeatable)
@@ -40,6 +42,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     const args = parseArgs(argv, {
       values: [
         'compose',
+        'base-compose',
+        'compose-env',
         'suite',
         'scenario',
         'scenarios-dir',
@@ -60,7 +64,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         'expect-status',
         'health-path',
       ],
-      repeatable: ['compose', 'scenario', 'scenarios-dir', 'param'],
+      repeatable: ['compose', 'base-compose', 'compose-env', 'scenario', 'scenarios-dir', 'param'],
       booleans: ['no-fail', 'help'],
     });
     if (args.booleans.has('help')) {
@@ -71,6 +75,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     const one = (name: string): string | undefined => args.flags[name]?.[0];
     const flags = {
       'compose-files': args.flags.compose,
+      'base-compose': args.flags['base-compose'],
+      'compose-env': args.flags['compose-env'],
       suite: one('suite'),
       scenarios: args.flags.scenario,
       'scenarios-dirs': args.flags['scenarios-dir'],

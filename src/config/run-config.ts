@@ -1,9 +1,10 @@
 // The run configuration: what the Action's inputs and the CLI's flags (or a YAML config file)
 // say about one run. Keys are kebab-case, as the action inputs; values may be strings (action
 // inputs always are) or typed YAML values. parseRunConfig → RunConfig (camelCase), or ConfigError.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { ENV_NAME } from '../util/child-env';
 import { ConfigError, readConfigText } from './errors';
 import { ROLES, type Role } from './roles';
 import type { ParamValue } from './scenario-schema';
@@ -14,8 +15,12 @@ import { FieldError, parsed, strictMap } from './zod-fields';
 export interface RunConfig {
   /** One or more compose files, in order (`-f a.yml -f b.yml`). */
   composeFiles: string[];
+  /** The base revision's compose files, run as a project of their own next to the PR's (a paired run); []: no paired base. */
+  baseCompose: string[];
   /** The compose project name; null: the engine picks a unique one for the run. */
   project: string | null;
+  /** Withheld variables (tokens, INPUT_*, ACTIONS_*) that compose may see anyway, by name (src/util/child-env.ts). */
+  composeEnv: string[];
   /** The suite to run when `scenarios` is empty: default | weekly | full | all | a user suite. */
   suite: string;
   /** Scenario names to run instead of the suite. */
@@ -191,6 +196,20 @@ function parseParams(v: unknown): Record<string, ParamValue> {
   return pairs;
 }
 
+/** A paired run's base file must be there before anything starts: a missing base checkout is named, not found later by compose. */
+function existingComposeFile(file: string): string {
+  if (!existsSync(file)) throw new Error(`${file} does not exist (is the base revision checked out there?)`);
+  return file;
+}
+
+/** compose-env: variable names, each passed to compose on purpose. */
+function parseEnvNames(v: unknown): string[] {
+  return parseList(v).map((name) => {
+    if (!ENV_NAME.test(name)) throw new Error(`"${name}" is not an environment variable name`);
+    return name;
+  });
+}
+
 const optionalString = parsed((v) => {
   const s = String(v).trim();
   return s === '' ? null : s;
@@ -200,7 +219,9 @@ export const runConfigSchema = strictMap({
   'compose-files': parsed(parseList).refine((l) => l.length > 0, {
     error: 'needs at least one compose file',
   }),
+  'base-compose': parsed((v) => parseList(v).map(existingComposeFile)).optional(),
   project: optionalString,
+  'compose-env': parsed(parseEnvNames).optional(),
   suite: parsed((v) => String(v).trim() || 'default').optional(),
   scenarios: parsed(parseList).optional(),
   'scenarios-dirs': parsed(parseList).optional(),
@@ -257,7 +278,9 @@ export type RunConfigInput = z.input<typeof runConfigSchema>;
 function toRunConfig(c: z.output<typeof runConfigSchema>): RunConfig {
   return {
     composeFiles: c['compose-files'],
+    baseCompose: c['base-compose'] ?? [],
     project: c.project ?? null,
+    composeEnv: c['compose-env'] ?? [],
     suite: c.suite ?? 'default',
     scenarios: c.scenarios ?? [],
     scenariosDirs: c['scenarios-dirs'] ?? [],
@@ -306,6 +329,7 @@ export function parseRunConfig(input: Record<string, unknown>, label: string | n
 /** Keys whose values are paths: in a config file they are relative to the file's directory. */
 const PATH_KEYS = [
   'compose-files',
+  'base-compose',
   'scenarios-dirs',
   'results-dir',
   'journal-path',

@@ -22,7 +22,9 @@ describe('run config', () => {
     });
     expect(c).toEqual({
       composeFiles: ['docker-compose.yml', 'docker-compose.naive.yml'],
+      baseCompose: [],
       project: null,
+      composeEnv: [],
       suite: 'full',
       scenarios: [],
       scenariosDirs: [],
