@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { type ContainerCgroups, joinCgroups } from './cgroups';
 import { processStartTicks } from './revert-steps';
+import { childEnv } from '../util/child-env';
 
 // argv: mode (memory|cpu), stepBytes, intervalMs, maxBytes, workers, watchPid.
 // Waits for "go" on stdin (sent once it is in the container's cgroups), then works; reports
@@ -71,7 +72,10 @@ export function spawnHog(options: HogOptions): Hog {
     options.workers ?? 0,
     options.watchPid,
   ].map(String);
-  const child = spawn(process.execPath, ['-e', HOG_SCRIPT, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', HOG_SCRIPT, ...args], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: childEnv(),
+  });
   if (!child.pid) throw new Error('could not start the hog process');
   let allocated = 0;
   child.stdout?.on('data', (chunk: Buffer) => {

@@ -230,7 +230,12 @@ export async function runChaos(
   const project =
     config.project ??
     uniqueProjectName(`chaos-${path.basename(path.dirname(path.resolve(config.composeFiles[0])))}`);
-  const stack = new ComposeStack({ files: config.composeFiles, project, log: hooks.log });
+  const stack = new ComposeStack({
+    files: config.composeFiles,
+    project,
+    passEnv: config.composeEnv,
+    log: hooks.log,
+  });
   hooks.onProject?.(project, stack);
   const results: ScenarioResult[] = [];
   const faults = await createFaultContext({ project, journalPath: config.journalPath, log: hooks.log });

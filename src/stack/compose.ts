@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import path from 'node:path';
 import type Docker from 'dockerode';
+import { childEnv } from '../util/child-env';
 import { execCommand, type ExecResult } from '../util/exec';
 import { monotonicMs, sleep } from '../util/clock';
 import { assertDockerReachable, docker } from './docker';
@@ -110,6 +111,8 @@ export interface StackOptions {
   /** Directory the files are resolved against; defaults to the first file's directory. */
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** Withheld variables (tokens, INPUT_*, ACTIONS_*) compose may see anyway: the compose-env setting. */
+  passEnv?: readonly string[];
   log?: (line: string) => void;
 }
 
@@ -131,7 +134,8 @@ export class ComposeStack {
     this.cwd = path.resolve(options.cwd ?? path.dirname(path.resolve(options.files[0])));
     this.files = options.files.map((file) => path.resolve(options.cwd ?? process.cwd(), file));
     this.project = options.project;
-    this.env = { ...process.env, ...options.env };
+    // Compose interpolates and passes through what it is given: never the runner's tokens.
+    this.env = { ...childEnv(options.passEnv ?? []), ...options.env };
     this.log = options.log ?? (() => undefined);
   }
 

@@ -1,6 +1,7 @@
 // Runs an external command and collects its output; used for the compose CLI and
 // for the few host tools (nsenter, iptables) that have no API.
 import { spawn } from 'node:child_process';
+import { childEnv } from './child-env';
 
 export interface ExecResult {
   code: number;
@@ -23,7 +24,7 @@ export function execCommand(command: string, args: string[], options: ExecOption
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd,
-      env: options.env ?? process.env,
+      env: options.env ?? childEnv(),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
