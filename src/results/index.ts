@@ -130,6 +130,79 @@ export interface ScenarioResult {
   /** True when the load generator itself was the bottleneck: latency numbers are not the system's. */
   generatorLimited: boolean;
   notes: string[];
+  /**
+   * This scenario on the PR's stack against the same scenario run at the same time on the base
+   * revision's stack (a paired run); absent when the run had no paired base.
+   */
+  comparison?: ScenarioComparison;
+}
+
+/**
+ * A sample of latencies as the load generator keeps it: distinct values ascending (integer
+ * microseconds: each HDR bucket's highest equivalent value) and how many requests had each.
+ */
+export interface LatencyBins {
+  values: number[];
+  counts: number[];
+}
+
+/**
+ * A change with its two-sided confidence interval. For latencies a relative change (0.38 =
+ * 38 % slower than the base), for error rates a difference in proportion (0.01 = one
+ * percentage point more). null: the data cannot bound that end (or give an estimate).
+ */
+export interface ChangeInterval {
+  change: number | null;
+  low: number | null;
+  high: number | null;
+}
+
+/**
+ * regressed: the whole interval lies beyond the regression limit; within: the whole interval
+ * lies inside it; inconclusive: the interval straddles the limit, or a side had no data.
+ */
+export type ComparisonVerdict = 'regressed' | 'within' | 'inconclusive';
+
+/** One side's figures over one phase. */
+export interface SideFigures {
+  scheduled: number;
+  timed: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+  errorRate: number | null;
+}
+
+export interface PhaseComparison {
+  phase: PhaseName;
+  pr: SideFigures;
+  base: SideFigures;
+  /** PR p95 / base p95 − 1, and the same for p99 (ratio of quantiles, see docs/results-schema.md). */
+  p95: ChangeInterval;
+  p99: ChangeInterval;
+  /** PR error rate − base error rate (Newcombe's interval). */
+  errorRate: ChangeInterval;
+  /**
+   * The Hodges–Lehmann shift of the PR's latencies against the base's, in ms, with its
+   * interval and the Mann–Whitney two-sided p-value; null when a side had no latency.
+   */
+  shift: { estimateMs: number; lowMs: number; highMs: number; pValue: number } | null;
+  /** The verdict against the limits in `limits` (the scenario's regression thresholds, else the defaults). */
+  verdict: ComparisonVerdict;
+  /** Why the verdict is what it is, in one line. */
+  why: string;
+}
+
+export interface ScenarioComparison {
+  /** The base revision's stack: its compose project and files. */
+  base: { project: string; composeFiles: string[]; outcome: Outcome; reason: string };
+  /** concurrent: both stacks ran the scenario at the same time, load starts aligned. */
+  mode: 'concurrent';
+  /** Two-sided confidence level of every interval (0.95). */
+  confidence: number;
+  /** The regression limits the verdict words were judged on: relative for p95/p99, points for error rate. */
+  limits: { p95: number; p99: number; errorRate: number };
+  phases: PhaseComparison[];
 }
 
 export interface RunResult {
