@@ -26,6 +26,7 @@ export interface ChangeInterval {
   unit: ChangeUnit;
   /** The point estimate of the change; null: no samples on a side. */
   estimate: number | null;
+  /** The interval's ends; null: none (no samples, or too few for the data to bound that end). */
   low: number | null;
   high: number | null;
   /** The interval's confidence level (0.95). */
@@ -155,7 +156,7 @@ export function checkLimit(floor: NoiseFloor, limit: number): FloorCheck {
       floor: null,
       status: 'unknown',
       recommendedSeconds: null,
-      note: `no ${floor.phase} samples on a side: no floor`,
+      note: `no ${floor.metric} interval in the ${floor.phase} phase (no samples on a side, or too few to bound it): no floor`,
     };
   if (limit > floor.floor)
     return {

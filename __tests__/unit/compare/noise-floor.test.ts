@@ -87,7 +87,7 @@ describe('noiseFloor', () => {
     expect(f.floorFrom).toBeNull();
     expect(checkLimit(f, 0.2)).toMatchObject({
       status: 'unknown',
-      note: 'no fault samples on a side: no floor',
+      note: 'no p95 interval in the fault phase (no samples on a side, or too few to bound it): no floor',
     });
   });
 
