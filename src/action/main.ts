@@ -5,6 +5,7 @@ import * as core from '@actions/core';
 import * as github from '@actions/github';
 import { ConfigError, formatIssue } from '../config/errors';
 import { upsertStickyComment, commentTargetFromContext, runUrlFromEnv } from '../report/comment';
+import { readBaselineFile } from '../report/baseline-file';
 import { writeResultFiles } from '../report/files';
 import { renderReport, SUMMARY_MAX_BYTES } from '../report/markdown';
 import { writeJobSummary } from '../report/summary';
@@ -18,6 +19,7 @@ export async function run(): Promise<void> {
     const inputs = readInputs();
     const { config } = inputs;
     core.info(`chaos-action: suite ${inputs.suiteChoice.suite} (${inputs.suiteChoice.why})`);
+    if (config.baselineResults) readBaselineFile(config.baselineResults);
     const prepared = await prepareRun(config);
     saveRunState({ journalPath: config.journalPath, resultsDir: config.resultsDir });
     const result = await runChaos(

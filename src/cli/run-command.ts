@@ -2,6 +2,7 @@
 import { ConfigError, formatIssue } from '../config/errors';
 import { existsSync } from 'node:fs';
 import { DEFAULT_CONFIG_FILE, loadRunConfigFile, parseRunConfig } from '../config/run-config';
+import { readBaselineFile } from '../report/baseline-file';
 import { writeResultFiles } from '../report/files';
 import { renderTerminalTable } from '../report/terminal';
 import { exitCodeFor, prepareRun, runChaos } from '../scenario/engine';
@@ -101,6 +102,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     else if (!args.flags.compose) throw new UsageError('--compose FILE (or --config FILE) is required');
     else config = parseRunConfig(flags, 'flag');
     pushgateway = one('pushgateway');
+    // A bad baseline fails now, in a second, not after the whole suite has run.
+    if (config.baselineResults) readBaselineFile(config.baselineResults);
     prepared = await prepareRun(config);
   } catch (error) {
     if (error instanceof UsageError) {
