@@ -1,0 +1,231 @@
+// Paired comparison: the PR's per-phase samples against the base's, as intervals and a
+// verdict word. Pure (data in, data out); imports only the results contract.
+//
+// API (what the runner, the verdict and the reports use):
+//   comparePhase(phase, pr, base, limits)   → PhaseComparison (results.json's comparison.phases[])
+//   changeOf(metric, pr, base)              → ChangeInterval for one regression metric
+//   judgeChange(interval, op, limit)        → true (within), false (regressed), null (inconclusive)
+//   formatChange(interval, unit)            → "+38 % [+22 %, +55 %]"
+//
+// The statistics, all at CONFIDENCE (95 %, two-sided):
+// - latency location: Mann–Whitney U with the Hodges–Lehmann shift and its interval, as R's
+//   wilcox.test(x, y, exact = FALSE, correct = TRUE, conf.int = TRUE) (rank-sum.ts);
+// - relative change of a latency quantile (p50 … p99, what `pQ regression < N%` limits): the
+//   ratio PR pQ / base pQ with a distribution-free interval (quantile-ratio.ts). Not the HL
+//   shift divided by the base median: a regression threshold names a quantile, and a tail can
+//   move while the median does not (a request path that sometimes waits on an export);
+// - `avg`: the ratio of means (delta method);
+// - error rate: the difference of proportions with Newcombe's hybrid score interval, built on
+//   Wilson intervals (proportions.ts): it stays sensible at 0 errors on a side.
+// `max` has no interval (one request decides it): its regression is always inconclusive.
+import type {
+  ChangeInterval,
+  ComparisonVerdict,
+  LatencyBins,
+  PhaseComparison,
+  PhaseName,
+  PhaseStats,
+  SideFigures,
+} from '../results';
+import { meanAndVariance, quantile, totalCount } from './bins';
+import { newcombeDifference } from './proportions';
+import { meanRatio, quantileRatio } from './quantile-ratio';
+import { rankSum, rankSumProblem } from './rank-sum';
+
+export { binsOf, quantile, totalCount } from './bins';
+export { rankSum, type RankSumResult } from './rank-sum';
+export { newcombeDifference, wilson } from './proportions';
+export { quantileRatio, quantileBounds, meanRatio } from './quantile-ratio';
+export { pnorm, qnorm } from './normal';
+
+/** Two-sided confidence level of every interval here. */
+export const CONFIDENCE = 0.95;
+
+/** The metrics a regression threshold can name. */
+export type ChangeMetric = 'p50' | 'p90' | 'p95' | 'p99' | 'max' | 'avg' | 'error_rate';
+
+/** Regression limits the verdict word uses when the scenario sets none: as the docs' example thresholds. */
+export const DEFAULT_LIMITS = { p95: 0.2, p99: 0.2, errorRate: 0.01 };
+
+/** One side of one phase: its load figures and its latencies. */
+export interface PhaseSample {
+  stats: PhaseStats;
+  /** Latencies in integer microseconds. */
+  bins: LatencyBins;
+}
+
+const QUANTILE: Partial<Record<ChangeMetric, number>> = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 };
+
+/** Why this metric cannot be compared on these samples, or null. */
+export function changeProblem(
+  metric: ChangeMetric,
+  pr: PhaseSample | null,
+  base: PhaseSample | null,
+): string | null {
+  if (!pr || pr.stats.scheduled === 0) return 'no request was sent on the PR side';
+  if (!base || base.stats.scheduled === 0) return 'no request was sent on the base side';
+  if (metric === 'error_rate') return null;
+  if (metric === 'max') return 'max rests on one request and has no interval (use p99)';
+  if (totalCount(pr.bins) === 0) return 'no request on the PR side has a latency';
+  if (totalCount(base.bins) === 0) return 'no request on the base side has a latency';
+  return null;
+}
+
+/** The change of one metric, PR against base, with its interval (all null when it cannot be computed). */
+export function changeOf(
+  metric: ChangeMetric,
+  pr: PhaseSample | null,
+  base: PhaseSample | null,
+): ChangeInterval {
+  const none: ChangeInterval = { change: null, low: null, high: null };
+  if (changeProblem(metric, pr, base) !== null || !pr || !base) return none;
+  if (metric === 'error_rate') {
+    const d = newcombeDifference(
+      errorsOf(pr.stats),
+      pr.stats.scheduled,
+      errorsOf(base.stats),
+      base.stats.scheduled,
+      CONFIDENCE,
+    );
+    return { change: d.estimate, low: d.low, high: d.high };
+  }
+  const q = QUANTILE[metric];
+  const ratio =
+    q !== undefined
+      ? quantileRatio(pr.bins, base.bins, q, CONFIDENCE)
+      : meanRatio(meanAndVariance(pr.bins), meanAndVariance(base.bins), CONFIDENCE);
+  if (!ratio) return none;
+  return {
+    change: ratio.ratio - 1,
+    low: ratio.low === null ? null : ratio.low - 1,
+    high: ratio.high === null ? null : ratio.high - 1,
+  };
+}
+
+type Comparator = '<' | '<=' | '>' | '>=' | '==' | '!=';
+
+function holds(value: number, op: Comparator, limit: number): boolean {
+  switch (op) {
+    case '<':
+      return value < limit;
+    case '<=':
+      return value <= limit;
+    case '>':
+      return value > limit;
+    case '>=':
+      return value >= limit;
+    case '==':
+      return value === limit;
+    case '!=':
+      return value !== limit;
+  }
+}
+
+/**
+ * A regression threshold on an interval: within (true) only when every value of the interval
+ * satisfies `change op limit`, regressed (false) only when none does, inconclusive (null)
+ * otherwise, and whenever an end is unbounded on the side that matters or there is no estimate.
+ */
+export function judgeChange(interval: ChangeInterval, op: Comparator, limit: number): boolean | null {
+  const { change, low, high } = interval;
+  if (change === null) return null;
+  if (op === '==' || op === '!=') {
+    // An interval never proves equality; it can prove the value differs.
+    const excludes = low !== null && high !== null && (limit < low || limit > high);
+    if (op === '==') return excludes ? false : null;
+    return excludes ? true : null;
+  }
+  const lo = low ?? -Infinity;
+  const hi = high ?? Infinity;
+  const loHolds = holds(lo, op, limit);
+  const hiHolds = holds(hi, op, limit);
+  if (loHolds && hiHolds) return true;
+  if (!loHolds && !hiHolds) return false;
+  return null;
+}
+
+/** "+38 % [+22 %, +55 %]" for relative changes, "+1.2 pp [+0.4 pp, +2.0 pp]" for error rates. */
+export function formatChange(interval: ChangeInterval, unit: 'relative' | 'points'): string {
+  if (interval.change === null) return 'n/a';
+  const one = (v: number | null, end: 'low' | 'high'): string => {
+    if (v === null) return end === 'low' ? '−∞' : '+∞';
+    const scaled = v * 100;
+    const digits = Math.abs(scaled) < 10 ? 1 : 0;
+    const text = scaled.toFixed(digits);
+    const zero = Number(text) === 0;
+    const sign = zero ? '±' : scaled > 0 ? '+' : '−';
+    return `${sign}${text.replace('-', '')}${unit === 'relative' ? ' %' : ' pp'}`;
+  };
+  return `${one(interval.change, 'high')} [${one(interval.low, 'low')}, ${one(interval.high, 'high')}]`;
+}
+
+function errorsOf(stats: PhaseStats): number {
+  return Math.round(stats.errorRate * stats.scheduled);
+}
+
+function figures(sample: PhaseSample | null): SideFigures {
+  if (!sample) return { scheduled: 0, timed: 0, p50Ms: null, p95Ms: null, p99Ms: null, errorRate: null };
+  const ms = (p: number): number | null => {
+    const v = quantile(sample.bins, p);
+    return v === null ? null : v / 1000;
+  };
+  return {
+    scheduled: sample.stats.scheduled,
+    timed: totalCount(sample.bins),
+    p50Ms: ms(0.5),
+    p95Ms: ms(0.95),
+    p99Ms: ms(0.99),
+    errorRate: sample.stats.scheduled > 0 ? sample.stats.errorRate : null,
+  };
+}
+
+/**
+ * One phase, PR against base: figures, intervals, and the verdict word against `limits`
+ * (relative for p95 and p99, percentage points for the error rate): regressed when any
+ * interval lies wholly beyond its limit, within when all lie wholly inside theirs, else
+ * inconclusive. A phase with no request on either side is inconclusive.
+ */
+export function comparePhase(
+  phase: PhaseName,
+  pr: PhaseSample | null,
+  base: PhaseSample | null,
+  limits: { p95: number; p99: number; errorRate: number } = DEFAULT_LIMITS,
+): PhaseComparison {
+  const p95 = changeOf('p95', pr, base);
+  const p99 = changeOf('p99', pr, base);
+  const errorRate = changeOf('error_rate', pr, base);
+  let shift: PhaseComparison['shift'] = null;
+  if (pr && base && rankSumProblem(pr.bins, base.bins) === null) {
+    const r = rankSum(pr.bins, base.bins, CONFIDENCE);
+    shift = { estimateMs: r.estimate / 1000, lowMs: r.low / 1000, highMs: r.high / 1000, pValue: r.pValue };
+  }
+  const checks = [
+    { name: 'p95', interval: p95, limit: limits.p95, unit: 'relative' as const },
+    { name: 'p99', interval: p99, limit: limits.p99, unit: 'relative' as const },
+    { name: 'error rate', interval: errorRate, limit: limits.errorRate, unit: 'points' as const },
+  ].map((c) => ({ ...c, judged: judgeChange(c.interval, '<', c.limit) }));
+  const problem = changeProblem('p95', pr, base);
+  let verdict: ComparisonVerdict;
+  let why: string;
+  const regressed = checks.find((c) => c.judged === false);
+  const open = checks.find((c) => c.judged === null);
+  const limitText = (c: (typeof checks)[number]): string =>
+    c.unit === 'relative' ? `+${Math.round(c.limit * 100)} %` : `+${c.limit * 100} pp`;
+  if (regressed) {
+    verdict = 'regressed';
+    why = `${phase} ${regressed.name} ${formatChange(regressed.interval, regressed.unit)}: the whole interval is beyond ${limitText(regressed)}`;
+  } else if (problem && checks.every((c) => c.judged === null)) {
+    verdict = 'inconclusive';
+    why = `${phase}: ${problem}`;
+  } else if (open) {
+    verdict = 'inconclusive';
+    why =
+      open.interval.change === null
+        ? `${phase} ${open.name}: ${changeProblem(open.name === 'error rate' ? 'error_rate' : (open.name as ChangeMetric), pr, base) ?? 'no interval'}`
+        : `${phase} ${open.name} ${formatChange(open.interval, open.unit)}: the interval straddles ${limitText(open)}, more requests would narrow it`;
+  } else {
+    verdict = 'within';
+    why = `every interval lies below its limit (p95 ${limitText(checks[0])}, p99 ${limitText(checks[1])}, error rate ${limitText(checks[2])})`;
+  }
+  return { phase, pr: figures(pr), base: figures(base), p95, p99, errorRate, shift, verdict, why };
+}
