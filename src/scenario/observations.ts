@@ -122,7 +122,7 @@ export interface ScenarioObservations {
   faultEndMs: ScenarioMs | null;
   /** When the scenario stopped observing (the end of the after phase, or where it stopped). */
   endMs: ScenarioMs;
-  /** From the fault's revert until steady state held again; null = it never recovered. */
+  /** From the last fault's revert until steady state held again; null = it never recovered. */
   recoveryTimeMs: number | null;
   /** null when alerts were not observed (no Prometheus reachable): alert checks are inconclusive. */
   alerts: ObservedAlert[] | null;
@@ -144,6 +144,8 @@ export interface ScenarioObservations {
   baseline: Partial<Record<PhaseName, PhaseObservation>> | null;
 }
 
+  /** MTTR: from the first injection (faultStartMs) until steady state held again; null = never (absent = not measured). */
+  mttrMs?: number | null;
 /** An empty observation set, for tests and for a runner to fill in. */
 export function emptyObservations(): ScenarioObservations {
   return {

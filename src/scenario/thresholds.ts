@@ -168,7 +168,34 @@ export interface ConnectionsThreshold extends ThresholdBase {
   value: number;
 }
 
+/** all: every span carries it; any: at least one does. */
+export type SpanQuantifier = 'all' | 'any';
+/** A literal on the right of `attribute KEY == VALUE`: true/false, a number, or a (quoted) string. */
+export type AttributeValue = string | number | boolean;
+
+/** `trace S span OP [all|any] attribute KEY OP VALUE`: spans read from the tracing role's store. */
+export interface TraceAttributeThreshold extends ThresholdBase {
+  kind: 'trace_attribute';
+  /** The service the spans come from: a role or compose service (resolved), else the tracer's own name. */
+  service: string;
+  operation: string;
+  quantifier: SpanQuantifier;
+  attribute: string;
+  op: Comparator;
+  value: AttributeValue;
+}
+/** `trace S span OP count OP N`: how many spans started in the phase. */
+export interface TraceCountThreshold extends ThresholdBase {
+  kind: 'trace_count';
+  service: string;
+  operation: string;
+  op: Comparator;
+  value: number;
+}
+
 export type Threshold =
+  | TraceAttributeThreshold
+  | TraceCountThreshold
   | MetricThreshold
   | RecoveryTimeThreshold
   | RegressionThreshold
@@ -261,6 +288,8 @@ export interface ThresholdNeeds {
   containerServices: string[];
   promqlQueries: string[];
   connectionServices: string[];
+  /** Spans to read from the trace store, one entry per service and operation. */
+  traces: { service: string; operation: string }[];
   baseline: boolean;
 }
 
@@ -269,6 +298,7 @@ export function thresholdNeeds(thresholds: readonly Threshold[]): ThresholdNeeds
   const containers = new Set<string>();
   const queries = new Set<string>();
   const connections = new Set<string>();
+  const traces = new Map<string, { service: string; operation: string }>();
   let alerts = false;
   let baseline = false;
   for (const t of thresholds) {
@@ -303,6 +333,10 @@ export function thresholdNeeds(thresholds: readonly Threshold[]): ThresholdNeeds
       case 'regression':
         baseline = true;
         break;
+      case 'trace_attribute':
+      case 'trace_count':
+        traces.set(traceKey(t.service, t.operation), { service: t.service, operation: t.operation });
+        break;
       default:
         break;
     }
@@ -313,6 +347,12 @@ export function thresholdNeeds(thresholds: readonly Threshold[]): ThresholdNeeds
     containerServices: [...containers],
     promqlQueries: [...queries],
     connectionServices: [...connections],
+    traces: [...traces.values()],
     baseline,
   };
+}
+
+/** The key spans of one service and operation are kept under (observations, needs). */
+export function traceKey(service: string, operation: string): string {
+  return `${service} ${operation}`;
 }
