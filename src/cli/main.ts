@@ -3,6 +3,7 @@ import { cleanupCommand } from './cleanup-command';
 import { initCommand } from './init-command';
 import { listCommand } from './list-command';
 import { loadCommand } from './load-command';
+import { renderCommand } from './render-command';
 import { runCommand } from './run-command';
 import { validateCommand } from './validate-command';
 
@@ -13,6 +14,7 @@ const USAGE = `usage: chaos-action <command> [options]
   list      list the built-in and your scenarios, with the suites they belong to
   cleanup   revert every fault left in the journal (after a crash or a kill)
   load      run a plain load test against a URL
+  render    render scenarios for Kubernetes (Chaos Mesh Workflow + k6-operator TestRun)
 Run 'chaos-action <command> --help' for a command's options.
 exit: 0 pass, 1 SLO violated, 2 usage or config error, 3 inconclusive or infrastructure error`;
 
@@ -23,6 +25,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   list: listCommand,
   cleanup: cleanupCommand,
   load: loadCommand,
+  render: renderCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
