@@ -1,17 +1,26 @@
 // The Action's post step (post-if: always()): whatever happened in main — a crash, a
-// cancellation, a runner that killed it — revert every fault left in the journal and
+// cancellation, a runner that killed it — revert every fault its run left in the journal and
 // remove the run's compose project, so the runner is never left with a broken stack.
+// Only the main step's own entries are replayed (by run id): another run's live faults at the
+// same path are not ours to undo. Every entry is checked before it runs (faults/journal.ts).
 import * as core from '@actions/core';
 import { revertAll } from '../faults';
 import { removeProjectResources } from '../stack/compose';
 import { loadRunState } from './state';
 
 export async function post(): Promise<void> {
-  const { journalPath, project } = loadRunState();
+  const { journalPath, project, runId } = loadRunState();
   try {
     if (journalPath) {
-      const outcome = await revertAll(journalPath, (line) => core.info(`cleanup: ${line}`));
+      const outcome = await revertAll(journalPath, (line) => core.info(`cleanup: ${line}`), {
+        runId: runId || undefined,
+      });
       core.info(`cleanup: journal ${journalPath} replayed (${JSON.stringify(outcome)})`);
+      if (outcome.failed || outcome.refused) {
+        core.warning(
+          `cleanup: ${outcome.failed} fault(s) could not be reverted and ${outcome.refused ?? 0} journal entr(ies) were refused; they stay in ${journalPath} (see the lines above)`,
+        );
+      }
     } else {
       core.info('cleanup: the main step saved no journal path; nothing to revert');
     }

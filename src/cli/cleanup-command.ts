@@ -1,16 +1,27 @@
-// `chaos-action cleanup [--journal PATH]`: replays whatever the fault journal still holds,
+// `chaos-action cleanup [--journal PATH]`: replays whatever the fault journals still hold,
 // so containers are started and unpaused, networks reconnected and our iptables chains
 // and hogs removed after a run that crashed or was killed. Safe to run any number of times.
-import { defaultJournalPath } from '../faults';
+// Without --journal it replays every journal left in the default directory (each CLI run
+// writes its own there); every entry is checked before anything runs (see faults/journal.ts).
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { revertAll } from '../faults/journal';
+import { defaultJournalDir, findJournals } from '../faults/journal-location';
 
 const USAGE = `usage: chaos-action cleanup [--journal PATH]
-  Reverts every fault left in the journal (default: $CHAOS_JOURNAL, else
-  $RUNNER_TEMP/chaos-action/journal.json, else ./.chaos-action/journal.json).`;
+  Reverts every fault left in the journal PATH, or, without --journal, in every journal left
+  in ${path.join(defaultJournalDir(), 'journals')} (one per run), in
+  ${path.join(defaultJournalDir(), 'journal.json')} (the Action's) and in $CHAOS_JOURNAL.
+  Run it as the user that ran chaos-action (each user has a directory of their own).
+  An entry that fails its checks is refused, named with the field at fault, and kept.
+exit: 0 everything reverted, 1 an entry failed or was refused (it stays in its journal), 2 usage`;
+
+/** Where the CLI wrote its journal before journals were per run; never replayed unasked. */
+const LEGACY_JOURNAL = path.join('.chaos-action', 'journal.json');
 
 export async function cleanupCommand(argv: string[]): Promise<number> {
   const args = argv[0] === 'cleanup' ? argv.slice(1) : [...argv];
-  let journalPath = defaultJournalPath();
+  let journalPath: string | undefined;
   for (let i = 0; i < args.length; i += 1) {
     const arg = args[i];
     if (arg === '--help' || arg === '-h') {
@@ -24,18 +35,47 @@ export async function cleanupCommand(argv: string[]): Promise<number> {
       return 2;
     }
   }
-  try {
-    const result = await revertAll(journalPath, (line) => process.stdout.write(`cleanup: ${line}\n`));
-    if (result.failed > 0) {
-      process.stderr.write(
-        `cleanup: ${result.failed} fault(s) could not be fully reverted; they stay in ${journalPath}\n`,
+  const log = (line: string) => process.stdout.write(`cleanup: ${line}\n`);
+  let journals: string[];
+  if (journalPath !== undefined) journals = [path.resolve(journalPath)];
+  else {
+    const found = findJournals();
+    for (const why of found.refused) process.stderr.write(`cleanup: not reading journals there: ${why}\n`);
+    if (found.refused.length) return 1;
+    journals = found.files;
+    if (existsSync(LEGACY_JOURNAL))
+      log(
+        `${LEGACY_JOURNAL} (an older version's journal) is not replayed unasked; run cleanup --journal ${LEGACY_JOURNAL}`,
       );
-      return 1;
+    if (journals.length === 0) {
+      log(`no journal left in ${defaultJournalDir()}: nothing to revert`);
+      return 0;
     }
-    process.stdout.write(`cleanup: ${result.reverted} fault(s) reverted\n`);
-    return 0;
+  }
+  let reverted = 0;
+  let failed = 0;
+  let refused = 0;
+  try {
+    for (const journal of journals) {
+      const result = await revertAll(journal, log);
+      reverted += result.reverted;
+      failed += result.failed;
+      refused += result.refused ?? 0;
+    }
   } catch (error) {
     process.stderr.write(`cleanup: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
+  if (failed > 0 || refused > 0) {
+    const parts = [
+      failed ? `${failed} could not be fully reverted` : '',
+      refused ? `${refused} refused` : '',
+    ];
+    process.stderr.write(
+      `cleanup: ${parts.filter(Boolean).join(', ')}; they stay in ${journals.length === 1 ? journals[0] : 'their journals'}\n`,
+    );
+    return 1;
+  }
+  log(`${reverted} fault(s) reverted`);
+  return 0;
 }

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ENV_NAME } from '../util/child-env';
+import { runJournalPath } from '../faults/journal-location';
 import { ConfigError, readConfigText } from './errors';
 import { ROLES, type Role } from './roles';
 import type { ParamValue } from './scenario-schema';
@@ -288,7 +289,8 @@ function toRunConfig(c: z.output<typeof runConfigSchema>): RunConfig {
     serviceMap: c['service-map'] ?? {},
     targetUrl: c['target-url'] ?? null,
     resultsDir: c['results-dir'] ?? '.chaos-action/results',
-    journalPath: c['journal-path'] ?? '.chaos-action/journal.json',
+    // Each run its own file (faults/journal-location.ts), found by `chaos-action cleanup`.
+    journalPath: c['journal-path'] ?? runJournalPath(),
     failOnViolation: c['fail-on-violation'] ?? true,
     scale: c.scale ?? 1,
     profile: c.profile ?? 'ci',

@@ -2,7 +2,11 @@
 // after they have run, the entry is removed. Whatever is left after a crash (or a SIGKILL of
 // the injecting process) is replayed by the post step and `chaos-action cleanup`.
 // Every write goes to a temporary file that is fsynced and renamed over the journal, so a
-// reader sees the old or the new file, never half of one.
+// reader sees the old or the new file, never half of one; writers on the same file (two runs,
+// a run and a cleanup) take turns through a lock file, so none loses another's entries.
+// Entries carry the id of the run that wrote them: a run replays only its own, `cleanup`
+// replays all. Replay trusts nothing it reads: each entry is checked against a strict schema
+// and against the engine before any step runs, and a refused entry stays for a person.
 import {
   closeSync,
   existsSync,
@@ -15,11 +19,19 @@ import {
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
+import { withFileLock } from '../util/file-lock';
+import { checkJournalEntry, quoteValue } from './journal-schema';
+import { checkEntryOnHost } from './replay-guard';
 import { executeStep, type RevertStep } from './revert-steps';
+import { currentRunId } from './run-id';
+
+export { currentRunId };
 
 export interface JournalEntry {
   /** The fault's id (also the suffix of its iptables chains). */
   id: string;
+  /** The run that wrote it (currentRunId()); absent in journals written before runs had ids. */
+  runId?: string;
   kind: string;
   /** The compose project; replay refuses containers outside it. */
   project: string;
@@ -32,6 +44,7 @@ export interface JournalEntry {
 
 export interface JournalFile {
   version: 1;
+  /** As read from the file: unchecked until checkJournalEntry() says otherwise. */
   entries: JournalEntry[];
 }
 
@@ -50,16 +63,13 @@ export function parseJournal(text: string, source = 'journal'): JournalFile {
   } catch (error) {
     throw new JournalError(`${source} is not valid JSON: ${(error as Error).message}`);
   }
-  const file = data as Partial<JournalFile>;
-  if (file.version !== 1 || !Array.isArray(file.entries)) {
+  const file = data as Partial<JournalFile> | null;
+  if (file?.version !== 1 || !Array.isArray(file.entries)) {
     throw new JournalError(`${source} is not a chaos-action journal (version 1 with entries)`);
   }
-  for (const entry of file.entries) {
-    if (typeof entry?.id !== 'string' || typeof entry.project !== 'string' || !Array.isArray(entry.steps)) {
-      throw new JournalError(`${source} has a malformed entry: ${JSON.stringify(entry).slice(0, 200)}`);
-    }
-  }
-  return file as JournalFile;
+  // Entries are checked one by one at replay: a malformed one is refused and kept there, and
+  // does not stop the others from being reverted.
+  return { version: 1, entries: file.entries };
 }
 
 /** Replay order: the newest fault first, so stacked faults unwind like a stack. */
@@ -69,19 +79,19 @@ export function replayOrder(file: JournalFile): JournalEntry[] {
 
 /** Appends an entry, or replaces one with the same id where it stands (its replay position is kept). */
 export function withEntry(file: JournalFile, entry: JournalEntry): JournalFile {
-  const index = file.entries.findIndex((e) => e.id === entry.id);
+  const index = file.entries.findIndex((e) => e?.id === entry.id);
   if (index === -1) return { version: 1, entries: [...file.entries, entry] };
   return { version: 1, entries: file.entries.map((e, i) => (i === index ? entry : e)) };
 }
 
 export function withoutEntry(file: JournalFile, id: string): JournalFile {
-  return { version: 1, entries: file.entries.filter((e) => e.id !== id) };
+  return { version: 1, entries: file.entries.filter((e) => e?.id !== id) };
 }
 
 /** Writes atomically: temp file, fsync, rename, fsync of the directory. */
 function writeAtomically(file: string, content: string): void {
   const dir = path.dirname(file);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const temp = `${file}.${process.pid}.tmp`;
   const fd = openSync(temp, 'w', 0o600);
   try {
@@ -110,32 +120,39 @@ function readJournalFile(file: string): JournalFile {
 
 /**
  * A journal file. Read-modify-write on every change (entries written by an earlier,
- * crashed run at the same path are kept), serialised within the process.
+ * crashed run, or by another run at the same path, are kept), serialised within the process
+ * by a queue and between processes by the lock file `<journal>.lock`.
  */
 export class Journal {
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly file: string) {}
+  /** @param runId stamped on every entry this journal records (default: this process's run). */
+  constructor(
+    readonly file: string,
+    readonly runId: string = currentRunId(),
+  ) {}
 
   private change(mutate: (current: JournalFile) => JournalFile): Promise<void> {
-    const next = this.queue.then(() => {
-      const updated = mutate(readJournalFile(this.file));
-      if (updated.entries.length === 0) rmSync(this.file, { force: true });
-      else writeAtomically(this.file, `${JSON.stringify(updated, null, 2)}\n`);
-    });
+    const next = this.queue.then(() =>
+      withFileLock(`${this.file}.lock`, () => {
+        const updated = mutate(readJournalFile(this.file));
+        if (updated.entries.length === 0) rmSync(this.file, { force: true });
+        else writeAtomically(this.file, `${JSON.stringify(updated, null, 2)}\n`);
+      }),
+    );
     this.queue = next.catch(() => undefined);
     return next;
   }
 
-  /** Records (or replaces) an entry; call before the fault acts. */
+  /** Records (or replaces) an entry, stamped with this journal's run id; call before the fault acts. */
   record(entry: JournalEntry): Promise<void> {
-    return this.change((current) => withEntry(current, entry));
+    return this.change((current) => withEntry(current, { ...entry, runId: entry.runId ?? this.runId }));
   }
 
   /** Adds steps to an entry once they are known (e.g. the PID of a spawned hog). */
   addSteps(id: string, steps: RevertStep[]): Promise<void> {
     return this.change((current) => {
-      const entry = current.entries.find((e) => e.id === id);
+      const entry = current.entries.find((e) => e?.id === id);
       if (!entry) throw new JournalError(`journal ${this.file} has no entry ${id}`);
       return withEntry(current, { ...entry, steps: [...entry.steps, ...steps] });
     });
@@ -165,23 +182,75 @@ export async function revertEntry(entry: JournalEntry, log: (line: string) => vo
 export interface RevertAllResult {
   reverted: number;
   failed: number;
+  /** Entries refused by the checks (present only when some were): they stay in the journal. */
+  refused?: number;
+}
+
+export interface RevertAllOptions {
+  /** Replay only this run's entries (a run's own teardown); absent: every entry (cleanup). */
+  runId?: string;
+}
+
+/** How a refused entry is named in its report line, whatever its id looks like. */
+function entryLabel(raw: unknown, index: number): string {
+  const entry = (raw ?? {}) as Partial<JournalEntry>;
+  const id = typeof entry.id === 'string' && /^[0-9a-f]{8}$/.test(entry.id) ? entry.id : null;
+  const kind = typeof entry.kind === 'string' ? `${quoteValue(entry.kind)}, ` : '';
+  const project = typeof entry.project === 'string' ? `project ${quoteValue(entry.project)}` : 'no project';
+  return `entry ${id ?? `#${index + 1} (id ${quoteValue(entry.id)})`} (${kind}${project})`;
 }
 
 /**
  * Replays whatever the journal still holds, newest fault first. Idempotent and tolerant:
  * running it twice, or on a journal whose faults were half reverted, is safe. Entries that
- * reverted cleanly are removed; failed ones stay for the next attempt.
+ * reverted cleanly are removed; failed ones stay for the next attempt. Before an entry's
+ * steps run, it is checked: its shape (journal-schema.ts), then what it names on the host
+ * (replay-guard.ts). A refused entry is reported in one line naming it and the field, and
+ * stays in the journal for a person to look at.
  */
-export async function revertAll(journalPath: string, log: (line: string) => void): Promise<RevertAllResult> {
+export async function revertAll(
+  journalPath: string,
+  log: (line: string) => void,
+  options: RevertAllOptions = {},
+): Promise<RevertAllResult> {
   const journal = new Journal(journalPath);
-  const entries = replayOrder(journal.read());
-  if (entries.length === 0) {
-    log(`journal ${journalPath}: nothing to revert`);
+  const file = journal.read();
+  const all = replayOrder(file).map((raw) => ({ raw, index: file.entries.indexOf(raw) }));
+  const mine = options.runId === undefined ? all : all.filter(({ raw }) => raw?.runId === options.runId);
+  const others = all.length - mine.length;
+  const scope = options.runId === undefined ? '' : ` of run ${options.runId}`;
+  const leftAlone = others ? ` (${others} entr${others === 1 ? 'y' : 'ies'} of other runs left alone)` : '';
+  if (mine.length === 0) {
+    log(`journal ${journalPath}: nothing to revert${scope}${leftAlone}`);
     return { reverted: 0, failed: 0 };
   }
-  log(`journal ${journalPath}: reverting ${entries.length} fault(s)`);
+  log(`journal ${journalPath}: reverting ${mine.length} fault(s)${scope}${leftAlone}`);
   const result: RevertAllResult = { reverted: 0, failed: 0 };
-  for (const entry of entries) {
+  const refuse = (raw: unknown, index: number, field: string, message: string) => {
+    log(
+      `${entryLabel(raw, index)}: refused, ${field}: ${message}; kept in ${journalPath} for a person to look at`,
+    );
+    result.refused = (result.refused ?? 0) + 1;
+  };
+  for (const { raw, index } of mine) {
+    const check = checkJournalEntry(raw);
+    if (!check.ok) {
+      refuse(raw, index, check.field, check.message);
+      continue;
+    }
+    const entry = check.entry;
+    let refusal;
+    try {
+      refusal = await checkEntryOnHost(entry);
+    } catch (error) {
+      log(`${entryLabel(raw, index)}: cannot check it against the engine: ${(error as Error).message}`);
+      result.failed += 1;
+      continue;
+    }
+    if (refusal) {
+      refuse(raw, index, refusal.field, refusal.message);
+      continue;
+    }
     log(
       `${entry.kind} ${entry.id} (project ${entry.project}, injected ${entry.createdAt} by pid ${entry.pid}):`,
     );

@@ -2,7 +2,7 @@
 // files every outcome in a Timeline, and watches its own event loop. Every request is
 // timed from the instant it was meant to go out, so a stalled server cannot make the
 // generator send less and look fast (coordinated omission).
-import type { PhaseName } from '../results';
+import type { LatencyBins, PhaseName } from '../results';
 import { monotonicMs } from '../util/clock';
 import { LoopDelayMonitor } from './monitor';
 import type { ResolvedLoadSpec } from './spec';
@@ -147,6 +147,10 @@ export class LocalLoadRun implements OutcomeSink<RequestContext> {
 
   marks(): LoadMark[] {
     return this.timeline.marks();
+  }
+
+  latencyBins(): Partial<Record<PhaseName, LatencyBins>> {
+    return this.timeline.latencyBins();
   }
 
   /** Stops sending, waits up to the request timeout for in-flight requests, then closes. */

@@ -4,7 +4,7 @@
 // a few MB of timeline rather than 250 MB of live arrays.
 import * as hdr from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
-import type { LatencySummary } from '../results';
+import type { LatencyBins, LatencySummary } from '../results';
 
 export type { Histogram };
 
@@ -63,6 +63,42 @@ export function summarize(histogram: Histogram): LatencySummary {
     // compressed encoding only knows buckets, and both must report the same figure.
     maxMs: usToMs(histogram.getValueAtPercentile(100)),
   };
+}
+
+/** The recorded buckets, ascending: each bucket's highest equivalent value (as percentiles report it) and its count. */
+export function histogramBins(histogram: Histogram): LatencyBins {
+  const bins: LatencyBins = { values: [], counts: [] };
+  if (histogram.totalCount === 0) return bins;
+  // Every histogram here is a JS one (createLatencyHistogram): it has the recorded-values iterator.
+  const iterator = (histogram as unknown as { recordedValuesIterator: RecordedValues }).recordedValuesIterator;
+  iterator.reset();
+  while (iterator.hasNext()) {
+    const step = iterator.next();
+    bins.values.push(step.valueIteratedTo);
+    bins.counts.push(step.countAtValueIteratedTo);
+  }
+  return bins;
+}
+
+interface RecordedValues {
+  reset(): void;
+  hasNext(): boolean;
+  next(): { valueIteratedTo: number; countAtValueIteratedTo: number };
+}
+
+/** Two ascending bin lists as one. */
+export function mergeBins(a: LatencyBins, b: LatencyBins): LatencyBins {
+  const out: LatencyBins = { values: [], counts: [] };
+  let i = 0;
+  let j = 0;
+  while (i < a.values.length || j < b.values.length) {
+    const av = i < a.values.length ? a.values[i] : Infinity;
+    const bv = j < b.values.length ? b.values[j] : Infinity;
+    const value = Math.min(av, bv);
+    out.values.push(value);
+    out.counts.push((av === value ? a.counts[i++] : 0) + (bv === value ? b.counts[j++] : 0));
+  }
+  return out;
 }
 
 /** Reuses reset histograms so the per-second rollover allocates nothing in steady state. */

@@ -4,7 +4,7 @@
 //   run.mark('fault');                        // phase boundary, on monotonicMs()
 //   run.window(monotonicMs() - 10_000, monotonicMs());   // live stats of a recent window
 //   const result = await run.stop();          // or: await run.done; run.result()
-import type { PhaseName } from '../results';
+import type { LatencyBins, PhaseName } from '../results';
 import { monotonicMs } from '../util/clock';
 import { LocalLoadRun } from './generator';
 import { validateLoadSpec } from './spec';
@@ -39,6 +39,8 @@ export interface LoadRun {
   /** Per-phase stats so far (with workers > 1: complete only once done). */
   phases(): LoadPhaseStats[];
   marks(): LoadMark[];
+  /** Per phase, every timed request's latency as HDR bins (for paired comparisons); complete once stopped. */
+  latencyBins?(): Partial<Record<PhaseName, LatencyBins>>;
   /** Stops sending, lets in-flight requests finish (up to the timeout), returns the result. */
   stop(): Promise<LoadResult>;
   result(): LoadResult;
@@ -71,6 +73,7 @@ function wrap(engine: LocalLoadRun | ThreadedLoadRun, t0Ms: number, loadStartMs:
     timeline: () => engine.points(),
     phases: () => engine.phases(),
     marks: () => engine.marks(),
+    latencyBins: () => engine.latencyBins(),
     stop: async () => {
       await engine.stop();
       return engine.result();

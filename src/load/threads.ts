@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import type { PhaseName } from '../results';
+import type { LatencyBins, PhaseName } from '../results';
 import { monotonicMs } from '../util/clock';
 import { buildResult, type Share } from './generator';
 import type { ResolvedLoadSpec } from './spec';
@@ -178,6 +178,11 @@ export class ThreadedLoadRun {
 
   marks(): LoadMark[] {
     return this.timeline.marks();
+  }
+
+  /** Complete once the run is done, as phases(). */
+  latencyBins(): Partial<Record<PhaseName, LatencyBins>> {
+    return this.timeline.latencyBins();
   }
 
   async stop(): Promise<void> {

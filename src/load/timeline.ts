@@ -6,13 +6,15 @@
 // Memory stays bounded whatever the duration: a second holds a live histogram only
 // while it can still receive completions; once its last request is done it keeps
 // its counters and its compressed histogram (about 1 KB).
-import type { LatencySummary, PhaseName, WindowStats } from '../results';
+import type { LatencyBins, LatencySummary, PhaseName, WindowStats } from '../results';
 import {
   type Histogram,
   HistogramPool,
   createLatencyHistogram,
   decodeHistogram,
   encodeHistogram,
+  histogramBins,
+  mergeBins,
   mergeHistograms,
   recordLatencyMs,
   summarize,
@@ -292,6 +294,20 @@ export class Timeline {
       }
       decoded.destroy();
     });
+  }
+
+  /**
+   * Each phase's latencies as bins (integer µs: each bucket's highest equivalent value, as the
+   * percentiles use it, and its count): what a paired comparison ranks. Complete once the run is done.
+   */
+  latencyBins(): Partial<Record<PhaseName, LatencyBins>> {
+    const out: Partial<Record<PhaseName, LatencyBins>> = {};
+    for (const segment of this.segments) {
+      const bins: LatencyBins = out[segment.phase] ?? { values: [], counts: [] };
+      const merged = histogramBins(segment.histogram);
+      out[segment.phase] = bins.values.length ? mergeBins(bins, merged) : merged;
+    }
+    return out;
   }
 
   exportPhases(): { counters: Counters; histogram: string }[] {

@@ -3,8 +3,10 @@
 // throw into the runner: a probe that cannot answer leaves its observation empty, which
 // makes the thresholds that need it inconclusive rather than silently passing.
 import { prometheusAlerts, queryInstant } from '../probes/prometheus';
+import { findSpans } from '../probes/traces';
 import type { PhaseName, ScenarioMs } from '../results';
-import type { ObservedAlert, PromSample, ProbeCoverage } from './observations';
+import type { ObservedAlert, PromSample, ProbeCoverage, TraceRead } from './observations';
+import { traceKey } from './thresholds';
 
 export interface Sampler {
   stop(): Promise<void>;
@@ -207,4 +209,64 @@ export function samplePromql(
       return out;
     },
   };
+}
+
+/** Slices the trace window so no one answer nears the store's trace limit at CI load rates. */
+const TRACE_SLICE_MS = 5000;
+const TRACE_SLICE_LIMIT = 2000;
+
+/**
+ * Reads each service's spans of each operation over [fromMs, toMs] (scenario clock) from a
+ * Jaeger-compatible store, in slices, and puts their start times on the scenario clock through
+ * its epoch mapping. `names` maps a threshold's service word (a role) to the tracer's service
+ * name. A store that does not answer leaves that read empty with its error: the checks on it
+ * are inconclusive, never passed.
+ */
+export async function readTraces(
+  storeUrl: string,
+  wanted: { service: string; operation: string }[],
+  window: { fromMs: ScenarioMs; toMs: ScenarioMs },
+  clock: { epochAtT0: number; fromEpoch(epochMs: number): ScenarioMs },
+  names: (service: string) => string,
+): Promise<Record<string, TraceRead>> {
+  const out: Record<string, TraceRead> = {};
+  for (const { service, operation } of wanted) {
+    const read: TraceRead = {
+      fromMs: window.fromMs,
+      toMs: window.toMs,
+      spans: [],
+      truncated: false,
+      error: null,
+    };
+    out[traceKey(service, operation)] = read;
+    const seen = new Set<string>();
+    try {
+      for (let from = window.fromMs as number; from < window.toMs; from += TRACE_SLICE_MS) {
+        const to = Math.min(from + TRACE_SLICE_MS, window.toMs);
+        const answer = await findSpans(storeUrl, {
+          service: names(service),
+          operation,
+          startEpochMs: clock.epochAtT0 + from,
+          endEpochMs: clock.epochAtT0 + to,
+          limit: TRACE_SLICE_LIMIT,
+        });
+        read.truncated ||= answer.truncated;
+        for (const span of answer.spans) {
+          const id = `${span.traceId}/${span.spanId}`;
+          if (seen.has(id)) continue;
+          seen.add(id);
+          read.spans.push({
+            startMs: clock.fromEpoch(span.startEpochMs),
+            durationMs: span.durationMs,
+            attributes: span.attributes,
+          });
+        }
+      }
+      read.spans.sort((a, b) => a.startMs - b.startMs);
+    } catch (error) {
+      read.spans = [];
+      read.error = error instanceof Error ? error.message : String(error);
+    }
+  }
+  return out;
 }

@@ -13,6 +13,7 @@ import { createFaultContext, revertAll } from '../faults';
 import { checkComposeFiles, ComposeError, ComposeStack, uniqueProjectName } from '../stack/compose';
 import { composeLabel, readComposeModel, serviceNames, type ComposeModel } from '../stack/compose-model';
 import { assertDockerReachable } from '../stack/docker';
+import { assertProjectIsNew } from '../stack/project-guard';
 import { serviceUrl } from '../stack/endpoints';
 import { isRole } from '../config/roles';
 import { ROLE_LABEL, RoleError, rolesFromModel, type RoleResolver } from '../stack/roles';
@@ -70,6 +71,8 @@ export async function prepareRun(config: RunConfig): Promise<PreparedRun> {
     if (error instanceof ComposeError) throw ConfigError.single(null, null, '', error.message);
     throw error;
   }
+  // Teardown removes the project: a name given by hand must not be someone else's stack.
+  if (config.project) await assertProjectIsNew(config.project);
   let roles: RoleResolver;
   try {
     roles = rolesFromModel(model, config.serviceMap as Record<string, string>);
@@ -276,7 +279,7 @@ export async function runChaos(
       await stack.waitHealthy(120_000).catch((error: Error) => hooks.log(`stack: ${error.message}`));
     }
   } finally {
-    await revertAll(config.journalPath, hooks.log).catch((error: Error) =>
+    await revertAll(config.journalPath, hooks.log, { runId: faults.journal.runId }).catch((error: Error) =>
       hooks.log(`cleanup: ${error.message}`),
     );
     await stack.down().catch((error: Error) => hooks.log(`stack: down failed: ${error.message}`));

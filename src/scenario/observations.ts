@@ -105,6 +105,26 @@ export interface PromSample {
   answered: boolean;
 }
 
+/** One span read from the trace store, its start on the scenario clock. */
+export interface ObservedSpan {
+  startMs: ScenarioMs;
+  durationMs: number;
+  /** The span's tags (attributes), as the store typed them. */
+  attributes: Record<string, string | number | boolean>;
+}
+
+/** What the trace store returned for one service and operation over the scenario. */
+export interface TraceRead {
+  /** The window asked for, on the scenario clock. */
+  fromMs: ScenarioMs;
+  toMs: ScenarioMs;
+  spans: ObservedSpan[];
+  /** A slice of the window hit the store's trace limit: counts are lower bounds. */
+  truncated: boolean;
+  /** Why the store could not be read; spans are then empty. */
+  error: string | null;
+}
+
 export interface ScenarioObservations {
   /** Role → compose service for this run: resolves the names used in thresholds (`log api ...`). */
   services: Record<string, string>;
@@ -140,6 +160,11 @@ export interface ScenarioObservations {
   /** PromQL query text (exactly as in the threshold) → samples taken through the scenario. */
   promql: Record<string, PromSample[]>;
   promqlCoverage: Record<string, ProbeCoverage>;
+  /**
+   * traceKey(service, operation) (the names as the thresholds write them) → spans read from the
+   * tracing role's store. null (or absent) when the stack has no tracing role: trace checks are skipped.
+   */
+  traces?: Record<string, TraceRead> | null;
   /** The same scenario's phases from a baseline results file, for `regression` checks; null = none given. */
   baseline: Partial<Record<PhaseName, PhaseObservation>> | null;
 }
@@ -166,6 +191,7 @@ export function emptyObservations(): ScenarioObservations {
     connections: {},
     promql: {},
     promqlCoverage: {},
+    traces: null,
     baseline: null,
   };
 }

@@ -15,7 +15,9 @@ import type { LoadRun } from '../load';
 import type { ContainerEvent, EventWatcher } from '../probes/containers';
 import type { RoleResolver } from '../stack/roles';
 import { scenarioClock, scenarioMs, type MonotonicMs, type ScenarioClock } from '../util/clock';
-import { CoverageRecorder, type AlertSampler, type PromqlSampler } from './collectors';
+import { CoverageRecorder, readTraces, type AlertSampler, type PromqlSampler } from './collectors';
+import { JAEGER_QUERY_PORT } from '../probes/traces';
+import { serviceUrl } from '../stack/endpoints';
 import { dockerEdges, type ScenarioEdges } from './edges';
 import { planLoad, type StageWindow } from './load-plan';
 import {
@@ -27,7 +29,7 @@ import {
 } from './observations';
 import type { FaultReport, PhaseName, RunResult, ScenarioMs, ScenarioResult, TimelinePoint } from '../results';
 import type { SteadyStateResult } from './steady-state';
-import { thresholdNeeds, type ThresholdNeeds } from './thresholds';
+import { thresholdNeeds, traceKey, type ThresholdNeeds } from './thresholds';
 import { abortCondition, baselineFromRun, decideOutcome, evaluateThresholds } from './verdict';
 
 export interface ScenarioEnvironment {
@@ -496,6 +498,7 @@ async function collect(state: RunState): Promise<void> {
   for (const problem of observations.alertCoverage?.problems ?? []) notes.push(`alerts: ${problem}`);
   observations.promql = state.promqlSampler?.samples() ?? {};
   observations.promqlCoverage = state.promqlSampler?.coverage() ?? {};
+  await collectTraces(state);
   for (const { service, monitor } of state.monitors) {
     observations.connections[service] = connectionSamples(monitor, clock, loadResult?.timeline ?? []);
   }
@@ -515,6 +518,47 @@ async function collect(state: RunState): Promise<void> {
   );
   if (env.baseline) observations.baseline = baselineFromRun(env.baseline, scenario.name);
   void edges;
+}
+
+/** Exporters batch spans (the example ships every second): give the last ones time to land. */
+const TRACE_EXPORT_SETTLE_MS = 1500;
+
+/**
+ * Spans for the trace thresholds, from the tracing role's Jaeger-compatible query API. A stack
+ * without a tracing role leaves observations.traces null: its trace checks are skipped, with a note.
+ */
+async function collectTraces(state: RunState): Promise<void> {
+  const { scenario, env, edges, clock, observations, needs, notes } = state;
+  if (needs.traces.length === 0) return;
+  const store = env.roles.optional('tracing');
+  if (store === null) {
+    notes.push(
+      'trace thresholds skipped: no service has the tracing role (a Jaeger-compatible query API); ' +
+        'map one (service-map: tracing=SERVICE) or label it dev.chaos-action.role=tracing',
+    );
+    return;
+  }
+  const readsAfter = scenario.thresholds.some(
+    (t) =>
+      (t.kind === 'trace_attribute' || t.kind === 'trace_count') && (t.phase === null || t.phase === 'after'),
+  );
+  if (readsAfter) await edges.sleep(TRACE_EXPORT_SETTLE_MS);
+  const names = (name: string): string => env.roles.optional(name) ?? name;
+  const window = { fromMs: scenarioMs(0), toMs: observations.endMs };
+  try {
+    const url = await serviceUrl(env.project, store, JAEGER_QUERY_PORT);
+    observations.traces = await readTraces(url, needs.traces, window, clock, names);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    observations.traces = Object.fromEntries(
+      needs.traces.map((q) => [
+        traceKey(q.service, q.operation),
+        { ...window, spans: [], truncated: false, error: why },
+      ]),
+    );
+  }
+  const problems = Object.values(observations.traces).map((read) => read.error);
+  for (const problem of new Set(problems)) if (problem) notes.push(`traces: ${problem}`);
 }
 
 function verdict(state: RunState, base: ScenarioResult): ScenarioResult {

@@ -368,6 +368,59 @@ function parseConnections(rest: string): Parsed {
   return { kind: 'connections', service: m[1], op: parts.op, value: number(parts.right) };
 }
 
+const TRACE_FORMS =
+  'trace S span NAME [all|any] attribute KEY == VALUE | trace S span NAME count > 10 ' +
+  '(quote a NAME with spaces: span "POST /v1/predict")';
+
+/** An attribute literal: true/false, a number, a quoted string, or a bare word (a string). */
+function attributeValue(text: string): string | number | boolean {
+  const t = text.trim();
+  if (!t) return fail(`nothing to compare the attribute with (forms: ${TRACE_FORMS})`);
+  if (t === 'true' || t === 'false') return t === 'true';
+  if (/^-?(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?$/i.test(t)) return Number(t);
+  if (/^["']/.test(t)) return unquote(t, 'attribute db.system == "redis"');
+  if (/\s/.test(t)) return fail(`"${t}" has spaces: quote it (e.g. "${t}")`);
+  return t;
+}
+
+function parseTrace(rest: string): Parsed {
+  const m = /^(\S+)\s+span\s+("(?:\\.|[^"])*"|'(?:\\.|[^'])*'|\S+)\s*(.*)$/s.exec(rest);
+  if (!m) return fail(`cannot read "trace ${rest}" (forms: ${TRACE_FORMS})`);
+  const service = m[1];
+  const operation = /^["']/.test(m[2]) ? unquote(m[2], 'span "POST /v1/predict"') : m[2];
+  if (!operation) fail('the span name is empty');
+  const tail = m[3].trim();
+  let t: RegExpExecArray | null;
+  if ((t = /^count\b\s*(.*)$/s.exec(tail))) {
+    const parts = operator(t[1]);
+    if (!parts || parts.left)
+      return fail(`no comparison after count (write it like trace api span ${operation} count > 10)`);
+    return { kind: 'trace_count', service, operation, op: parts.op, value: count(parts.right) };
+  }
+  if ((t = /^(?:(all|any)\s+)?attribute\s+(\S+?)\s*((?:<=|>=|==|!=|=<|=>|<|>|=).*)$/s.exec(tail))) {
+    const parts = operator(t[3]);
+    if (!parts) return fail(`no comparison after attribute ${t[2]} (forms: ${TRACE_FORMS})`);
+    const value = attributeValue(parts.right);
+    if (!['==', '!='].includes(parts.op) && typeof value !== 'number') {
+      fail(`${parts.op} compares numbers; ${JSON.stringify(value)} is not one (use == or !=)`);
+    }
+    return {
+      kind: 'trace_attribute',
+      service,
+      operation,
+      quantifier: (t[1] as 'all' | 'any' | undefined) ?? 'all',
+      attribute: t[2],
+      op: parts.op,
+      value,
+    };
+  }
+  const word = tail.split(/\s+/)[0];
+  if (!word) return fail(`"trace ${rest}" says nothing about the spans (forms: ${TRACE_FORMS})`);
+  return fail(
+    `unknown span check "${word}"${didYouMean(word, ['count', 'attribute', 'all', 'any'])} (forms: ${TRACE_FORMS})`,
+  );
+}
+
 /** Kinds that are scenario-wide: a phase prefix makes no sense on them. */
 const SCENARIO_WIDE: readonly ThresholdKind[] = [
   'alert_fires',
@@ -380,7 +433,14 @@ const SCENARIO_WIDE: readonly ThresholdKind[] = [
   'container_healthy',
 ];
 /** Kinds that default to the fault phase when written without a prefix. */
-const FAULT_DEFAULT: readonly ThresholdKind[] = ['metric', 'regression', 'promql', 'connections'];
+const FAULT_DEFAULT: readonly ThresholdKind[] = [
+  'metric',
+  'regression',
+  'promql',
+  'connections',
+  'trace_attribute',
+  'trace_count',
+];
 
 function parseBody(prefix: Prefix): Parsed {
   const body = prefix.body;
@@ -391,6 +451,7 @@ function parseBody(prefix: Prefix): Parsed {
     if (first === 'log') return parseLog(rest);
     if (first === 'container') return parseContainer(rest);
     if (first === 'connections_per_second') return parseConnections(rest);
+    if (first === 'trace') return parseTrace(rest);
     if (/^((max|min|avg|last)\s+)?promql\s/.test(body)) return parsePromql(body);
     const none = /^no(?:\s+(\w+))?\s+alerts?$/.exec(body);
     if (none) return { kind: 'no_alerts', severity: none[1] ?? null };

@@ -1,11 +1,11 @@
 // `chaos-action init`'s guess at a stack's roles, from what compose says about each service:
 // a role label wins; otherwise the service's name and image (redis, valkey, memcached or keydb
-// play the cache; otel-collector, jaeger, tempo or zipkin the telemetry sink; prometheus the
-// metrics; alertmanager the alerting), and the api is the service with a published port and a
-// healthcheck. Pure; every guess comes with its reason.
+// play the cache; otel-collector, jaeger, tempo or zipkin the telemetry sink, and jaeger the
+// tracing store as well; prometheus the metrics; alertmanager the alerting), and the api is the
+// service with a published port and a healthcheck. Pure; every guess comes with its reason.
 import type { Role } from '../config/roles';
 import type { ComposeModel, ComposeService } from './compose-model';
-import { ROLE_LABEL } from './roles';
+import { labelRoles, ROLE_LABEL } from './roles';
 import { healthcheckUrl } from './run-target';
 
 export interface RoleGuess {
@@ -14,7 +14,8 @@ export interface RoleGuess {
   why: string;
 }
 
-const BY_NAME: { role: Exclude<Role, 'api'>; words: string[] }[] = [
+// shared: the role may go to a service that already plays another (Jaeger receives and stores traces).
+const BY_NAME: { role: Exclude<Role, 'api'>; words: string[]; shared?: boolean }[] = [
   { role: 'cache', words: ['redis', 'valkey', 'memcached', 'keydb'] },
   {
     role: 'telemetry',
@@ -29,6 +30,7 @@ const BY_NAME: { role: Exclude<Role, 'api'>; words: string[] }[] = [
     ],
   },
   { role: 'metrics', words: ['prometheus'] },
+  { role: 'tracing', words: ['jaeger', 'jaegertracing'], shared: true },
   { role: 'alerting', words: ['alertmanager'] },
 ];
 
@@ -66,12 +68,13 @@ export function guessRoles(model: ComposeModel): { roles: RoleGuess[]; notes: st
   };
   for (const service of model.services) {
     const label = service.labels[ROLE_LABEL];
-    if (label) give({ role: label as Role, service: service.name, why: `labelled ${ROLE_LABEL}=${label}` });
+    for (const role of labelRoles(label))
+      give({ role: role as Role, service: service.name, why: `labelled ${ROLE_LABEL}=${label}` });
   }
-  for (const { role, words } of BY_NAME) {
+  for (const { role, words, shared } of BY_NAME) {
     if (roles.some((r) => r.role === role)) continue;
     const matches = model.services
-      .filter((s) => !taken.has(s.name))
+      .filter((s) => shared || !taken.has(s.name))
       .map((s) => ({ service: s, why: byNameOrImage(s, words) }))
       .filter((m): m is { service: ComposeService; why: string } => m.why !== null);
     if (matches.length === 0) continue;

@@ -1,4 +1,4 @@
-// Built-in scenarios name roles (api, cache, telemetry, metrics, alerting), not services.
+// Built-in scenarios name roles (api, cache, telemetry, metrics, alerting, tracing), not services.
 // A role becomes a compose service by, in order: the user's service map, a service
 // labelled `dev.chaos-action.role=<role>`, or a service named like the role. Roles are
 // resolved from the compose configuration, before anything starts (rolesFromModel).
@@ -19,13 +19,20 @@ export interface RoleResolver {
   roles: Record<string, string>;
 }
 
+/** The roles a role label names: one, or several separated by commas (`telemetry,tracing`). */
+export function labelRoles(label: string | undefined): string[] {
+  return (label ?? '')
+    .split(',')
+    .map((role) => role.trim())
+    .filter(Boolean);
+}
+
 /** The roles of a stack from its compose configuration and the user's service map. */
 export function rolesFromModel(model: ComposeModel, serviceMap: ServiceMap): RoleResolver {
   const services = serviceNames(model);
   const roles: Record<string, string> = {};
   for (const service of model.services) {
-    const role = service.labels[ROLE_LABEL];
-    if (role && !roles[role]) roles[role] = service.name;
+    for (const role of labelRoles(service.labels[ROLE_LABEL])) if (!roles[role]) roles[role] = service.name;
   }
   for (const [role, service] of Object.entries(serviceMap)) {
     if (!services.includes(service)) {

@@ -49,7 +49,7 @@ describe('run config', () => {
 
   it('names the input and suggests a role', () => {
     expect(() => parseRunConfig({ 'compose-files': 'a.yml', 'service-map': 'cach=redis' }, 'input')).toThrow(
-      'input service-map.cach: unknown role "cach" (did you mean "cache"?) (roles: api, cache, telemetry, metrics, alerting)',
+      'input service-map.cach: unknown role "cach" (did you mean "cache"?) (roles: api, cache, telemetry, metrics, alerting, tracing)',
     );
     expect(() => parseRunConfig({ 'compose-files': '' })).toThrow('compose-files: is required');
     expect(() => parseRunConfig({ 'compose-files': 'a.yml', scale: '0' })).toThrow(

@@ -186,6 +186,8 @@ services:
       cache: 'sessions: its image docker.io/bitnami/valkey:8',
       telemetry: 'traces: its image jaegertracing/all-in-one:1.60',
       metrics: 'prom: its image prom/prometheus:v2',
+      // Jaeger receives and stores traces: it plays both roles.
+      tracing: 'traces: its image jaegertracing/all-in-one:1.60',
       api: 'shop: it publishes port 3000 and has an HTTP healthcheck',
     });
     // worker's healthcheck is not HTTP: shop is the clear choice, so nothing to note.
@@ -216,6 +218,7 @@ services:
       cache: 'sessions',
       telemetry: 'traces',
       metrics: 'prom',
+      tracing: 'traces',
       api: 'shop',
     });
     expect(config.target).toMatchObject({ request: { method: 'GET', path: '/ready' }, healthPath: '/ready' });

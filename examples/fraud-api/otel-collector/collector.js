@@ -1,17 +1,24 @@
 // A minimal OTLP/HTTP receiver standing in for the OpenTelemetry Collector.
 // It accepts POST /v1/traces, /v1/metrics and /v1/logs (JSON or protobuf),
 // counts requests, and counts spans / data points / log records in JSON
-// bodies. It keeps nothing. Ports follow the real collector:
+// bodies. Spans from JSON bodies are kept in memory (the newest
+// TRACE_STORE_MAX_SPANS) and served over Jaeger's HTTP query API, as
+// Jaeger all-in-one serves them. Ports follow the real components:
 //   4318  OTLP/HTTP receiver
 //   8888  the collector's own metrics (Prometheus text) at /metrics
 //   13133 health check at /
+//   16686 Jaeger query API: /api/traces, /api/traces/{id}, /api/services,
+//         /api/services/{service}/operations
 'use strict';
 const http = require('node:http');
+const { SpanStore, spanFromOtlp } = require('./span-store');
 
 const OTLP_PORT = Number(process.env.OTLP_HTTP_PORT || 4318);
 const METRICS_PORT = Number(process.env.METRICS_PORT || 8888);
 const HEALTH_PORT = Number(process.env.HEALTH_PORT || 13133);
+const QUERY_PORT = Number(process.env.QUERY_PORT || 16686);
 const MAX_BODY = 16 * 1024 * 1024;
+const store = new SpanStore(Number(process.env.TRACE_STORE_MAX_SPANS || 100000));
 
 const SIGNALS = { '/v1/traces': 'traces', '/v1/metrics': 'metrics', '/v1/logs': 'logs' };
 const requests = new Map(); // `${signal}|${encoding}|${outcome}` -> count
@@ -30,8 +37,16 @@ function countRequest(signal, encoding, outcome) {
 function countItems(signal, body) {
   if (signal === 'traces') {
     let n = 0;
-    for (const rs of body.resourceSpans || [])
-      for (const ss of rs.scopeSpans || rs.instrumentationLibrarySpans || []) n += (ss.spans || []).length;
+    for (const rs of body.resourceSpans || []) {
+      const resource = (rs.resource && rs.resource.attributes) || [];
+      for (const ss of rs.scopeSpans || rs.instrumentationLibrarySpans || []) {
+        n += (ss.spans || []).length;
+        for (const span of ss.spans || []) {
+          const kept = spanFromOtlp(span, resource);
+          if (kept) store.add(kept);
+        }
+      }
+    }
     accepted.spans += n;
   } else if (signal === 'metrics') {
     let n = 0;
@@ -116,6 +131,9 @@ function metricsText() {
     );
   }
   lines.push(
+    '# HELP trace_store_spans Spans held in memory for the query API',
+    '# TYPE trace_store_spans gauge',
+    `trace_store_spans ${store.size}`,
     '# HELP otelcol_process_uptime_seconds Seconds since the receiver started',
     '# TYPE otelcol_process_uptime_seconds counter',
     `otelcol_process_uptime_seconds ${(Date.now() - started) / 1000}`,
@@ -138,7 +156,57 @@ const health = http.createServer((req, res) => {
   );
 });
 
+// Jaeger's query API: the envelope and error shape of its HTTP handler.
+function jaegerReply(res, status, data, error) {
+  const body = {
+    data: error ? null : data,
+    total: error || !Array.isArray(data) ? 0 : data.length,
+    limit: 0,
+    offset: 0,
+    errors: error ? [{ code: status, msg: error }] : null,
+  };
+  reply(res, status, 'application/json', JSON.stringify(body));
+}
+
+const query = http.createServer((req, res) => {
+  const url = new URL(req.url || '/', 'http://localhost');
+  const path = url.pathname.replace(/\/+$/, '');
+  if (req.method !== 'GET') return jaegerReply(res, 405, null, 'use GET');
+  if (path === '/api/traces') {
+    const q = url.searchParams;
+    const service = q.get('service') || '';
+    if (!service) return jaegerReply(res, 400, null, "parameter 'service' is required");
+    const nowUs = Date.now() * 1000;
+    const int = (name, fallback) => {
+      const raw = q.get(name);
+      if (raw === null || raw === '') return fallback;
+      return /^\d+$/.test(raw) ? Number(raw) : NaN;
+    };
+    const start = int('start', nowUs - 2 * 24 * 3600 * 1e6);
+    const end = int('end', nowUs);
+    const limit = int('limit', 100);
+    for (const [name, v] of [
+      ['start', start],
+      ['end', end],
+      ['limit', limit],
+    ])
+      if (!Number.isFinite(v)) return jaegerReply(res, 400, null, `unable to parse param '${name}'`);
+    const traces = store.find({ service, operation: q.get('operation') || '', start, end, limit });
+    return jaegerReply(res, 200, traces);
+  }
+  const byId = /^\/api\/traces\/([0-9a-fA-F]{1,32})$/.exec(path);
+  if (byId) {
+    const trace = store.trace(byId[1].toLowerCase().padStart(32, '0'));
+    return trace ? jaegerReply(res, 200, [trace]) : jaegerReply(res, 404, null, 'trace not found');
+  }
+  if (path === '/api/services') return jaegerReply(res, 200, store.services());
+  const ops = /^\/api\/services\/([^/]+)\/operations$/.exec(path);
+  if (ops) return jaegerReply(res, 200, store.operations(decodeURIComponent(ops[1])));
+  return jaegerReply(res, 404, null, 'not found');
+});
+
 receiver.listen(OTLP_PORT, () => log('INFO', `OTLP/HTTP receiver listening on :${OTLP_PORT}`));
+query.listen(QUERY_PORT, () => log('INFO', `Jaeger query API on :${QUERY_PORT}/api/traces`));
 metrics.listen(METRICS_PORT, () => log('INFO', `metrics on :${METRICS_PORT}/metrics`));
 health.listen(HEALTH_PORT, () => log('INFO', `health check on :${HEALTH_PORT}/`));
 

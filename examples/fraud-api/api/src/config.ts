@@ -74,6 +74,8 @@ export const config = {
   telemetryIntervalMs: Math.max(100, int('TELEMETRY_EXPORT_INTERVAL_MS', 1000)),
   telemetryTimeoutMs: int('TELEMETRY_EXPORT_TIMEOUT_MS', resilient ? 2000 : 30000),
   telemetryBufferMaxSpans: Math.max(1, int('TELEMETRY_BUFFER_MAX_SPANS', 4096)),
+  /** Put `cache.hit` on the feature_store.get span; off: a blind span (the trace check's red case). */
+  traceCacheHit: flag('TRACE_CACHE_HIT', true),
   /** Report 503 on /healthz while Redis is not connected (the naive coupling). */
   healthRequiresRedis: flag('HEALTH_REQUIRES_REDIS', !resilient),
   enableDebugLeak: flag('ENABLE_DEBUG_LEAK', false),

@@ -62,6 +62,11 @@ function readJson(req: http.IncomingMessage): Promise<Record<string, unknown>> {
   });
 }
 
+/** The feature lookup span's `cache.hit`, unless TRACE_CACHE_HIT=off leaves it out. */
+function cacheHit(hit: boolean): { 'cache.hit'?: boolean } {
+  return config.traceCacheHit ? { 'cache.hit': hit } : {};
+}
+
 async function predict(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const [traceId, rootId, childId] = newIds();
   const start = nowNs();
@@ -92,7 +97,7 @@ async function predict(req: http.IncomingMessage, res: http.ServerResponse): Pro
       startNs: fetchStart,
       endNs: nowNs(),
       attributes: {
-        'cache.hit': result.defaulted.length === 0,
+        ...cacheHit(result.defaulted.length === 0),
         'features.defaulted': result.defaulted.length,
         'redis.outcome': result.redis,
       },
@@ -120,7 +125,7 @@ async function predict(req: http.IncomingMessage, res: http.ServerResponse): Pro
       name: 'feature_store.get',
       startNs: fetchStart,
       endNs: nowNs(),
-      attributes: { 'cache.hit': false, error: e.message },
+      attributes: { ...cacheHit(false), error: e.message },
       error: true,
     };
   }
