@@ -1,117 +1,87 @@
 // The noise floor: the smallest change a paired comparison can tell from nothing, at the
-// rate and duration it ran with. Pure: intervals in, floors and duration recommendations out.
+// rate and duration it ran with. Pure: a paired run's comparison in, floors and duration
+// recommendations out. `chaos-action calibrate` runs a revision paired with itself (A/A) and
+// writes calibrate(...)'s result; any paired run's report can show scenarioFloors(...) next to
+// each comparison (without the A/A term, which needs an unchanged pair).
 //
 // What "floor" means here (one definition, used everywhere):
-//   A comparison's interval for a change (relative for latencies, percentage points for error
-//   rates) has a half-width h at confidence level L. Read as a normal interval, its standard
-//   error is SE = h / z(1 - (1-L)/2). The minimal detectable effect at that level with power P
-//   is MDE = (z(1 - (1-L)/2) + z(P)) · SE: a true change of MDE puts the whole interval beyond 0
-//   in a fraction P of runs. The same number is the smallest regression limit an unchanged
-//   revision passes in a fraction P of runs (a pass needs the whole interval within the limit).
-//   From an A/A run (calibrate) the floor is also at least the A/A interval's farthest bound:
-//   what that unchanged run itself would have needed to pass. Where that bound is the larger,
-//   the run-to-run noise is wider than the interval says, and the floor says so.
-// Intervals shrink about as 1/√n with n requests per side, so at a fixed rate a phase k times
-// longer has a floor √k times lower: that is how a duration is recommended.
+//   A comparison's interval for a change (relative for p95 and p99, percentage points for the
+//   error rate) has a half-width h at confidence level C. Read as a normal interval, its
+//   standard error is SE = h / z, z = qnorm(1 − (1 − C)/2). The minimal detectable effect at
+//   that level with power P is MDE = (z + qnorm(P)) · SE: a true change of MDE puts the whole
+//   interval above 0 in a fraction P of runs. The same number is the smallest regression
+//   limit an unchanged revision passes in a fraction P of runs (a pass needs the whole
+//   interval below the limit), so a limit under it leaves unchanged code inconclusive.
+//   From an A/A run the floor is also at least the A/A interval's farthest end from 0: what
+//   that unchanged pair itself needed to pass. Where that end is the larger, the noise between
+//   the two stacks is wider than the interval says, and the floor says so (floorFrom).
+// Intervals shrink about as 1/√n with n requests per side, so at the same rate a phase k
+// times longer has a floor √k times lower: phase · (floor / limit)² brings the floor to the limit.
+import type { ChangeInterval, PhaseComparison, RunResult, ScenarioResult } from '../results';
+import { qnorm } from './normal';
 
-/** A regression metric's unit of change: latencies relative to the base, error rates in points. */
+/** The regression metrics a paired comparison gives an interval for. */
+export type FloorMetric = 'p95' | 'p99' | 'error_rate';
+
+/** Latency quantiles change relative to the base; error rates in percentage points. */
 export type ChangeUnit = 'relative' | 'points';
 
-/** One comparison's interval, as any paired comparison gives it (an A/A one for calibration). */
-export interface ChangeInterval {
-  scenario: string;
-  phase: string;
-  /** p95, p99, error_rate, ... (the regression threshold's metric). */
-  metric: string;
-  unit: ChangeUnit;
-  /** The point estimate of the change; null: no samples on a side. */
-  estimate: number | null;
-  /** The interval's ends; null: none (no samples, or too few for the data to bound that end). */
-  low: number | null;
-  high: number | null;
-  /** The interval's confidence level (0.95). */
-  level: number;
-  /** Requests in the phase, the smaller of the two sides. */
-  samples: number;
-  /** The phase's planned length (seconds). */
-  phaseSeconds: number;
-}
-
-export interface NoiseFloor {
-  scenario: string;
-  phase: string;
-  metric: string;
-  unit: ChangeUnit;
-  /** Half the interval's width; null: no interval (no samples). */
-  halfWidth: number | null;
-  /** Minimal detectable effect at the interval's level and `power`. */
-  mde: number | null;
-  /** The A/A interval's farthest bound from 0 (only from an A/A run; null otherwise). */
-  aaBound: number | null;
-  /** max(mde, aaBound): the smallest limit this metric can be judged against. */
-  floor: number | null;
-  /** Which of the two set the floor. */
-  floorFrom: 'mde' | 'aa-bound' | null;
-  level: number;
-  power: number;
-  samples: number;
-  phaseSeconds: number;
-}
+export const FLOOR_METRICS: readonly { metric: FloorMetric; unit: ChangeUnit }[] = [
+  { metric: 'p95', unit: 'relative' },
+  { metric: 'p99', unit: 'relative' },
+  { metric: 'error_rate', unit: 'points' },
+];
 
 /** The power used unless told otherwise (the usual 80 %). */
 export const DEFAULT_POWER = 0.8;
 
-/** The standard normal quantile (inverse CDF): Acklam's rational approximation, relative error < 1.2e-9. */
-export function normalQuantile(p: number): number {
-  if (!(p > 0 && p < 1)) throw new RangeError(`normalQuantile: p must be in (0, 1), got ${p}`);
-  const a = [
-    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716,
-    2.506628277459239,
-  ];
-  const b = [
-    -54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572,
-  ];
-  const c = [
-    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
-    2.938163982698783,
-  ];
-  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
-  const tail = (q: number): number =>
-    (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
-    ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-  if (p < 0.02425) return tail(Math.sqrt(-2 * Math.log(p)));
-  if (p > 1 - 0.02425) return -tail(Math.sqrt(-2 * Math.log(1 - p)));
-  const q = p - 0.5;
-  const r = q * q;
-  return (
-    ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) /
-    (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
-  );
+/** Where an interval comes from and how much data it rests on. */
+export interface FloorSource {
+  scenario: string;
+  phase: string;
+  metric: FloorMetric;
+  unit: ChangeUnit;
+  /** Requests in the phase on the smaller side (timed ones for latencies, scheduled for errors). */
+  samples: number;
+  /** The phase's length (seconds). */
+  phaseSeconds: number;
 }
 
-/** The floor of one comparison: from its interval's width, and (A/A) from its farthest bound. */
+export interface NoiseFloor extends FloorSource {
+  /** The comparison's change and interval, as measured. */
+  change: number | null;
+  low: number | null;
+  high: number | null;
+  /** Half the interval's width; null: no bounded interval (no samples, or too few to bound an end). */
+  halfWidth: number | null;
+  /** Minimal detectable effect at `confidence` and `power`. */
+  mde: number | null;
+  /** The A/A interval's farthest end from 0 (calibration only; null otherwise). */
+  aaBound: number | null;
+  /** max(mde, aaBound): the smallest limit this metric can be judged against; null: unknown. */
+  floor: number | null;
+  floorFrom: 'mde' | 'aa-bound' | null;
+  confidence: number;
+  power: number;
+}
+
+/** The floor of one interval: from its width, and (A/A) from its farthest end. */
 export function noiseFloor(
+  source: FloorSource,
   interval: ChangeInterval,
+  confidence: number,
   options: { power?: number; aa?: boolean } = {},
 ): NoiseFloor {
   const power = options.power ?? DEFAULT_POWER;
-  const base = {
-    scenario: interval.scenario,
-    phase: interval.phase,
-    metric: interval.metric,
-    unit: interval.unit,
-    level: interval.level,
-    power,
-    samples: interval.samples,
-    phaseSeconds: interval.phaseSeconds,
-  };
-  if (interval.low === null || interval.high === null || interval.samples === 0) {
+  const { change, low, high } = interval;
+  const base = { ...source, change, low, high, confidence, power };
+  if (low === null || high === null || source.samples === 0) {
     return { ...base, halfWidth: null, mde: null, aaBound: null, floor: null, floorFrom: null };
   }
-  const zLevel = normalQuantile(1 - (1 - interval.level) / 2);
-  const halfWidth = (interval.high - interval.low) / 2;
-  const mde = (halfWidth / zLevel) * (zLevel + normalQuantile(power));
-  const aaBound = options.aa ? Math.max(Math.abs(interval.low), Math.abs(interval.high)) : null;
+  const z = qnorm(1 - (1 - confidence) / 2);
+  const halfWidth = (high - low) / 2;
+  const mde = (halfWidth / z) * (z + qnorm(power));
+  const aaBound = options.aa ? Math.max(Math.abs(low), Math.abs(high)) : null;
   const fromBound = aaBound !== null && aaBound > mde;
   return {
     ...base,
@@ -123,33 +93,61 @@ export function noiseFloor(
   };
 }
 
-/** A regression threshold's limit set against the floor of its metric and phase. */
+function intervalOf(phase: PhaseComparison, metric: FloorMetric): ChangeInterval {
+  return metric === 'p95' ? phase.p95 : metric === 'p99' ? phase.p99 : phase.errorRate;
+}
+
+/** Every metric's floor in every compared phase of one scenario; [] without a paired base. */
+export function scenarioFloors(
+  result: ScenarioResult,
+  options: { power?: number; aa?: boolean } = {},
+): NoiseFloor[] {
+  const comparison = result.comparison;
+  if (!comparison) return [];
+  return comparison.phases.flatMap((phase) => {
+    const stats = result.phases.find((p) => p.phase === phase.phase);
+    const phaseSeconds = stats ? Math.max(0, (stats.endMs - stats.startMs) / 1000) : 0;
+    return FLOOR_METRICS.map(({ metric, unit }) =>
+      noiseFloor(
+        {
+          scenario: result.name,
+          phase: phase.phase,
+          metric,
+          unit,
+          samples:
+            metric === 'error_rate'
+              ? Math.min(phase.pr.scheduled, phase.base.scheduled)
+              : Math.min(phase.pr.timed, phase.base.timed),
+          phaseSeconds,
+        },
+        intervalOf(phase, metric),
+        comparison.confidence,
+        options,
+      ),
+    );
+  });
+}
+
+/** A regression limit set against the floor of its metric and phase. */
 export interface FloorCheck {
   scenario: string;
   phase: string;
-  metric: string;
-  /** The threshold's limit, in the metric's unit of change (0.2 for `< 20%`). */
+  metric: FloorMetric;
+  /** The limit, in the metric's unit of change (0.2 for `< 20%`, 0.01 for one point). */
   limit: number;
   floor: number | null;
-  /** below-floor: an unchanged revision is judged inconclusive more often than 1 - power. */
+  /** below-floor: an unchanged revision is judged inconclusive in more than 1 − power of runs. */
   status: 'ok' | 'below-floor' | 'unknown';
-  /** The phase length at which the floor is expected to reach the limit (seconds, rounded up to 10 s); null when not below. */
+  /** The phase length (seconds, rounded up to 10 s) at which the floor should reach the limit; null unless below. */
   recommendedSeconds: number | null;
   /** Why, in one line. */
   note: string;
 }
 
-/** Rounds a recommended duration up to a whole 10 s (phases are written in seconds). */
-function roundUpSeconds(s: number): number {
-  return Math.ceil(s / 10) * 10;
-}
-
-/**
- * Sets a regression limit against the floor. Below the floor, the phase length that would bring
- * the floor down to the limit: phaseSeconds · (floor / limit)², at the same rate.
- */
+/** A limit against the floor; below it, the phase length that brings the floor to the limit at the same rate. */
 export function checkLimit(floor: NoiseFloor, limit: number): FloorCheck {
   const where = { scenario: floor.scenario, phase: floor.phase, metric: floor.metric, limit };
+  const show = (v: number): string => formatMagnitude(v, floor.unit);
   if (floor.floor === null)
     return {
       ...where,
@@ -164,32 +162,106 @@ export function checkLimit(floor: NoiseFloor, limit: number): FloorCheck {
       floor: floor.floor,
       status: 'ok',
       recommendedSeconds: null,
-      note: `limit ${formatChange(limit, floor.unit)} is above the floor ${formatChange(floor.floor, floor.unit)}`,
+      note: `limit ${show(limit)} is above the floor ${show(floor.floor)}`,
     };
-  if (limit <= 0)
+  if (limit <= 0 || floor.phaseSeconds === 0)
     return {
       ...where,
       floor: floor.floor,
       status: 'below-floor',
       recommendedSeconds: null,
-      note: `a limit of ${formatChange(limit, floor.unit)} allows no change: no duration brings the floor under it`,
+      note: `limit ${show(limit)} is below the floor ${show(floor.floor)}, and no phase length brings the floor under it`,
     };
-  const seconds = roundUpSeconds(floor.phaseSeconds * (floor.floor / limit) ** 2);
+  const seconds = Math.ceil((floor.phaseSeconds * (floor.floor / limit) ** 2) / 10) * 10;
   return {
     ...where,
     floor: floor.floor,
     status: 'below-floor',
     recommendedSeconds: seconds,
     note:
-      `limit ${formatChange(limit, floor.unit)} is below the floor ${formatChange(floor.floor, floor.unit)}: ` +
-      `run the ${floor.phase} phase for about ${seconds}s (now ${floor.phaseSeconds}s) or raise the limit`,
+      `limit ${show(limit)} is below the floor ${show(floor.floor)}: run the ${floor.phase} phase ` +
+      `for about ${seconds}s (now ${round(floor.phaseSeconds, 1)}s) or raise the limit`,
   };
 }
 
-/** `±12.3%` for relative changes, `±0.45 pp` for error-rate points. */
-export function formatChange(value: number, unit: ChangeUnit): string {
-  if (unit === 'points') return `${round(value * 100, 2)} pp`;
-  return `${round(value * 100, 1)}%`;
+/** What `chaos-action calibrate` writes (calibration.json, and `calibration` in its results.json). */
+export interface Calibration {
+  /** aa-paired: the revision ran paired with itself, two stacks at the same time. */
+  method: 'aa-paired';
+  /** How `floor` is defined, in one line, for a reader of the file. */
+  definition: string;
+  confidence: number;
+  power: number;
+  floors: NoiseFloor[];
+  /** Each compared phase and metric against the regression limit its verdict word was judged on. */
+  checks: FloorCheck[];
+  /** Per scenario and phase, the longest phase length any of its metrics needs; only where a limit is below the floor. */
+  recommendations: {
+    scenario: string;
+    phase: string;
+    seconds: number;
+    nowSeconds: number;
+    metrics: FloorMetric[];
+  }[];
+}
+
+export const FLOOR_DEFINITION =
+  'floor = max(minimal detectable effect at the interval confidence and the stated power, from the A/A interval width; ' +
+  'the A/A interval end farthest from 0); relative for p95/p99, percentage points for error_rate';
+
+/** An A/A run's scenarios → their floors, each limit checked, and the phase lengths to ask for. */
+export function calibrate(run: Pick<RunResult, 'scenarios'>, power = DEFAULT_POWER): Calibration {
+  const floors: NoiseFloor[] = [];
+  const checks: FloorCheck[] = [];
+  let confidence: number | null = null;
+  for (const scenario of run.scenarios) {
+    const comparison = scenario.comparison;
+    if (!comparison) continue;
+    confidence = comparison.confidence;
+    const limits: Record<FloorMetric, number> = {
+      p95: comparison.limits.p95,
+      p99: comparison.limits.p99,
+      error_rate: comparison.limits.errorRate,
+    };
+    for (const floor of scenarioFloors(scenario, { power, aa: true })) {
+      floors.push(floor);
+      checks.push(checkLimit(floor, limits[floor.metric]));
+    }
+  }
+  const recommendations: Calibration['recommendations'] = [];
+  for (const check of checks) {
+    if (check.recommendedSeconds === null) continue;
+    const nowSeconds = floors.find(
+      (f) => f.scenario === check.scenario && f.phase === check.phase && f.metric === check.metric,
+    )?.phaseSeconds;
+    const existing = recommendations.find((r) => r.scenario === check.scenario && r.phase === check.phase);
+    if (!existing)
+      recommendations.push({
+        scenario: check.scenario,
+        phase: check.phase,
+        seconds: check.recommendedSeconds,
+        nowSeconds: nowSeconds ?? 0,
+        metrics: [check.metric],
+      });
+    else {
+      existing.seconds = Math.max(existing.seconds, check.recommendedSeconds);
+      existing.metrics.push(check.metric);
+    }
+  }
+  return {
+    method: 'aa-paired',
+    definition: FLOOR_DEFINITION,
+    confidence: confidence ?? 0.95,
+    power,
+    floors,
+    checks,
+    recommendations,
+  };
+}
+
+/** `12.3%` for relative changes, `0.45 pp` for error-rate points. */
+export function formatMagnitude(value: number, unit: ChangeUnit): string {
+  return unit === 'points' ? `${round(value * 100, 2)} pp` : `${round(value * 100, 1)}%`;
 }
 
 function round(v: number, digits: number): string {

@@ -3,7 +3,7 @@
 // started sending), made by the scenario's clock and nothing else (src/util/clock.ts).
 // Each probe also says when it could see (ProbeCoverage): the verdict judges nothing over
 // a window in which the probe that feeds a check was blind.
-import type { PhaseName, PhaseStats, ScenarioMs, TimelinePoint, WindowStats } from '../results';
+import type { LatencyBins, PhaseName, PhaseStats, ScenarioMs, TimelinePoint, WindowStats } from '../results';
 
 /** One phase's load figures. */
 export type PhaseObservation = PhaseStats;
@@ -167,6 +167,20 @@ export interface ScenarioObservations {
   traces?: Record<string, TraceRead> | null;
   /** The same scenario's phases from a baseline results file, for `regression` checks; null = none given. */
   baseline: Partial<Record<PhaseName, PhaseObservation>> | null;
+  /** Per phase, this run's latencies as HDR bins (integer µs); {} when the load did not give them. */
+  latencyBins?: Partial<Record<PhaseName, LatencyBins>>;
+  /** The same scenario on the paired base stack, run at the same time; null or absent without one. */
+  pairedBase?: PairedBaseObservation | null;
+}
+
+/** What the base stack's side of a paired run measured, for regression checks and the comparison. */
+export interface PairedBaseObservation {
+  project: string;
+  composeFiles: string[];
+  phases: Partial<Record<PhaseName, PhaseObservation>>;
+  latencyBins: Partial<Record<PhaseName, LatencyBins>>;
+  /** Why the base side measured nothing (it stopped before its load ran), else null. */
+  problem: string | null;
 }
 
   /** MTTR: from the first injection (faultStartMs) until steady state held again; null = never (absent = not measured). */

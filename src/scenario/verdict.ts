@@ -9,6 +9,7 @@
 // probe that fed it was blind for longer than PROBE_BLIND_TOLERANCE_MS over the window its
 // claim covers. No threshold kind can skip it: Evidence is a required part of every verdict.
 import { formatDuration } from '../config/duration';
+import { pairedRegression } from './comparison';
 import {
   PROBE_BLIND_TOLERANCE_MS,
   type FiringSpan,
@@ -326,6 +327,12 @@ function evalOne(t: Threshold, obs: ScenarioObservations): Verdict {
       };
     }
     case 'regression': {
+      // With a paired base the regression is judged on it, as an interval (comparison.ts).
+      if (obs.pairedBase) {
+        const paired = pairedRegression(t, obs);
+        const { count, ...rest } = paired;
+        return { ...rest, evidence: { count, of: `request in both ${t.phase} phases` } };
+      }
       const limit = `${t.op} ${formatValue(t.value, 'ratio')}`;
       if (obs.baseline === null) return unknown(limit, `${SKIPPED} no baseline results given`);
       const base = phaseWindow({ ...obs, phases: obs.baseline }, t.phase);
