@@ -7,6 +7,7 @@
 import type { Scenario } from '../config/scenario-schema';
 import type { LoadSpec as GeneratorSpec } from '../load';
 import { planLoad } from '../scenario/load-plan';
+import { BUCKET_INDEX_JS, SCRIPT_COUNTER } from './k6-metrics';
 
 export interface K6Options {
   namespace: string;
@@ -116,6 +117,7 @@ export function k6Script(scenario: Scenario, targetUrl: string): string {
     "// The verdict is not k6's: `chaos-action judge` reads every runner pod's samples (tag testid) from",
     "// Prometheus and applies the scenario's thresholds per phase.",
     "import http from 'k6/http';",
+    "import { Counter } from 'k6/metrics';",
     ...(thinkS > 0 ? ["import { sleep } from 'k6';"] : []),
     ...(spec.expect?.bodyContains ? ["import { check } from 'k6';"] : []),
     '',
@@ -123,6 +125,10 @@ export function k6Script(scenario: Scenario, targetUrl: string): string {
     '  discardResponseBodies: ' + String(!spec.expect?.bodyContains) + ',',
     `  scenarios: { ${JSON.stringify(scenario.name)}: ${JSON.stringify(executor)} },`,
     '};',
+    '',
+    '// Every request counted in its latency bucket, so the judge can sum all pods (src/k8s/k6-metrics.ts).',
+    `const LATENCY = new Counter(${JSON.stringify(SCRIPT_COUNTER)});`,
+    BUCKET_INDEX_JS,
     '',
     `const URL = ${JSON.stringify(url)};`,
     `const BODY = ${JSON.stringify(body)};`,
@@ -138,7 +144,10 @@ export function k6Script(scenario: Scenario, targetUrl: string): string {
       ? [
           `  check(res, { 'body contains': (r) => String(r.body).includes(${JSON.stringify(spec.expect.bodyContains)}) });`,
         ]
-      : ['  void res;']),
+      : []),
+    '  // From the first byte queued to the last received, connection set-up included.',
+    '  const t = res.timings;',
+    '  LATENCY.add(1, { bucket: String(bucketIndex(t.blocked + t.connecting + t.tls_handshaking + t.duration)) });',
     ...(thinkS > 0 ? [`  sleep(${thinkS});`] : []),
     '}',
     '',

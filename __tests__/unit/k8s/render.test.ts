@@ -16,6 +16,7 @@ import {
 import type { Scenario } from '../../../src/config/scenario-schema';
 import { faultTemplates, goDuration, RefusedFault } from '../../../src/k8s/chaos-mesh';
 import { executorFor, k6Script } from '../../../src/k8s/k6';
+import { bucketIndex, bucketUpperMs } from '../../../src/k8s/k6-metrics';
 import { renderScenarios } from '../../../src/k8s/render';
 import { parseSelectorMap } from '../../../src/k8s/selectors';
 import { RefusedScenario, workflowFor } from '../../../src/k8s/workflow';
@@ -310,6 +311,14 @@ describe('render k8s: several faults, offsets, refusals', () => {
   });
 });
 
+/** A k6 script (an ES module) as a plain script: its imports become the VM context's bindings. */
+function asScript(source: string): string {
+  return source
+    .replace(/^import .*$/gm, '')
+    .replace('export const options', 'const options')
+    .replace('export default function ()', 'function main()');
+}
+
 describe('the k6 script and its executor', () => {
   const base = (load: string, request = '${request}'): Scenario =>
     scenario(`
@@ -371,17 +380,19 @@ thresholds: [ 'fault: p95 < 500ms' ]
     const http = {
       request: (...a: unknown[]) => {
         sent.push(a);
-        return { status: 200 };
+        return { status: 200, timings: { blocked: 1, connecting: 2, tls_handshaking: 0, duration: 40 } };
       },
       expectedStatuses: (...codes: number[]) => ({ codes }),
     };
-    // k6 scripts are ES modules: the two imports become bindings, the exports plain statements.
-    const body = source
-      .replace("import http from 'k6/http';", '')
-      .replace("import { sleep } from 'k6';", '')
-      .replace('export const options', 'const options')
-      .replace('export default function ()', 'function main()');
-    const context = vm.createContext({ http, sleep: (s: number) => slept.push(s) });
+    const body = asScript(source);
+    const counted: unknown[][] = [];
+    class Counter {
+      constructor(readonly name: string) {}
+      add(n: number, tags: Record<string, string>): void {
+        counted.push([this.name, n, tags]);
+      }
+    }
+    const context = vm.createContext({ http, Counter, sleep: (s: number) => slept.push(s) });
     vm.runInContext(`${body}\nthis.options = options; main();`, context);
     expect(sent).toEqual([
       [
@@ -396,6 +407,10 @@ thresholds: [ 'fault: p95 < 500ms' ]
       ],
     ]);
     expect(slept).toEqual([0.25]);
+    // 1 + 2 + 0 + 40 ms, in the bucket the judge reads back.
+    expect(counted).toEqual([['chaos_req_duration_bucket', 1, { bucket: String(bucketIndex(43)) }]]);
+    expect(bucketUpperMs(bucketIndex(43))).toBeGreaterThanOrEqual(43);
+    expect(bucketUpperMs(bucketIndex(43))).toBeLessThan(43 * 1.02);
     expect(
       (context as { options: { scenarios: Record<string, { executor: string }> } }).options.scenarios.l
         .executor,
@@ -405,11 +420,16 @@ thresholds: [ 'fault: p95 < 500ms' ]
   it('request text cannot break out of the script (JSON-quoted)', () => {
     const s = base('rate: 1/s', `{ method: GET, path: "/x'\\"); globalThis.pwned = 1; //" }`);
     const source = k6Script(s, 'http://x');
-    const body = source
-      .replace("import http from 'k6/http';", '')
-      .replace('export const options', 'const options')
-      .replace('export default function ()', 'function main()');
-    const context = vm.createContext({ http: { request: () => ({}), expectedStatuses: () => null } });
+    const body = asScript(source);
+    const context = vm.createContext({
+      Counter: class {
+        add(): void {}
+      },
+      http: {
+        request: () => ({ timings: { blocked: 0, connecting: 0, tls_handshaking: 0, duration: 1 } }),
+        expectedStatuses: () => null,
+      },
+    });
     vm.runInContext(`${body}\nmain();`, context);
     expect((context as { pwned?: number }).pwned).toBeUndefined();
   });
