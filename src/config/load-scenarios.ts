@@ -14,14 +14,18 @@ import {
 import { ConfigError, readConfigText, formatPath, type ConfigIssue } from './errors';
 import {
   scenarioSchema,
+  type ScenarioInput,
   type ParamValue,
+  placeFaults,
   type ParsedFault,
   type PhaseDurations,
   type Scenario,
+  type ScenarioFault,
+  type ScenarioTarget,
   type SteadyStateCheck,
 } from './scenario-schema';
 import { closest, didYouMean } from './suggest';
-import { formatShortDuration, MAX_DURATION_MS } from './units';
+import { formatShortDuration } from './units';
 import { keyLineOf, lineOf, parseYaml, zodIssues, type YamlSource } from './yaml-source';
 
 export interface LoadOptions {
@@ -225,16 +229,78 @@ function resolvePhases(
   };
 }
 
+/**
+ * `fault:` (one, with the top-level `target:`) or `faults:` (a list, each with its own target
+ * and `at:`), normalised into one list placed in the fault phase; the phase durations with it.
+ */
+function placeScenarioFaults(
+  src: YamlSource,
+  file: string,
+  s: ScenarioInput,
+): { target: ScenarioTarget; faults: ScenarioFault[]; phases: PhaseDurations; issues: ConfigIssue[] } {
+  const issues: ConfigIssue[] = [];
+  const issue = (at: (string | number)[], message: string) =>
+    issues.push({ file, line: lineOf(src, at), field: formatPath(at), message });
+  const phases = (faultMs: number): PhaseDurations => ({
+    warmupMs: s.phases.warmup,
+    baselineMs: s.phases.baseline,
+    faultMs,
+    recoveryMs: s.phases.recovery,
+    afterMs: s.phases.after,
+  });
+  const none: ScenarioTarget = { role: null, service: null };
+  if (s.faults !== undefined) {
+    if (s.fault !== undefined)
+      issue(['faults'], 'give either fault: (one fault) or faults: (a list), not both');
+    if (s.target !== undefined)
+      issue(['target'], 'with faults:, each fault names its own target (move target: into the entries)');
+    const placed = placeFaults(s.faults, s.phases.fault, (at) => lineOf(src, at));
+    for (const p of placed.issues) issue(p.path, p.message);
+    return {
+      target: placed.faults[0]?.target ?? none,
+      faults: placed.faults,
+      phases: phases(placed.faultMs),
+      issues,
+    };
+  }
+  if (s.fault === undefined) {
+    issue(['fault'], 'is required (e.g. { type: stop, duration: 30s }, or { type: none }), or faults: [...]');
+    return { target: s.target ?? none, faults: [], phases: phases(s.phases.fault ?? 0), issues };
+  }
+  if (s.target === undefined) issue(['target'], 'is required (a role, e.g. { role: cache }, or a service)');
+  const resolved = resolvePhases(src, s.phases, s.fault);
+  issues.push(...resolved.issues);
+  const target = s.target ?? none;
+  const spec = s.fault.fault;
+  const faults: ScenarioFault[] = spec
+    ? [
+        {
+          target,
+          spec,
+          atMs: 0,
+          durationMs: resolved.phases.faultMs,
+          lines: {
+            entry: lineOf(src, ['fault']) ?? 1,
+            target: lineOf(src, ['target']) ?? 1,
+            from: lineOf(src, ['fault', 'from']),
+          },
+        },
+      ]
+    : [];
+  return { target, faults, phases: resolved.phases, issues };
+}
+
 /** Multiplies the scenario's timed parts by `factor` (CI scaling); recovery's max wait is kept. */
 export function scaleScenario(scenario: Scenario, factor: number): Scenario {
   if (factor === 1) return scenario;
   const s = (ms: number) => Math.max(0, Math.round(ms * factor));
-  let fault =
-    scenario.fault && 'durationMs' in scenario.fault
-      ? { ...scenario.fault, durationMs: s(scenario.fault.durationMs) }
-      : scenario.fault;
-  // A leak must still reach the limit inside the shorter fault window: it leaks faster.
-  if (fault?.type === 'memory') fault = { ...fault, intervalMs: Math.max(100, s(fault.intervalMs)) };
+  const faults = scenario.faults.map((f): ScenarioFault => {
+    let spec = 'durationMs' in f.spec ? { ...f.spec, durationMs: s(f.durationMs) } : f.spec;
+    // A leak must still reach the limit inside the shorter fault window: it leaks faster.
+    if (spec.type === 'memory') spec = { ...spec, intervalMs: Math.max(100, s(spec.intervalMs)) };
+    return { ...f, spec, atMs: s(f.atMs), durationMs: s(f.durationMs) };
+  });
+  const fault = faults[0]?.spec ?? null;
   const load =
     scenario.load.model === 'open'
       ? {
@@ -255,6 +321,7 @@ export function scaleScenario(scenario: Scenario, factor: number): Scenario {
   return {
     ...scenario,
     fault,
+    faults,
     load,
     phases: {
       ...p,
@@ -348,8 +415,9 @@ export function parseScenarioText(text: string, file: string, options: LoadOptio
     abort = { conditions };
   }
 
-  const resolved = resolvePhases(src, s.phases, s.fault);
-  issues.push(...resolved.issues);
+  const placed = placeScenarioFaults(src, file, s);
+  issues.push(...placed.issues);
+  const resolved = placed.phases;
   if (issues.length) throw new ConfigError(issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
 
   const steadyState: SteadyStateCheck[] = s['steady-state'].map((item, i): SteadyStateCheck => {
@@ -377,7 +445,8 @@ export function parseScenarioText(text: string, file: string, options: LoadOptio
   });
 
   const roles = [...s.requires.roles];
-  if (s.target.role !== null && !roles.includes(s.target.role)) roles.unshift(s.target.role);
+  const targetRoles = [placed.target, ...placed.faults.map((f) => f.target)].map((t) => t.role);
+  for (const role of targetRoles.reverse()) if (role !== null && !roles.includes(role)) roles.unshift(role);
   const scenario: Scenario = {
     name: s.name,
     title: s.title,
@@ -386,10 +455,11 @@ export function parseScenarioText(text: string, file: string, options: LoadOptio
     tags: s.tags,
     file,
     builtin: options.builtin ?? false,
-    target: s.target,
-    fault: s.fault.fault,
+    target: placed.target,
+    fault: placed.faults[0]?.spec ?? null,
+    faults: placed.faults,
     load: s.load,
-    phases: resolved.phases,
+    phases: resolved,
     steadyState,
     thresholds,
     abort,
@@ -398,25 +468,13 @@ export function parseScenarioText(text: string, file: string, options: LoadOptio
     requires: { roles, services: s.requires.services },
     omitted: substituted.omitted,
     lines: {
-      target: lineOf(src, ['target']) ?? 1,
-      from: lineOf(src, ['fault', 'from']),
+      target: placed.faults[0]?.lines.target ?? lineOf(src, ['target']) ?? 1,
+      from: placed.faults[0]?.lines.from ?? null,
     },
   };
-  if (options.scale === undefined || options.scale === 1) return scenario;
-  const scaled = scaleScenario(scenario, options.scale);
-  // Each phase was at most 24h as written; scaled, it must still be (src/config/units.ts).
-  const tooLong = Object.entries(scaled.phases).filter(([, ms]) => ms > MAX_DURATION_MS);
-  if (tooLong.length) {
-    throw new ConfigError(
-      tooLong.map(([key, ms]) => ({
-        file,
-        line: lineOf(src, ['phases']),
-        field: `phases.${key.replace(/Ms$/, '')}`,
-        message: `${formatShortDuration(ms)} at scale ${options.scale} is longer than 24h, the longest a phase may be`,
-      })),
-    );
-  }
-  return scaled;
+  return options.scale !== undefined && options.scale !== 1
+    ? scaleScenario(scenario, options.scale)
+    : scenario;
 }
 
 /** Reads and parses one scenario file. Throws ConfigError (file:line: field: message). */

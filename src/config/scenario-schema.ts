@@ -77,6 +77,23 @@ export type SteadyStateCheck =
 
 export type ParamValue = string | number | boolean;
 
+/**
+ * One fault of a scenario, placed inside the fault phase. `fault:` (one) becomes a list of one
+ * at 0s lasting the whole phase; `faults:` gives each its own target, start and duration. The
+ * fault phase runs from the first injection (the entry at 0s) to the last revert.
+ */
+export interface ScenarioFault {
+  target: ScenarioTarget;
+  /** What to inject; for kinds with a duration, spec.durationMs equals durationMs below. */
+  spec: FaultSpec;
+  /** When it is injected, from the start of the fault phase. */
+  atMs: number;
+  /** How long it is held: it is reverted at atMs + durationMs from the start of the fault phase. */
+  durationMs: number;
+  /** Where the entry, its target and its `from:` are written (for messages). */
+  lines: { entry: number; target: number; from: number | null };
+}
+
 export interface Scenario {
   name: string;
   title: string;
@@ -87,9 +104,12 @@ export interface Scenario {
   file: string;
   /** Loaded from the package's scenarios/ directory. */
   builtin: boolean;
+  /** The first fault's target (the one `target:` of a single-fault file). */
   target: ScenarioTarget;
-  /** null: `fault: { type: none }`, a pure load test. */
+  /** The first fault's spec (faults[0].spec); null: `fault: { type: none }`, a pure load test. */
   fault: FaultSpec | null;
+  /** Every fault in the order written (injected in `at` order, reverted in reverse); [] for `type: none`. */
+  faults: ScenarioFault[];
   load: LoadSpec;
   phases: PhaseDurations;
   steadyState: SteadyStateCheck[];
@@ -323,6 +343,129 @@ export const faultSchema = z.unknown().transform((value, ctx): ParsedFault => {
   return { fault: toFaultSpec(type as FaultType, raw, durationMs ?? DEFAULT_FAULT_MS), durationMs };
 });
 
+/** One `faults:` entry: its own target and start offset, then the keys of a `fault:`. */
+export interface ParsedFaultEntry extends ParsedFault {
+  target: ScenarioTarget;
+  atMs: number;
+}
+
+export const faultEntrySchema = z.unknown().transform((value, ctx): ParsedFaultEntry => {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'expected a map like { target: { role: cache }, at: 0s, type: stop, duration: 30s }',
+    });
+    return z.NEVER;
+  }
+  const { target, at, ...fault } = value as Record<string, unknown>;
+  let ok = true;
+  const targetResult = targetSchema.safeParse(target);
+  if (target === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['target'], message: 'is required (e.g. { role: cache })' });
+    ok = false;
+  } else if (!targetResult.success) {
+    for (const issue of targetResult.error.issues)
+      ctx.addIssue({ ...issue, path: ['target', ...issue.path] } as z.core.$ZodRawIssue);
+    ok = false;
+  }
+  const atResult = durationField().safeParse(at ?? '0s');
+  if (!atResult.success) {
+    for (const issue of atResult.error.issues)
+      ctx.addIssue({ ...issue, path: ['at', ...issue.path] } as z.core.$ZodRawIssue);
+    ok = false;
+  }
+  if (fault.type === 'none') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['type'],
+      message: 'none is not a fault to place in faults: (write fault: { type: none } for a pure load test)',
+    });
+    return z.NEVER;
+  }
+  const faultResult = faultSchema.safeParse(fault);
+  if (!faultResult.success) {
+    for (const issue of faultResult.error.issues) ctx.addIssue(issue as unknown as z.core.$ZodRawIssue);
+    return z.NEVER;
+  }
+  if (!ok || !targetResult.success || !atResult.success) return z.NEVER;
+  return { ...faultResult.data, target: targetResult.data, atMs: atResult.data };
+});
+
+/** A problem with where a fault sits in the fault phase; `path` is under the scenario's root. */
+export interface PlacementIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+const fmtMs = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
+
+/**
+ * Places the faults in the fault phase: each runs from `at` for its duration (a fault without
+ * one, such as kill, lasts until the phase ends). The phase is `phases.fault` when given, else
+ * it ends with the last revert. One fault must start at 0s (the phase starts with the first
+ * injection), none may end after the phase, and a written `phases.fault` must end with a revert.
+ */
+export function placeFaults(
+  entries: ParsedFaultEntry[],
+  phaseFaultMs: number | undefined,
+  lineOf: (path: (string | number)[]) => number | null,
+): { faults: ScenarioFault[]; faultMs: number; issues: PlacementIssue[] } {
+  const issues: PlacementIssue[] = [];
+  const ends = entries.map((e) => (e.durationMs === null ? null : e.atMs + e.durationMs));
+  const lastWrittenEnd = Math.max(0, ...ends.map((end) => end ?? 0));
+  const faultMs = phaseFaultMs ?? (ends.some((end) => end !== null) ? lastWrittenEnd : DEFAULT_FAULT_MS);
+  if (!entries.some((e) => e.atMs === 0) && entries.length > 0) {
+    const first = entries.reduce((a, b) => (b.atMs < a.atMs ? b : a));
+    issues.push({
+      path: ['faults', entries.indexOf(first), 'at'],
+      message: `no fault starts at 0s: the fault phase starts with the first injection (the earliest is at ${fmtMs(first.atMs)})`,
+    });
+  }
+  entries.forEach((e, i) => {
+    const end = ends[i];
+    if (e.atMs >= faultMs) {
+      issues.push({
+        path: ['faults', i, 'at'],
+        message: `at ${fmtMs(e.atMs)} is not inside the fault phase (${fmtMs(faultMs)})`,
+      });
+    } else if (end !== null && end > faultMs) {
+      issues.push({
+        path: ['faults', i, 'duration'],
+        message: `at ${fmtMs(e.atMs)} + duration ${fmtMs(e.durationMs as number)} = ${fmtMs(end)} ends after the fault phase (phases.fault: ${fmtMs(faultMs)})`,
+      });
+    }
+  });
+  if (
+    phaseFaultMs !== undefined &&
+    entries.length > 0 &&
+    ends.every((end) => end !== null && end < faultMs)
+  ) {
+    issues.push({
+      path: ['phases', 'fault'],
+      message: `${fmtMs(faultMs)} runs past the last revert (at ${fmtMs(lastWrittenEnd)}): the fault phase ends with the last revert; leave phases.fault out or make it ${fmtMs(lastWrittenEnd)}`,
+    });
+  }
+  const faults = entries.flatMap((e, i): ScenarioFault[] => {
+    if (!e.fault) return [];
+    const durationMs = e.durationMs ?? Math.max(0, faultMs - e.atMs);
+    const spec = 'durationMs' in e.fault ? { ...e.fault, durationMs } : e.fault;
+    return [
+      {
+        target: e.target,
+        spec,
+        atMs: e.atMs,
+        durationMs,
+        lines: {
+          entry: lineOf(['faults', i]) ?? 1,
+          target: lineOf(['faults', i, 'target']) ?? lineOf(['faults', i]) ?? 1,
+          from: lineOf(['faults', i, 'from']),
+        },
+      },
+    ];
+  });
+  return { faults, faultMs, issues };
+}
+
 const statusList = z
   .union([z.number().int().min(100).max(599), z.array(z.number().int().min(100).max(599)).min(1)])
   .transform((v) => (Array.isArray(v) ? v : [v]));
@@ -493,8 +636,14 @@ export const scenarioSchema = strictMap({
   hypothesis: nonEmptyString(),
   description: z.string().optional(),
   tags: z.array(z.string()).prefault([]),
-  target: targetSchema,
-  fault: faultSchema,
+  /** Required with `fault:`; with `faults:` each entry names its own. */
+  target: targetSchema.optional(),
+  /** One of fault / faults; which one is checked in load-scenarios (it needs the lines). */
+  fault: faultSchema.optional(),
+  faults: z
+    .array(faultEntrySchema, { error: 'expected a list of faults, each { target, at, type, ... }' })
+    .min(1, { error: 'needs at least one fault' })
+    .optional(),
   load: loadSchema,
   phases: phasesSchema.prefault({}),
   'steady-state': z.array(steadyItem).prefault([]),

@@ -124,8 +124,20 @@ export interface ScenarioResult {
   /** Seconds (from t0) during which the fault was active. */
   faultWindow: { startSecond: number; endSecond: number } | null;
   thresholds: ThresholdResult[];
+  /** The first fault (faults[0]), for readers of one-fault results. */
   fault: FaultReport | null;
+  /**
+   * Every fault of the scenario in the order injected, each with its own inject and revert
+   * times; [] without a fault. Absent in results written before scenarios had several faults.
+   */
+  faults?: FaultReport[];
+  /** From the last fault's revert until steady state held again; null when not measured or never recovered. */
   recoveryTimeMs: number | null;
+  /**
+   * MTTR: from the first injection (the fault phase's start) until steady state held again;
+   * null when never recovered or no fault. Absent in results written before it was measured.
+   */
+  mttrMs?: number | null;
   logMatches: LogMatch[];
   /** True when the load generator itself was the bottleneck: latency numbers are not the system's. */
   generatorLimited: boolean;

@@ -144,6 +144,8 @@ export interface ScenarioObservations {
   endMs: ScenarioMs;
   /** From the last fault's revert until steady state held again; null = it never recovered. */
   recoveryTimeMs: number | null;
+  /** MTTR: from the first injection (faultStartMs) until steady state held again; null = never (absent = not measured). */
+  mttrMs?: number | null;
   /** null when alerts were not observed (no Prometheus reachable): alert checks are inconclusive. */
   alerts: ObservedAlert[] | null;
   /** When the alert probe answered; null when it did not run. */
@@ -183,8 +185,6 @@ export interface PairedBaseObservation {
   problem: string | null;
 }
 
-  /** MTTR: from the first injection (faultStartMs) until steady state held again; null = never (absent = not measured). */
-  mttrMs?: number | null;
 /** An empty observation set, for tests and for a runner to fill in. */
 export function emptyObservations(): ScenarioObservations {
   return {

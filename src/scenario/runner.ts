@@ -7,7 +7,7 @@
 // scenario records goes through its ScenarioClock (src/util/clock.ts): phases, stage windows
 // and the recovery baseline come from the same schedule that drives the load, and the
 // fault's inject and revert are on the same axis as alerts, logs and container events.
-import type { Scenario } from '../config/scenario-schema';
+import type { Scenario, ScenarioFault } from '../config/scenario-schema';
 import type { FaultSpec } from '../faults/spec';
 import { formatDuration } from '../config/duration';
 import type { ActiveFault, FaultContext, Monitor } from '../faults';
@@ -31,7 +31,6 @@ import type { FaultReport, PhaseName, RunResult, ScenarioMs, ScenarioResult, Tim
 import type { SteadyStateResult } from './steady-state';
 import { thresholdNeeds, traceKey, type ThresholdNeeds } from './thresholds';
 import { abortCondition, baselineFromRun, decideOutcome, evaluateThresholds } from './verdict';
-import { compileLogPattern } from './log-pattern';
 
 export interface ScenarioEnvironment {
   project: string;
@@ -60,6 +59,18 @@ function serviceOf(env: ScenarioEnvironment, name: string): string {
   return env.roles.service(name);
 }
 
+/** One fault of the scenario as the run plays it: injected at its `at`, reverted at its end. */
+interface PlayedFault {
+  fault: ScenarioFault;
+  /** The compose service it acts on. */
+  service: string;
+  /** Set once injected; kept after the revert for its report. */
+  handle: ActiveFault | null;
+  reverted: boolean;
+  /** Why it ended by itself (a memory fault at the OOM kill), once it has. */
+  courseRun: string | null;
+}
+
 /** What one scenario run holds while it goes: every step reads and fills this. */
 interface RunState {
   scenario: Scenario;
@@ -72,8 +83,12 @@ interface RunState {
   notes: string[];
   observations: ScenarioObservations;
   load: LoadRun | null;
-  fault: ActiveFault | null;
+  /** The scenario's faults in injection order (by `at`, then as written). */
+  played: PlayedFault[];
+  /** Wakes the fault hold when a fault runs its course. */
+  courseOver: AbortController;
   faultReport: FaultReport | null;
+  faultReports: FaultReport[];
   monitors: { service: string; monitor: Monitor }[];
   events: EventWatcher | null;
   eventsFromMs: ScenarioMs | null;
@@ -84,6 +99,8 @@ interface RunState {
   restartCountsBefore: Map<string, number>;
   /** When the revert began: a container's time to healthy counts from here when the revert brought it back. */
   revertStartMs: ScenarioMs | null;
+  /** The same per service, for scenarios whose faults are reverted at different times. */
+  revertStarts: Map<string, ScenarioMs>;
   steadyBefore: SteadyStateResult;
   steadyAfter: SteadyStateResult | null;
   aborted: string | null;
@@ -105,8 +122,10 @@ export async function runScenario(scenario: Scenario, env: ScenarioEnvironment):
     notes: [],
     observations: emptyObservations(),
     load: null,
-    fault: null,
+    played: [],
+    courseOver: new AbortController(),
     faultReport: null,
+    faultReports: [],
     monitors: [],
     events: null,
     eventsFromMs: null,
@@ -116,11 +135,12 @@ export async function runScenario(scenario: Scenario, env: ScenarioEnvironment):
     stageWindows: [],
     restartCountsBefore: new Map(),
     revertStartMs: null,
+    revertStarts: new Map(),
     steadyBefore: { ok: true, problems: [] },
     steadyAfter: null,
     aborted: null,
     error: null,
-    faultEffective: scenario.fault === null,
+    faultEffective: scenario.faults.length === 0,
     announce: (phase, detail = '') => env.onPhase?.(scenario.name, phase, detail),
   };
   const base = emptyScenarioResult(scenario, startedAt, state.notes);
@@ -145,8 +165,6 @@ export async function runScenario(scenario: Scenario, env: ScenarioEnvironment):
     await after(state);
   } catch (error) {
     state.error = error instanceof Error ? error.message : String(error);
-    if (state.fault === null && scenario.fault && state.currentPhase === 'fault')
-      state.faultEffective = false;
     env.log(`scenario ${scenario.name}: ${state.error}`);
   } finally {
     await teardown(state);
@@ -161,6 +179,16 @@ export async function runScenario(scenario: Scenario, env: ScenarioEnvironment):
 async function prepare(state: RunState): Promise<void> {
   const { scenario, env, edges, needs, observations } = state;
   state.targetService = serviceOf(env, scenario.target.role ?? (scenario.target.service as string));
+  // Injection order: by start, then as written (a stable sort keeps ties in file order).
+  state.played = [...scenario.faults]
+    .sort((a, b) => a.atMs - b.atMs)
+    .map((fault) => ({
+      fault,
+      service: serviceOf(env, fault.target.role ?? (fault.target.service as string)),
+      handle: null,
+      reverted: false,
+      courseRun: null,
+    }));
   const services = new Map<string, string>();
   for (const name of [...needs.logServices, ...needs.containerServices, ...needs.connectionServices]) {
     services.set(name, serviceOf(env, name));
@@ -171,6 +199,7 @@ async function prepare(state: RunState): Promise<void> {
   for (const service of new Set([
     ...needs.containerServices.map((n) => serviceOf(env, n)),
     state.targetService,
+    ...state.played.map((p) => p.service),
   ])) {
     state.restartCountsBefore.set(service, (await edges.serviceState(env.project, service)).restartCount);
   }
@@ -231,69 +260,125 @@ async function warmupAndBaseline(state: RunState): Promise<void> {
   await sleepUntil(state, phases.warmupMs + phases.baselineMs);
 }
 
-/** The fault phase starts when injecting starts: requests caught while it proves itself belong to it. */
+/**
+ * The fault phase starts when injecting starts: requests caught while it proves itself belong
+ * to it. Every fault at 0s goes in now, in the order written; later ones wait in holdFault.
+ */
 async function inject(state: RunState): Promise<void> {
-  const { scenario, env, edges, observations } = state;
+  const { observations } = state;
   const load = state.load as LoadRun;
   state.currentPhase = 'fault';
   const startMs = state.clock.now();
   observations.faultStartMs = startMs;
   load.mark('fault', state.clock.toMonotonic(startMs));
-  if (!scenario.fault) {
+  if (state.played.length === 0) {
     state.announce('fault', 'no fault: measuring the load');
     return;
   }
-  state.announce('fault', `${scenario.fault.type} on ${state.targetService}`);
-  state.fault = await edges.injectFault(
-    env.faults,
-    { service: state.targetService },
-    withServiceNames(scenario.fault, env),
-  );
-  state.faultEffective = true;
+  for (const played of state.played.filter((p) => p.fault.atMs === 0)) await injectOne(state, played);
 }
 
-/** Holds the fault for its duration, unless it runs its course or the abort guard trips. */
+/** Journals, injects and proves one fault (edges.injectFault); a fault that does not take hold throws. */
+async function injectOne(state: RunState, played: PlayedFault): Promise<void> {
+  const { env, edges } = state;
+  const { spec } = played.fault;
+  state.announce('fault', `${spec.type} on ${played.service}`);
+  try {
+    played.handle = await edges.injectFault(
+      env.faults,
+      { service: played.service },
+      withServiceNames(spec, env),
+    );
+  } catch (error) {
+    state.faultEffective = false;
+    throw error;
+  }
+  state.faultEffective = true;
+  void played.handle.ranItsCourse.then((why) => {
+    played.courseRun = why;
+    state.courseOver.abort();
+  });
+}
+
+/** Reverts one fault (a failed or unproven revert throws: the scenario is an error). */
+async function revertOne(state: RunState, played: PlayedFault): Promise<void> {
+  if (!played.handle || played.reverted) return;
+  state.revertStarts.set(played.service, state.clock.now());
+  played.reverted = true;
+  await played.handle.revert();
+}
+
+/** Injected and not yet reverted, latest injection first: the order reverts go in. */
+function activeFaults(state: RunState): PlayedFault[] {
+  return state.played.filter((p) => p.handle !== null && !p.reverted).reverse();
+}
+
+/**
+ * Holds the fault phase: injects each later fault at its `at`, reverts each at its end (ties
+ * latest-injected first), and ends when the phase is over, when every fault has run its course,
+ * or when the abort guard trips. What is still in is reverted by the revert step.
+ */
 async function holdFault(state: RunState): Promise<void> {
   const { scenario, env, edges } = state;
   const load = state.load as LoadRun;
   const faultStart = state.observations.faultStartMs as ScenarioMs;
-  // A fault that runs its course (a memory fault at the OOM kill) ends the phase there:
-  // what follows is recovery, and it is measured from that moment.
-  let courseRun: string | null = null;
-  const courseOver = new AbortController();
-  void state.fault?.ranItsCourse.then((why) => {
-    courseRun = why;
-    courseOver.abort();
-  });
-  const wake = env.signal ? AbortSignal.any([env.signal, courseOver.signal]) : courseOver.signal;
+  const faultMs = scenario.phases.faultMs;
   const heldMs = (): number => state.clock.now() - faultStart;
-  while (heldMs() < scenario.phases.faultMs) {
-    await edges.sleep(Math.min(1000, scenario.phases.faultMs - heldMs()), wake);
-    throwIfAborted(env.signal);
-    if (courseRun !== null) {
+  const endOf = (p: PlayedFault): number => p.fault.atMs + p.fault.durationMs;
+  for (;;) {
+    // A fault that runs its course (a memory fault at the OOM kill) ends there.
+    for (const played of activeFaults(state).filter((p) => p.courseRun !== null)) {
+      const which =
+        state.played.length === 1 ? 'the fault' : `the ${played.fault.spec.type} fault on ${played.service}`;
       state.notes.push(
-        `the fault ran its course at ${formatDuration(state.clock.now())} (${courseRun}): recovery starts there`,
+        `${which} ran its course at ${formatDuration(state.clock.now())} (${played.courseRun})` +
+          (state.played.length === 1 ? ': recovery starts there' : ''),
       );
-      return;
+      await revertOne(state, played);
     }
+    if (state.played.every((p) => p.reverted)) return;
+    const held = heldMs();
+    if (held >= faultMs) return;
+    for (const played of activeFaults(state).filter((p) => endOf(p) <= held)) await revertOne(state, played);
+    for (const played of state.played.filter((p) => p.handle === null && p.fault.atMs <= held))
+      await injectOne(state, played);
+    const upcoming = state.played.flatMap((p) =>
+      p.handle === null ? [p.fault.atMs] : p.reverted ? [] : [endOf(p)],
+    );
+    const next = Math.min(faultMs, ...upcoming.filter((t) => t > heldMs()));
+    const wake = env.signal
+      ? AbortSignal.any([env.signal, state.courseOver.signal])
+      : state.courseOver.signal;
+    await edges.sleep(Math.max(0, Math.min(1000, next - heldMs())), wake);
+    throwIfAborted(env.signal);
+    if (state.courseOver.signal.aborted) state.courseOver = new AbortController();
     const condition = abortCondition(scenario.abort, completeSeconds(load.timeline(), state.clock.now()));
     if (condition) {
       state.aborted = `abort guard "${condition.source}" held`;
-      state.notes.push(`${state.aborted} at ${formatDuration(state.clock.now())}: fault reverted early`);
+      const never = state.played.filter((p) => p.handle === null).length;
+      state.notes.push(
+        `${state.aborted} at ${formatDuration(state.clock.now())}: fault${state.played.length > 1 ? 's' : ''} reverted early` +
+          (never ? `; ${never} fault${never > 1 ? 's were' : ' was'} never injected` : ''),
+      );
       return;
     }
   }
 }
 
-/** Reverts the fault (a failed or unproven revert throws: the scenario is an error) and starts recovery. */
+/**
+ * Reverts every fault still in, latest injection first, and starts recovery. The fault phase
+ * ends with the last revert: when its revert steps were done (proving it took a moment more,
+ * and that moment already belongs to recovery).
+ */
 async function revert(state: RunState): Promise<void> {
   state.currentPhase = 'recovery';
   state.revertStartMs = state.clock.now();
-  if (state.fault) await state.fault.revert();
-  // The fault ended when its revert steps did; proving the revert took a moment more, and
-  // that moment already belongs to recovery.
-  const endMs = state.fault?.report(state.clock).revertedAtMs ?? state.clock.now();
-  if (state.scenario.fault) state.observations.faultEndMs = endMs;
+  for (const played of activeFaults(state)) await revertOne(state, played);
+  const reverts = state.played
+    .map((p) => p.handle?.report(state.clock).revertedAtMs ?? null)
+    .filter((at): at is ScenarioMs => at !== null);
+  const endMs = reverts.length ? (Math.max(...reverts) as ScenarioMs) : state.clock.now();
+  if (state.played.length) state.observations.faultEndMs = endMs;
   (state.load as LoadRun).mark('recovery', state.clock.toMonotonic(endMs));
 }
 
@@ -302,11 +387,18 @@ async function recover(state: RunState): Promise<void> {
   const load = state.load as LoadRun;
   state.announce(
     'recovery',
-    scenario.fault ? `up to ${formatDuration(scenario.phases.recoveryMs)}` : 'nothing to recover from',
+    state.played.length ? `up to ${formatDuration(scenario.phases.recoveryMs)}` : 'nothing to recover from',
   );
   // Without a fault there is nothing to recover from: recovery_time stays unmeasured.
-  if (!scenario.fault) return;
+  if (state.played.length === 0) return;
   observations.recoveryTimeMs = await measureRecovery(state, load, observations.faultEndMs as ScenarioMs);
+  // MTTR: from the first injection, so it covers the outage and the recovery after it.
+  observations.mttrMs =
+    observations.recoveryTimeMs === null
+      ? null
+      : (observations.faultEndMs as ScenarioMs) +
+        observations.recoveryTimeMs -
+        (observations.faultStartMs as ScenarioMs);
   throwIfAborted(env.signal);
   if (observations.recoveryTimeMs === null) {
     state.notes.push(
@@ -334,16 +426,19 @@ async function after(state: RunState): Promise<void> {
 
 /** Whatever happened: the fault and the counting proxies reverted, the samplers and the load stopped. */
 async function teardown(state: RunState): Promise<void> {
-  const { fault } = state;
-  if (fault) {
-    state.revertStartMs ??= state.clock.now();
-    await fault.revert().catch((error: Error) => {
-      state.error ??= `the fault could not be reverted: ${error.message} (run chaos-action cleanup)`;
+  // Every fault still in (after an error, an interruption or a failed revert), latest first;
+  // one that cannot be reverted does not stop the others from being tried.
+  const leftIn = state.played.filter((p) => p.handle !== null && !p.reverted).reverse();
+  if (leftIn.length) state.revertStartMs ??= state.clock.now();
+  for (const played of leftIn) {
+    await revertOne(state, played).catch((error: Error) => {
+      state.error ??= `the ${played.fault.spec.type} fault on ${played.service} could not be reverted: ${error.message} (run chaos-action cleanup)`;
     });
-    if (state.scenario.fault && state.observations.faultEndMs === null)
-      state.observations.faultEndMs = state.clock.now();
-    state.faultReport = fault.report(state.clock);
   }
+  if (state.played.some((p) => p.handle !== null) && state.observations.faultEndMs === null)
+    state.observations.faultEndMs = state.clock.now();
+  state.faultReports = state.played.flatMap((p) => (p.handle ? [p.handle.report(state.clock)] : []));
+  state.faultReport = state.faultReports[0] ?? null;
   for (const { service, monitor } of state.monitors) {
     await monitor.revert().catch((error: Error) => {
       state.error ??= `the connection counter on ${service} could not be removed: ${error.message} (run chaos-action cleanup)`;
@@ -574,7 +669,7 @@ function verdict(state: RunState, base: ScenarioResult): ScenarioResult {
     error: state.error,
   });
   const faultWindow =
-    scenario.fault && observations.faultStartMs !== null
+    scenario.faults.length && observations.faultStartMs !== null
       ? {
           startSecond: Math.floor(observations.faultStartMs / 1000),
           endSecond: Math.ceil((observations.faultEndMs ?? observations.faultStartMs) / 1000),
@@ -590,7 +685,9 @@ function verdict(state: RunState, base: ScenarioResult): ScenarioResult {
     faultWindow,
     thresholds,
     fault: state.faultReport,
+    faults: state.faultReports,
     recoveryTimeMs: observations.recoveryTimeMs,
+    mttrMs: observations.mttrMs ?? null,
     logMatches: matchedLogLines(scenario, observations),
     generatorLimited: loadResult?.generatorLimited ?? false,
     notes: state.notes,
@@ -630,7 +727,12 @@ async function collectContainersAndLogs(state: RunState, events: ContainerEvent[
       oomKilled: oom !== undefined || facts.oomKilled,
       oomKilledAtMs: oom ? clock.fromEpoch(oom.atEpochMs) : null,
       health: facts.health ?? 'none',
-      timeToHealthyMs: timeToHealthy(own, state.revertStartMs, clock, facts),
+      timeToHealthyMs: timeToHealthy(
+        own,
+        state.revertStarts.get(service) ?? state.revertStartMs,
+        clock,
+        facts,
+      ),
     };
   }
 }
@@ -694,13 +796,13 @@ function lineMatcher(threshold: Scenario['thresholds'][number]): ((line: string)
     return threshold.negate ? null : (line) => line.includes(threshold.text);
   if (threshold.kind === 'log_matches') {
     if (threshold.negate) return null;
-    const pattern = compileLogPattern(threshold.pattern, threshold.flags);
+    const pattern = new RegExp(threshold.pattern, threshold.flags);
     return (line) => pattern.test(line);
   }
   if (threshold.kind === 'log_count' || threshold.kind === 'log_backoff') {
     const { text, pattern } = threshold as { text?: string | null; pattern?: string | null; flags?: string };
     if (pattern) {
-      const regex = compileLogPattern(pattern, (threshold as { flags?: string }).flags ?? '');
+      const regex = new RegExp(pattern, (threshold as { flags?: string }).flags ?? '');
       return (line) => regex.test(line);
     }
     return text ? (line) => line.includes(text) : null;

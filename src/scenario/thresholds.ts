@@ -73,6 +73,12 @@ export interface RecoveryTimeThreshold extends ThresholdBase {
   op: Comparator;
   valueMs: number;
 }
+/** `mttr < 10m`: from the first injection until steady state held again (fault phase + recovery). */
+export interface MttrThreshold extends ThresholdBase {
+  kind: 'mttr';
+  op: Comparator;
+  valueMs: number;
+}
 export interface RegressionThreshold extends ThresholdBase {
   kind: 'regression';
   metric: RegressionMetric;
@@ -198,6 +204,7 @@ export type Threshold =
   | TraceCountThreshold
   | MetricThreshold
   | RecoveryTimeThreshold
+  | MttrThreshold
   | RegressionThreshold
   | AlertFiresThreshold
   | AlertBeforeOomThreshold

@@ -9,7 +9,6 @@
 // probe that fed it was blind for longer than PROBE_BLIND_TOLERANCE_MS over the window its
 // claim covers. No threshold kind can skip it: Evidence is a required part of every verdict.
 import { formatDuration } from '../config/duration';
-import { compileLogPattern } from './log-pattern';
 import { pairedRegression } from './comparison';
 import {
   PROBE_BLIND_TOLERANCE_MS,
@@ -328,6 +327,20 @@ function evalOne(t: Threshold, obs: ScenarioObservations): Verdict {
       };
     }
     case 'regression': {
+    case 'mttr': {
+      const limit = `${t.op} ${fmt(t.valueMs, 'duration')}`;
+      const evidence = { count: obs.faultEndMs === null ? 0 : 1, of: 'reverted fault to recover from' };
+      if (obs.faultStartMs === null || obs.faultEndMs === null || obs.mttrMs === undefined)
+        return { passed: null, actual: 'no fault', limit, value: null, evidence };
+      if (obs.mttrMs === null) return { passed: false, actual: 'never recovered', limit, value: null, evidence };
+      return {
+        passed: compare(obs.mttrMs, t.op, t.valueMs),
+        actual: formatDuration(obs.mttrMs),
+        limit,
+        value: obs.mttrMs,
+        evidence,
+      };
+    }
       // With a paired base the regression is judged on it, as an interval (comparison.ts).
       if (obs.pairedBase) {
         const paired = pairedRegression(t, obs);
@@ -725,7 +738,7 @@ function evalLog(t: LogThreshold, obs: ScenarioObservations): Verdict {
   const re =
     t.kind === 'log_contains' || (t.kind === 'log_count' && t.text !== null)
       ? null
-      : compileLogPattern((t as { pattern: string }).pattern, (t as { flags: string }).flags);
+      : new RegExp((t as { pattern: string }).pattern, (t as { flags: string }).flags);
   const text = t.kind === 'log_contains' ? t.text : t.kind === 'log_count' ? t.text : null;
   const hits = lines.filter((l) => (re ? re.test(l.line) : l.line.includes(text ?? '')));
   const example = hits[0] ? { detail: hits[0].line.slice(0, 300) } : {};
@@ -801,6 +814,8 @@ function metricLabel(t: Threshold): string {
     case 'recovery_time':
       return 'recovery_time';
     case 'regression':
+    case 'mttr':
+      return 'mttr';
       return `${t.metric} regression`;
     case 'alert_fires':
     case 'alert_before_oom':
