@@ -6,15 +6,30 @@ const PART = /(\d+(?:\.\d+)?)(us|ms|s|m|h)/g;
 
 export class DurationError extends Error {}
 
+/**
+ * The longest wait Node's timers make (2^31 - 1 ms, about 24.8 days): setTimeout turns a
+ * longer one into 1 ms, so a phase written longer would be skipped, not waited for.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function withinTimer(ms: number, text: string | number, field: string): number {
+  if (ms > MAX_TIMER_MS) {
+    throw new DurationError(
+      `${field}: ${JSON.stringify(text)} is longer than 24 days, the longest wait a timer can make`,
+    );
+  }
+  return ms;
+}
+
 /** Parses "250ms", "10s", "2m30s" (a bare number means milliseconds) into milliseconds. */
 export function parseDuration(text: string | number, field = 'duration'): number {
   if (typeof text === 'number') {
     if (!Number.isFinite(text) || text < 0)
       throw new DurationError(`${field}: ${text} is not a duration ≥ 0`);
-    return text;
+    return withinTimer(text, text, field);
   }
   const trimmed = text.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return withinTimer(Number(trimmed), text, field);
   if (trimmed === '' || trimmed.startsWith('-')) {
     throw new DurationError(`${field}: "${text}" is not a duration ≥ 0 (write it like 500ms, 10s or 2m)`);
   }
@@ -28,7 +43,7 @@ export function parseDuration(text: string | number, field = 'duration'): number
   if (consumed !== trimmed.length || consumed === 0) {
     throw new DurationError(`${field}: "${text}" is not a duration (write it like 500ms, 10s or 2m)`);
   }
-  return total;
+  return withinTimer(total, text, field);
 }
 
 /** Formats milliseconds the short way a report shows them: 850ms, 1.2s, 2m05s. */

@@ -25,7 +25,7 @@ import {
   type SteadyStateCheck,
 } from './scenario-schema';
 import { closest, didYouMean } from './suggest';
-import { formatShortDuration } from './units';
+import { formatShortDuration, MAX_DURATION_MS } from './units';
 import { keyLineOf, lineOf, parseYaml, zodIssues, type YamlSource } from './yaml-source';
 
 export interface LoadOptions {
@@ -472,9 +472,21 @@ export function parseScenarioText(text: string, file: string, options: LoadOptio
       from: placed.faults[0]?.lines.from ?? null,
     },
   };
-  return options.scale !== undefined && options.scale !== 1
-    ? scaleScenario(scenario, options.scale)
-    : scenario;
+  if (options.scale === undefined || options.scale === 1) return scenario;
+  const scaled = scaleScenario(scenario, options.scale);
+  // Each phase was at most 24h as written; scaled, it must still be (src/config/units.ts).
+  const tooLong = Object.entries(scaled.phases).filter(([, ms]) => ms > MAX_DURATION_MS);
+  if (tooLong.length) {
+    throw new ConfigError(
+      tooLong.map(([key, ms]) => ({
+        file,
+        line: lineOf(src, ['phases']),
+        field: `phases.${key.replace(/Ms$/, '')}`,
+        message: `${formatShortDuration(ms)} at scale ${options.scale} is longer than 24h, the longest a phase may be`,
+      })),
+    );
+  }
+  return scaled;
 }
 
 /** Reads and parses one scenario file. Throws ConfigError (file:line: field: message). */

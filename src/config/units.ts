@@ -5,6 +5,16 @@ import { parseDuration } from './duration';
 
 export class UnitError extends Error {}
 
+/** The longest any duration in a scenario may be: a phase, a fault, a wait (24 h). */
+export const MAX_DURATION_MS = 24 * 3_600_000;
+
+function withinDay(ms: number, value: unknown): number {
+  if (ms > MAX_DURATION_MS) {
+    throw new UnitError(`${show(value)} is longer than 24h, the longest a scenario duration may be`);
+  }
+  return ms;
+}
+
 const show = (v: unknown): string => (typeof v === 'string' ? `"${v}"` : String(v));
 
 /**
@@ -16,19 +26,23 @@ export function parseDurationValue(value: unknown, bareUnit: 'ms' | 's' | null =
     const n = Number(value);
     if (!Number.isFinite(n) || n < 0) throw new UnitError(`${show(value)} is not a duration ≥ 0`);
     if (n === 0) return 0;
-    if (bareUnit === 'ms') return n;
-    if (bareUnit === 's') return n * 1000;
+    if (bareUnit === 'ms') return withinDay(n, value);
+    if (bareUnit === 's') return withinDay(n * 1000, value);
     throw new UnitError(`${show(value)} needs a unit (write it like ${n}s or ${n}ms)`);
   }
   if (typeof value !== 'string')
     throw new UnitError(`expected a duration like 500ms, 10s or 2m, got ${show(value)}`);
   const text = value.trim();
   if (text.startsWith('-')) throw new UnitError(`"${value}" is negative; a duration must be ≥ 0`);
+  let ms: number;
   try {
-    return parseDuration(text, 'duration');
-  } catch {
+    ms = parseDuration(text, 'duration');
+  } catch (error) {
+    // Too long for a timer is still a duration: say so, not that it cannot be read.
+    if (/longer than/.test((error as Error).message)) return withinDay(Infinity, value);
     throw new UnitError(`"${value}" is not a duration (write it like 500ms, 10s or 2m)`);
   }
+  return withinDay(ms, value);
 }
 
 const RATE_UNIT_S: Record<string, number> = { s: 1, sec: 1, m: 60, min: 60, h: 3600 };

@@ -20,7 +20,14 @@ import { ROLE_LABEL, RoleError, rolesFromModel, type RoleResolver } from '../sta
 import { inferRunTarget, type RunTarget } from '../stack/run-target';
 import { thresholdNeeds } from './thresholds';
 import { monotonicMs } from '../util/clock';
-import { combineOutcomes, type PhaseName, type RunResult, type ScenarioResult } from '../results';
+import {
+  combineOutcomes,
+  isViolatedWarning,
+  isViolation,
+  type PhaseName,
+  type RunResult,
+  type ScenarioResult,
+} from '../results';
 import { emptyScenarioResult, runScenario } from './runner';
 
 export const TOOL_VERSION: string = packageJson.version;
@@ -71,8 +78,6 @@ export async function prepareRun(config: RunConfig): Promise<PreparedRun> {
     if (error instanceof ComposeError) throw ConfigError.single(null, null, '', error.message);
     throw error;
   }
-  // Teardown removes the project: a name given by hand must not be someone else's stack.
-  if (config.project) await assertProjectIsNew(config.project);
   let roles: RoleResolver;
   try {
     roles = rolesFromModel(model, config.serviceMap as Record<string, string>);
@@ -126,6 +131,8 @@ export async function prepareRun(config: RunConfig): Promise<PreparedRun> {
   if (scenarios.length === 0 && skipped.length === 0) {
     throw ConfigError.single('scenarios', null, '', 'no scenario was selected');
   }
+  // Teardown removes the project: a name given by hand must not be someone else's stack.
+  if (config.project) await assertProjectIsNew(config.project);
   let baseline: RunResult | null = null;
   if (config.baselineResults) {
     try {
@@ -298,7 +305,8 @@ export async function runChaos(
     runUrl: context.runUrl,
     outcome: results.length ? combineOutcomes(results.map((r) => r.outcome)) : 'error',
     skipped: results.filter((r) => r.outcome === 'skipped').length,
-    violations: results.reduce((n, r) => n + r.thresholds.filter((t) => t.passed === false).length, 0),
+    violations: results.reduce((n, r) => n + r.thresholds.filter(isViolation).length, 0),
+    warnings: results.reduce((n, r) => n + r.thresholds.filter(isViolatedWarning).length, 0),
     scenarios: results,
   };
 }

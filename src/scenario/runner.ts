@@ -31,6 +31,7 @@ import type { FaultReport, PhaseName, RunResult, ScenarioMs, ScenarioResult, Tim
 import type { SteadyStateResult } from './steady-state';
 import { thresholdNeeds, traceKey, type ThresholdNeeds } from './thresholds';
 import { abortCondition, baselineFromRun, decideOutcome, evaluateThresholds } from './verdict';
+import { compileLogPattern } from './log-pattern';
 
 export interface ScenarioEnvironment {
   project: string;
@@ -796,13 +797,13 @@ function lineMatcher(threshold: Scenario['thresholds'][number]): ((line: string)
     return threshold.negate ? null : (line) => line.includes(threshold.text);
   if (threshold.kind === 'log_matches') {
     if (threshold.negate) return null;
-    const pattern = new RegExp(threshold.pattern, threshold.flags);
+    const pattern = compileLogPattern(threshold.pattern, threshold.flags);
     return (line) => pattern.test(line);
   }
   if (threshold.kind === 'log_count' || threshold.kind === 'log_backoff') {
     const { text, pattern } = threshold as { text?: string | null; pattern?: string | null; flags?: string };
     if (pattern) {
-      const regex = new RegExp(pattern, (threshold as { flags?: string }).flags ?? '');
+      const regex = compileLogPattern(pattern, (threshold as { flags?: string }).flags ?? '');
       return (line) => regex.test(line);
     }
     return text ? (line) => line.includes(text) : null;

@@ -6,6 +6,7 @@ import { ConfigError } from '../config/errors';
 import { didYouMean } from '../config/suggest';
 import { parseDurationValue, parsePercent, parseRate, UnitError } from '../config/units';
 import { PHASE_ORDER, type PhaseName } from '../results';
+import { compileLogPattern } from './log-pattern';
 import {
   METRIC_UNITS,
   TIMELINE_METRICS,
@@ -108,10 +109,9 @@ function regexLiteral(text: string, example: string): { pattern: string; flags: 
   if (!m) return fail(`expected a /regex/, got ${text.trim() || 'nothing'} (write it like ${example})`);
   if (/[^imsu]/.test(m[2])) return fail(`regex flags "${m[2]}" are not supported (use i, m, s, u)`);
   try {
-    new RegExp(m[1], m[2]);
+    compileLogPattern(m[1], m[2]);
   } catch (error) {
-    const reason = (error as Error).message.split(': ').pop() ?? 'invalid';
-    return fail(`invalid regex /${m[1]}/: ${reason}`);
+    return fail(`invalid regex /${m[1]}/: ${(error as Error).message}`);
   }
   return { pattern: m[1], flags: m[2] };
 }
@@ -313,7 +313,7 @@ function parseLog(rest: string): Parsed {
   }
   if ((t = /^backoff\s+(.*)$/s.exec(tail))) {
     const re = regexLiteral(t[1], 'log api backoff /reconnect attempt \\d+ in (\\d+)ms/');
-    if ((new RegExp(`${re.pattern}|`, re.flags).exec('')?.length ?? 0) < 2) {
+    if (compileLogPattern(re.pattern, re.flags).groupCount < 1) {
       fail(`backoff needs a capture group for the delay, e.g. /in (\\d+)ms/`);
     }
     return { kind: 'log_backoff', service, ...re };

@@ -9,6 +9,7 @@
 // probe that fed it was blind for longer than PROBE_BLIND_TOLERANCE_MS over the window its
 // claim covers. No threshold kind can skip it: Evidence is a required part of every verdict.
 import { formatDuration } from '../config/duration';
+import { compileLogPattern } from './log-pattern';
 import { pairedRegression } from './comparison';
 import {
   PROBE_BLIND_TOLERANCE_MS,
@@ -738,7 +739,7 @@ function evalLog(t: LogThreshold, obs: ScenarioObservations): Verdict {
   const re =
     t.kind === 'log_contains' || (t.kind === 'log_count' && t.text !== null)
       ? null
-      : new RegExp((t as { pattern: string }).pattern, (t as { flags: string }).flags);
+      : compileLogPattern((t as { pattern: string }).pattern, (t as { flags: string }).flags);
   const text = t.kind === 'log_contains' ? t.text : t.kind === 'log_count' ? t.text : null;
   const hits = lines.filter((l) => (re ? re.test(l.line) : l.line.includes(text ?? '')));
   const example = hits[0] ? { detail: hits[0].line.slice(0, 300) } : {};
