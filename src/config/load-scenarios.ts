@@ -11,6 +11,7 @@ import {
   type GuardCondition,
   type Threshold,
 } from '../scenario/thresholds';
+import type { Severity } from '../results';
 import { ConfigError, readConfigText, formatPath, type ConfigIssue } from './errors';
 import {
   scenarioSchema,
@@ -193,10 +194,32 @@ function effectiveParams(
   return { params, production, issues };
 }
 
-function thresholdText(item: string | Record<string, string>): string {
-  if (typeof item === 'string') return item;
-  const [key, value] = Object.entries(item)[0];
-  return `${key}: ${value}`;
+/** The short form of a warning: a threshold ending in `(warning)`, e.g. `- fault: p95 < 300ms (warning)`. */
+const WARNING_SUFFIX = /\s+\(warning\)\s*$/;
+
+/** A threshold item's text and severity: the long form's fields, a `(warning)` suffix, or the scenario's severity. */
+function thresholdItemOf(
+  item: string | Record<string, string> | { threshold: string; severity?: Severity },
+  scenarioSeverity: Severity | undefined,
+): { text: string; severity: Severity } {
+  let text: string;
+  let severity: Severity | undefined;
+  if (typeof item === 'string') text = item;
+  else if (
+    typeof item.threshold === 'string' &&
+    Object.keys(item).every((k) => k === 'threshold' || k === 'severity')
+  ) {
+    text = item.threshold;
+    severity = item.severity as Severity | undefined;
+  } else {
+    const [key, value] = Object.entries(item)[0];
+    text = `${key}: ${value}`;
+  }
+  if (WARNING_SUFFIX.test(text)) {
+    text = text.replace(WARNING_SUFFIX, '');
+    severity ??= 'warning';
+  }
+  return { text, severity: severity ?? scenarioSeverity ?? 'error' };
 }
 
 function resolvePhases(
@@ -355,13 +378,14 @@ export function parseScenarioText(text: string, file: string, options: LoadOptio
   s.thresholds.forEach((item, i) => {
     try {
       thresholdIndex.push(i);
-      thresholds.push(
-        parseThreshold(thresholdText(item), {
-          file,
-          line: lineOf(src, ['thresholds', i]) ?? 1,
-          field: `thresholds[${i}]`,
-        }),
-      );
+      const { text, severity } = thresholdItemOf(item, s.severity);
+      const threshold = parseThreshold(text, {
+        file,
+        line: lineOf(src, ['thresholds', i]) ?? 1,
+        field: `thresholds[${i}]`,
+      });
+      if (severity === 'warning') threshold.gateSeverity = 'warning';
+      thresholds.push(threshold);
     } catch (error) {
       thresholdIndex.pop();
       if (error instanceof ConfigError) issues.push(...error.issues);

@@ -618,11 +618,29 @@ const paramValue = z.union([z.string(), z.number(), z.boolean()], {
   error: 'expected a string, number or true/false',
 });
 
-/** One threshold: a string, or a one-key map `fault: p95 < 500ms` (how YAML reads that line). */
+const severityField = z.enum(['error', 'warning'], { error: 'expected error or warning' });
+
+/** The long form of a threshold: `{ threshold: 'fault: p95 < 300ms', severity: warning }`. */
+const thresholdLongForm = strictMap({
+  threshold: z.string({ error: 'expected a threshold like "fault: p95 < 300ms"' }),
+  severity: severityField.optional(),
+});
+
+/**
+ * One threshold: a string, a one-key map `fault: p95 < 500ms` (how YAML reads that line), or
+ * the long form with a severity.
+ */
 const thresholdItem = z.union(
-  [z.string(), z.record(z.string(), z.string()).refine((m) => Object.keys(m).length === 1)],
+  [
+    z.string(),
+    z
+      .record(z.string(), z.string())
+      .refine((m) => Object.keys(m).length === 1 && !('threshold' in m) && !('severity' in m)),
+    thresholdLongForm,
+  ],
   {
-    error: 'expected a threshold like "p95 < 500ms" or "fault: error_rate < 1%"',
+    error:
+      'expected a threshold like "p95 < 500ms" or "fault: error_rate < 1%", or { threshold: ..., severity: warning }',
   },
 );
 
@@ -648,6 +666,8 @@ export const scenarioSchema = strictMap({
   phases: phasesSchema.prefault({}),
   'steady-state': z.array(steadyItem).prefault([]),
   thresholds: z.array(thresholdItem).min(1, { error: 'needs at least one threshold' }),
+  /** warning: every threshold of the scenario is a warning (a new scenario that blocks nobody yet). */
+  severity: severityField.optional(),
   abort: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
   params: z.record(z.string(), paramValue).prefault({}),
   production: z.record(z.string(), paramValue).prefault({}),

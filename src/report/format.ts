@@ -22,6 +22,14 @@ export function thresholdMark(passed: boolean | null): string {
   return passed === true ? '✓' : passed === false ? '✗' : '?';
 }
 
+/** A violated warning threshold: reported, never failing. */
+export const WARNING_MARK = '⚠';
+
+/** thresholdMark, with ⚠ for a violated warning. */
+export function thresholdResultMark(t: Pick<ThresholdResult, 'passed' | 'severity'>): string {
+  return t.passed === false && t.severity === 'warning' ? WARNING_MARK : thresholdMark(t.passed);
+}
+
 function trimZeros(s: string): string {
   return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
 }

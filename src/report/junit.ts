@@ -2,6 +2,7 @@
 // GitLab, Jenkins). Pure. One <testsuite> per scenario, one <testcase> per threshold:
 //   passed true  → an empty testcase
 //   passed false → <failure message="fault p95 612ms > 500ms" type="threshold">
+//   passed false, severity warning → a passing testcase whose system-out starts with a warning sign
 //   passed null  → <error> when the scenario's outcome is 'error', else <skipped> (inconclusive)
 // A scenario that ended in 'error' or 'inconclusive' without a threshold saying so gets one
 // extra testcase named "(scenario)" carrying the reason, so no outcome is lost.
@@ -39,6 +40,16 @@ function thresholdCase(s: ScenarioResult, t: ThresholdResult): Case {
     .filter(Boolean)
     .join('\n');
   if (t.passed === true) return { xml: `${head}/>`, failure: false, error: false, skipped: false };
+  if (t.passed === false && t.severity === 'warning') {
+    // A warning fails nothing: a non-failing testcase that carries the message for whoever reads it.
+    const message = `⚠ warning: ${describeViolation(t)}\n${body}`;
+    return {
+      xml: `${head}>\n      <system-out>${escapeXml(message)}</system-out>\n    </testcase>`,
+      failure: false,
+      error: false,
+      skipped: false,
+    };
+  }
   if (t.passed === false) {
     return {
       xml: `${head}>\n      <failure${attrs({ message: describeViolation(t), type: 'threshold' })}>${escapeXml(body)}</failure>\n    </testcase>`,

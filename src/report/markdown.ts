@@ -14,7 +14,7 @@
 // verdicts survive every step short of the final cut, which only a run of thousands of
 // scenarios reaches.
 import type { RunResult, ScenarioResult, ThresholdResult } from '../results';
-import { PHASE_ORDER } from '../results';
+import { PHASE_ORDER, isViolatedWarning } from '../results';
 import { compareToBaseline, type BaselineComparison } from './baseline';
 import { renderTimelineChart, renderTimelineTable } from './chart';
 import { escapeHtml, escapeInline, inlineCode, preBlock, truncateChars, utf8Bytes } from './escape';
@@ -32,7 +32,8 @@ import {
   fmtRate,
   phaseOf,
   shortSha,
-  thresholdMark,
+  thresholdResultMark,
+  WARNING_MARK,
 } from './format';
 
 export { compareToBaseline, compareScenario, regressionOf } from './baseline';
@@ -52,6 +53,26 @@ export interface ReportOptions {
   maxBytes?: number;
   /** Where the full report is, named in the note when detail is dropped. */
   fullReportHint?: string;
+  /**
+   * How a scenario file reads in the report, and where it links (e.g. the file at the PR's
+   * head commit); default: the path as recorded, no link. See src/report/source-paths.ts.
+   */
+  locate?: SourceLocator;
+}
+
+/** A scenario file (and line) as the report shows it: display text and an optional link. */
+export type SourceLocator = (file: string, line: number | null) => { text: string; url: string | null };
+
+const AS_RECORDED: SourceLocator = (file, line) => ({
+  text: line === null ? file : `${file}:${line}`,
+  url: null,
+});
+
+/** Violated warning thresholds in a run (results.json's `warnings`, counted again for older files). */
+export function warningCount(result: RunResult): number {
+  return (
+    result.warnings ?? result.scenarios.reduce((n, s) => n + s.thresholds.filter(isViolatedWarning).length, 0)
+  );
 }
 
 export interface RenderedReport {
@@ -111,8 +132,11 @@ export function renderVerdictLine(result: RunResult): string {
           ? `${OUTCOME_SYMBOL.inconclusive} chaos gate inconclusive: every scenario was skipped, nothing was judged`
           : `${OUTCOME_SYMBOL.inconclusive} chaos gate inconclusive: ${c.inconclusive} of ${plural(n, 'scenario')} neither passed nor failed`;
       break;
-    default:
-      line = `${OUTCOME_SYMBOL.pass} chaos gate passed: ${n === 0 ? 'no scenarios ran' : `${c.pass} of ${plural(n, 'scenario')} held their SLOs`}`;
+    default: {
+      const warnings = warningCount(result);
+      const verb = warnings > 0 ? `passed with ${plural(warnings, 'warning')} ${WARNING_MARK}` : 'passed';
+      line = `${OUTCOME_SYMBOL.pass} chaos gate ${verb}: ${n === 0 ? 'no scenarios ran' : `${c.pass} of ${plural(n, 'scenario')} held their SLOs`}`;
+    }
   }
   if (c.skipped) others.push(`${c.skipped} skipped ${OUTCOME_SYMBOL.skipped}`);
   if (others.length > 0) line += `; ${others.join(', ')}`;
@@ -161,9 +185,12 @@ function problems(s: ScenarioResult, max: number): string[] {
   if ((s.outcome === 'inconclusive' || s.outcome === 'error' || s.outcome === 'skipped') && s.reason) {
     out.push(`${OUTCOME_SYMBOL[s.outcome]} ${truncateChars(s.reason, 160)}`);
   }
-  const violated = s.thresholds.filter((t) => t.passed === false);
+  const violated = s.thresholds.filter((t) => t.passed === false && !isViolatedWarning(t));
+  const warned = s.thresholds.filter(isViolatedWarning);
   const unknown = s.thresholds.filter((t) => t.passed === null);
-  for (const t of [...violated, ...unknown]) out.push(`${thresholdMark(t.passed)} ${describeViolation(t)}`);
+  for (const t of [...violated, ...warned, ...unknown]) {
+    out.push(`${thresholdResultMark(t)} ${describeViolation(t)}${isViolatedWarning(t) ? ' (warning)' : ''}`);
+  }
   if (out.length > max) return [...out.slice(0, max), `… ${out.length - max} more`];
   return out;
 }
@@ -227,6 +254,11 @@ function renderLegend(result: RunResult): string {
   if (result.scenarios.some((s) => s.outcome === 'skipped')) {
     lines.push(
       `${OUTCOME_SYMBOL.skipped} **skipped** = the stack has no service for the role the scenario needs; it counts neither as a pass nor as a failure (the setting that enables it is in the table).`,
+    );
+  }
+  if (warningCount(result) > 0) {
+    lines.push(
+      `${WARNING_MARK} **warning** = a threshold marked \`severity: warning\` was violated: reported, but it fails nothing.`,
     );
   }
   if (result.scenarios.some((s) => s.generatorLimited)) {
@@ -300,13 +332,20 @@ function renderPhaseTable(s: ScenarioResult): string {
   ].join('\n');
 }
 
-function renderThresholdTable(ts: ThresholdResult[]): string {
+function linkedSource(locate: SourceLocator, file: string, line: number | null): string {
+  const { text, url } = locate(file, line);
+  const safe = safeUrl(url);
+  return safe ? `[${escapeInline(text)}](${safe})` : escapeInline(text);
+}
+
+function renderThresholdTable(ts: ThresholdResult[], locate: SourceLocator): string {
   if (ts.length === 0) return '_No thresholds._';
   const rows = ts.map((t) => {
     const actual = t.detail
       ? `${escapeInline(t.actual)} — ${escapeInline(truncateChars(t.detail, 200))}`
       : escapeInline(t.actual);
-    return `| ${thresholdMark(t.passed)} | ${inlineCode(t.source)} | ${t.phase ?? '—'} | ${actual || '—'} | ${escapeInline(t.limit) || '—'} | ${escapeInline(`${t.file}:${t.line}`)} |`;
+    const source = `${inlineCode(t.source)}${t.severity === 'warning' ? ' <sub>warning</sub>' : ''}`;
+    return `| ${thresholdResultMark(t)} | ${source} | ${t.phase ?? '—'} | ${actual || '—'} | ${escapeInline(t.limit) || '—'} | ${linkedSource(locate, t.file, t.line)} |`;
   });
   return [
     '|  | Threshold (as written) | Phase | Actual | Limit | Where |',
@@ -355,12 +394,15 @@ function renderLogs(s: ScenarioResult, mode: DetailLevel['logs']): string {
 }
 
 function detailsSummary(s: ScenarioResult): string {
-  const violated = s.thresholds.filter((t) => t.passed === false).length;
+  const violated = s.thresholds.filter((t) => t.passed === false && !isViolatedWarning(t)).length;
+  const warned = s.thresholds.filter(isViolatedWarning).length;
   const what =
     s.outcome === 'fail'
       ? `${plural(violated, 'threshold')} violated`
       : s.outcome === 'pass'
-        ? `${plural(s.thresholds.length, 'threshold')} held`
+        ? warned > 0
+          ? `${plural(s.thresholds.length - warned, 'threshold')} held, ${plural(warned, 'warning')} ${WARNING_MARK}`
+          : `${plural(s.thresholds.length, 'threshold')} held`
         : s.outcome === 'inconclusive'
           ? 'neither passed nor failed'
           : s.outcome === 'skipped'
@@ -371,15 +413,15 @@ function detailsSummary(s: ScenarioResult): string {
 }
 
 /** One scenario's collapsible block at the given level of detail. */
-function renderDetails(s: ScenarioResult, level: DetailLevel): string {
+function renderDetails(s: ScenarioResult, level: DetailLevel, locate: SourceLocator): string {
   const parts: string[] = [];
   parts.push(`**Hypothesis:** ${escapeInline(s.hypothesis) || '—'}`);
   if (s.reason) parts.push(`**Why ${s.outcome}:** ${inlineCode(truncateChars(s.reason, 1000))}`);
   parts.push(
-    `Scenario file ${inlineCode(s.file)} · started ${escapeInline(s.startedAt)} · took ${fmtDuration(s.durationMs)} · recovery ${fmtSeconds(s.recoveryTimeMs)}`,
+    `Scenario file ${linkedSource(locate, s.file, null)} · started ${escapeInline(s.startedAt)} · took ${fmtDuration(s.durationMs)} · recovery ${fmtSeconds(s.recoveryTimeMs)}`,
   );
   if (level.phaseTable && s.phases.length > 0) parts.push(renderPhaseTable(s));
-  parts.push(renderThresholdTable(s.thresholds));
+  parts.push(renderThresholdTable(s.thresholds, locate));
   parts.push(renderFault(s));
   if (s.timeline.length > 0 && (level.charts || level.timelineTable)) {
     const t: string[] = ['**Timeline**'];
@@ -395,8 +437,8 @@ function renderDetails(s: ScenarioResult, level: DetailLevel): string {
 }
 
 /** One scenario's `<details>` block with every detail (charts, all log lines, all tables). */
-export function renderScenarioDetails(s: ScenarioResult): string {
-  return renderDetails(s, FULL);
+export function renderScenarioDetails(s: ScenarioResult, locate: SourceLocator = AS_RECORDED): string {
+  return renderDetails(s, FULL, locate);
 }
 
 // ---------------------------------------------------------------------------------
@@ -517,6 +559,7 @@ function assemble(
 /** Renders the report and reports what was dropped to fit the budget. */
 export function renderReportDetailed(result: RunResult, options: ReportOptions = {}): RenderedReport {
   const maxBytes = options.maxBytes ?? COMMENT_MAX_BYTES - MARKER_RESERVE_BYTES;
+  const locate = options.locate ?? AS_RECORDED;
   const cmp = options.baseline ? compareToBaseline(result, options.baseline) : null;
   const dropped: string[] = [];
   const layout: Layout = { compact: false, baseline: true, level: { ...FULL }, droppedDetails: new Set() };
@@ -530,7 +573,7 @@ export function renderReportDetailed(result: RunResult, options: ReportOptions =
     trimmed,
   });
 
-  let details = result.scenarios.map((s) => renderDetails(s, layout.level));
+  let details = result.scenarios.map((s) => renderDetails(s, layout.level, locate));
   let md = render(details);
   if (utf8Bytes(md) <= maxBytes) return done(md);
 
@@ -550,7 +593,7 @@ export function renderReportDetailed(result: RunResult, options: ReportOptions =
       if (i >= 0) dropped.splice(i, 1);
     }
     dropped.push(what);
-    details = result.scenarios.map((s) => renderDetails(s, layout.level));
+    details = result.scenarios.map((s) => renderDetails(s, layout.level, locate));
     md = render(details);
     if (utf8Bytes(md) <= maxBytes) return done(md);
   }

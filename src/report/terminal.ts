@@ -1,5 +1,11 @@
 // The verdict table the CLI prints: plain text, aligned columns, readable in a CI log.
-import type { PhaseName, RunResult, ScenarioResult } from '../results';
+import {
+  isViolatedWarning,
+  isViolation,
+  type PhaseName,
+  type RunResult,
+  type ScenarioResult,
+} from '../results';
 import { fmtMs, fmtPct, fmtSeconds } from './format';
 
 const OUTCOME_WORD = {
@@ -21,10 +27,15 @@ function faultErrorRate(scenario: ScenarioResult): string {
 }
 
 function violations(scenario: ScenarioResult): string {
-  const failed = scenario.thresholds.filter((t) => t.passed === false);
-  if (failed.length > 0) return failed.map((t) => `${t.source} (actual ${t.actual})`).join('; ');
-  if (scenario.outcome === 'inconclusive' || scenario.outcome === 'error') return scenario.reason;
-  return '';
+  const failed = scenario.thresholds.filter(isViolation);
+  // A violated warning fails nothing, but the table says so: ⚠ and the threshold.
+  const warned = scenario.thresholds
+    .filter(isViolatedWarning)
+    .map((t) => `⚠ ${t.source} (actual ${t.actual})`);
+  const why: string[] = [];
+  if (failed.length > 0) why.push(failed.map((t) => `${t.source} (actual ${t.actual})`).join('; '));
+  else if (scenario.outcome === 'inconclusive' || scenario.outcome === 'error') why.push(scenario.reason);
+  return [...why, ...warned].join('; ');
 }
 
 /** Pads cells to column widths; the last column is left free so long texts do not widen the rest. */
@@ -54,10 +65,12 @@ export function renderTerminalTable(result: RunResult): string {
   ]);
   const lines = alignRows([header, ...rows]);
   const failed = result.scenarios.filter((s) => s.outcome === 'fail').length;
+  const warnings = result.scenarios.reduce((n, s) => n + s.thresholds.filter(isViolatedWarning).length, 0);
   lines.push(
     '',
     `${OUTCOME_WORD[result.outcome]}: ${result.scenarios.length} scenarios, ${failed} failed, ` +
-      `${result.violations} thresholds violated (suite ${result.suite}, ${fmtSeconds(result.durationMs)})`,
+      `${result.violations} thresholds violated${warnings > 0 ? `, ${warnings} warnings ⚠` : ''} ` +
+      `(suite ${result.suite}, ${fmtSeconds(result.durationMs)})`,
   );
   return lines.join('\n');
 }

@@ -70,6 +70,12 @@ export interface TimelinePoint {
   errorRate: number;
 }
 
+/**
+ * How much a violated threshold matters: an `error` fails the scenario and the gate, a
+ * `warning` is reported (⚠) and counted but never fails anything.
+ */
+export type Severity = 'error' | 'warning';
+
 export interface ThresholdResult {
   /** The threshold exactly as written in the scenario file. */
   source: string;
@@ -86,6 +92,8 @@ export interface ThresholdResult {
   /** Machine-readable actual value where there is one (ms, ratio, count, seconds). */
   value: number | null;
   detail?: string;
+  /** 'warning' for a warning threshold; absent (results written before severities existed) means 'error'. */
+  severity?: Severity;
 }
 
 /** What the fault did, as measured rather than as requested. */
@@ -229,11 +237,23 @@ export interface RunResult {
   commit: string | null;
   runUrl: string | null;
   outcome: Exclude<Outcome, 'skipped'>;
-  /** Number of thresholds that were violated across all scenarios. */
+  /** Number of thresholds that were violated across all scenarios (warnings not counted). */
   violations: number;
   /** Number of scenarios skipped (outcome `skipped`). */
   skipped: number;
+  /** Number of warning thresholds that were violated (they fail nothing); absent in results written before warnings existed. */
+  warnings?: number;
   scenarios: ScenarioResult[];
+}
+
+/** True for a threshold that was violated and counts against the gate (not a warning). */
+export function isViolation(t: ThresholdResult): boolean {
+  return t.passed === false && t.severity !== 'warning';
+}
+
+/** True for a warning threshold that was violated: reported, never failing. */
+export function isViolatedWarning(t: ThresholdResult): boolean {
+  return t.passed === false && t.severity === 'warning';
 }
 
 /**

@@ -1,6 +1,6 @@
 // The threshold language as data: the typed AST that ./threshold-parser produces from text and
 // ./verdict evaluates against observations, plus how limits read in reports. No parsing, no I/O.
-import type { PhaseName } from '../results';
+import type { PhaseName, Severity } from '../results';
 
 export type Comparator = '<' | '<=' | '>' | '>=' | '==' | '!=';
 export const COMPARATORS: readonly Comparator[] = ['<=', '>=', '==', '!=', '<', '>'];
@@ -57,6 +57,8 @@ export interface ThresholdBase {
   phase: PhaseName | null;
   /** `stage NAME:` prefix: the load stage (name or 1-based index) the metric is read on, else null. */
   stage: string | null;
+  /** 'warning': a violation is reported but fails nothing. Absent: 'error'. Set by the scenario loader. */
+  gateSeverity?: Severity;
 }
 
 export interface MetricThreshold extends ThresholdBase {

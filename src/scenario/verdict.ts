@@ -868,6 +868,7 @@ export function evaluateThresholds(
       value: verdict.value,
     };
     if (verdict.detail !== undefined) result.detail = verdict.detail;
+    if (t.gateSeverity === 'warning') result.severity = 'warning';
     return result;
   });
 }
@@ -898,7 +899,8 @@ export function decideOutcome(
     return { outcome: 'error', reason: 'the fault did not take effect (no evidence it acted)' };
   }
   if (context.aborted) return { outcome: 'fail', reason: `aborted: ${context.aborted}` };
-  const violated = results.filter((r) => r.passed === false);
+  // A warning is reported, never decisive: violated or not evaluated, it moves no outcome.
+  const violated = results.filter((r) => r.passed === false && r.severity !== 'warning');
   if (violated.length > 0) {
     const first = violated[0];
     return {
@@ -911,7 +913,9 @@ export function decideOutcome(
   if (context.steadyStateAfterOk === false) {
     return { outcome: 'fail', reason: 'steady state did not hold again after recovery' };
   }
-  const open = results.filter((r) => r.passed === null && !(r.detail ?? '').startsWith(SKIPPED));
+  const open = results.filter(
+    (r) => r.passed === null && r.severity !== 'warning' && !(r.detail ?? '').startsWith(SKIPPED),
+  );
   if (open.length > 0) {
     return {
       outcome: 'inconclusive',
@@ -919,7 +923,8 @@ export function decideOutcome(
     };
   }
   // Skipped checks are not evidence: a scenario in which nothing was judged has not passed.
-  if (!results.some((r) => r.passed === true)) {
+  // A violated warning was judged (the scenario held its errors and broke a warning).
+  if (!results.some((r) => r.passed !== null)) {
     const skipped = results.find((r) => r.passed === null);
     return {
       outcome: 'inconclusive',
