@@ -30,7 +30,11 @@ export const RUN_USAGE = `usage: chaos-action run [--config chaos-action.yml] [-
   --scale N              multiply scenario durations (0.5 halves them)
   --profile ci|production  CI-sized (default) or production-sized durations
   --param NAME=VALUE     override a scenario parameter (repeatable; scenario.name=value for one)
-  --journal FILE         where fault reverts are journalled (for chaos-action cleanup)
+  --journal FILE         where fault reverts are journalled (default: a file of this run's own
+                         that chaos-action cleanup finds; see docs/faults.md)
+  --project NAME         the compose project to create (default: a unique one); it is torn down
+                         at the end, so a name that already has containers, networks or volumes
+                         is refused (exit 2)
   --pushgateway URL      push the run's metrics to a Prometheus Pushgateway
   --no-fail              exit 0 even when thresholds are violated
 exit: 0 pass, 1 SLO violated, 2 usage or config error, 3 inconclusive or infrastructure error`;
