@@ -53,8 +53,8 @@ const METRIC_WORDS: Record<string, LoadMetric | 'recovery_time' | 'mttr'> = {
   rate_achieved: 'rate_achieved',
   late: 'late',
   recovery_time: 'recovery_time',
-  // k6 names without a metric prefix: `rate<0.01` is http_req_failed's rate, `count` is http_reqs'.
   mttr: 'mttr',
+  // k6 names without a metric prefix: `rate<0.01` is http_req_failed's rate, `count` is http_reqs'.
   rate: 'error_rate',
   count: 'requests',
 };

@@ -9,8 +9,8 @@
 // probe that fed it was blind for longer than PROBE_BLIND_TOLERANCE_MS over the window its
 // claim covers. No threshold kind can skip it: Evidence is a required part of every verdict.
 import { formatDuration } from '../config/duration';
-import { compileLogPattern } from './log-pattern';
 import { pairedRegression } from './comparison';
+import { compileLogPattern } from './log-pattern';
 import {
   PROBE_BLIND_TOLERANCE_MS,
   type FiringSpan,
@@ -327,7 +327,6 @@ function evalOne(t: Threshold, obs: ScenarioObservations): Verdict {
         evidence,
       };
     }
-    case 'regression': {
     case 'mttr': {
       const limit = `${t.op} ${fmt(t.valueMs, 'duration')}`;
       const evidence = { count: obs.faultEndMs === null ? 0 : 1, of: 'reverted fault to recover from' };
@@ -342,6 +341,7 @@ function evalOne(t: Threshold, obs: ScenarioObservations): Verdict {
         evidence,
       };
     }
+    case 'regression': {
       // With a paired base the regression is judged on it, as an interval (comparison.ts).
       if (obs.pairedBase) {
         const paired = pairedRegression(t, obs);
@@ -814,9 +814,9 @@ function metricLabel(t: Threshold): string {
       return t.stage !== null ? `${t.metric} (stage ${t.stage})` : t.metric;
     case 'recovery_time':
       return 'recovery_time';
-    case 'regression':
     case 'mttr':
       return 'mttr';
+    case 'regression':
       return `${t.metric} regression`;
     case 'alert_fires':
     case 'alert_before_oom':
