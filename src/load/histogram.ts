@@ -70,7 +70,9 @@ export function histogramBins(histogram: Histogram): LatencyBins {
   const bins: LatencyBins = { values: [], counts: [] };
   if (histogram.totalCount === 0) return bins;
   // Every histogram here is a JS one (createLatencyHistogram): it has the recorded-values iterator.
-  const iterator = (histogram as unknown as { recordedValuesIterator: RecordedValues }).recordedValuesIterator;
+  const { recordedValuesIterator: iterator } = histogram as unknown as {
+    recordedValuesIterator: RecordedValues;
+  };
   iterator.reset();
   while (iterator.hasNext()) {
     const step = iterator.next();

@@ -28,7 +28,8 @@ import {
   type RunResult,
   type ScenarioResult,
 } from '../results';
-import { emptyScenarioResult, runScenario } from './runner';
+import { emptyScenarioResult, runScenario, type ScenarioEnvironment } from './runner';
+import { BaseStack, prepareBase, runPaired, type PreparedBase } from './paired';
 
 export const TOOL_VERSION: string = packageJson.version;
 
@@ -37,6 +38,8 @@ export interface EngineHooks {
   onPhase?: (scenario: string, phase: PhaseName | 'steady-state' | 'verdict', detail: string) => void;
   /** Called once the project name is chosen and before anything starts: the post step needs it. */
   onProject?: (project: string, stack: ComposeStack) => void;
+  /** The paired base stack's project (base-compose), once chosen: the post step must take it down too. */
+  onBaseProject?: (project: string, stack: ComposeStack) => void;
   onScenarioDone?: (result: ScenarioResult) => void;
   /** Aborted on Ctrl-C or cancellation: the current scenario reverts and the rest are skipped. */
   signal?: AbortSignal;
@@ -61,6 +64,8 @@ export interface PreparedRun {
   model: ComposeModel;
   roles: RoleResolver;
   target: RunTarget;
+  /** The paired base stack (base-compose), or null without one. */
+  base: PreparedBase | null;
 }
 
 /**
@@ -145,7 +150,8 @@ export async function prepareRun(config: RunConfig): Promise<PreparedRun> {
       baseline = null;
     }
   }
-  return { scenarios, skipped, catalog, baseline, notes, model, roles, target };
+  const base = config.baseCompose.length ? await prepareBase(config) : null;
+  return { scenarios, skipped, catalog, baseline, notes, model, roles, target, base };
 }
 
 function selectScenarioNames(catalog: ScenarioCatalog, config: RunConfig): string[] {
@@ -247,13 +253,18 @@ export async function runChaos(
     log: hooks.log,
   });
   hooks.onProject?.(project, stack);
+  const baseStack = prepared.base ? new BaseStack(config, prepared.base, project, hooks.log) : null;
+  if (baseStack) hooks.onBaseProject?.(baseStack.project, baseStack.stack);
+  let base: { stack: BaseStack; env: ScenarioEnvironment } | null = null;
   const results: ScenarioResult[] = [];
   const faults = await createFaultContext({ project, journalPath: config.journalPath, log: hooks.log });
   for (const note of prepared.notes) hooks.log(`note: ${note}`);
   hooks.log(`target: ${prepared.target.explained.join('; ')}`);
   try {
     await assertDockerReachable();
-    await stack.up();
+    // A paired base comes up with the PR's stack, as a compose project of its own (paired.ts).
+    await Promise.all([stack.up(), baseStack?.up()]);
+    if (baseStack) base = { stack: baseStack, env: await baseStack.environment({ signal: hooks.signal }) };
     const { roles, target } = prepared;
     const apiService = roles.service('api');
     const targetUrl = config.targetUrl ?? (await serviceUrl(project, apiService, target.port));
@@ -269,7 +280,7 @@ export async function runChaos(
     }
     for (const scenario of prepared.scenarios) {
       if (hooks.signal?.aborted) break;
-      const result = await runOne(scenario, {
+      const result = await runSide(scenario, base, {
         project,
         roles,
         targetUrl,
@@ -284,12 +295,16 @@ export async function runChaos(
       hooks.onScenarioDone?.(result);
       // The next scenario starts from a healthy stack, or its steady-state check says why not.
       await stack.waitHealthy(120_000).catch((error: Error) => hooks.log(`stack: ${error.message}`));
+      await baseStack
+        ?.waitHealthy(120_000)
+        .catch((error: Error) => hooks.log(`base: stack: ${error.message}`));
     }
   } finally {
     await revertAll(config.journalPath, hooks.log, { runId: faults.journal.runId }).catch((error: Error) =>
       hooks.log(`cleanup: ${error.message}`),
     );
     await stack.down().catch((error: Error) => hooks.log(`stack: down failed: ${error.message}`));
+    await baseStack?.down().catch((error: Error) => hooks.log(`base: stack: down failed: ${error.message}`));
   }
   const finishedAt = new Date();
   return {
@@ -320,6 +335,16 @@ async function runOne(scenario: Scenario, env: Parameters<typeof runScenario>[1]
       reason: error instanceof Error ? error.message : String(error),
     };
   }
+}
+
+/** The scenario alone, or on both stacks at the same time when there is a paired base: the PR side's result. */
+async function runSide(
+  scenario: Scenario,
+  base: { stack: BaseStack; env: ScenarioEnvironment } | null,
+  env: ScenarioEnvironment,
+): Promise<ScenarioResult> {
+  if (!base) return runOne(scenario, env);
+  return (await runPaired(scenario, env, base.env, base.stack.describe())).pr;
 }
 
 /** The exit code a run's outcome maps to (documented in README). */

@@ -24,11 +24,13 @@ import {
   emptyObservations,
   type ConnectionSample,
   type LogLine,
+  type PairedBaseObservation,
   type ScenarioObservations,
   type StageObservation,
 } from './observations';
 import type { FaultReport, PhaseName, RunResult, ScenarioMs, ScenarioResult, TimelinePoint } from '../results';
 import type { SteadyStateResult } from './steady-state';
+import { scenarioComparison } from './comparison';
 import { thresholdNeeds, traceKey, type ThresholdNeeds } from './thresholds';
 import { abortCondition, baselineFromRun, decideOutcome, evaluateThresholds } from './verdict';
 import { compileLogPattern } from './log-pattern';
@@ -48,6 +50,20 @@ export interface ScenarioEnvironment {
   onPhase?: (scenario: string, phase: PhaseName | 'steady-state' | 'verdict', detail: string) => void;
   /** The outside world; default: the real engine, load generator, faults and clock. */
   edges?: ScenarioEdges;
+  /** One side of a paired run (paired.ts); absent for a run without a paired base. */
+  paired?: PairedSide;
+}
+
+/**
+ * How a side of a paired run meets the other: both loads start together, and each side hands
+ * its samples over once its load has stopped (paired.ts makes these; a side that stops early
+ * releases the other, which then compares with nothing).
+ */
+export interface PairedSide {
+  /** Resolves once every side is ready to start its load (or has stopped). */
+  beforeLoadStart(): Promise<void>;
+  /** Hands this side's phases over; resolves with the base side's on the PR side, null on the base side. */
+  exchange(own: Pick<ScenarioObservations, 'phases' | 'latencyBins'>): Promise<PairedBaseObservation | null>;
 }
 
 /** Recovery: p95 of the last seconds within this factor of the baseline's (or baseline + floor). */
@@ -228,6 +244,7 @@ async function startLoadAndClock(state: RunState): Promise<void> {
   const setupClock = state.clock;
   const plan = planLoad(scenario, env.targetUrl);
   state.stageWindows = plan.stages;
+  await env.paired?.beforeLoadStart();
   state.load = await edges.startLoad(plan.spec);
   state.clock = scenarioClock(state.load.t0Ms as MonotonicMs, edges.time);
   // The event watch began during setup: restate its start on the scenario clock.
@@ -614,6 +631,8 @@ async function collect(state: RunState): Promise<void> {
     notes.push(`container facts: ${error.message}`),
   );
   if (env.baseline) observations.baseline = baselineFromRun(env.baseline, scenario.name);
+  observations.latencyBins = load?.latencyBins?.() ?? {};
+  if (env.paired) observations.pairedBase = await env.paired.exchange(observations);
   void edges;
 }
 
@@ -692,6 +711,7 @@ function verdict(state: RunState, base: ScenarioResult): ScenarioResult {
     logMatches: matchedLogLines(scenario, observations),
     generatorLimited: loadResult?.generatorLimited ?? false,
     notes: state.notes,
+    ...(observations.pairedBase ? { comparison: scenarioComparison(scenario.thresholds, observations) } : {}),
   };
 }
 

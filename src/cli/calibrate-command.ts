@@ -1,0 +1,277 @@
+// `chaos-action calibrate`: the revision paired with itself (A/A: the same compose files as the
+// PR side and as the base, each its own compose project, the same scenario, fault and load at
+// the same time). Whatever change the comparison shows is noise; its intervals give each
+// metric's noise floor per phase (src/compare/noise-floor.ts), and a phase length wherever a
+// regression limit is below the floor. Writes results.json (with a `calibration` block),
+// calibration.json and the report, like `run`.
+import { existsSync } from 'node:fs';
+import { appendFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  calibrate,
+  formatMagnitude,
+  type Calibration,
+  type FloorCheck,
+  type NoiseFloor,
+} from '../compare/noise-floor';
+import { formatChange } from '../compare';
+import { ConfigError, formatIssue } from '../config/errors';
+import { DEFAULT_CONFIG_FILE, loadRunConfigFile, parseRunConfig, type RunConfig } from '../config/run-config';
+import { writeResultFiles } from '../report/files';
+import { exitCodeFor, prepareRun, runChaos } from '../scenario/engine';
+import { parseArgs, UsageError } from './args';
+import { createProgress } from './progress';
+
+export const CALIBRATE_USAGE = `usage: chaos-action calibrate [--config chaos-action.yml] [--compose FILE ...] [--scenario NAME ...] [options]
+Runs the revision paired with itself (A/A) and reports each metric's noise floor per phase: the
+smallest change a paired run can detect at this rate and duration. A regression limit below the
+floor leaves unchanged code inconclusive; a phase length that brings the floor under it is recommended.
+  --config FILE          a run config file (default: ./chaos-action.yml when it exists; flags override it)
+  --compose FILE         compose file(s) of the revision (repeatable); the base is the same files, as its own project
+  --scenario NAME        calibrate this scenario (repeatable; default: the suite)
+  --suite NAME           the suite to calibrate when no --scenario is given (default: default)
+  --scenarios-dir DIR    your scenario files, added to the built-ins (repeatable)
+  --service-map MAP      roles to your services, e.g. "api=web,cache=redis-main"
+  --request "METHOD /path", --request-json JSON, --expect-status LIST, --health-path PATH   as for run
+  --results DIR          where results.json, calibration.json and the report go
+  --scale N              multiply scenario durations (calibrate at the durations you gate with)
+  --profile ci|production
+  --param NAME=VALUE     override a scenario parameter (repeatable)
+  --journal FILE         where fault reverts are journalled (for chaos-action cleanup)
+  --power P              the power of the minimal detectable effect (default 0.8)
+floor: max(the minimal detectable effect at 95 % confidence and the power, from the A/A interval's
+width; the A/A interval's end farthest from 0). Relative for p95/p99, percentage points for error rate.
+exit: 0 calibrated, 2 usage or config error, 3 no comparison could be made (infrastructure error)`;
+
+export async function calibrateCommand(argv: string[]): Promise<number> {
+  let config: RunConfig;
+  let prepared;
+  let power: number;
+  try {
+    const args = parseArgs(argv, {
+      values: [
+        'config',
+        'compose',
+        'scenario',
+        'suite',
+        'scenarios-dir',
+        'service-map',
+        'request',
+        'request-json',
+        'expect-status',
+        'health-path',
+        'results',
+        'scale',
+        'profile',
+        'param',
+        'journal',
+        'power',
+      ],
+      repeatable: ['compose', 'scenario', 'scenarios-dir', 'param'],
+      booleans: ['help'],
+    });
+    if (args.booleans.has('help')) {
+      process.stdout.write(`${CALIBRATE_USAGE}\n`);
+      return 0;
+    }
+    if (args.positional.length) throw new UsageError(`unexpected argument "${args.positional[0]}"`);
+    const one = (name: string): string | undefined => args.flags[name]?.[0];
+    power = parsePower(one('power'));
+    const flags = {
+      'compose-files': args.flags.compose,
+      suite: one('suite'),
+      scenarios: args.flags.scenario,
+      'scenarios-dirs': args.flags['scenarios-dir'],
+      'service-map': one('service-map'),
+      request: one('request'),
+      'request-json': one('request-json'),
+      'expect-status': one('expect-status'),
+      'health-path': one('health-path'),
+      'results-dir': one('results'),
+      scale: one('scale'),
+      profile: one('profile'),
+      params: args.flags.param?.join(','),
+      'journal-path': one('journal'),
+    };
+    const configFile = one('config') ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+    if (configFile) config = loadRunConfigFile(configFile, flags, 'flag');
+    else if (!args.flags.compose) throw new UsageError('--compose FILE (or --config FILE) is required');
+    else config = parseRunConfig(flags, 'flag');
+    // A/A: the base is the revision itself. A config file's base-compose is not what is measured here.
+    config = { ...config, baseCompose: [...config.composeFiles], baselineResults: null };
+    prepared = await prepareRun(config);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`chaos-action calibrate: ${error.message}\n${CALIBRATE_USAGE}\n`);
+      return 2;
+    }
+    if (error instanceof ConfigError) {
+      for (const issue of error.issues) process.stderr.write(`${formatIssue(issue)}\n`);
+      return 2;
+    }
+    throw error;
+  }
+
+  const progress = createProgress();
+  const interrupted = new AbortController();
+  const onSignal = (): void => interrupted.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    progress.log(
+      `calibrating ${prepared.scenarios.map((s) => s.name).join(', ')}: ${config.composeFiles.join(' + ')} paired with itself`,
+    );
+    const result = await runChaos(
+      config,
+      prepared,
+      {
+        log: progress.log,
+        onPhase: progress.phase,
+        onScenarioDone: progress.scenarioDone,
+        signal: interrupted.signal,
+      },
+      { commit: process.env.GITHUB_SHA ?? null, runUrl: null },
+    );
+    progress.finish();
+    const calibration = calibrate(result, power);
+    // results.json carries the calibration beside the comparisons it was computed from.
+    const withCalibration: typeof result & { calibration: Calibration } = { ...result, calibration };
+    const files = await writeResultFiles(withCalibration, config.resultsDir);
+    const calibrationJson = path.join(config.resultsDir, 'calibration.json');
+    await writeFile(calibrationJson, `${JSON.stringify(calibration, null, 2)}\n`);
+    await appendFile(files.report, `\n${renderCalibrationMarkdown(calibration, result.scenarios)}`);
+    process.stdout.write(`\n${renderCalibrationTable(calibration, result.scenarios)}\n`);
+    process.stdout.write(`calibration: ${calibrationJson}\nresults:     ${files.resultsJson}\n`);
+    if (calibration.floors.every((f) => f.floor === null)) {
+      const why = result.scenarios.map((s) => `${s.name}: ${s.outcome}${s.reason ? ` (${s.reason})` : ''}`);
+      process.stderr.write(`chaos-action calibrate: no comparison could be made (${why.join('; ')})\n`);
+      return 3;
+    }
+    // Calibration measures noise; a threshold the A/A run violated is noted, not a failure of calibrate.
+    if (exitCodeFor(result.outcome) !== 0)
+      process.stdout.write(`note: the A/A run's own outcome was ${result.outcome} (see the report)\n`);
+    return 0;
+  } catch (error) {
+    progress.finish();
+    process.stderr.write(
+      `chaos-action calibrate: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    return 3;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function parsePower(value: string | undefined): number {
+  if (value === undefined) return 0.8;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0.5 || n >= 1)
+    throw new UsageError(`--power "${value}" is not a power (a number between 0.5 and 1, e.g. 0.8)`);
+  return n;
+}
+
+const METRIC_LABEL: Record<NoiseFloor['metric'], string> = {
+  p95: 'p95',
+  p99: 'p99',
+  error_rate: 'error rate',
+};
+
+interface Row {
+  scenario: string;
+  phase: string;
+  metric: string;
+  aa: string;
+  floor: string;
+  limit: string;
+  status: string;
+}
+
+function rows(calibration: Calibration, scenarios: { name: string; comparison?: unknown }[]): Row[] {
+  const names = new Set(scenarios.map((s) => s.name));
+  return calibration.floors
+    .filter((f) => names.has(f.scenario))
+    .map((f) => {
+      const check = calibration.checks.find(
+        (c) => c.scenario === f.scenario && c.phase === f.phase && c.metric === f.metric,
+      ) as FloorCheck;
+      return {
+        scenario: f.scenario,
+        phase: f.phase,
+        metric: METRIC_LABEL[f.metric],
+        aa: formatChange({ change: f.change, low: f.low, high: f.high }, f.unit),
+        floor:
+          f.floor === null
+            ? 'unknown'
+            : `${formatMagnitude(f.floor, f.unit)}${f.floorFrom === 'aa-bound' ? ' (A/A end)' : ''}`,
+        limit: `${formatMagnitude(check.limit, f.unit)}`,
+        status:
+          check.status === 'below-floor'
+            ? check.recommendedSeconds === null
+              ? 'below floor'
+              : `below floor: ${check.recommendedSeconds}s phase`
+            : check.status,
+      };
+    });
+}
+
+const HEADERS: Row = {
+  scenario: 'SCENARIO',
+  phase: 'PHASE',
+  metric: 'METRIC',
+  aa: 'A/A CHANGE [95% interval]',
+  floor: 'FLOOR',
+  limit: 'LIMIT',
+  status: 'LIMIT VS FLOOR',
+};
+
+/** The floor next to every A/A comparison, as an aligned plain-text table with the recommendations under it. */
+export function renderCalibrationTable(
+  calibration: Calibration,
+  scenarios: { name: string; comparison?: unknown }[],
+): string {
+  const all = [HEADERS, ...rows(calibration, scenarios)];
+  const keys = Object.keys(HEADERS) as (keyof Row)[];
+  const width = Object.fromEntries(keys.map((k) => [k, Math.max(...all.map((r) => [...r[k]].length))]));
+  const lines = all.map((r) =>
+    keys
+      .map((k, i) => (i === keys.length - 1 ? r[k] : r[k] + ' '.repeat(width[k] - [...r[k]].length)))
+      .join('  ')
+      .trimEnd(),
+  );
+  lines.push('', ...recommendationLines(calibration));
+  return lines.join('\n');
+}
+
+/** The same, as a markdown section appended to the calibration run's report. */
+export function renderCalibrationMarkdown(
+  calibration: Calibration,
+  scenarios: { name: string; comparison?: unknown }[],
+): string {
+  const keys = Object.keys(HEADERS) as (keyof Row)[];
+  const line = (r: Row): string => `| ${keys.map((k) => r[k].replace(/\|/g, '\\|')).join(' | ')} |`;
+  return [
+    '## Calibration: the noise floor (A/A)',
+    '',
+    `The revision ran paired with itself. Floor: ${calibration.definition}; power ${calibration.power}.`,
+    '',
+    line(HEADERS),
+    `|${keys.map(() => ' --- ').join('|')}|`,
+    ...rows(calibration, scenarios).map(line),
+    '',
+    ...recommendationLines(calibration).map((l) => `- ${l}`),
+    '',
+  ].join('\n');
+}
+
+function recommendationLines(calibration: Calibration): string[] {
+  if (!calibration.recommendations.length)
+    return calibration.floors.some((f) => f.floor !== null)
+      ? ['Every regression limit is above its floor at these durations.']
+      : ['No floor could be measured (no paired comparison had samples on both sides).'];
+  return calibration.recommendations.map(
+    (r) =>
+      `${r.scenario} ${r.phase}: the ${r.metrics.map((m) => METRIC_LABEL[m]).join(', ')} limit is below the floor; ` +
+      `run the ${r.phase} phase for about ${r.seconds}s (now ${Math.round(r.nowSeconds)}s) at the same rate, or raise the limit`,
+  );
+}
