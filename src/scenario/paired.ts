@@ -1,0 +1,220 @@
+// A paired run: the same scenario on the PR's stack and on the base revision's stack, at the
+// same time, so that whatever noise the machine adds (other jobs, CPU steal, a GC in the
+// engine's own process) lands on both sides. The base stack is a compose project of its own
+// (its own containers, network and fault journal entries); the two loads start together
+// behind a barrier, and each side's phases follow the same durations from there, so the
+// fault is injected at the same scenario time on both (each side proves its own). After its
+// load has stopped, the base side hands its per-phase samples to the PR side, whose verdict
+// judges regression thresholds on them as intervals and whose result carries the comparison.
+//
+// API (for the engine and for `chaos-action calibrate`):
+//
+//   const base = await prepareBase(config);               // before Docker: ConfigError on a bad base
+//   const stack = new BaseStack(config, base, project, log); await stack.up();
+//   const env = await stack.environment(hooks);           // the base side's ScenarioEnvironment
+//   const { pr, base } = await runPaired(scenario, prEnv, env, stack.describe());
+//   // pr.comparison: the comparison block (PR against base, per phase, intervals, verdict word)
+//   await stack.down();
+//
+// runChaos (engine.ts) does all of this when config.baseCompose is not empty; calibrate can
+// call runChaos with baseCompose = composeFiles (the same revision on both sides, A/A) and
+// read each scenario's `comparison`.
+import path from 'node:path';
+import type { RunConfig } from '../config/run-config';
+import { ConfigError } from '../config/errors';
+import { createFaultContext } from '../faults';
+import type { Scenario } from '../config/scenario-schema';
+import type { ScenarioResult } from '../results';
+import { ComposeError, ComposeStack, checkComposeFiles } from '../stack/compose';
+import { readComposeModel } from '../stack/compose-model';
+import { serviceUrl } from '../stack/endpoints';
+import { RoleError, rolesFromModel, type RoleResolver } from '../stack/roles';
+import { inferRunTarget, type RunTarget } from '../stack/run-target';
+import type { PairedBaseObservation, ScenarioObservations } from './observations';
+import { emptyScenarioResult, runScenario, type PairedSide, type ScenarioEnvironment } from './runner';
+
+/** The base revision's stack as compose describes it, known before anything starts. */
+export interface PreparedBase {
+  composeFiles: string[];
+  roles: RoleResolver;
+  target: RunTarget;
+}
+
+/** Reads the base compose files, its roles and the load's target; ConfigError (exit 2) when they do not hold. */
+export async function prepareBase(config: RunConfig): Promise<PreparedBase> {
+  const files = config.baseCompose.map((file) => path.resolve(file));
+  try {
+    checkComposeFiles(files);
+    const model = await readComposeModel(files);
+    const roles = rolesFromModel(model, config.serviceMap as Record<string, string>);
+    const api = roles.optional('api');
+    const target = inferRunTarget(model.services.find((s) => s.name === api) ?? null, config.target);
+    return { composeFiles: files, roles, target };
+  } catch (error) {
+    if (error instanceof ComposeError || error instanceof RoleError)
+      throw ConfigError.single(null, null, 'base-compose', `base stack: ${error.message}`);
+    throw error;
+  }
+}
+
+/** The base stack: its own compose project next to the PR's, brought up and down with it. */
+export class BaseStack {
+  readonly project: string;
+  readonly stack: ComposeStack;
+
+  constructor(
+    private readonly config: RunConfig,
+    private readonly prepared: PreparedBase,
+    prProject: string,
+    private readonly log: (line: string) => void,
+  ) {
+    this.project = `${prProject}-base`;
+    this.stack = new ComposeStack({
+      files: prepared.composeFiles,
+      project: this.project,
+      passEnv: config.composeEnv,
+      log: (line) => log(`base: ${line}`),
+    });
+  }
+
+  up(): Promise<unknown> {
+    return this.stack.up();
+  }
+
+  async waitHealthy(timeoutMs: number): Promise<void> {
+    await this.stack.waitHealthy(timeoutMs);
+  }
+
+  down(): Promise<void> {
+    return this.stack.down();
+  }
+
+  describe(): { project: string; composeFiles: string[] } {
+    return { project: this.project, composeFiles: this.prepared.composeFiles };
+  }
+
+  /** The base side's environment: its own project, roles, URLs and fault context (same journal file, own entries). */
+  async environment(
+    options: Pick<ScenarioEnvironment, 'signal' | 'edges'> = {},
+  ): Promise<ScenarioEnvironment> {
+    const { roles, target } = this.prepared;
+    const targetUrl = await serviceUrl(this.project, roles.service('api'), target.port);
+    const metrics = roles.optional('metrics');
+    const prometheusUrl = metrics ? await serviceUrl(this.project, metrics).catch(() => null) : null;
+    const log = (line: string): void => this.log(`base: ${line}`);
+    const faults = await createFaultContext({
+      project: this.project,
+      journalPath: this.config.journalPath,
+      log,
+    });
+    this.log(`base: load goes to ${targetUrl}`);
+    return {
+      project: this.project,
+      roles,
+      targetUrl,
+      prometheusUrl,
+      faults,
+      baseline: null,
+      log,
+      ...options,
+    };
+  }
+}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/**
+ * Where the two sides meet: a barrier before the loads start, and the hand-over of the base's
+ * samples. A side that stops early (its steady state did not hold, setup failed) leaves: the
+ * other is released and goes on alone, the PR side then comparing with nothing (inconclusive).
+ */
+export class Rendezvous {
+  private readonly ready = { pr: deferred<void>(), base: deferred<void>() };
+  private readonly baseSamples = deferred<PairedBaseObservation>();
+
+  constructor(private readonly base: { project: string; composeFiles: string[] }) {}
+
+  side(which: 'pr' | 'base'): PairedSide {
+    const other = which === 'pr' ? 'base' : 'pr';
+    return {
+      beforeLoadStart: async () => {
+        this.ready[which].resolve();
+        await this.ready[other].promise;
+      },
+      exchange: async (own) => {
+        if (which === 'base') {
+          this.baseSamples.resolve(this.observation(own, null));
+          return null;
+        }
+        return this.baseSamples.promise;
+      },
+    };
+  }
+
+  /** A side is done (whatever happened): nothing may wait for it any longer. */
+  leave(which: 'pr' | 'base', result: ScenarioResult | null): void {
+    this.ready[which].resolve();
+    // Once the base side has handed its samples over, this changes nothing (a promise settles once).
+    if (which === 'base') {
+      const why = `the base side measured nothing (${result?.outcome ?? 'error'}${result?.reason ? `: ${result.reason}` : ''})`;
+      this.baseSamples.resolve(this.observation({ phases: {}, latencyBins: {} }, why));
+    }
+  }
+
+  private observation(
+    own: Pick<ScenarioObservations, 'phases' | 'latencyBins'>,
+    problem: string | null,
+  ): PairedBaseObservation {
+    return {
+      project: this.base.project,
+      composeFiles: this.base.composeFiles,
+      phases: own.phases,
+      latencyBins: own.latencyBins ?? {},
+      problem,
+    };
+  }
+}
+
+/**
+ * Runs the scenario on both stacks at the same time; the PR side's result carries the
+ * comparison, with the base side's outcome filled in. Never throws: a side that fails is an
+ * `error` result, and the comparison says the base measured nothing.
+ */
+export async function runPaired(
+  scenario: Scenario,
+  prEnv: ScenarioEnvironment,
+  baseEnv: ScenarioEnvironment,
+  base: { project: string; composeFiles: string[] },
+): Promise<{ pr: ScenarioResult; base: ScenarioResult }> {
+  const meet = new Rendezvous(base);
+  const side = async (which: 'pr' | 'base', env: ScenarioEnvironment): Promise<ScenarioResult> => {
+    let result: ScenarioResult | null = null;
+    try {
+      result = await runScenario(scenario, { ...env, paired: meet.side(which) });
+      return result;
+    } catch (error) {
+      result = {
+        ...emptyScenarioResult(scenario),
+        reason: error instanceof Error ? error.message : String(error),
+      };
+      return result;
+    } finally {
+      meet.leave(which, result);
+    }
+  };
+  const [pr, baseResult] = await Promise.all([side('pr', prEnv), side('base', baseEnv)]);
+  if (pr.comparison) {
+    pr.comparison.base.outcome = baseResult.outcome;
+    pr.comparison.base.reason = baseResult.reason;
+  }
+  return { pr, base: baseResult };
+}
