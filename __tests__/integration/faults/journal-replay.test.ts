@@ -10,6 +10,7 @@ import path from 'node:path';
 import { cleanupCommand } from '../../../src/cli/cleanup-command';
 import { dropChain } from '../../../src/faults/iptables';
 import { containerRuntime, installChain } from '../../../src/faults/netns';
+import { detectPrivileges } from '../../../src/faults/privileges';
 import { processStartTicks } from '../../../src/faults/revert-steps';
 import type { ComposeStack } from '../../../src/stack/compose';
 import { execCommand } from '../../../src/util/exec';
@@ -23,6 +24,9 @@ let web: { id: string; name: string };
 let dir: string;
 
 beforeAll(async () => {
+  // Without root or sudo -n, a replayed shell command could not run either: these checks would
+  // pass for the wrong reason. The genuine-entry test needs the root path too.
+  expect((await detectPrivileges()).mode).toMatch(/^(root|sudo)$/);
   stack = await startFixtureStack('journal-replay', await ensureFixtureImage(), ['web']);
   const inspect = await containerOf(stack.project, 'web');
   web = { id: inspect.Id, name: inspect.Name.replace(/^\//, '') };
