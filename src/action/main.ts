@@ -6,6 +6,7 @@ import * as github from '@actions/github';
 import { ConfigError, formatIssue } from '../config/errors';
 import { upsertStickyComment, commentTargetFromContext, runUrlFromEnv } from '../report/comment';
 import { readBaselineFile } from '../report/baseline-file';
+import { neutralizeWorkflowCommands } from '../report/escape';
 import { writeResultFiles } from '../report/files';
 import { renderReport, SUMMARY_MAX_BYTES } from '../report/markdown';
 import { writeJobSummary } from '../report/summary';
@@ -26,12 +27,17 @@ export async function run(): Promise<void> {
       config,
       prepared,
       {
-        log: (line) => core.info(line),
+        // The stack's output and reasons reach the log as text, never as workflow commands.
+        log: (line) => core.info(neutralizeWorkflowCommands(line)),
         onPhase: (scenario, phase, detail) =>
-          core.info(`▶ ${scenario}: ${phase}${detail ? ` (${detail})` : ''}`),
+          core.info(neutralizeWorkflowCommands(`▶ ${scenario}: ${phase}${detail ? ` (${detail})` : ''}`)),
         onProject: (project) => saveRunState({ journalPath: config.journalPath, project }),
         onScenarioDone: (scenario) =>
-          core.info(`${scenario.name}: ${scenario.outcome}${scenario.reason ? ` — ${scenario.reason}` : ''}`),
+          core.info(
+            neutralizeWorkflowCommands(
+              `${scenario.name}: ${scenario.outcome}${scenario.reason ? ` — ${scenario.reason}` : ''}`,
+            ),
+          ),
       },
       {
         commit: github.context.payload.pull_request?.head?.sha ?? (github.context.sha || null),

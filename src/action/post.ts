@@ -5,6 +5,7 @@
 // same path are not ours to undo. Every entry is checked before it runs (faults/journal.ts).
 import * as core from '@actions/core';
 import { revertAll } from '../faults';
+import { neutralizeWorkflowCommands } from '../report/escape';
 import { removeProjectResources } from '../stack/compose';
 import { loadRunState } from './state';
 
@@ -12,7 +13,8 @@ export async function post(): Promise<void> {
   const { journalPath, project, runId } = loadRunState();
   try {
     if (journalPath) {
-      const outcome = await revertAll(journalPath, (line) => core.info(`cleanup: ${line}`), {
+      const log = (line: string): void => core.info(neutralizeWorkflowCommands(`cleanup: ${line}`));
+      const outcome = await revertAll(journalPath, log, {
         runId: runId || undefined,
       });
       core.info(`cleanup: journal ${journalPath} replayed (${JSON.stringify(outcome)})`);

@@ -1,6 +1,7 @@
 // Progress while a run goes on: one live line rewritten in place on a terminal, plain
 // timestamped lines elsewhere (CI logs keep every line; carriage returns would garble them).
 import type { PhaseName, ScenarioResult } from '../results';
+import { terminalText } from '../report/escape';
 
 export interface Progress {
   log(line: string): void;
@@ -29,12 +30,13 @@ export function createProgress(
   return {
     log(line) {
       clear();
-      stream.write(`${clock()} ${line}\n`);
+      // Lines carry the stack's own output: no escape sequence or line break of theirs acts here.
+      stream.write(`${clock()} ${terminalText(line)}\n`);
       draw();
     },
     phase(scenario, phase, detail) {
       phaseStarted = Date.now();
-      const text = `${scenario}: ${phase}${detail ? ` (${detail})` : ''}`;
+      const text = terminalText(`${scenario}: ${phase}${detail ? ` (${detail})` : ''}`);
       if (live) {
         liveLine = `${clock()} ▶ ${text}`;
         draw();
@@ -52,7 +54,9 @@ export function createProgress(
         error: 'ERROR',
         skipped: 'SKIPPED',
       }[result.outcome];
-      stream.write(`${clock()} ${result.name}: ${word}${result.reason ? ` — ${result.reason}` : ''}\n`);
+      stream.write(
+        `${clock()} ${terminalText(`${result.name}: ${word}${result.reason ? ` — ${result.reason}` : ''}`)}\n`,
+      );
     },
     finish() {
       if (timer) clearInterval(timer);

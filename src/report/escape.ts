@@ -13,10 +13,53 @@ export function utf8Bytes(s: string): number {
 const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b[@-Z\\-_]/g;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+/** Every C0 and C1 control character, ESC included, and the bidi overrides that reorder what is shown. */
+// eslint-disable-next-line no-control-regex
+const CONTROL_ALL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 /** Removes ANSI escape sequences and control characters, normalises line endings. */
 export function stripControl(s: string): string {
   return s.replace(/\r\n?/g, '\n').replace(ANSI, '').replace(CONTROL, '');
+}
+
+/** U+2060 WORD JOINER: invisible, not whitespace, and enough to break a mention, a reference or a command. */
+const JOINER = '\u2060';
+
+/**
+ * Breaks `@name` mentions and `#123` / `GH-123` references so GitHub neither notifies people
+ * and teams nor links issues from text the stack or a scenario wrote: a word joiner after the
+ * `@` or `#`. An e-mail address (a letter or digit before the `@`) is left as it is.
+ */
+export function neutralizeMentions(s: string): string {
+  return s
+    .replace(/(^|[^A-Za-z0-9])@(?=[A-Za-z0-9])/g, `$1@${JOINER}`)
+    .replace(/#(?=\d)/g, `#${JOINER}`)
+    .replace(/\b(GH)-(?=\d)/gi, `$1-${JOINER}`);
+}
+
+/**
+ * Text from outside our code, safe to print in an Actions log: a line that starts (after
+ * blanks) with `::` or `##[` would be run by the runner as a workflow command (an annotation,
+ * add-mask, stop-commands...). The word joiner keeps the text readable and the runner inert.
+ * Multi-line text stays multi-line. (core.warning/error encode their own newlines.)
+ */
+export function neutralizeWorkflowCommands(s: string): string {
+  return s.replace(
+    /^(\s*)(::|##\[)/gm,
+    (_, blank: string, mark: string) => `${blank}${mark[0]}${JOINER}${mark.slice(1)}`,
+  );
+}
+
+/**
+ * Text from outside our code, safe on a terminal: escape sequences (colours, cursor moves,
+ * OSC titles and hyperlinks) and control characters are shown as visible `\xNN` escapes
+ * instead of acting, and line breaks fold into ` ⏎ ` so a cell stays on its row.
+ */
+export function terminalText(s: string): string {
+  return s
+    .replace(/\r\n|\r|\n/g, ' ⏎ ')
+    .replace(/\t/g, ' ')
+    .replace(CONTROL_ALL, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /** Escapes the three characters that make text HTML: safe inside `<pre>` and attribute-free HTML text. */
@@ -31,7 +74,9 @@ export function escapeHtml(s: string): string {
  * folded into spaces.
  */
 export function escapeInline(s: string): string {
-  return escapeHtml(stripControl(s).replace(/\s*\n\s*/g, ' ')).replace(/[\\`*_{}[\]()#+!|~]/g, '\\$&');
+  return neutralizeMentions(
+    escapeHtml(stripControl(s).replace(/\s*\n\s*/g, ' ')).replace(/[\\`*_{}[\]()#+!|~]/g, '\\$&'),
+  );
 }
 
 /** Inline text in `<code>`: inert as markdown and as HTML, and GitHub does not turn @names in it into mentions. */
@@ -53,7 +98,7 @@ export function codeFence(content: string, info = ''): string {
 
 /** Log lines as an HTML `<pre>` block: entity-escaped, so `</details>`, tags and backticks are plain text. */
 export function preBlock(lines: string[]): string {
-  return `<pre>\n${lines.map((l) => escapeHtml(stripControl(l))).join('\n')}\n</pre>`;
+  return `<pre>\n${lines.map((l) => neutralizeMentions(escapeHtml(stripControl(l)))).join('\n')}\n</pre>`;
 }
 
 /** Cuts a string to at most `maxChars` characters (by code point), with an ellipsis when it was cut. */

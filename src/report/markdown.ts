@@ -17,7 +17,15 @@ import type { RunResult, ScenarioResult, ThresholdResult } from '../results';
 import { PHASE_ORDER, isViolatedWarning } from '../results';
 import { compareToBaseline, type BaselineComparison } from './baseline';
 import { renderTimelineChart, renderTimelineTable } from './chart';
-import { escapeHtml, escapeInline, inlineCode, preBlock, truncateChars, utf8Bytes } from './escape';
+import {
+  escapeHtml,
+  escapeInline,
+  inlineCode,
+  neutralizeMentions,
+  preBlock,
+  truncateChars,
+  utf8Bytes,
+} from './escape';
 import {
   OUTCOME_LABEL,
   OUTCOME_SYMBOL,
@@ -409,7 +417,7 @@ function detailsSummary(s: ScenarioResult): string {
             ? 'skipped'
             : 'could not be run';
   const title = s.title && s.title !== s.name ? ` — ${truncateChars(s.title, 80)}` : '';
-  return `${OUTCOME_SYMBOL[s.outcome]} <b>${escapeHtml(s.name)}</b>${escapeHtml(title)}: ${what}`;
+  return `${OUTCOME_SYMBOL[s.outcome]} <b>${escapeHtml(s.name)}</b>${neutralizeMentions(escapeHtml(title))}: ${what}`;
 }
 
 /** One scenario's collapsible block at the given level of detail. */

@@ -6,6 +6,7 @@ import {
   type RunResult,
   type ScenarioResult,
 } from '../results';
+import { terminalText } from './escape';
 import { fmtMs, fmtPct, fmtSeconds } from './format';
 
 const OUTCOME_WORD = {
@@ -63,7 +64,8 @@ export function renderTerminalTable(result: RunResult): string {
     fmtSeconds(scenario.recoveryTimeMs),
     violations(scenario),
   ]);
-  const lines = alignRows([header, ...rows]);
+  // Names and reasons come from scenario files and the stack: shown, never acted on by the terminal.
+  const lines = alignRows([header, ...rows.map((row) => row.map(terminalText))]);
   const failed = result.scenarios.filter((s) => s.outcome === 'fail').length;
   const warnings = result.scenarios.reduce((n, s) => n + s.thresholds.filter(isViolatedWarning).length, 0);
   lines.push(
