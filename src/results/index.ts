@@ -223,6 +223,8 @@ export interface ScenarioComparison {
   /** The regression limits the verdict words were judged on: relative for p95/p99, points for error rate. */
   limits: { p95: number; p99: number; errorRate: number };
   phases: PhaseComparison[];
+  /** The base side's load timeline (one point per second from its own t0), for the side-by-side chart. */
+  baseTimeline: TimelinePoint[];
 }
 
 export interface RunResult {

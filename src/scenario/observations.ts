@@ -181,6 +181,7 @@ export interface PairedBaseObservation {
   composeFiles: string[];
   phases: Partial<Record<PhaseName, PhaseObservation>>;
   latencyBins: Partial<Record<PhaseName, LatencyBins>>;
+  timeline: TimelinePoint[];
   /** Why the base side measured nothing (it stopped before its load ran), else null. */
   problem: string | null;
 }

@@ -63,7 +63,9 @@ export interface PairedSide {
   /** Resolves once every side is ready to start its load (or has stopped). */
   beforeLoadStart(): Promise<void>;
   /** Hands this side's phases over; resolves with the base side's on the PR side, null on the base side. */
-  exchange(own: Pick<ScenarioObservations, 'phases' | 'latencyBins'>): Promise<PairedBaseObservation | null>;
+  exchange(
+    own: Pick<ScenarioObservations, 'phases' | 'latencyBins' | 'timeline'>,
+  ): Promise<PairedBaseObservation | null>;
 }
 
 /** Recovery: p95 of the last seconds within this factor of the baseline's (or baseline + floor). */
