@@ -328,14 +328,22 @@ describe('built-in scenarios and suites', () => {
     expect(generic?.omitted).toEqual([
       'thresholds[3] (alert ${cache_alert} fires within ${alert_within}) left out: parameter cache_alert is not set',
       'thresholds[4] (log api contains "${cache_miss_log}") left out: parameter cache_miss_log is not set',
+      'thresholds[5] ({"fault":"trace api span ${cache_lookup_span} any attribute ${cache_hit_attribute} == false"}) left out: parameter cache_lookup_span is not set',
     ]);
     const example = loadCatalog(
       { builtinDir },
-      { params: { cache_alert: 'HighCacheMissRate', cache_miss_log: 'Cache miss' } },
+      {
+        params: {
+          cache_alert: 'HighCacheMissRate',
+          cache_miss_log: 'Cache miss',
+          cache_lookup_span: 'feature_store.get',
+        },
+      },
     ).scenarios.get('redis-failure');
     expect(example?.thresholds.map((t) => t.source).slice(3)).toEqual([
       'alert HighCacheMissRate fires within 30s',
       'log api contains "Cache miss"',
+      'fault: trace api span feature_store.get any attribute cache.hit == false',
     ]);
     expect(example?.omitted).toEqual([]);
   });

@@ -156,6 +156,7 @@ describe('guards and needs', () => {
       containerServices: ['api'],
       promqlQueries: ['up'],
       connectionServices: ['cache'],
+      traces: [],
       baseline: true,
     });
     expect(strip(parse('p95 < 1s'))).toEqual({
