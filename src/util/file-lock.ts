@@ -1,7 +1,8 @@
 // A lock file for short read-modify-write sections shared between processes (the fault
 // journal). Taken with O_CREAT|O_EXCL, so exactly one process holds it; it names its holder
 // (pid, host, a random token). A lock whose holder died without releasing it (a SIGKILL in the
-// middle of a write) is stale: a waiter on the same host sees the pid gone and breaks it.
+// middle of a write) is stale: a waiter on the same host sees the pid gone and breaks it; any
+// lock older than the sections it guards could ever take (30 s) is stale too.
 import { randomBytes } from 'node:crypto';
 import {
   closeSync,
@@ -24,6 +25,11 @@ export interface FileLockOptions {
   timeoutMs?: number;
   /** A lock file that names no holder (its writer died between create and write) is stale after this (default 5 s). */
   unnamedStaleMs?: number;
+  /**
+   * Any lock is stale after this (default 30 s): the sections it guards take milliseconds, and
+   * a holder's pid may have been reused by a live process, or the holder ran on another host.
+   */
+  staleMs?: number;
 }
 
 interface Holder {
@@ -98,14 +104,23 @@ function breakStale(lockPath: string, staleContent: string): void {
   }
 }
 
-function isStale(lockPath: string, content: string, unnamedStaleMs: number): boolean {
-  const holder = parseHolder(content);
-  if (holder) return holder.host === os.hostname() && !processAlive(holder.pid);
+function ageMs(lockPath: string): number {
   try {
-    return Date.now() - statSync(lockPath).mtimeMs > unnamedStaleMs;
+    return Date.now() - statSync(lockPath).mtimeMs;
   } catch {
-    return false;
+    return 0;
   }
+}
+
+function isStale(
+  lockPath: string,
+  content: string,
+  limits: { unnamedStaleMs: number; staleMs: number },
+): boolean {
+  const holder = parseHolder(content);
+  if (!holder) return ageMs(lockPath) > limits.unnamedStaleMs;
+  if (holder.host === os.hostname() && !processAlive(holder.pid)) return true;
+  return ageMs(lockPath) > limits.staleMs;
 }
 
 /** Runs `fn` while holding `lockPath`; the lock is released however `fn` ends. */
@@ -115,7 +130,7 @@ export async function withFileLock<T>(
   options: FileLockOptions = {},
 ): Promise<T> {
   const timeoutMs = options.timeoutMs ?? 15_000;
-  const unnamedStaleMs = options.unnamedStaleMs ?? 5000;
+  const limits = { unnamedStaleMs: options.unnamedStaleMs ?? 5000, staleMs: options.staleMs ?? 30_000 };
   mkdirSync(path.dirname(lockPath), { recursive: true, mode: 0o700 });
   const token = randomBytes(8).toString('hex');
   const content = `${process.pid} ${os.hostname()} ${token}\n`;
@@ -123,7 +138,7 @@ export async function withFileLock<T>(
   let wait = 2;
   while (!tryCreate(lockPath, content)) {
     const current = readOrNull(lockPath);
-    if (current !== null && isStale(lockPath, current, unnamedStaleMs)) {
+    if (current !== null && isStale(lockPath, current, limits)) {
       breakStale(lockPath, current);
       continue;
     }

@@ -1,5 +1,13 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -151,6 +159,15 @@ describe('Journal shared by processes', () => {
     await new Journal(file).record(entry(ID.b));
     expect(Date.now() - started).toBeLessThan(2000);
     expect(new Journal(file).read().entries.map((e) => e.id)).toEqual([ID.a, ID.b]);
+  });
+
+  test('a lock older than any write could take is broken even if its pid now runs something else', async () => {
+    const file = tmpIn();
+    writeFileSync(`${file}.lock`, `${process.pid} ${os.hostname()} cafebabe\n`);
+    const minuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(`${file}.lock`, minuteAgo, minuteAgo);
+    await new Journal(file).record(entry(ID.a));
+    expect(new Journal(file).read().entries.map((e) => e.id)).toEqual([ID.a]);
   });
 
   test("a live holder's lock is waited for, and its release lets the writer in", async () => {
