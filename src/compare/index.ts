@@ -25,6 +25,7 @@ import type {
   PhaseComparison,
   PhaseName,
   PhaseStats,
+  ScenarioComparison,
   SideFigures,
 } from '../results';
 import { meanAndVariance, quantile, totalCount } from './bins';
@@ -228,4 +229,25 @@ export function comparePhase(
     why = `every interval lies below its limit (p95 ${limitText(checks[0])}, p99 ${limitText(checks[1])}, error rate ${limitText(checks[2])})`;
   }
   return { phase, pr: figures(pr), base: figures(base), p95, p99, errorRate, shift, verdict, why };
+}
+
+/**
+ * A scenario's comparison in one cell: the first regressed phase, else the first inconclusive
+ * one, else the fault (or baseline) phase's p95 change, e.g. "regressed: fault p95 +85 % [+61 %, +112 %]".
+ */
+export function comparisonHeadline(comparison: ScenarioComparison): string {
+  const { phases } = comparison;
+  const pick =
+    phases.find((p) => p.verdict === 'regressed') ??
+    phases.find((p) => p.verdict === 'inconclusive' && (p.pr.scheduled > 0 || p.base.scheduled > 0)) ??
+    phases.find((p) => p.phase === 'fault' && p.pr.scheduled > 0) ??
+    phases.find((p) => p.pr.scheduled > 0);
+  if (!pick) return 'inconclusive: no phase measured on both sides';
+  if (pick.verdict === 'inconclusive' && pick.p95.change === null) return `inconclusive: ${pick.why}`;
+  const regressedOn =
+    pick.verdict === 'regressed' ? /^\S+ (p95|p99|error rate) /.exec(pick.why)?.[1] : undefined;
+  if (regressedOn === 'error rate')
+    return `regressed: ${pick.phase} errors ${formatChange(pick.errorRate, 'points')}`;
+  if (regressedOn === 'p99') return `regressed: ${pick.phase} p99 ${formatChange(pick.p99, 'relative')}`;
+  return `${pick.verdict}: ${pick.phase} p95 ${formatChange(pick.p95, 'relative')}`;
 }

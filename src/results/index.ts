@@ -224,7 +224,7 @@ export interface ScenarioComparison {
   limits: { p95: number; p99: number; errorRate: number };
   phases: PhaseComparison[];
   /** The base side's load timeline (one point per second from its own t0), for the side-by-side chart. */
-  baseTimeline: TimelinePoint[];
+  baseTimeline?: TimelinePoint[];
 }
 
 export interface RunResult {

@@ -72,6 +72,7 @@ export function scenarioComparison(
     confidence: CONFIDENCE,
     limits,
     phases,
+    baseTimeline: base.timeline,
   };
 }
 

@@ -166,12 +166,12 @@ export class Rendezvous {
     // Once the base side has handed its samples over, this changes nothing (a promise settles once).
     if (which === 'base') {
       const why = `the base side measured nothing (${result?.outcome ?? 'error'}${result?.reason ? `: ${result.reason}` : ''})`;
-      this.baseSamples.resolve(this.observation({ phases: {}, latencyBins: {} }, why));
+      this.baseSamples.resolve(this.observation({ phases: {}, latencyBins: {}, timeline: [] }, why));
     }
   }
 
   private observation(
-    own: Pick<ScenarioObservations, 'phases' | 'latencyBins'>,
+    own: Pick<ScenarioObservations, 'phases' | 'latencyBins' | 'timeline'>,
     problem: string | null,
   ): PairedBaseObservation {
     return {
@@ -179,6 +179,14 @@ export class Rendezvous {
       composeFiles: this.base.composeFiles,
       phases: own.phases,
       latencyBins: own.latencyBins ?? {},
+      timeline: own.timeline.map((p) => ({
+        second: p.second,
+        phase: p.phase,
+        scheduled: p.scheduled,
+        completed: p.completed,
+        p95Ms: p.p95Ms,
+        errorRate: p.errorRate,
+      })),
       problem,
     };
   }
