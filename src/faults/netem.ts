@@ -25,6 +25,10 @@ export function detectNetem(): Promise<NetemAvailability> {
     ).catch((error: Error) => ({ code: 1, stdout: '', stderr: error.message }));
     if (result.code === 0) return { available: true, reason: 'tc qdisc netem works on this kernel' };
     const why = result.stderr.trim().split('\n')[0] || `exit code ${result.code}`;
+    // Only tc's own answer says the kernel lacks netem; sudo or unshare refusing is not a fact
+    // about the kernel and must not read as one.
+    if (!/qdisc kind is unknown/i.test(result.stderr))
+      return { available: false, reason: `netem could not be tried (${why})` };
     return {
       available: false,
       reason: `the kernel has no netem (tc said: ${why}); the proxy delivers every toxic instead`,

@@ -12,7 +12,12 @@ export function injectResetPeer(
   spec: ResetPeerFault,
 ): Promise<ActiveFault> {
   const toxic = { type: 'reset_peer' as const, resetAfterMs: spec.resetAfterMs };
-  return injectToxic(ctx, target, spec, toxic, async ({ route }) => {
+  return injectToxic(ctx, target, spec, toxic, async ({ route, baseline }) => {
+    // A connection that is reset or refused without the toxic proves nothing with it.
+    if (baseline.outcome === 'reset' || baseline.outcome === 'refused')
+      throw new FaultNotEffectiveError(
+        `cannot measure reset_peer on ${route.service}:${route.port}: the baseline already ended in ${describeProbe(baseline)}`,
+      );
     const leg = route.legs[0];
     const localPort = 20000 + Math.floor(Math.random() * 30000);
     leg.proxy.expectProbe(localPort);

@@ -8,6 +8,11 @@ import { type ActiveFault, type FaultContext, FaultNotEffectiveError } from './t
 export function injectStall(ctx: FaultContext, target: FaultTarget, spec: StallFault): Promise<ActiveFault> {
   const toxic = { type: 'stall' as const, timeoutMs: spec.timeoutMs };
   return injectToxic(ctx, target, spec, toxic, async ({ route, baseline }) => {
+    // No reply without the toxic: "no reply with it" would prove nothing.
+    if (!answered(baseline))
+      throw new FaultNotEffectiveError(
+        `cannot measure a stall on ${route.service}:${route.port}: the baseline got no reply (${describeProbe(baseline)})`,
+      );
     const waitMs = spec.timeoutMs > 0 ? Math.min(spec.timeoutMs + 500, 3000) : 300;
     const probe = await route.probe({ timeoutMs: waitMs, throughProxy: true });
     if (probe.outcome === 'reply') {
@@ -16,7 +21,7 @@ export function injectStall(ctx: FaultContext, target: FaultTarget, spec: StallF
       );
     }
     return [
-      `${route.clients[0].name} → ${route.service}:${route.port}: no reply (${describeProbe(probe)}; ${answered(baseline) ? `baseline ${describeProbe(baseline)}` : 'no baseline reply'})`,
+      `${route.clients[0].name} → ${route.service}:${route.port}: no reply (${describeProbe(probe)}; baseline ${describeProbe(baseline)})`,
     ];
   });
 }

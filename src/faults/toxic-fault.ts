@@ -7,7 +7,7 @@ import type { TcpProbeResult } from './netns';
 import type { ProxiedRoute } from './route';
 import type { FaultTarget, ToxicDirection } from './spec';
 import type { Toxic } from './toxics';
-import type { ActiveFault, FaultContext } from './types';
+import { type ActiveFault, type FaultContext, FaultNotEffectiveError } from './types';
 
 export interface ToxicSpecCommon {
   type: string;
@@ -43,6 +43,12 @@ export async function injectToxic(
   toxic: Toxic,
   prove: ToxicProof,
 ): Promise<ActiveFault> {
+  // A toxic no connection rolls into does nothing: the proof probe (which every toxic reaches)
+  // would still see it, so it is refused here rather than proven.
+  if (spec.toxicity <= 0)
+    throw new FaultNotEffectiveError(
+      `${spec.type} with toxicity ${spec.toxicity} would affect no connection`,
+    );
   const id = newFaultId();
   const handle = await FaultHandle.begin(ctx, spec.type, [target.service], [], id);
   let route: ProxiedRoute | undefined;
