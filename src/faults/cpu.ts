@@ -30,9 +30,11 @@ export async function injectCpu(
       { op: 'kill-process', pid: hog.pid, startTicks: hog.startTicks, what: `cpu hog in ${runtime.name}` },
     ]);
     await joinCgroups(hog.pid, cgroups);
+    hog.go();
+    // Measured once the workers run: their start-up on a busy machine is not the fault's effect.
+    await Promise.race([hog.working, hog.exited, sleep(5000)]);
     const before = cpuUsageMicros(cgroups);
     const started = monotonicMs();
-    hog.go();
     await sleep(MEASURE_MS);
     const after = cpuUsageMicros(cgroups);
     const elapsedMs = monotonicMs() - started;

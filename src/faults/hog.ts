@@ -33,8 +33,11 @@ process.stdin.once('data', () => {
     setInterval(step, intervalMs);
   } else {
     const { Worker } = require('node:worker_threads');
-    for (let i = 0; i < workers; i++) new Worker('for (;;) {}', { eval: true });
-    process.stdout.write('burning ' + workers + '\\n');
+    // "burning" once every worker's thread runs (booting one takes a while on a busy machine).
+    let running = 0;
+    for (let i = 0; i < workers; i++)
+      new Worker('require("node:worker_threads").parentPort.postMessage(1); for (;;) {}', { eval: true })
+        .once('message', () => { if (++running === workers) process.stdout.write('burning ' + workers + '\\n'); });
   }
 });
 `;
@@ -59,6 +62,8 @@ export interface Hog {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Starts the work; call once the hog is in the container's cgroups. */
   go(): void;
+  /** Resolves once the work runs (the first allocation, or every CPU worker's thread started). */
+  working: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -78,9 +83,13 @@ export function spawnHog(options: HogOptions): Hog {
   });
   if (!child.pid) throw new Error('could not start the hog process');
   let allocated = 0;
+  let markWorking: () => void = () => undefined;
+  const working = new Promise<void>((resolve) => (markWorking = resolve));
   child.stdout?.on('data', (chunk: Buffer) => {
-    const last = [...chunk.toString().matchAll(/allocated (\d+)/g)].pop();
+    const text = chunk.toString();
+    const last = [...text.matchAll(/allocated (\d+)/g)].pop();
     if (last) allocated = Number(last[1]);
+    if (last || text.includes('burning')) markWorking();
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
@@ -91,6 +100,7 @@ export function spawnHog(options: HogOptions): Hog {
     child,
     allocatedBytes: () => allocated,
     exited,
+    working,
     go: () => child.stdin?.write('go\n'),
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
