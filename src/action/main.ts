@@ -7,7 +7,7 @@ import { ConfigError, formatIssue } from '../config/errors';
 import { upsertStickyComment, commentTargetFromContext, runUrlFromEnv } from '../report/comment';
 import { readBaselineFile } from '../report/baseline-file';
 import { neutralizeWorkflowCommands } from '../report/escape';
-import { writeResultFiles } from '../report/files';
+import { checkResultsDir, writeResultFiles } from '../report/files';
 import { renderReport, SUMMARY_MAX_BYTES } from '../report/markdown';
 import { writeJobSummary } from '../report/summary';
 import { prepareRun, runChaos } from '../scenario/engine';
@@ -21,6 +21,7 @@ export async function run(): Promise<void> {
     const { config } = inputs;
     core.info(`chaos-action: suite ${inputs.suiteChoice.suite} (${inputs.suiteChoice.why})`);
     if (config.baselineResults) readBaselineFile(config.baselineResults);
+    checkResultsDir(config.resultsDir);
     const prepared = await prepareRun(config);
     saveRunState({ journalPath: config.journalPath, resultsDir: config.resultsDir });
     const result = await runChaos(

@@ -3,7 +3,7 @@ import { ConfigError, formatIssue } from '../config/errors';
 import { existsSync } from 'node:fs';
 import { DEFAULT_CONFIG_FILE, loadRunConfigFile, parseRunConfig } from '../config/run-config';
 import { readBaselineFile } from '../report/baseline-file';
-import { writeResultFiles } from '../report/files';
+import { checkResultsDir, writeResultFiles } from '../report/files';
 import { renderTerminalTable } from '../report/terminal';
 import { exitCodeFor, prepareRun, runChaos } from '../scenario/engine';
 import { execCommand } from '../util/exec';
@@ -108,6 +108,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     pushgateway = one('pushgateway');
     // A bad baseline fails now, in a second, not after the whole suite has run.
     if (config.baselineResults) readBaselineFile(config.baselineResults);
+    checkResultsDir(config.resultsDir);
     prepared = await prepareRun(config);
   } catch (error) {
     if (error instanceof UsageError) {

@@ -611,10 +611,19 @@ export function listScenarioDir(dir: string): { files: string[]; suitesFile: str
       `cannot read the directory: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
     );
   }
+  // Only directories are passed over: a dangling or looping symlink, or an unreadable file, is
+  // kept so that reading it reports `file: cannot read the file: ENOENT` beside the other errors.
+  const isDirectory = (f: string): boolean => {
+    try {
+      return fs.statSync(f).isDirectory();
+    } catch {
+      return false;
+    }
+  };
   const files = entries
     .filter((f) => /\.ya?ml$/.test(f) && !SUITE_FILES.includes(f))
     .map((f) => path.join(dir, f))
-    .filter((f) => fs.statSync(f).isFile());
+    .filter((f) => !isDirectory(f));
   const suites = SUITE_FILES.map((f) => path.join(dir, f)).find((f) => fs.existsSync(f)) ?? null;
   return { files, suitesFile: suites };
 }

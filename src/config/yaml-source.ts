@@ -1,6 +1,16 @@
 // YAML loading that keeps line numbers: a parsed document plus the means to map a field path
 // (['thresholds', 1]) back to the line it was written on, and zod issues to ConfigErrors.
-import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import {
+  isMap,
+  isNode,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Document,
+} from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, formatPath, type ConfigIssue } from './errors';
 import { didYouMean } from './suggest';
@@ -26,7 +36,35 @@ export function parseYaml(text: string, file: string): YamlSource {
       }),
     );
   }
-  return { file, doc, lineCounter, data: doc.toJS({ maxAliasCount: 100 }) };
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    // An alias bomb (aliases of aliases, each expanding the last) is refused as this file's
+    // error, at its first alias, so the other files' errors are still reported beside it.
+    if (!(error instanceof ReferenceError)) throw error;
+    throw ConfigError.single(
+      file,
+      firstAliasLine(doc, lineCounter),
+      '',
+      `YAML error: its aliases expand to too many copies (an alias bomb?); at most ${MAX_ALIAS_COUNT} are allowed`,
+    );
+  }
+  return { file, doc, lineCounter, data };
+}
+
+/** How many copies aliases may make of what they name: enough for reuse, far from a bomb. */
+const MAX_ALIAS_COUNT = 100;
+
+function firstAliasLine(doc: Document, lineCounter: LineCounter): number | null {
+  let offset: number | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      offset = node.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  return offset === undefined ? null : lineCounter.linePos(offset).line;
 }
 
 function lineAt(src: YamlSource, offset: number | undefined): number | null {
