@@ -55,17 +55,20 @@ export async function cleanupCommand(argv: string[]): Promise<number> {
   let reverted = 0;
   let failed = 0;
   let refused = 0;
-  try {
-    for (const journal of journals) {
+  let unreadable = 0;
+  for (const journal of journals) {
+    try {
       const result = await revertAll(journal, log);
       reverted += result.reverted;
       failed += result.failed;
       refused += result.refused ?? 0;
+    } catch (error) {
+      // A file that is not a journal at all: say so, and go on with the others.
+      process.stderr.write(`cleanup: ${error instanceof Error ? error.message : String(error)}\n`);
+      unreadable += 1;
     }
-  } catch (error) {
-    process.stderr.write(`cleanup: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
   }
+  if (unreadable > 0) return 1;
   if (failed > 0 || refused > 0) {
     const parts = [
       failed ? `${failed} could not be fully reverted` : '',

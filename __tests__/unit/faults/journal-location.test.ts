@@ -82,6 +82,19 @@ describe('chaos-action cleanup without arguments', () => {
     expect(existsSync(path.join(runs, 'run-1.json'))).toBe(true);
   });
 
+  test('a file that is not a journal is named, and the other journals are still replayed', async () => {
+    const tmp = scratch();
+    process.env = { ...saved, RUNNER_TEMP: tmp };
+    delete process.env.CHAOS_JOURNAL;
+    const runs = path.join(tmp, 'chaos-action', 'journals');
+    await leftover(path.join(runs, 'run-2.json'), 'bbbbbbbb', 'run-2');
+    writeFileSync(path.join(runs, 'run-1.json'), '{ half');
+    const { value: code, out } = await quietly(() => cleanupCommand([]));
+    expect(code).toBe(1);
+    expect(out).toContain(`${path.join(runs, 'run-1.json')} is not valid JSON`);
+    expect(existsSync(path.join(runs, 'run-2.json'))).toBe(false);
+  });
+
   test('nothing left: exit 0 and says so', async () => {
     const tmp = scratch();
     mkdirSync(path.join(tmp, 'chaos-action'), { mode: 0o700 });
