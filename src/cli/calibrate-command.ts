@@ -187,10 +187,17 @@ interface Row {
   status: string;
 }
 
+/** A phase that neither side measured (a 0 s phase): listed once under the table, not as rows. */
+function unmeasured(f: NoiseFloor, all: NoiseFloor[]): boolean {
+  return all
+    .filter((g) => g.scenario === f.scenario && g.phase === f.phase)
+    .every((g) => g.samples === 0 && g.change === null);
+}
+
 function rows(calibration: Calibration, scenarios: { name: string; comparison?: unknown }[]): Row[] {
   const names = new Set(scenarios.map((s) => s.name));
   return calibration.floors
-    .filter((f) => names.has(f.scenario))
+    .filter((f) => names.has(f.scenario) && !unmeasured(f, calibration.floors))
     .map((f) => {
       const check = calibration.checks.find(
         (c) => c.scenario === f.scenario && c.phase === f.phase && c.metric === f.metric,
@@ -265,13 +272,26 @@ export function renderCalibrationMarkdown(
 }
 
 function recommendationLines(calibration: Calibration): string[] {
-  if (!calibration.recommendations.length)
-    return calibration.floors.some((f) => f.floor !== null)
-      ? ['Every regression limit is above its floor at these durations.']
-      : ['No floor could be measured (no paired comparison had samples on both sides).'];
-  return calibration.recommendations.map(
-    (r) =>
+  if (calibration.floors.every((f) => f.floor === null))
+    return ['No floor could be measured (no paired comparison had samples on both sides).'];
+  const lines: string[] = [];
+  const empty = new Map<string, string[]>();
+  for (const f of calibration.floors.filter((g) => unmeasured(g, calibration.floors)))
+    if (!(empty.get(f.scenario) ?? []).includes(f.phase))
+      empty.set(f.scenario, [...(empty.get(f.scenario) ?? []), f.phase]);
+  for (const [scenario, phases] of empty)
+    lines.push(`${scenario}: no requests on either side in ${phases.join(', ')}: no floor there`);
+  for (const f of calibration.floors.filter((g) => g.aaExcludesZero))
+    lines.push(
+      `${f.scenario} ${f.phase} ${METRIC_LABEL[f.metric]}: the A/A interval ${formatChange({ change: f.change, low: f.low, high: f.high }, f.unit)} ` +
+        `excludes 0: the two stacks differed beyond sampling noise (a longer phase does not remove that)`,
+    );
+  for (const r of calibration.recommendations)
+    lines.push(
       `${r.scenario} ${r.phase}: the ${r.metrics.map((m) => METRIC_LABEL[m]).join(', ')} limit is below the floor; ` +
-      `run the ${r.phase} phase for about ${r.seconds}s (now ${Math.round(r.nowSeconds)}s) at the same rate, or raise the limit`,
-  );
+        `run the ${r.phase} phase for about ${r.seconds}s (now ${Math.round(r.nowSeconds)}s) at the same rate, or raise the limit`,
+    );
+  if (!calibration.checks.some((c) => c.status === 'below-floor'))
+    lines.push('Every regression limit is above its floor at these durations.');
+  return lines;
 }

@@ -58,6 +58,12 @@ export interface NoiseFloor extends FloorSource {
   mde: number | null;
   /** The A/A interval's farthest end from 0 (calibration only; null otherwise). */
   aaBound: number | null;
+  /**
+   * A/A only: the interval lies wholly on one side of 0, so the two unchanged stacks differed by
+   * more than the interval allows: that difference is not sampling noise, and a longer phase
+   * does not remove it.
+   */
+  aaExcludesZero: boolean;
   /** max(mde, aaBound): the smallest limit this metric can be judged against; null: unknown. */
   floor: number | null;
   floorFrom: 'mde' | 'aa-bound' | null;
@@ -76,7 +82,15 @@ export function noiseFloor(
   const { change, low, high } = interval;
   const base = { ...source, change, low, high, confidence, power };
   if (low === null || high === null || source.samples === 0) {
-    return { ...base, halfWidth: null, mde: null, aaBound: null, floor: null, floorFrom: null };
+    return {
+      ...base,
+      halfWidth: null,
+      mde: null,
+      aaBound: null,
+      aaExcludesZero: false,
+      floor: null,
+      floorFrom: null,
+    };
   }
   const z = qnorm(1 - (1 - confidence) / 2);
   const halfWidth = (high - low) / 2;
@@ -88,6 +102,7 @@ export function noiseFloor(
     halfWidth,
     mde,
     aaBound,
+    aaExcludesZero: Boolean(options.aa) && (low > 0 || high < 0),
     floor: fromBound ? aaBound : mde,
     floorFrom: fromBound ? 'aa-bound' : 'mde',
   };
@@ -163,6 +178,16 @@ export function checkLimit(floor: NoiseFloor, limit: number): FloorCheck {
       status: 'ok',
       recommendedSeconds: null,
       note: `limit ${show(limit)} is above the floor ${show(floor.floor)}`,
+    };
+  if (floor.aaExcludesZero)
+    return {
+      ...where,
+      floor: floor.floor,
+      status: 'below-floor',
+      recommendedSeconds: null,
+      note:
+        `limit ${show(limit)} is below the floor ${show(floor.floor)}, and the A/A interval excludes 0: ` +
+        `the two stacks differed beyond sampling noise, which a longer phase does not remove`,
     };
   if (limit <= 0 || floor.phaseSeconds === 0)
     return {

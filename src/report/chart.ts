@@ -171,7 +171,33 @@ function xychart(
     `  y-axis "${yLabel}" 0 --> ${top}`,
     `  bar [${band.join(', ')}]`,
     `  line [${values.map(num).join(', ')}]`,
+    ...moreLines.map((line) => `  line [${line.map(num).join(', ')}]`),
   ].join('\n');
+}
+
+/**
+ * A paired run's p95 per second, the PR's and the base's in one mermaid chart (two lines:
+ * the PR's first, the base's second), the fault window shaded; '' without a comparison that
+ * carries the base's timeline. Both timelines count seconds from their own load start, and the
+ * two loads started together.
+ */
+export function renderComparisonChart(s: ScenarioResult, maxPoints = MAX_CHART_POINTS): string {
+  const baseTimeline = s.comparison?.baseTimeline;
+  if (!baseTimeline || baseTimeline.length === 0 || s.timeline.length === 0) return '';
+  const size = bucketSizeFor(Math.max(s.timeline.length, baseTimeline.length), maxPoints);
+  const pr = bucketTimeline(s, size);
+  const base = new Map(bucketTimeline({ ...s, timeline: baseTimeline }, size).map((b) => [b.from, b]));
+  const per = size > 1 ? ` per ${size}s` : '';
+  const round = (v: number | null | undefined): number => Math.round((v ?? 0) * 10) / 10;
+  const chart = xychart(
+    `p95 ms${per}: PR (line 1) vs base (line 2), ${faultTitle(s)}`,
+    'p95 (ms)',
+    pr,
+    pr.map((b) => round(b.p95Ms)),
+    Infinity,
+    [pr.map((b) => round(base.get(b.from)?.p95Ms))],
+  );
+  return codeFence(chart, 'mermaid');
 }
 
 /**

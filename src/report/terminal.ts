@@ -6,6 +6,7 @@ import {
   type RunResult,
   type ScenarioResult,
 } from '../results';
+import { comparisonHeadline } from '../compare';
 import { terminalText } from './escape';
 import { fmtMs, fmtPct, fmtSeconds } from './format';
 
@@ -55,13 +56,18 @@ function alignRows(rows: string[][]): string[] {
 }
 
 export function renderTerminalTable(result: RunResult): string {
-  const header = ['SCENARIO', 'VERDICT', 'P95 BASE→FAULT→AFTER', 'ERR(FAULT)', 'RECOVERY', 'WHY'];
+  // A paired run adds a `VS BASE` column: the PR's scenario against the base stack's.
+  const paired = result.scenarios.some((s) => s.comparison);
+  const header = ['SCENARIO', 'VERDICT', 'P95 BASE→FAULT→AFTER', 'ERR(FAULT)', 'RECOVERY'];
+  if (paired) header.push('VS BASE');
+  header.push('WHY');
   const rows = result.scenarios.map((scenario) => [
     scenario.name,
     OUTCOME_WORD[scenario.outcome],
     `${p95(scenario, 'baseline')} → ${p95(scenario, 'fault')} → ${p95(scenario, 'after')}`,
     faultErrorRate(scenario),
     fmtSeconds(scenario.recoveryTimeMs),
+    ...(paired ? [scenario.comparison ? comparisonHeadline(scenario.comparison) : '—'] : []),
     violations(scenario),
   ]);
   // Names and reasons come from scenario files and the stack: shown, never acted on by the terminal.

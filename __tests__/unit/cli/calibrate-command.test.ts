@@ -112,6 +112,34 @@ describe('chaos-action calibrate: the table', () => {
     expect(md).toContain('- load-test baseline: the p99 limit is below the floor');
   });
 
+  it('lists unmeasured phases once, and says when the unchanged pair differed beyond its interval', () => {
+    const s = aaScenario();
+    const comparison = s.comparison!;
+    const fault = s.phases.find((p) => p.phase === 'fault')!;
+    const shifted = comparePhase(
+      'fault',
+      { stats: { ...fault, errorRate: 0 }, bins: binsOf(sample(21, fault.scheduled, 4500)) },
+      { stats: { ...fault, errorRate: 0 }, bins: binsOf(sample(22, fault.scheduled, 3000)) },
+    );
+    const odd: ScenarioResult = {
+      ...s,
+      comparison: {
+        ...comparison,
+        phases: [
+          ...comparison.phases.filter((p) => p.phase !== 'fault'),
+          shifted,
+          comparePhase('recovery', null, null),
+        ],
+      },
+    };
+    const table = renderCalibrationTable(calibrate({ scenarios: [odd] }), [odd]);
+    expect(table).not.toMatch(/^load-test +recovery/m);
+    expect(table).toContain('load-test: no requests on either side in recovery: no floor there');
+    expect(table).toMatch(
+      /load-test fault p95: the A\/A interval \+\d+ % \[\+\d+ %, \+\d+ %\] excludes 0: the two stacks differed beyond sampling noise/,
+    );
+  });
+
   it('says when nothing could be measured', () => {
     const none = calibrate({ scenarios: [buildScenario()] });
     expect(renderCalibrationTable(none, [])).toContain(

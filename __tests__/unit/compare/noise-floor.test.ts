@@ -60,6 +60,13 @@ describe('noiseFloor', () => {
     const drifting = noiseFloor(source(), interval(0.05, 0.15), 0.95, { aa: true });
     expect(drifting.floor).toBeCloseTo(0.15, 12);
     expect(drifting.floorFrom).toBe('aa-bound');
+    // The unchanged pair differed beyond its interval: no phase length is recommended for that.
+    expect(drifting.aaExcludesZero).toBe(true);
+    expect(checkLimit(drifting, 0.1)).toMatchObject({
+      status: 'below-floor',
+      recommendedSeconds: null,
+      note: 'limit 10% is below the floor 15%, and the A/A interval excludes 0: the two stacks differed beyond sampling noise, which a longer phase does not remove',
+    });
     expect(noiseFloor(source(), interval(-0.18, -0.08), 0.95, { aa: true }).floor).toBeCloseTo(0.18, 12);
   });
 
