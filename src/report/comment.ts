@@ -7,11 +7,11 @@
 //   the marker AND was written by the token's author. Never someone else's comment, even
 //   one that copied the marker.
 // - The author: `GET /user` answers for a personal access token. The GITHUB_TOKEN (an app
-//   installation token) gets 403 there; then the author is taken to be the Actions bot:
-//   a marker comment by `github-actions[bot]` first, else one by any account of type Bot
-//   (a GitHub App token, e.g. from actions/create-github-app-token, posts as its own
-//   `<app>[bot]`). Human accounts are never matched in that case. Pass `authorLogin` to
-//   skip the lookup.
+//   installation token) gets 403 there; then the author is taken to be `github-actions[bot]`,
+//   and only its marker comments are matched: not a human's, not another app's bot (any app
+//   installed on the repository, or a workflow with another token, could have copied the
+//   marker). A GitHub App token (actions/create-github-app-token) posts as its own
+//   `<app>[bot]`: pass that login as `authorLogin`, which also skips the lookup.
 // - The PR: the event's PR number, else (push events) the open PR whose head is the
 //   commit (`GET /repos/{o}/{r}/commits/{sha}/pulls`); none → status 'skipped-no-pr'.
 // - Fork PRs get a read-only token: a 403 on any call is status 'forbidden' with a warning,
@@ -87,8 +87,8 @@ export function findStickyComment<C extends CommentLike>(
   author: CommentAuthor,
 ): C | undefined {
   const marked = comments.filter((c) => typeof c.body === 'string' && c.body.includes(marker) && c.user);
-  if (author.kind === 'login') return marked.find((c) => c.user?.login === author.login);
-  return marked.find((c) => c.user?.login === ACTIONS_BOT) ?? marked.find((c) => c.user?.type === 'Bot');
+  const login = author.kind === 'login' ? author.login : ACTIONS_BOT;
+  return marked.find((c) => c.user?.login === login);
 }
 
 /** `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`, or null outside Actions. */
@@ -162,7 +162,7 @@ async function resolveAuthor(octokit: Octokit, explicit: string | undefined): Pr
   } catch (err) {
     if (statusOf(err) === 403 || statusOf(err) === 404) {
       core.debug(
-        `sticky comment: GET /user answered ${statusOf(err)} (an installation token such as GITHUB_TOKEN); matching comments by ${ACTIONS_BOT} or a Bot account`,
+        `sticky comment: GET /user answered ${statusOf(err)} (an installation token such as GITHUB_TOKEN); matching comments by ${ACTIONS_BOT} only`,
       );
       return { kind: 'bot' };
     }

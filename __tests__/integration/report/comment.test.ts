@@ -181,6 +181,43 @@ describe('sticky PR comment', () => {
     });
   });
 
+  it("GITHUB_TOKEN: another app's bot comment that carries the marker is not taken over", async () => {
+    const otherBot = {
+      issueNumber: 42,
+      body: `${MARKER}\nplanted`,
+      user: { login: 'some-app[bot]', id: 777, type: 'Bot' as const },
+    };
+    await withServer({ tokenKind: 'installation', preexistingComments: [otherBot] }, async (server, base) => {
+      const r = await upsertStickyComment(base({ body: 'fresh' }));
+      expect(r.status).toBe('created');
+      expect(server.comments[0].body).toBe(`${MARKER}\nplanted`);
+      expect(server.comments[1].user.login).toBe('github-actions[bot]');
+      expect(server.requestsTo('PATCH', /comments/)).toHaveLength(0);
+    });
+  });
+
+  it("PAT: a marker comment by anyone but the token's user is not taken over", async () => {
+    const planted = [
+      {
+        issueNumber: 42,
+        body: `${MARKER}\nbot`,
+        user: { login: 'github-actions[bot]', id: 41898282, type: 'Bot' as const },
+      },
+      { issueNumber: 42, body: `${MARKER}\nhuman`, user: { login: 'mallory', type: 'User' as const } },
+    ];
+    await withServer({ login: 'chaos-user', preexistingComments: planted }, async (server, base) => {
+      const r = await upsertStickyComment(base({ body: 'fresh' }));
+      expect(r.status).toBe('created');
+      expect(server.comments.map((c) => c.user.login)).toEqual([
+        'github-actions[bot]',
+        'mallory',
+        'chaos-user',
+      ]);
+      expect(server.comments[0].body).toBe(`${MARKER}\nbot`);
+      expect(server.comments[1].body).toBe(`${MARKER}\nhuman`);
+    });
+  });
+
   it('fork PR (read-only token, 403 on write): status forbidden, a warning, the report in the job summary, no throw', async () => {
     await withServer({ login: 'chaos-user', forbidWrites: true }, async (server, base) => {
       const r = await upsertStickyComment(base({ body: '### ❌ chaos gate failed' }));

@@ -22,7 +22,7 @@ describe('sticky marker and matching', () => {
     );
   });
 
-  it('matches the marker AND the author; in bot mode prefers github-actions[bot], never a human', () => {
+  it('matches the marker AND the author; in bot mode only github-actions[bot], never a human or another bot', () => {
     const marker = stickyMarker('w', 'j');
     const comments = [
       { id: 1, body: `${marker}\nx`, user: { login: 'mallory', type: 'User' } },
@@ -35,13 +35,14 @@ describe('sticky marker and matching', () => {
     expect(findStickyComment(comments, marker, { kind: 'login', login: 'me' })?.id).toBe(5);
     expect(findStickyComment(comments, marker, { kind: 'login', login: 'nobody' })).toBeUndefined();
     expect(findStickyComment(comments, marker, { kind: 'bot' })?.id).toBe(4);
+    // Another app's bot copied the marker: not ours to take over.
     expect(
       findStickyComment(
         comments.filter((c) => c.id !== 4),
         marker,
         { kind: 'bot' },
-      )?.id,
-    ).toBe(3);
+      ),
+    ).toBeUndefined();
     expect(findStickyComment([comments[0]], marker, { kind: 'bot' })).toBeUndefined();
   });
 });
