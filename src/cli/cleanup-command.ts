@@ -11,7 +11,7 @@ import { defaultJournalDir, findJournals } from '../faults/journal-location';
 const USAGE = `usage: chaos-action cleanup [--journal PATH]
   Reverts every fault left in the journal PATH, or, without --journal, in every journal left
   in ${path.join(defaultJournalDir(), 'journals')} (one per run), in
-  ${path.join(defaultJournalDir(), 'journal.json')} (the Action's) and in $CHAOS_JOURNAL.
+  ${path.join(defaultJournalDir(), 'journal.json')} (where the Action writes on a runner) and in $CHAOS_JOURNAL.
   Run it as the user that ran chaos-action (each user has a directory of their own).
   An entry that fails its checks is refused, named with the field at fault, and kept.
 exit: 0 everything reverted, 1 an entry failed or was refused (it stays in its journal), 2 usage`;
