@@ -158,8 +158,9 @@ function xychart(
   buckets: TimelineBucket[],
   values: number[],
   cap = Infinity,
+  moreLines: number[][] = [],
 ): string {
-  const max = Math.max(1, ...values);
+  const max = Math.max(1, ...values, ...moreLines.flat());
   const top = Math.min(cap, max <= 10 ? Math.ceil(max) : Math.ceil((max * 1.1) / 10) * 10);
   const band = buckets.map((b) => (b.inFault ? top : 0));
   return [
