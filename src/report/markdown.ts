@@ -384,49 +384,6 @@ function renderComparison(s: ScenarioResult, charts: boolean): string {
   return parts.join('\n\n');
 }
 
-const VERDICT_WORD = {
-  regressed: '🔺 regressed',
-  within: '✅ within',
-  inconclusive: '❔ inconclusive',
-} as const;
-
-/**
- * A paired run: the PR and the base side by side per phase (p95, p99, error rate), each change
- * with its 95 % interval, and the verdict word; one line saying why each inconclusive phase is.
- */
-function renderComparison(s: ScenarioResult, charts: boolean): string {
-  const c = s.comparison;
-  if (!c) return '';
-  const level = `${Math.round(c.confidence * 100)} %`;
-  const limits = `p95 +${Math.round(c.limits.p95 * 100)} %, p99 +${Math.round(c.limits.p99 * 100)} %, error rate +${Math.round(c.limits.errorRate * 1000) / 10} pp`;
-  const rows = c.phases.map((p) => {
-    const pct = (v: number | null) => (v === null ? '—' : fmtPct(v));
-    return `| ${p.phase === 'fault' ? '⚡ fault' : p.phase} | ${p.pr.scheduled} / ${p.base.scheduled} | ${fmtMs(p.pr.p95Ms)} / ${fmtMs(p.base.p95Ms)} | ${escapeInline(formatChange(p.p95, 'relative'))} | ${fmtMs(p.pr.p99Ms)} / ${fmtMs(p.base.p99Ms)} | ${escapeInline(formatChange(p.p99, 'relative'))} | ${pct(p.pr.errorRate)} / ${pct(p.base.errorRate)} | ${escapeInline(formatChange(p.errorRate, 'points'))} | ${VERDICT_WORD[p.verdict]} |`;
-  });
-  const why = c.phases
-    .filter((p) => p.verdict !== 'within' && (p.pr.scheduled > 0 || p.base.scheduled > 0))
-    .map((p) => `- ${p.phase}: ${escapeInline(truncateChars(p.why, 300))}`);
-  const baseOutcome =
-    c.base.outcome === 'pass' || c.base.outcome === 'fail'
-      ? ''
-      : ` The base side ended ${c.base.outcome}${c.base.reason ? `: ${inlineCode(truncateChars(c.base.reason, 200))}` : ''}.`;
-  const parts = [
-    `**PR vs base** (paired run, both stacks under the same chaos at the same time; base project ${inlineCode(c.base.project)}). ` +
-      `Changes are PR against base with their ${level} interval; a phase regressed only when a whole interval lies beyond its limit (${limits}).${baseOutcome}`,
-    [
-      '| Phase | Sent PR / base | p95 PR / base | Δ p95 | p99 PR / base | Δ p99 | Errors PR / base | Δ errors | Verdict |',
-      '|---|--:|--:|---|--:|---|--:|---|---|',
-      ...rows,
-    ].join('\n'),
-  ];
-  if (why.length) parts.push(why.join('\n'));
-  if (charts) {
-    const chart = renderComparisonChart(s);
-    if (chart) parts.push(chart);
-  }
-  return parts.join('\n\n');
-}
-
 function linkedSource(locate: SourceLocator, file: string, line: number | null): string {
   const { text, url } = locate(file, line);
   const safe = safeUrl(url);
