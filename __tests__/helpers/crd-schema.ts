@@ -24,6 +24,18 @@ function closeObjects(schema: unknown): unknown {
       );
     } else out[key] = closeObjects(value);
   }
+  // OpenAPI 3.0's boolean exclusiveMinimum/Maximum are JSON Schema's numeric ones.
+  for (const [flag, bound] of [
+    ['exclusiveMinimum', 'minimum'],
+    ['exclusiveMaximum', 'maximum'],
+  ] as const) {
+    if (typeof out[flag] === 'boolean') {
+      if (out[flag] === true && typeof out[bound] === 'number') {
+        out[flag] = out[bound];
+        delete out[bound];
+      } else delete out[flag];
+    }
+  }
   if (
     out.properties &&
     out.additionalProperties === undefined &&
