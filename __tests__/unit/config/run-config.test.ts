@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { runJournalPath } from '../../../src/faults/journal-location';
 import {
   loadRunConfigFile,
   NO_TARGET_SETTINGS,
@@ -32,7 +33,7 @@ describe('run config', () => {
       serviceMap: { api: 'web', cache: 'redis-main' },
       targetUrl: 'http://localhost:8000',
       resultsDir: '.chaos-action/results',
-      journalPath: '.chaos-action/journal.json',
+      journalPath: runJournalPath(),
       failOnViolation: false,
       scale: 0.5,
       profile: 'ci',
