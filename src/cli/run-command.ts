@@ -3,6 +3,7 @@ import { ConfigError, formatIssue } from '../config/errors';
 import { existsSync } from 'node:fs';
 import { DEFAULT_CONFIG_FILE, loadRunConfigFile, parseRunConfig } from '../config/run-config';
 import { readBaselineFile } from '../report/baseline-file';
+import { neutralizeWorkflowCommands, stripControl } from '../report/escape';
 import { checkResultsDir, writeResultFiles } from '../report/files';
 import { renderTerminalTable } from '../report/terminal';
 import { exitCodeFor, prepareRun, runChaos } from '../scenario/engine';
@@ -151,7 +152,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     return code === 1 && !config.failOnViolation ? 0 : code;
   } catch (error) {
     progress.finish();
-    process.stderr.write(`chaos-action run: ${error instanceof Error ? error.message : String(error)}\n`);
+    // The message may carry the stack's own output (compose's build log): shown, never acted on.
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`chaos-action run: ${neutralizeWorkflowCommands(stripControl(message))}\n`);
     return 3;
   } finally {
     stop();
