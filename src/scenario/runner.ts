@@ -28,7 +28,14 @@ import {
   type ScenarioObservations,
   type StageObservation,
 } from './observations';
-import type { FaultReport, PhaseName, RunResult, ScenarioMs, ScenarioResult, TimelinePoint } from '../results';
+import type {
+  FaultReport,
+  PhaseName,
+  RunResult,
+  ScenarioMs,
+  ScenarioResult,
+  TimelinePoint,
+} from '../results';
 import type { SteadyStateResult } from './steady-state';
 import { scenarioComparison } from './comparison';
 import { thresholdNeeds, traceKey, type ThresholdNeeds } from './thresholds';
@@ -356,7 +363,8 @@ async function holdFault(state: RunState): Promise<void> {
       );
       await revertOne(state, played);
     }
-    if (state.played.every((p) => p.reverted)) return;
+    // A pure load test (no faults) holds the fault phase under load for its whole length.
+    if (state.played.length > 0 && state.played.every((p) => p.reverted)) return;
     const held = heldMs();
     if (held >= faultMs) return;
     for (const played of activeFaults(state).filter((p) => endOf(p) <= held)) await revertOne(state, played);
