@@ -84,10 +84,11 @@ export function crdValidator(kind: string): ValidateFunction {
 
 /** Validation errors of a resource as readable lines; [] when it is valid. */
 export function crdErrors(resource: Record<string, unknown>): string[] {
-  const validate = crdValidator(String(resource.kind));
+  const kind = String(resource.kind);
+  const validate = crdValidator(kind);
   if (validate(resource)) return [];
   return (validate.errors ?? []).map(
     (e) =>
-      `${String(resource.kind)} ${e.instancePath || '/'} ${e.message ?? ''}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`,
+      `${kind} ${e.instancePath || '/'} ${e.message ?? ''}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`,
   );
 }
