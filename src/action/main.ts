@@ -161,7 +161,9 @@ function gate(result: RunResult, failOnViolation: boolean, failOnInconclusive: b
   const failedScenarios = result.scenarios.filter((s) => s.outcome === 'fail').map((s) => s.name);
   switch (result.outcome) {
     case 'pass':
-      core.info(`chaos gate passed: ${result.scenarios.length} scenarios held their SLOs`);
+      core.info(
+        `chaos gate passed${result.warnings ? ` with ${result.warnings} warning(s)` : ''}: ${result.scenarios.length} scenarios held their SLOs`,
+      );
       return;
     case 'fail': {
       const message = `chaos gate failed: ${result.violations} threshold(s) violated in ${failedScenarios.join(', ')}`;
