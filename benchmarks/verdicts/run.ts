@@ -12,7 +12,15 @@
 // Environment: VERDICT_BENCH_RUNS (default 5); VERDICT_BENCH_FROM=HEAD runs a snapshot of the
 // committed tree (git archive) instead of the working tree; CHAOS_COMPOSE is passed through.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { PhaseComparison, RunResult, ScenarioResult } from '../../src/results';
@@ -98,22 +106,31 @@ function runCli(tree: string, work: string, series: Series, round: number, args:
         stdio: ['ignore', 'ignore', 'pipe'],
       },
     );
+    const logFile = path.join(work, `${name}.log`);
+    const logStream = createWriteStream(logFile);
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
+      logStream.write(chunk);
       stderr = (stderr + chunk.toString()).slice(-4000);
     });
     child.on('error', reject);
     child.on('close', (code) => {
+      logStream.end();
       const file = path.join(results, 'results.json');
       const result = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as RunResult) : null;
-      const lines = stderr.trim().split('\n');
+      // The first error line says more than Node's closing banner.
+      const lines = stderr
+        .trim()
+        .split('\n')
+        .filter((line) => /error|fail|cannot|refused/i.test(line) && !/^\s+at /.test(line));
+      lines.push(`(log: ${logFile})`);
       resolve({
         series,
         round,
         exitCode: code ?? -1,
         seconds: (Date.now() - started) / 1000,
         result,
-        failure: lines[lines.length - 1] ?? '',
+        failure: lines.slice(0, 1).concat(lines.slice(-1)).join(' '),
       });
     });
   });
