@@ -146,6 +146,13 @@ export interface ScenarioObservations {
   recoveryTimeMs: number | null;
   /** MTTR: from the first injection (faultStartMs) until steady state held again; null = never (absent = not measured). */
   mttrMs?: number | null;
+  /**
+   * When the metrics role (Prometheus) was itself a fault target: from its injection until its
+   * revert. Alert and PromQL checks are judged on what their probe saw before and after: a
+   * blind stretch overlapping one of these, closed by an answer, does not make them
+   * inconclusive (see longestBlindMs). Absent or [] when the metrics role was not a target.
+   */
+  metricsOutages?: { fromMs: ScenarioMs; toMs: ScenarioMs }[];
   /** null when alerts were not observed (no Prometheus reachable): alert checks are inconclusive. */
   alerts: ObservedAlert[] | null;
   /** When the alert probe answered; null when it did not run. */

@@ -90,6 +90,8 @@ interface PlayedFault {
   fault: ScenarioFault;
   /** The compose service it acts on. */
   service: string;
+  /** When injecting it began (its journal entry is written first); null until then. */
+  injectStartMs: ScenarioMs | null;
   /** Set once injected; kept after the revert for its report. */
   handle: ActiveFault | null;
   reverted: boolean;
@@ -211,6 +213,7 @@ async function prepare(state: RunState): Promise<void> {
     .map((fault) => ({
       fault,
       service: serviceOf(env, fault.target.role ?? (fault.target.service as string)),
+      injectStartMs: null,
       handle: null,
       reverted: false,
       courseRun: null,
@@ -310,6 +313,7 @@ async function injectOne(state: RunState, played: PlayedFault): Promise<void> {
   const { env, edges } = state;
   const { spec } = played.fault;
   state.announce('fault', `${spec.type} on ${played.service}`);
+  played.injectStartMs = state.clock.now();
   try {
     played.handle = await edges.injectFault(
       env.faults,
@@ -333,6 +337,27 @@ async function revertOne(state: RunState, played: PlayedFault): Promise<void> {
   state.revertStarts.set(played.service, state.clock.now());
   played.reverted = true;
   await played.handle.revert();
+}
+
+/**
+ * When a fault took the metrics role (Prometheus) down, alert and PromQL checks lose their
+ * data source for that span: it is recorded, so the verdict judges them on what was seen
+ * before and after it (a fault whose injection failed counts from when it began: it may have acted).
+ */
+function noteMetricsOutages(state: RunState): void {
+  const metrics = state.env.roles.optional('metrics');
+  const outages = state.played
+    .filter((p) => metrics !== null && p.service === metrics && p.injectStartMs !== null)
+    .map((p) => ({
+      fromMs: p.injectStartMs as ScenarioMs,
+      toMs: p.handle?.report(state.clock).revertedAtMs ?? state.clock.now(),
+    }));
+  if (outages.length === 0) return;
+  state.observations.metricsOutages = outages;
+  if (state.needs.alerts || state.needs.promqlQueries.length)
+    state.notes.push(
+      `the metrics role (${metrics}) was a fault target from ${outages.map((o) => `${formatDuration(o.fromMs)} to ${formatDuration(o.toMs)}`).join(', ')}: alert and PromQL checks are judged on what Prometheus answered before and after`,
+    );
 }
 
 /** Injected and not yet reverted, latest injection first: the order reverts go in. */
@@ -467,6 +492,7 @@ async function teardown(state: RunState): Promise<void> {
     state.observations.faultEndMs = state.clock.now();
   state.faultReports = state.played.flatMap((p) => (p.handle ? [p.handle.report(state.clock)] : []));
   state.faultReport = state.faultReports[0] ?? null;
+  noteMetricsOutages(state);
   for (const { service, monitor } of state.monitors) {
     await monitor.revert().catch((error: Error) => {
       state.error ??= `the connection counter on ${service} could not be removed: ${error.message} (run chaos-action cleanup)`;

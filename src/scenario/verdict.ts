@@ -82,16 +82,41 @@ const seconds = (ms: number): string => `${Math.round(ms / 100) / 10}s`;
 /**
  * The longest stretch of [fromMs, toMs] the probe did not see: its blind stretches, and any
  * part of the window before it started or after it stopped. Infinity when it never ran.
+ * `outages`: when the probe's own data source was a fault target; a blind stretch overlapping
+ * one is the outage itself, not a gap in the evidence, provided the probe answered again
+ * after it (a stretch that runs to the probe's end never closed and still counts).
  */
-export function longestBlindMs(coverage: ProbeCoverage | null, fromMs: number, toMs: number): number {
+export function longestBlindMs(
+  coverage: ProbeCoverage | null,
+  fromMs: number,
+  toMs: number,
+  outages: readonly { fromMs: number; toMs: number }[] = [],
+): number {
   if (coverage === null) return Infinity;
   if (toMs <= fromMs) return 0;
+  const outage = (b: { fromMs: number; toMs: number }): boolean =>
+    b.toMs < coverage.toMs && outages.some((o) => b.fromMs <= o.toMs && o.fromMs <= b.toMs);
   const stretches = [
     { fromMs, toMs: Math.min(toMs, coverage.fromMs) },
     { fromMs: Math.max(fromMs, coverage.toMs), toMs },
-    ...coverage.blind.map((b) => ({ fromMs: Math.max(fromMs, b.fromMs), toMs: Math.min(toMs, b.toMs) })),
+    ...coverage.blind
+      .filter((b) => !outage(b))
+      .map((b) => ({ fromMs: Math.max(fromMs, b.fromMs), toMs: Math.min(toMs, b.toMs) })),
   ];
   return Math.max(0, ...stretches.map((s) => s.toMs - s.fromMs));
+}
+
+/** The metrics role's outages, for the probes that read it (alerts, PromQL); [] for the others. */
+function metricsOutagesFor(probe: string, obs: ScenarioObservations): { fromMs: number; toMs: number }[] {
+  return probe === 'alert' || probe === 'PromQL' ? (obs.metricsOutages ?? []) : [];
+}
+
+/** Says, after a no-data reason, that the metrics role was down because it was a fault target. */
+function outageNote(obs: ScenarioObservations): string {
+  const outages = obs.metricsOutages ?? [];
+  if (outages.length === 0) return '';
+  const spans = outages.map((o) => `${seconds(o.fromMs)}–${seconds(o.toMs)}`).join(', ');
+  return ` (the metrics role was a fault target, down ${spans})`;
 }
 
 /** The one rule: no evidence, or a blind probe over the claimed window, is never a pass or a fail. */
@@ -102,13 +127,14 @@ function judge(t: Threshold, obs: ScenarioObservations): Verdict {
   if (evidence.count === 0) return unknown(verdict.limit, `no evidence: no ${evidence.of}`);
   if (evidence.seen) {
     const { probe, coverage, fromMs, toMs } = evidence.seen;
-    const blind = longestBlindMs(coverage, fromMs, toMs);
+    const blind = longestBlindMs(coverage, fromMs, toMs, metricsOutagesFor(probe, obs));
     if (blind > PROBE_BLIND_TOLERANCE_MS) {
       const why = coverage?.problems[0] ? ` (${coverage.problems[0]})` : '';
       const span = Number.isFinite(blind) ? `for ${seconds(blind)}` : 'throughout';
       return unknown(
         verdict.limit,
-        `the ${probe} probe was blind ${span} between ${seconds(fromMs)} and ${seconds(toMs)}${why}`,
+        `the ${probe} probe was blind ${span} between ${seconds(fromMs)} and ${seconds(toMs)}${why}` +
+          (metricsOutagesFor(probe, obs).length ? outageNote(obs) : ''),
       );
     }
   }
@@ -332,7 +358,8 @@ function evalOne(t: Threshold, obs: ScenarioObservations): Verdict {
       const evidence = { count: obs.faultEndMs === null ? 0 : 1, of: 'reverted fault to recover from' };
       if (obs.faultStartMs === null || obs.faultEndMs === null || obs.mttrMs === undefined)
         return { passed: null, actual: 'no fault', limit, value: null, evidence };
-      if (obs.mttrMs === null) return { passed: false, actual: 'never recovered', limit, value: null, evidence };
+      if (obs.mttrMs === null)
+        return { passed: false, actual: 'never recovered', limit, value: null, evidence };
       return {
         passed: compare(obs.mttrMs, t.op, t.valueMs),
         actual: formatDuration(obs.mttrMs),
@@ -379,12 +406,17 @@ function evalOne(t: Threshold, obs: ScenarioObservations): Verdict {
     }
     case 'alert_fires': {
       const limit = t.withinMs === null ? 'fires' : `fires within ${fmt(t.withinMs, 'duration')}`;
-      if (obs.alerts === null) return unknown(limit, 'alerts were not observed');
+      if (obs.alerts === null) return unknown(limit, `alerts were not observed${outageNote(obs)}`);
       if (obs.faultStartMs === null) return unknown(limit, 'there was no fault to measure from');
       const fault = obs.faultStartMs;
       const all = spans(alertsNamed(obs.alerts, t.alert));
       // The state at the injection must have been seen, and it must be "not firing".
-      const before = longestBlindMs(obs.alertCoverage, fault - PROBE_BLIND_TOLERANCE_MS, fault);
+      const before = longestBlindMs(
+        obs.alertCoverage,
+        fault - PROBE_BLIND_TOLERANCE_MS,
+        fault,
+        metricsOutagesFor('alert', obs),
+      );
       if (before >= PROBE_BLIND_TOLERANCE_MS)
         return unknown(
           limit,
@@ -416,7 +448,7 @@ function evalOne(t: Threshold, obs: ScenarioObservations): Verdict {
     }
     case 'alert_before_oom': {
       const limit = 'fires before the OOM kill';
-      if (obs.alerts === null) return unknown(limit, 'alerts were not observed');
+      if (obs.alerts === null) return unknown(limit, `alerts were not observed${outageNote(obs)}`);
       const facts = lookup(obs.containers, obs, t.service);
       if (!facts) return unknown(limit, `container facts for ${t.service} were not collected`);
       if (!facts.oomKilled)
@@ -449,7 +481,7 @@ function evalOne(t: Threshold, obs: ScenarioObservations): Verdict {
     }
     case 'alert_not_fires': {
       const limit = 'does not fire';
-      if (obs.alerts === null) return unknown(limit, 'alerts were not observed');
+      if (obs.alerts === null) return unknown(limit, `alerts were not observed${outageNote(obs)}`);
       const all = spans(alertsNamed(obs.alerts, t.alert));
       const seen = alertSeen(obs, 0, obs.endMs);
       if (all.length === 0)
@@ -471,7 +503,7 @@ function evalOne(t: Threshold, obs: ScenarioObservations): Verdict {
     }
     case 'alert_severity': {
       const limit = `severity ${t.op} ${t.severity}`;
-      if (obs.alerts === null) return unknown(limit, 'alerts were not observed');
+      if (obs.alerts === null) return unknown(limit, `alerts were not observed${outageNote(obs)}`);
       const fired = alertsNamed(obs.alerts, t.alert).filter((a) => a.firing.length > 0);
       const severities = [...new Set(fired.map((a) => a.severity ?? '(none)'))].sort();
       const actual = fired.length ? `fired as ${severities.join(', ')}` : 'not fired';
@@ -489,7 +521,7 @@ function evalOne(t: Threshold, obs: ScenarioObservations): Verdict {
     }
     case 'no_alerts': {
       const limit = t.severity === null ? 'no alert fires' : `no ${t.severity} alert fires`;
-      if (obs.alerts === null) return unknown(limit, 'alerts were not observed');
+      if (obs.alerts === null) return unknown(limit, `alerts were not observed${outageNote(obs)}`);
       const fired = obs.alerts.filter(
         (a) => a.firing.length > 0 && (t.severity === null || a.severity === t.severity),
       );
@@ -578,7 +610,7 @@ function evalOne(t: Threshold, obs: ScenarioObservations): Verdict {
       const inPhase = samples.filter((s) => t.phase === null || s.phase === t.phase);
       const values = inPhase.map((s) => s.value).filter((v): v is number => v !== null && Number.isFinite(v));
       if (values.length === 0)
-        return unknown(limit, `no samples with a value in the ${t.phase ?? 'whole'} phase`);
+        return unknown(limit, `no samples with a value in the ${t.phase ?? 'whole'} phase${outageNote(obs)}`);
       const value =
         t.agg === 'last'
           ? values[values.length - 1]
