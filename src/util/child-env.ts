@@ -13,6 +13,13 @@ const SECRET_NAMES = new Set([
   'COPILOT_GITHUB_TOKEN',
   'NPM_TOKEN',
   'NODE_AUTH_TOKEN',
+  // The files through which a step talks to the runner: writing GITHUB_ENV or GITHUB_PATH
+  // changes every later step of the job, GITHUB_OUTPUT and GITHUB_STATE this step's results.
+  'GITHUB_ENV',
+  'GITHUB_PATH',
+  'GITHUB_OUTPUT',
+  'GITHUB_STATE',
+  'GITHUB_STEP_SUMMARY',
 ]);
 
 /**

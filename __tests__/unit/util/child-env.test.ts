@@ -19,9 +19,14 @@ describe('childEnv', () => {
     ACTIONS_RESULTS_URL: 'u4',
     STATE_journalPath: '/tmp/j',
     github_token: 't6',
+    GITHUB_ENV: '/home/runner/work/_temp/_runner_file_commands/set_env_1',
+    GITHUB_PATH: '/home/runner/work/_temp/_runner_file_commands/add_path_1',
+    GITHUB_OUTPUT: '/home/runner/work/_temp/_runner_file_commands/set_output_1',
+    GITHUB_STATE: '/home/runner/work/_temp/_runner_file_commands/save_state_1',
+    GITHUB_STEP_SUMMARY: '/home/runner/work/_temp/_runner_file_commands/step_summary_1',
   };
 
-  it('keeps the ordinary environment and drops tokens, inputs and the runtime', () => {
+  it("keeps the ordinary environment and drops tokens, inputs, the runtime and the runner's command files", () => {
     expect(childEnv([], runner)).toEqual({
       PATH: '/usr/bin',
       HOME: '/home/runner',
