@@ -1,6 +1,6 @@
 // bandwidth: the proxy paces data at rateBytesPerSecond (in slices of 1/20 s). Proof: a
-// client's probe went through the proxy (its DNAT is in effect) and the reply arrived no
-// sooner than its size allows at that rate.
+// client's probe went through the proxy (its DNAT is in effect). The probe's reply is a few
+// bytes, too small to show the rate; the integration test measures the rate on a real transfer.
 import type { BandwidthFault, FaultTarget } from './spec';
 import { describeProbe, injectToxic } from './toxic-fault';
 import type { ActiveFault, FaultContext } from './types';

@@ -690,7 +690,10 @@ test('memory hog: charged to the container cgroup (its own usage counter reaches
   expect(seen.peak).toBeGreaterThanOrEqual(seen.limit * 0.9);
   // The hog (the host's node) was in the container's cgroup.
   expect([...seen.newcomers.values()]).toContain('node');
-  // Killed by the kernel at the limit: the app died and restarted, or a kill it survived was counted.
+  // Killed by the kernel at the limit, seen from outside: a kill the container survived is
+  // counted in its cgroup, a kill that ended it shows as a restart. (docs/faults.md expects the
+  // app to be the victim; on this kernel the hog is: the OOM killer's score counts the hog's
+  // node binary pages too, which outweigh the app's +1000 oom_score_adj.)
   expect(after.RestartCount > before.RestartCount || (oomKillsAfter ?? 0) > seen.oomKills).toBe(true);
   expect(why).toMatch(/the kernel OOM-killed (a process in the container's cgroup|the container)/);
 });
