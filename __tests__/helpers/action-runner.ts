@@ -42,6 +42,10 @@ export interface ActionRunOptions {
   workspace?: string;
   /** Inputs by name (`compose-file`, `scenarios`, ...): only these are set, as in a workflow's `with:`. */
   inputs: Record<string, string>;
+  /** The event: default a pull_request `synchronize` of PR_NUMBER at HEAD_SHA in acme/shop. */
+  event?: { name: string; payload: Record<string, unknown> };
+  /** Runner variables to set or override (e.g. GITHUB_WORKFLOW of a second workflow). */
+  env?: Record<string, string>;
 }
 
 /** Runs the main step, then the post step with the state the main step saved. */
@@ -57,12 +61,14 @@ export async function runPackagedAction(options: ActionRunOptions): Promise<Acti
   for (const file of [files.output, files.summary, files.state]) writeFileSync(file, '');
   writeFileSync(
     files.event,
-    JSON.stringify({
-      action: 'synchronize',
-      number: PR_NUMBER,
-      pull_request: { number: PR_NUMBER, head: { sha: HEAD_SHA }, labels: [{ name: 'bug' }] },
-      repository: { name: 'shop', owner: { login: 'acme' } },
-    }),
+    JSON.stringify(
+      options.event?.payload ?? {
+        action: 'synchronize',
+        number: PR_NUMBER,
+        pull_request: { number: PR_NUMBER, head: { sha: HEAD_SHA }, labels: [{ name: 'bug' }] },
+        repository: { name: 'shop', owner: { login: 'acme' } },
+      },
+    ),
   );
   // The runner sets every input of action.yml: those not given get their default.
   const env: NodeJS.ProcessEnv = {
@@ -71,7 +77,7 @@ export async function runPackagedAction(options: ActionRunOptions): Promise<Acti
     EXTRA_CA_CERTS_PEM: process.env.EXTRA_CA_CERTS_PEM,
     CHAOS_COMPOSE: process.env.CHAOS_COMPOSE,
     GITHUB_ACTIONS: 'true',
-    GITHUB_EVENT_NAME: 'pull_request',
+    GITHUB_EVENT_NAME: options.event?.name ?? 'pull_request',
     GITHUB_EVENT_PATH: files.event,
     GITHUB_REPOSITORY: 'acme/shop',
     GITHUB_SHA: 'merge000000000000000000000000000000000000',
@@ -91,6 +97,7 @@ export async function runPackagedAction(options: ActionRunOptions): Promise<Acti
     ...Object.fromEntries(
       Object.entries(options.inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value]),
     ),
+    ...options.env,
   };
   const main = await execCommand(process.execPath, [path.join(root, 'dist/index.js')], {
     env,

@@ -8,6 +8,10 @@
 //   POST  /repos/:o/:r/issues/:n/comments          201; 403 with forbidWrites; 422 when the body is too long
 //   PATCH /repos/:o/:r/issues/comments/:id         200; 403 with forbidWrites; 404 unknown id
 //   GET   /repos/:o/:r/commits/:sha/pulls          the PRs in options.pullsByCommit[sha]
+//   GET   /repos/:o/:r/pulls/:n                    a PR of options.pulls (its head commit); 404 otherwise
+//   POST  /repos/:o/:r/check-runs                  201; 403 with forbidWrites or checksPermission false;
+//                                                  422 past 50 annotations or a summary/text over 65,535 chars
+//   PATCH /repos/:o/:r/check-runs/:id              200; the same limits; annotations accumulate across requests
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -31,6 +35,33 @@ export interface FakePull {
   state: 'open' | 'closed';
   headSha: string;
 }
+
+export interface FakeCheckAnnotation {
+  path: string;
+  start_line: number;
+  end_line: number;
+  annotation_level: 'notice' | 'warning' | 'failure';
+  message: string;
+  title?: string;
+}
+
+export interface FakeCheckRun {
+  id: number;
+  owner: string;
+  repo: string;
+  name: string;
+  headSha: string;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion: string | null;
+  /** Every status the run went through, in order (e.g. in_progress, completed). */
+  statuses: string[];
+  output: { title: string | null; summary: string | null; text: string | null };
+  annotations: FakeCheckAnnotation[];
+}
+
+/** GitHub's limits for check runs. */
+export const CHECK_ANNOTATIONS_PER_REQUEST = 50;
+export const CHECK_OUTPUT_MAX_CHARS = 65_535;
 
 export interface RecordedRequest {
   method: string;
@@ -58,6 +89,10 @@ export interface GitHubApiServerOptions {
   preexistingComments?: Array<{ issueNumber?: number; body: string; user?: Partial<FakeUser> }>;
   /** PRs associated with a commit, for push events. */
   pullsByCommit?: Record<string, FakePull[]>;
+  /** PRs served by GET /repos/:o/:r/pulls/:n. */
+  pulls?: FakePull[];
+  /** false: the token has no checks: write (check-run writes answer 403). Default true. */
+  checksPermission?: boolean;
 }
 
 const ACTIONS_BOT: FakeUser = { login: 'github-actions[bot]', id: 41898282, type: 'Bot' };
@@ -65,6 +100,7 @@ const DOCS = 'https://docs.github.com/rest';
 
 export class GitHubApiServer {
   readonly comments: FakeComment[] = [];
+  readonly checkRuns: FakeCheckRun[] = [];
   readonly requests: RecordedRequest[] = [];
   private server: Server | null = null;
   private base = '';
@@ -302,7 +338,131 @@ export class GitHubApiServer {
       );
     }
 
+    if ((m = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/.exec(url.pathname)) && method === 'GET') {
+      const [, owner, repo, n] = m;
+      const p = (this.options.pulls ?? []).find((x) => x.number === Number(n));
+      if (!p) return this.error(res, 404, 'Not Found', 'pulls/pulls#get-a-pull-request');
+      return this.send(res, 200, {
+        id: 90_000 + p.number,
+        number: p.number,
+        state: p.state,
+        html_url: `https://github.com/${owner}/${repo}/pull/${p.number}`,
+        head: { sha: p.headSha, ref: `feature-${p.number}` },
+        base: { ref: 'main', repo: { full_name: `${owner}/${repo}` } },
+      });
+    }
+
+    if ((m = /^\/repos\/([^/]+)\/([^/]+)\/check-runs(?:\/(\d+))?$/.exec(url.pathname))) {
+      const [, owner, repo, id] = m;
+      if (method === 'POST' && id === undefined) return this.checkRun(res, owner, repo, null, body);
+      if (method === 'PATCH' && id !== undefined) return this.checkRun(res, owner, repo, Number(id), body);
+    }
+
     return this.error(res, 404, 'Not Found', 'overview');
+  }
+
+  /** Check runs on a commit, in creation order. */
+  checkRunsOn(headSha: string): FakeCheckRun[] {
+    return this.checkRuns.filter((c) => c.headSha === headSha);
+  }
+
+  /** POST (id null) or PATCH a check run, with GitHub's limits. */
+  private checkRun(res: ServerResponse, owner: string, repo: string, id: number | null, body: unknown): void {
+    const doc = id === null ? 'checks/runs#create-a-check-run' : 'checks/runs#update-a-check-run';
+    if (this.options.forbidWrites || this.options.checksPermission === false) {
+      return this.error(res, 403, 'Resource not accessible by integration', doc);
+    }
+    const b = (body ?? {}) as {
+      name?: unknown;
+      head_sha?: unknown;
+      status?: unknown;
+      conclusion?: unknown;
+      output?: { title?: unknown; summary?: unknown; text?: unknown; annotations?: unknown };
+    };
+    const invalid = (message: string) =>
+      this.send(res, 422, {
+        message: 'Validation Failed',
+        errors: [{ resource: 'CheckRun', code: 'custom', message }],
+        documentation_url: `${DOCS}/${doc}`,
+      });
+    const annotations = (b.output?.annotations ?? []) as FakeCheckAnnotation[];
+    if (!Array.isArray(annotations)) return invalid('output.annotations must be an array');
+    if (annotations.length > CHECK_ANNOTATIONS_PER_REQUEST) {
+      return invalid(`Only ${CHECK_ANNOTATIONS_PER_REQUEST} annotations are allowed per request`);
+    }
+    for (const a of annotations) {
+      if (typeof a?.path !== 'string' || !Number.isInteger(a.start_line) || !Number.isInteger(a.end_line))
+        return invalid('each annotation needs path, start_line and end_line');
+      if (!['notice', 'warning', 'failure'].includes(a.annotation_level))
+        return invalid(`annotation_level ${String(a.annotation_level)} is not notice, warning or failure`);
+      if (typeof a.message !== 'string' || a.message.length === 0)
+        return invalid('an annotation needs a message');
+    }
+    for (const field of ['summary', 'text'] as const) {
+      const v = b.output?.[field];
+      if (typeof v === 'string' && v.length > CHECK_OUTPUT_MAX_CHARS) {
+        return invalid(`output.${field} is too long (maximum is ${CHECK_OUTPUT_MAX_CHARS} characters)`);
+      }
+    }
+    if (
+      b.output !== undefined &&
+      (typeof b.output.title !== 'string' || typeof b.output.summary !== 'string')
+    ) {
+      return invalid('output needs a title and a summary');
+    }
+    if (
+      b.conclusion !== undefined &&
+      !['success', 'neutral', 'failure', 'cancelled', 'skipped', 'timed_out', 'action_required'].includes(
+        String(b.conclusion),
+      )
+    ) {
+      return invalid(`conclusion ${String(b.conclusion)} is not valid`);
+    }
+    let run: FakeCheckRun | undefined;
+    if (id === null) {
+      if (typeof b.name !== 'string' || typeof b.head_sha !== 'string')
+        return invalid('name and head_sha are required');
+      run = {
+        id: this.nextId++,
+        owner,
+        repo,
+        name: b.name,
+        headSha: b.head_sha,
+        status: 'queued',
+        conclusion: null,
+        statuses: [],
+        output: { title: null, summary: null, text: null },
+        annotations: [],
+      };
+      this.checkRuns.push(run);
+    } else {
+      run = this.checkRuns.find((c) => c.id === id && c.owner === owner && c.repo === repo);
+      if (!run) return this.error(res, 404, 'Not Found', doc);
+    }
+    const status =
+      b.conclusion !== undefined ? 'completed' : (b.status as FakeCheckRun['status'] | undefined);
+    if (status) {
+      run.status = status;
+      run.statuses.push(status);
+    }
+    if (b.conclusion !== undefined) run.conclusion = String(b.conclusion);
+    if (b.output) {
+      run.output = {
+        title: b.output.title as string,
+        summary: b.output.summary as string,
+        text: typeof b.output.text === 'string' ? b.output.text : run.output.text,
+      };
+      run.annotations.push(...annotations);
+    }
+    return this.send(res, id === null ? 201 : 200, {
+      id: run.id,
+      name: run.name,
+      head_sha: run.headSha,
+      status: run.status,
+      conclusion: run.conclusion,
+      html_url: `https://github.com/${owner}/${repo}/runs/${run.id}`,
+      output: { ...run.output, annotations_count: run.annotations.length },
+    });
   }
 
   private list(res: ServerResponse, url: URL, owner: string, repo: string, issue: number): void {

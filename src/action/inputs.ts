@@ -10,6 +10,8 @@ export interface ActionInputs {
   config: RunConfig;
   token: string;
   comment: boolean;
+  /** Create the check run `chaos` on the commit measured (needs checks: write). */
+  checkRun: boolean;
   failOnInconclusive: boolean;
   pushgatewayUrl: string | null;
   /** The suite and why it was chosen, for the log and the report. */
@@ -63,6 +65,50 @@ function list(name: string): string[] {
     .filter(Boolean);
 }
 
+/** A true/false input; empty → `fallback`. */
+function booleanInput(name: string, fallback: boolean): boolean {
+  const value = core.getInput(name).trim().toLowerCase();
+  if (value === '') return fallback;
+  if (['true', 'yes', 'on', '1'].includes(value)) return true;
+  if (['false', 'no', 'off', '0'].includes(value)) return false;
+  throw new Error(`input ${name}: "${value}" is not true or false`);
+}
+
+/** The inputs `mode: report` uses (it starts no stack, so it reads no run config). */
+export interface ReportInputs {
+  /** Where the gate run's results artifact was downloaded. */
+  resultsDir: string;
+  token: string;
+  comment: boolean;
+  checkRun: boolean;
+  failOnViolation: boolean;
+  failOnInconclusive: boolean;
+}
+
+export function readReportInputs(env: NodeJS.ProcessEnv = process.env): ReportInputs {
+  const workdir = path.resolve(
+    env.GITHUB_WORKSPACE ?? process.cwd(),
+    core.getInput('working-directory') || '.',
+  );
+  const token = core.getInput('github-token');
+  if (token) core.setSecret(token);
+  return {
+    resultsDir: path.resolve(workdir, core.getInput('results-dir') || 'chaos-results'),
+    token,
+    comment: booleanInput('comment', true),
+    checkRun: booleanInput('check-run', true),
+    failOnViolation: booleanInput('fail-on-violation', true),
+    failOnInconclusive: booleanInput('fail-on-inconclusive', true),
+  };
+}
+
+/** The Action's mode: `run` measures and reports; `report` publishes a fork run's downloaded results (report-mode.ts). */
+export function readMode(): 'run' | 'report' {
+  const mode = core.getInput('mode').trim() || 'run';
+  if (mode === 'run' || mode === 'report') return mode;
+  throw new Error(`input mode: "${mode}" is not run or report`);
+}
+
 export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
   const workdir = path.resolve(
     env.GITHUB_WORKSPACE ?? process.cwd(),
@@ -110,13 +156,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
   // The Action's results go where the workflow uploads them from, unless the file or an input says otherwise.
   if (!core.getInput('results-dir') && !(fromFile && fileSets(configFile, 'results-dir')))
     config.resultsDir = inWorkdir('chaos-results');
-  const bool = (name: string, fallback: boolean): boolean => {
-    const value = core.getInput(name).trim().toLowerCase();
-    if (value === '') return fallback;
-    if (['true', 'yes', 'on', '1'].includes(value)) return true;
-    if (['false', 'no', 'off', '0'].includes(value)) return false;
-    throw new Error(`input ${name}: "${value}" is not true or false`);
-  };
+  const bool = booleanInput;
   const token = core.getInput('github-token');
   // Masked in every log line from here on, whatever prints it.
   if (token) core.setSecret(token);
@@ -124,6 +164,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
     config,
     token,
     comment: bool('comment', true),
+    checkRun: bool('check-run', true),
     failOnInconclusive: bool('fail-on-inconclusive', true),
     pushgatewayUrl: core.getInput('pushgateway-url') || null,
     suiteChoice,

@@ -1,25 +1,47 @@
 // The Action's main step: orchestration only. Inputs → engine → files, job summary,
 // sticky comment, outputs, annotations → the gate. One try/catch → core.setFailed.
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as core from '@actions/core';
 import * as github from '@actions/github';
 import { ConfigError, formatIssue } from '../config/errors';
-import { upsertStickyComment, commentTargetFromContext, runUrlFromEnv } from '../report/comment';
+import { builtinScenariosDir } from '../config/load-scenarios';
+import type { CheckRunTarget } from '../report/check-run';
+import { commentTargetFromContext, runUrlFromEnv } from '../report/comment';
 import { readBaselineFile } from '../report/baseline-file';
 import { neutralizeWorkflowCommands } from '../report/escape';
 import { checkResultsDir, writeResultFiles } from '../report/files';
 import { renderReport, SUMMARY_MAX_BYTES } from '../report/markdown';
+import { locateSource, sourceContextFromEnv, type SourceContext } from '../report/source-paths';
 import { writeJobSummary } from '../report/summary';
 import { prepareRun, runChaos } from '../scenario/engine';
-import type { RunResult } from '../results';
-import { readInputs } from './inputs';
+import { isViolatedWarning, isViolation, type RunResult } from '../results';
+import { readInputs, readMode, readReportInputs } from './inputs';
+import { abandonCheck, beginCheck, finishCheck, postComment } from './publish';
+import { PULL_REQUEST_FILE, pullRequestMetadata, runReportMode } from './report-mode';
 import { saveRunState } from './state';
 
 export async function run(): Promise<void> {
+  let check: { target: CheckRunTarget; id: number } | null = null;
   try {
+    if (readMode() === 'report') return await runReportMode(readReportInputs());
     const inputs = readInputs();
     const { config } = inputs;
     core.info(`chaos-action: suite ${inputs.suiteChoice.suite} (${inputs.suiteChoice.why})`);
+    const target = commentTargetFromContext();
+    const builtinDir = builtinScenariosDir();
+    const actionRoot = builtinDir ? path.dirname(builtinDir) : null;
+    const sources = sourceContextFromEnv(process.env, actionRoot, target?.sha ?? null);
+    if (inputs.checkRun && inputs.token && target?.sha) {
+      const checkTarget = {
+        token: inputs.token,
+        owner: target.owner,
+        repo: target.repo,
+        headSha: target.sha,
+      };
+      const id = await beginCheck(checkTarget, runUrlFromEnv());
+      if (id !== null) check = { target: checkTarget, id };
+    }
     if (config.baselineResults) readBaselineFile(config.baselineResults);
     checkResultsDir(config.resultsDir);
     const prepared = await prepareRun(config);
@@ -53,17 +75,51 @@ export async function run(): Promise<void> {
     });
     core.setOutput('result', result.outcome);
     core.setOutput('violations', String(result.violations));
+    core.setOutput('warnings', String(result.warnings ?? 0));
     core.setOutput('report-path', files.report);
     core.setOutput('results-json', files.resultsJson);
 
+    // For a report-mode run (a fork's PR): which PR and commit, from the event, never the PR's code.
+    const metadata = pullRequestMetadata(github.context.payload, process.env, actionRoot);
+    if (metadata) {
+      await writeFile(
+        path.join(config.resultsDir, PULL_REQUEST_FILE),
+        `${JSON.stringify(metadata, null, 2)}\n`,
+      );
+      if (metadata.fork) {
+        core.info(
+          `pull request from a fork (${metadata.headRepository}): the token is read-only here; upload ${config.resultsDir} as an artifact and let the chaos-report workflow (mode: report) publish the comment and the check run`,
+        );
+      }
+    }
+
     // The summary goes first: it needs no API call, so a reviewer sees it even when the comment fails.
-    await writeJobSummary(renderReport(result, { baseline: prepared.baseline, maxBytes: SUMMARY_MAX_BYTES }));
-    annotateViolations(result);
-    if (inputs.comment) await postComment(result, inputs.token, prepared.baseline);
+    const locate = (file: string, line: number | null) => locateSource(sources, file, line);
+    await writeJobSummary(
+      renderReport(result, { baseline: prepared.baseline, maxBytes: SUMMARY_MAX_BYTES, locate }),
+    );
+    annotateViolations(result, sources);
+    const gateSettings = {
+      failOnViolation: config.failOnViolation,
+      failOnInconclusive: inputs.failOnInconclusive,
+    };
+    if (check) await finishCheck(check.target, check.id, result, gateSettings, sources);
+    check = null;
+    if (inputs.comment) {
+      if (!inputs.token || !target) {
+        core.info(
+          'sticky comment: no token or repository in this context; the job summary carries the report',
+        );
+      } else {
+        await postComment({ token: inputs.token, ...target }, result, prepared.baseline, sources);
+      }
+    }
 
     gate(result, config.failOnViolation, inputs.failOnInconclusive);
   } catch (error) {
     core.setOutput('result', 'error');
+    if (check)
+      await abandonCheck(check.target, check.id, error instanceof Error ? error.message : String(error));
     if (error instanceof ConfigError) {
       for (const issue of error.issues) {
         core.error(
@@ -81,38 +137,23 @@ export async function run(): Promise<void> {
 }
 
 /**
- * One annotation per violated threshold, on the scenario file line that declares it. GitHub
- * places annotations by repository-relative path; a built-in scenario lives in the action's
- * own checkout, so its annotation carries the file in its title instead.
+ * One annotation per violated threshold (error) or violated warning (warning), on the scenario
+ * file line that declares it. GitHub places annotations by repository-relative path; a built-in
+ * scenario lives in the action's own checkout, so its annotation carries the file in its title.
  */
-function annotateViolations(result: RunResult): void {
-  const workspace = path.resolve(process.env.GITHUB_WORKSPACE ?? process.cwd());
+function annotateViolations(result: RunResult, sources: SourceContext): void {
   for (const scenario of result.scenarios) {
-    for (const threshold of scenario.thresholds.filter((t) => t.passed === false)) {
-      const relative = path.relative(workspace, path.resolve(threshold.file));
-      const inRepository = !relative.startsWith('..') && !path.isAbsolute(relative);
-      core.error(`${threshold.source}: actual ${threshold.actual}, limit ${threshold.limit}`, {
-        title: `chaos: ${scenario.name} violated its SLO${inRepository ? '' : ` (${path.basename(threshold.file)}:${threshold.line})`}`,
-        ...(inRepository ? { file: relative, startLine: threshold.line } : {}),
+    for (const threshold of scenario.thresholds) {
+      const warning = isViolatedWarning(threshold);
+      if (!warning && !isViolation(threshold)) continue;
+      const place = locateSource(sources, path.resolve(threshold.file), threshold.line);
+      const what = warning ? 'broke a warning threshold' : 'violated its SLO';
+      const annotate = warning ? core.warning : core.error;
+      annotate(`${threshold.source}: actual ${threshold.actual}, limit ${threshold.limit}`, {
+        title: `chaos: ${scenario.name} ${what}${place.repoPath ? '' : ` (${place.text})`}`,
+        ...(place.repoPath ? { file: place.repoPath, startLine: threshold.line } : {}),
       });
     }
-  }
-}
-
-async function postComment(result: RunResult, token: string, baseline: RunResult | null): Promise<void> {
-  const target = commentTargetFromContext();
-  if (!token || !target) {
-    core.info('sticky comment: no token or repository in this context; the job summary carries the report');
-    return;
-  }
-  try {
-    const outcome = await upsertStickyComment({ token, ...target, body: renderReport(result, { baseline }) });
-    core.info(`sticky comment: ${outcome.status}${outcome.url ? ` (${outcome.url})` : ''}`);
-  } catch (error) {
-    // The verdict does not depend on GitHub's API being up: warn and let the gate decide.
-    core.warning(
-      `sticky comment could not be posted: ${error instanceof Error ? error.message : String(error)}`,
-    );
   }
 }
 
@@ -120,7 +161,9 @@ function gate(result: RunResult, failOnViolation: boolean, failOnInconclusive: b
   const failedScenarios = result.scenarios.filter((s) => s.outcome === 'fail').map((s) => s.name);
   switch (result.outcome) {
     case 'pass':
-      core.info(`chaos gate passed: ${result.scenarios.length} scenarios held their SLOs`);
+      core.info(
+        `chaos gate passed${result.warnings ? ` with ${result.warnings} warning(s)` : ''}: ${result.scenarios.length} scenarios held their SLOs`,
+      );
       return;
     case 'fail': {
       const message = `chaos gate failed: ${result.violations} threshold(s) violated in ${failedScenarios.join(', ')}`;

@@ -147,6 +147,9 @@ export function renderVerdictLine(result: RunResult): string {
       line = `${OUTCOME_SYMBOL.pass} chaos gate ${verb}: ${n === 0 ? 'no scenarios ran' : `${c.pass} of ${plural(n, 'scenario')} held their SLOs`}`;
     }
   }
+  if (result.outcome !== 'pass' && warningCount(result) > 0) {
+    others.push(`${plural(warningCount(result), 'warning')} ${WARNING_MARK}`);
+  }
   if (c.skipped) others.push(`${c.skipped} skipped ${OUTCOME_SYMBOL.skipped}`);
   if (others.length > 0) line += `; ${others.join(', ')}`;
   return line;

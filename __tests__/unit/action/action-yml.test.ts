@@ -44,8 +44,8 @@ describe('workflows', () => {
   const dir = path.join(root, '.github/workflows');
   const files = readdirSync(dir).filter((file) => file.endsWith('.yml'));
 
-  it('has ci, check-dist and chaos', () => {
-    expect(files.sort()).toEqual(['chaos.yml', 'check-dist.yml', 'ci.yml']);
+  it('has ci, check-dist, chaos and chaos-report', () => {
+    expect(files.sort()).toEqual(['chaos-report.yml', 'chaos.yml', 'check-dist.yml', 'ci.yml']);
   });
 
   it.each(files)('%s validates against the workflow schema', (file) => {

@@ -120,6 +120,11 @@ describe('warnings in the reports', () => {
   it('counts warnings from the thresholds when results.json predates the field', () => {
     expect(renderVerdictLine({ ...run, warnings: undefined })).toContain('passed with 1 warning');
     expect(renderVerdictLine(buildRun())).toMatch(/^✅ chaos gate passed: /);
+    const failing = buildRun(
+      [buildScenario({}, { outcome: 'fail', thresholds: [buildThreshold({ passed: false }), warned] })],
+      { violations: 1, warnings: 1 },
+    );
+    expect(renderVerdictLine(failing)).toMatch(/^❌ chaos gate failed: .*\(1 threshold\); 1 warning ⚠$/);
   });
 
   it('shows ⚠ in the terminal table and counts it in the last line', () => {

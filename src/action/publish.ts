@@ -1,0 +1,102 @@
+// Where a run's verdict goes on GitHub, for both modes of the Action (`run` measures and
+// publishes; `report` publishes what a fork's run measured): the check run `chaos`, the sticky
+// comment, and the pull request metadata a report-mode run needs. Orchestration of the edges
+// in src/report/; no logic of the verdict here.
+import * as core from '@actions/core';
+import type { RunResult } from '../results';
+import {
+  checkAnnotations,
+  checkConclusion,
+  checkOutput,
+  completeCheckRun,
+  startCheckRun,
+  type CheckRunTarget,
+  type GateSettings,
+} from '../report/check-run';
+import { upsertStickyComment } from '../report/comment';
+import { renderReport } from '../report/markdown';
+import { locateSource, type SourceContext } from '../report/source-paths';
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Starts the check run `chaos` (in progress); null when it could not be (no permission, API down). */
+export async function beginCheck(target: CheckRunTarget, detailsUrl: string | null): Promise<number | null> {
+  try {
+    const started = await startCheckRun(target, detailsUrl);
+    if (started.status === 'forbidden') return null;
+    core.info(`check run chaos: in progress${started.url ? ` (${started.url})` : ''}`);
+    return started.id;
+  } catch (error) {
+    // The verdict does not depend on GitHub's API: warn and go on.
+    core.warning(`check run could not be created: ${messageOf(error)}`);
+    return null;
+  }
+}
+
+/** Completes the check run with the verdict, the report and one annotation per violated threshold or warning. */
+export async function finishCheck(
+  target: CheckRunTarget,
+  id: number,
+  result: RunResult,
+  gate: GateSettings,
+  sources: SourceContext,
+): Promise<void> {
+  const locate = (file: string, line: number | null) => locateSource(sources, file, line);
+  const conclusion = checkConclusion(result, gate);
+  try {
+    const done = await completeCheckRun(target, id, {
+      conclusion,
+      output: checkOutput(result, locate),
+      annotations: checkAnnotations(result, (file) => locateSource(sources, file, null)),
+    });
+    if (done.status === 'completed') core.info(`check run chaos: ${conclusion}`);
+  } catch (error) {
+    core.warning(`check run could not be completed: ${messageOf(error)}`);
+  }
+}
+
+/** Marks a started check run failed when the Action itself failed, so it is not left in progress. */
+export async function abandonCheck(target: CheckRunTarget, id: number, reason: string): Promise<void> {
+  try {
+    await completeCheckRun(target, id, {
+      conclusion: 'failure',
+      output: { title: 'chaos: the run failed', summary: reason.slice(0, 60_000), text: '' },
+      annotations: [],
+    });
+  } catch (error) {
+    core.warning(`check run could not be completed: ${messageOf(error)}`);
+  }
+}
+
+export interface CommentPlace {
+  token: string;
+  owner: string;
+  repo: string;
+  issueNumber: number | null;
+  sha: string | null;
+  /** The sticky marker's workflow and job: a report-mode run writes the gate job's comment. */
+  workflow?: string;
+  job?: string;
+}
+
+/** Posts or updates the sticky comment; failures other than 403 are warnings (the gate decides, not the API). */
+export async function postComment(
+  place: CommentPlace,
+  result: RunResult,
+  baseline: RunResult | null,
+  sources: SourceContext,
+): Promise<'created' | 'updated' | 'skipped-no-pr' | 'forbidden' | 'failed'> {
+  try {
+    const outcome = await upsertStickyComment({
+      ...place,
+      body: renderReport(result, { baseline, locate: (f, l) => locateSource(sources, f, l) }),
+    });
+    core.info(`sticky comment: ${outcome.status}${outcome.url ? ` (${outcome.url})` : ''}`);
+    return outcome.status;
+  } catch (error) {
+    core.warning(`sticky comment could not be posted: ${messageOf(error)}`);
+    return 'failed';
+  }
+}
