@@ -29,6 +29,7 @@ import type {
   SideFigures,
 } from '../results';
 import { meanAndVariance, quantile, totalCount } from './bins';
+import { designEffect, quantileDesignEffect } from './clusters';
 import { newcombeDifference } from './proportions';
 import { meanRatio, quantileRatio } from './quantile-ratio';
 import { rankSum, rankSumProblem } from './rank-sum';
@@ -38,6 +39,7 @@ export { rankSum, type RankSumResult } from './rank-sum';
 export { newcombeDifference, wilson } from './proportions';
 export { quantileRatio, quantileBounds, meanRatio } from './quantile-ratio';
 export { pnorm, qnorm } from './normal';
+export { designEffect, quantileDesignEffect, countBelow } from './clusters';
 
 /** Two-sided confidence level of every interval here. */
 export const CONFIDENCE = 0.95;
@@ -53,6 +55,11 @@ export interface PhaseSample {
   stats: PhaseStats;
   /** Latencies in integer microseconds. */
   bins: LatencyBins;
+  /**
+   * The phase's requests second by second (clusters.ts): with them the quantile and error-rate
+   * intervals count each second as a cluster; without them requests count as independent.
+   */
+  seconds?: { scheduled: number; errors: number; bins: LatencyBins }[];
 }
 
 const QUANTILE: Partial<Record<ChangeMetric, number>> = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 };
@@ -81,19 +88,30 @@ export function changeOf(
   const none: ChangeInterval = { change: null, low: null, high: null };
   if (changeProblem(metric, pr, base) !== null || !pr || !base) return none;
   if (metric === 'error_rate') {
-    const d = newcombeDifference(
-      errorsOf(pr.stats),
-      pr.stats.scheduled,
-      errorsOf(base.stats),
-      base.stats.scheduled,
-      CONFIDENCE,
-    );
+    // Clustered errors (a stall fails a second's requests together) count as fewer independent ones.
+    const effective = (side: PhaseSample): [number, number] => {
+      const deff = designEffect((side.seconds ?? []).map((s) => ({ n: s.scheduled, hits: s.errors })));
+      return [errorsOf(side.stats) / deff, side.stats.scheduled / deff];
+    };
+    const [xPr, nPr] = effective(pr);
+    const [xBase, nBase] = effective(base);
+    const d = newcombeDifference(xPr, nPr, xBase, nBase, CONFIDENCE);
     return { change: d.estimate, low: d.low, high: d.high };
   }
   const q = QUANTILE[metric];
+  const deff = (side: PhaseSample, p: number): number => {
+    const at = quantile(side.bins, p);
+    return at === null || !side.seconds
+      ? 1
+      : quantileDesignEffect(
+          side.seconds.map((s) => s.bins),
+          at,
+          p,
+        );
+  };
   const ratio =
     q !== undefined
-      ? quantileRatio(pr.bins, base.bins, q, CONFIDENCE)
+      ? quantileRatio(pr.bins, base.bins, q, CONFIDENCE, [deff(pr, q), deff(base, q)])
       : meanRatio(meanAndVariance(pr.bins), meanAndVariance(base.bins), CONFIDENCE);
   if (!ratio) return none;
   return {

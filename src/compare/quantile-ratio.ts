@@ -9,8 +9,9 @@
 // interval for a ratio of medians, applied to other quantiles; it needs no assumption about
 // the latency distribution's shape, and it widens by itself where a tail holds few requests
 // (a p99 of 300 requests rests on 3 of them). When a side is too small for its quantile's
-// interval to have an end inside the sample (n·p ± z·√(n·p·(1 − p)) falls outside 1..n), the
-// ratio interval is unbounded on that side: the data cannot bound it.
+// interval to have an end inside the sample (n·p ± z·√(n·p·(1 − p)) falls outside 1..n), there
+// is no standard error: the ratio's ends are then the two sides' own ends combined (PR low /
+// base high, PR high / base low), unbounded where one of those is missing.
 import { orderStatistic, quantile, totalCount, type LatencyBins } from './bins';
 import { qnorm } from './normal';
 
@@ -27,12 +28,14 @@ export function quantileBounds(
   bins: LatencyBins,
   p: number,
   confidence = 0.95,
+  designEffect = 1,
 ): { estimate: number; low: number | null; high: number | null } | null {
   const n = totalCount(bins);
   const estimate = quantile(bins, p);
   if (estimate === null) return null;
   const z = qnorm(1 - (1 - confidence) / 2);
-  const half = z * Math.sqrt(n * p * (1 - p));
+  // Clustered requests (clusters.ts): the count below the quantile varies designEffect times more.
+  const half = z * Math.sqrt(designEffect * n * p * (1 - p));
   const lowRank = Math.floor(n * p - half);
   const highRank = Math.ceil(n * p + half);
   return {
@@ -42,22 +45,34 @@ export function quantileBounds(
   };
 }
 
-/** PR pQ / base pQ with its interval; null when either side is empty or a quantile is 0. */
+/**
+ * PR pQ / base pQ with its interval; null when either side is empty or a quantile is 0.
+ * designEffects: each side's (clusters.ts), 1 for independent requests.
+ */
 export function quantileRatio(
   x: LatencyBins,
   y: LatencyBins,
   p: number,
   confidence = 0.95,
+  designEffects: [number, number] = [1, 1],
 ): RatioInterval | null {
-  const bx = quantileBounds(x, p, confidence);
-  const by = quantileBounds(y, p, confidence);
+  const bx = quantileBounds(x, p, confidence, designEffects[0]);
+  const by = quantileBounds(y, p, confidence, designEffects[1]);
   if (!bx || !by || bx.estimate <= 0 || by.estimate <= 0) return null;
   const z = qnorm(1 - (1 - confidence) / 2);
   const ratio = bx.estimate / by.estimate;
   const seX = logHalfWidth(bx) / z;
   const seY = logHalfWidth(by) / z;
   const se = Math.sqrt(seX * seX + seY * seY);
-  if (!Number.isFinite(se)) return { ratio, low: null, high: null };
+  if (!Number.isFinite(se)) {
+    // A side's interval has an open end: no standard error, but the ends that exist still bound
+    // the ratio (conservatively: each side's own 95 % end, the two combined).
+    return {
+      ratio,
+      low: bx.low !== null && by.high !== null ? bx.low / by.high : null,
+      high: bx.high !== null && by.low !== null && by.low > 0 ? bx.high / by.low : null,
+    };
+  }
   return { ratio, low: ratio * Math.exp(-z * se), high: ratio * Math.exp(z * se) };
 }
 

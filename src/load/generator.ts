@@ -153,6 +153,10 @@ export class LocalLoadRun implements OutcomeSink<RequestContext> {
     return this.timeline.latencyBins();
   }
 
+  secondBins(): { second: number; scheduled: number; errors: number; bins: LatencyBins }[] {
+    return this.timeline.secondBins();
+  }
+
   /** Stops sending, waits up to the request timeout for in-flight requests, then closes. */
   async stop(): Promise<void> {
     this.endSending();

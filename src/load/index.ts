@@ -41,6 +41,8 @@ export interface LoadRun {
   marks(): LoadMark[];
   /** Per phase, every timed request's latency as HDR bins (for paired comparisons); complete once stopped. */
   latencyBins?(): Partial<Record<PhaseName, LatencyBins>>;
+  /** Every second's latencies as bins, with its scheduled and error counts (the clusters of a paired comparison). */
+  secondBins?(): { second: number; scheduled: number; errors: number; bins: LatencyBins }[];
   /** Stops sending, lets in-flight requests finish (up to the timeout), returns the result. */
   stop(): Promise<LoadResult>;
   result(): LoadResult;
@@ -74,6 +76,7 @@ function wrap(engine: LocalLoadRun | ThreadedLoadRun, t0Ms: number, loadStartMs:
     phases: () => engine.phases(),
     marks: () => engine.marks(),
     latencyBins: () => engine.latencyBins(),
+    secondBins: () => engine.secondBins(),
     stop: async () => {
       await engine.stop();
       return engine.result();

@@ -185,6 +185,10 @@ export class ThreadedLoadRun {
     return this.timeline.latencyBins();
   }
 
+  secondBins(): { second: number; scheduled: number; errors: number; bins: LatencyBins }[] {
+    return this.timeline.secondBins();
+  }
+
   async stop(): Promise<void> {
     this.stoppedAtMs ??= monotonicMs();
     for (const worker of this.workers) worker.postMessage({ type: 'stop' } satisfies MainToWorker);

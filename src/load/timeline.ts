@@ -310,6 +310,26 @@ export class Timeline {
     return out;
   }
 
+  /**
+   * Every second's latencies as bins (integer µs), with its counts, ascending by second: the
+   * clusters a paired comparison's intervals account for (requests of one second share its stalls).
+   */
+  secondBins(): { second: number; scheduled: number; errors: number; bins: LatencyBins }[] {
+    const out: { second: number; scheduled: number; errors: number; bins: LatencyBins }[] = [];
+    for (const bucket of [...this.buckets.values()].sort((a, b) => a.second - b.second)) {
+      let bins: LatencyBins = { values: [], counts: [] };
+      if (bucket.live) bins = histogramBins(bucket.live);
+      else if (bucket.encoded !== null) {
+        const decoded = decodeHistogram(bucket.encoded);
+        bins = histogramBins(decoded);
+        decoded.destroy();
+      }
+      const { scheduled } = bucket.counters;
+      out.push({ second: bucket.second, scheduled, errors: errorTotal(bucket.counters), bins });
+    }
+    return out;
+  }
+
   exportPhases(): { counters: Counters; histogram: string }[] {
     return this.segments.map((segment) => ({
       counters: segment.counters,

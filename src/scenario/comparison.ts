@@ -24,12 +24,19 @@ import { formatValue, type RegressionThreshold, type Threshold } from './thresho
 const COMPARED: readonly PhaseName[] = ['baseline', 'fault', 'recovery', 'after'];
 
 function sampleOf(
-  side: Pick<ScenarioObservations, 'phases' | 'latencyBins'> | PairedBaseObservation,
+  side: Pick<ScenarioObservations, 'phases' | 'latencyBins' | 'secondBins'> | PairedBaseObservation,
   phase: PhaseName,
 ): PhaseSample | null {
   const stats = side.phases[phase];
   if (!stats) return null;
-  return { stats, bins: side.latencyBins?.[phase] ?? { values: [], counts: [] } };
+  // The phase's seconds: those that start inside it (a second across a boundary goes with its start).
+  const first = Math.ceil(stats.startMs / 1000);
+  const seconds = (side.secondBins ?? []).filter((s) => s.second >= first && s.second * 1000 < stats.endMs);
+  return {
+    stats,
+    bins: side.latencyBins?.[phase] ?? { values: [], counts: [] },
+    ...(seconds.length ? { seconds } : {}),
+  };
 }
 
 /**

@@ -178,8 +178,18 @@ export interface ScenarioObservations {
   baseline: Partial<Record<PhaseName, PhaseObservation>> | null;
   /** Per phase, this run's latencies as HDR bins (integer µs); {} when the load did not give them. */
   latencyBins?: Partial<Record<PhaseName, LatencyBins>>;
+  /** Every second's latencies (bins) and counts: requests of one second share its stalls, and intervals count them as a cluster. */
+  secondBins?: SecondSample[];
   /** The same scenario on the paired base stack, run at the same time; null or absent without one. */
   pairedBase?: PairedBaseObservation | null;
+}
+
+/** One timeline second's requests: how many were scheduled, how many failed, and the latencies of those timed. */
+export interface SecondSample {
+  second: number;
+  scheduled: number;
+  errors: number;
+  bins: LatencyBins;
 }
 
 /** What the base stack's side of a paired run measured, for regression checks and the comparison. */
@@ -189,6 +199,7 @@ export interface PairedBaseObservation {
   phases: Partial<Record<PhaseName, PhaseObservation>>;
   latencyBins: Partial<Record<PhaseName, LatencyBins>>;
   timeline: TimelinePoint[];
+  secondBins: SecondSample[];
   /** Why the base side measured nothing (it stopped before its load ran), else null. */
   problem: string | null;
 }

@@ -166,12 +166,14 @@ export class Rendezvous {
     // Once the base side has handed its samples over, this changes nothing (a promise settles once).
     if (which === 'base') {
       const why = `the base side measured nothing (${result?.outcome ?? 'error'}${result?.reason ? `: ${result.reason}` : ''})`;
-      this.baseSamples.resolve(this.observation({ phases: {}, latencyBins: {}, timeline: [] }, why));
+      this.baseSamples.resolve(
+        this.observation({ phases: {}, latencyBins: {}, timeline: [], secondBins: [] }, why),
+      );
     }
   }
 
   private observation(
-    own: Pick<ScenarioObservations, 'phases' | 'latencyBins' | 'timeline'>,
+    own: Pick<ScenarioObservations, 'phases' | 'latencyBins' | 'timeline' | 'secondBins'>,
     problem: string | null,
   ): PairedBaseObservation {
     return {
@@ -179,6 +181,7 @@ export class Rendezvous {
       composeFiles: this.base.composeFiles,
       phases: own.phases,
       latencyBins: own.latencyBins ?? {},
+      secondBins: own.secondBins ?? [],
       timeline: own.timeline.map((p) => ({
         second: p.second,
         phase: p.phase,

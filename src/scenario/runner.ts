@@ -71,7 +71,7 @@ export interface PairedSide {
   beforeLoadStart(): Promise<void>;
   /** Hands this side's phases over; resolves with the base side's on the PR side, null on the base side. */
   exchange(
-    own: Pick<ScenarioObservations, 'phases' | 'latencyBins' | 'timeline'>,
+    own: Pick<ScenarioObservations, 'phases' | 'latencyBins' | 'timeline' | 'secondBins'>,
   ): Promise<PairedBaseObservation | null>;
 }
 
@@ -668,6 +668,7 @@ async function collect(state: RunState): Promise<void> {
   );
   if (env.baseline) observations.baseline = baselineFromRun(env.baseline, scenario.name);
   observations.latencyBins = load?.latencyBins?.() ?? {};
+  observations.secondBins = load?.secondBins?.() ?? [];
   if (env.paired) observations.pairedBase = await env.paired.exchange(observations);
   void edges;
 }

@@ -3,6 +3,7 @@
 import {
   binsOf,
   comparePhase,
+  designEffect,
   changeOf,
   formatChange,
   judgeChange,
@@ -15,7 +16,7 @@ import {
   wilson,
   type PhaseSample,
 } from '../../../src/compare';
-import type { PhaseStats } from '../../../src/results';
+import type { LatencyBins, PhaseStats } from '../../../src/results';
 
 /** Decimal data scaled to integers, as rank-sum needs (HDR buckets are integer µs). */
 const cents = (values: number[]): number[] => values.map((v) => Math.round(v * 100));
@@ -165,8 +166,14 @@ describe('ratio of quantiles', () => {
     const few = binsOf(Array.from({ length: 50 }, (_, i) => 1000 + i));
     const r = quantileRatio(few, few, 0.99);
     expect(r?.ratio).toBe(1);
+    // Above the 50th observation nothing bounds either p99: no end of the ratio is bounded.
     expect(r?.high).toBeNull();
     expect(r?.low).toBeNull();
+    // Against a large base the lower end exists: the PR's lower end over the base's upper end.
+    const many = binsOf(Array.from({ length: 5000 }, (_, i) => 1000 + (i % 50)));
+    const against = quantileRatio(few, many, 0.99);
+    expect(against?.high).toBeNull();
+    expect(against?.low).toBeCloseTo(1047 / 1049, 12);
   });
 
   it('covers the true ratio about 95 % of the time (A/A draws from one log-normal)', () => {
@@ -225,16 +232,17 @@ describe('regression verdicts on intervals', () => {
   });
 });
 
+const stats = (scheduled: number, errorRate: number): PhaseStats =>
+  ({
+    phase: 'fault',
+    scheduled,
+    timed: scheduled,
+    completed: scheduled,
+    errorRate,
+    errors: {},
+  }) as unknown as PhaseStats;
+
 describe('comparePhase', () => {
-  const stats = (scheduled: number, errorRate: number): PhaseStats =>
-    ({
-      phase: 'fault',
-      scheduled,
-      timed: scheduled,
-      completed: scheduled,
-      errorRate,
-      errors: {},
-    }) as unknown as PhaseStats;
   /** n latencies around `ms` (µs bins with a spread of ±30 %). */
   const sample = (n: number, ms: number, errorRate = 0): PhaseSample => {
     const values = Array.from({ length: n }, (_, i) =>
@@ -279,5 +287,47 @@ describe('comparePhase', () => {
     expect(c.change).toBeCloseTo(0.05, 9);
     expect(c.low).toBeGreaterThan(0.03);
     expect(comparePhase('fault', sample(2000, 3, 0.05), sample(2000, 3, 0)).verdict).toBe('regressed');
+  });
+});
+
+describe('clustered requests (one second, one cluster)', () => {
+  it("Kish's design effect: 1 for evenly spread hits, large when whole seconds hit together", () => {
+    // 10 seconds of 100 requests, 5 % slow: spread evenly → the variance of independent requests.
+    const even = Array.from({ length: 10 }, () => ({ n: 100, hits: 5 }));
+    expect(designEffect(even)).toBe(1);
+    // The same 5 % all in one second (a stall): between-second variance ≫ binomial.
+    const stalled = Array.from({ length: 10 }, (_, i) => ({ n: 100, hits: i === 3 ? 50 : 0 }));
+    // p = 0.05; Σ(h − p·n)² = 45² + 9·5² = 2250; clustered = 10/9 · 2250 / 1000² = 0.0025;
+    // independent = 0.05 · 0.95 / 1000 = 4.75e-5; ratio = 52.63…
+    expect(designEffect(stalled)).toBeCloseTo(0.0025 / 4.75e-5, 9);
+    expect(designEffect([{ n: 100, hits: 50 }])).toBe(1);
+  });
+
+  it('widens the p95 interval of a stalled A/A run enough to cover no change', () => {
+    // Two sides, 30 s of 100 req/s around 3 ms; in 2 seconds of one side everything takes 12 ms.
+    const second = (slow: boolean, s: number): { scheduled: number; errors: number; bins: LatencyBins } => ({
+      scheduled: 100,
+      errors: 0,
+      bins: binsOf(
+        Array.from({ length: 100 }, (_, i) => (slow ? 12000 : 2500 + ((i * 37 + s * 11) % 100) * 10)),
+      ),
+    });
+    const side = (stalls: number[]): PhaseSample => {
+      const seconds = Array.from({ length: 30 }, (_, s) => second(stalls.includes(s), s));
+      const bins = binsOf(
+        seconds.flatMap((s) => s.bins.values.flatMap((v, i) => Array<number>(s.bins.counts[i]).fill(v))),
+      );
+      return { stats: stats(3000, 0), bins, seconds };
+    };
+    const stalled = side([4, 17]);
+    const quiet = side([]);
+    const independent = changeOf('p95', { ...stalled, seconds: undefined }, { ...quiet, seconds: undefined });
+    const clustered = changeOf('p95', stalled, quiet);
+    // Counted as independent requests, 2 stalled seconds look like a certain p95 regression.
+    expect(independent.low).toBeGreaterThan(0.2);
+    expect(clustered.change).toBe(independent.change);
+    expect(clustered.low).toBeLessThan(0.2);
+    expect(judgeChange(independent, '<', 0.2)).toBe(false);
+    expect(judgeChange(clustered, '<', 0.2)).toBeNull();
   });
 });

@@ -1,0 +1,60 @@
+// Requests are not independent of each other: a stall (a GC pause, CPU taken by a neighbour, a
+// slow disk) slows every request of that moment at once. An interval that counts requests as
+// independent is then too narrow, and an unchanged revision run twice "differs" (measured on
+// this machine: an A/A `after` phase's p99 at +115 % [+35 %, +243 %] with independent requests).
+// So the intervals count one timeline second as one cluster: the variance of a proportion (the
+// share of requests at or below a quantile, or the error rate) is estimated from how much it
+// varies between seconds (the linearized variance of a ratio estimator, as survey statistics
+// does for cluster samples), and its ratio to the variance under independence, Kish's design
+// effect, widens the interval: the quantile's binomial rank interval (Woodruff's method) and the
+// error rate's effective sample size. Never below 1: clustering is not allowed to narrow anything.
+import { totalCount, type LatencyBins } from './bins';
+
+/** One cluster (a second): n observations of which `hits` have the property counted. */
+export interface Cluster {
+  n: number;
+  hits: number;
+}
+
+/**
+ * Kish's design effect of a proportion estimated from clusters: Var_cluster(p̂) / Var_iid(p̂),
+ * at least 1; 1 when it cannot be estimated (fewer than two clusters, or p̂ is 0 or 1).
+ */
+export function designEffect(clusters: readonly Cluster[]): number {
+  const used = clusters.filter((c) => c.n > 0);
+  const n = used.reduce((s, c) => s + c.n, 0);
+  if (used.length < 2 || n === 0) return 1;
+  const p = used.reduce((s, c) => s + c.hits, 0) / n;
+  if (p <= 0 || p >= 1) return 1;
+  const k = used.length;
+  let squares = 0;
+  for (const c of used) squares += (c.hits - p * c.n) ** 2;
+  const clustered = ((k / (k - 1)) * squares) / (n * n);
+  const independent = (p * (1 - p)) / n;
+  return Math.max(1, clustered / independent);
+}
+
+/** How many observations of the bins are below `value`, and how many equal it. */
+export function countBelow(bins: LatencyBins, value: number): { below: number; at: number } {
+  let below = 0;
+  let at = 0;
+  for (let i = 0; i < bins.values.length && bins.values[i] <= value; i++) {
+    if (bins.values[i] < value) below += bins.counts[i];
+    else at += bins.counts[i];
+  }
+  return { below, at };
+}
+
+/**
+ * The design effect of "below the p-quantile q" over the seconds' latencies. Requests tied at q
+ * (an HDR bucket, or a stall that gave many requests one latency) are split between below and
+ * above in the proportion that makes the whole share p, as a continuous distribution would.
+ */
+export function quantileDesignEffect(seconds: readonly LatencyBins[], q: number, p: number): number {
+  const counts = seconds.map((bins) => ({ n: totalCount(bins), ...countBelow(bins, q) }));
+  const n = counts.reduce((s, c) => s + c.n, 0);
+  const below = counts.reduce((s, c) => s + c.below, 0);
+  const at = counts.reduce((s, c) => s + c.at, 0);
+  const share = at > 0 ? Math.min(1, Math.max(0, (p * n - below) / at)) : 0;
+  return designEffect(counts.map((c) => ({ n: c.n, hits: c.below + share * c.at })));
+}
