@@ -83,6 +83,7 @@ on:
 permissions:
   contents: read
   pull-requests: write
+  checks: write
 concurrency:
   group: chaos-\${{ github.ref }}
   cancel-in-progress: true
