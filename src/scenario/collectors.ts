@@ -110,14 +110,16 @@ export interface AlertSampler extends Sampler {
  * Polls Prometheus's /api/v1/alerts and keeps, per alert (name + labels), every span it was
  * seen firing: "fires within T" needs the transition into firing, not just a first sighting.
  */
-export function sampleAlerts(prometheusUrl: string, options: SamplerOptions): AlertSampler {
+export function sampleAlerts(prometheusUrl: string | (() => string), options: SamplerOptions): AlertSampler {
+  // A function: the address may change (Prometheus stopped and started by a fault gets a new one).
+  const urlOf = typeof prometheusUrl === 'function' ? prometheusUrl : () => prometheusUrl;
   const seen = new Map<string, ObservedAlert>();
   const coverage = new CoverageRecorder(options.intervalMs * 2);
   const sampler = every(options.intervalMs, async () => {
     const asked = options.now();
     coverage.attempt(asked);
     try {
-      const alerts = await prometheusAlerts(prometheusUrl);
+      const alerts = await prometheusAlerts(urlOf());
       // The state is what Prometheus said when asked: stamp it at the question, not the answer.
       coverage.answer(asked);
       const present = new Set<string>();
@@ -167,10 +169,11 @@ export interface PromqlSampler extends Sampler {
 
 /** Evaluates each query once a second; the largest value across series is kept. */
 export function samplePromql(
-  prometheusUrl: string,
+  prometheusUrl: string | (() => string),
   queries: string[],
   options: SamplerOptions,
 ): PromqlSampler {
+  const urlOf = typeof prometheusUrl === 'function' ? prometheusUrl : () => prometheusUrl;
   const samples: Record<string, PromSample[]> = Object.fromEntries(queries.map((q) => [q, []]));
   const recorders = new Map(queries.map((q) => [q, new CoverageRecorder(options.intervalMs * 2)]));
   const sampler = every(options.intervalMs, async () => {
@@ -181,7 +184,7 @@ export function samplePromql(
         const recorder = recorders.get(query) as CoverageRecorder;
         recorder.attempt(atMs);
         try {
-          const result = await queryInstant(prometheusUrl, query);
+          const result = await queryInstant(urlOf(), query);
           const values = result.map((s) => s.value).filter((v) => Number.isFinite(v));
           recorder.answer(atMs);
           samples[query].push({

@@ -129,6 +129,8 @@ interface RunState {
   revertStartMs: ScenarioMs | null;
   /** The same per service, for scenarios whose faults are reverted at different times. */
   revertStarts: Map<string, ScenarioMs>;
+  /** Prometheus's address: read again after a fault on the metrics role (a restart moves it). */
+  prometheusUrl: string | null;
   steadyBefore: SteadyStateResult;
   steadyAfter: SteadyStateResult | null;
   aborted: string | null;
@@ -164,6 +166,7 @@ export async function runScenario(scenario: Scenario, env: ScenarioEnvironment):
     restartCountsBefore: new Map(),
     revertStartMs: null,
     revertStarts: new Map(),
+    prometheusUrl: env.prometheusUrl,
     steadyBefore: { ok: true, problems: [] },
     steadyAfter: null,
     aborted: null,
@@ -234,7 +237,7 @@ async function prepare(state: RunState): Promise<void> {
   }
 
   state.announce('steady-state', 'checking before the fault');
-  state.steadyBefore = await edges.checkSteadyState(scenario.steadyState, endpointsOf(env));
+  state.steadyBefore = await edges.checkSteadyState(scenario.steadyState, endpointsOf(state));
   if (!state.steadyBefore.ok) {
     state.notes.push(`steady state before the fault: ${state.steadyBefore.problems.join('; ')}`);
     return;
@@ -264,12 +267,17 @@ async function startLoadAndClock(state: RunState): Promise<void> {
     state.eventsFromMs = state.clock.fromMonotonic(setupClock.toMonotonic(state.eventsFromMs));
   const samplerClock = { intervalMs: 1000, now: () => state.clock.now(), phase: () => state.currentPhase };
   if (needs.alerts) {
-    if (env.prometheusUrl) state.alertSampler = edges.sampleAlerts(env.prometheusUrl, samplerClock);
+    if (env.prometheusUrl)
+      state.alertSampler = edges.sampleAlerts(() => state.prometheusUrl as string, samplerClock);
     else state.notes.push('alert thresholds need Prometheus: no service has the metrics role');
   }
   if (needs.promqlQueries.length) {
     if (env.prometheusUrl)
-      state.promqlSampler = edges.samplePromql(env.prometheusUrl, needs.promqlQueries, samplerClock);
+      state.promqlSampler = edges.samplePromql(
+        () => state.prometheusUrl as string,
+        needs.promqlQueries,
+        samplerClock,
+      );
     else state.notes.push('promql thresholds need Prometheus: no service has the metrics role');
   }
 }
@@ -337,6 +345,11 @@ async function revertOne(state: RunState, played: PlayedFault): Promise<void> {
   state.revertStarts.set(played.service, state.clock.now());
   played.reverted = true;
   await played.handle.revert();
+  // A stopped container comes back with a new address (and host port): the probes follow it.
+  if (state.prometheusUrl !== null && played.service === state.env.roles.optional('metrics')) {
+    const url = await serviceUrl(state.env.project, played.service).catch(() => null);
+    if (url) state.prometheusUrl = url;
+  }
 }
 
 /**
@@ -471,7 +484,7 @@ async function after(state: RunState): Promise<void> {
   if (scenario.steadyState.length === 0) {
     state.notes.push('no steady-state checks: the state after recovery was judged by the load alone');
   }
-  state.steadyAfter = await edges.checkSteadyState(scenario.steadyState, endpointsOf(env));
+  state.steadyAfter = await edges.checkSteadyState(scenario.steadyState, endpointsOf(state));
   if (!state.steadyAfter.ok)
     state.notes.push(`steady state after recovery: ${state.steadyAfter.problems.join('; ')}`);
   await load.stop();
@@ -536,8 +549,8 @@ function withServiceNames(spec: FaultSpec, env: ScenarioEnvironment): FaultSpec 
   return spec;
 }
 
-function endpointsOf(env: ScenarioEnvironment): { targetUrl: string; prometheusUrl: string | null } {
-  return { targetUrl: env.targetUrl, prometheusUrl: env.prometheusUrl };
+function endpointsOf(state: RunState): { targetUrl: string; prometheusUrl: string | null } {
+  return { targetUrl: state.env.targetUrl, prometheusUrl: state.prometheusUrl };
 }
 
 function throwIfAborted(signal?: AbortSignal): void {
@@ -589,7 +602,7 @@ async function measureRecovery(
   for (;;) {
     const now = clock.now();
     if (now - revertedAt >= RECOVERY_WINDOW_MS / 2) {
-      const steady = await edges.checkSteadyState(scenario.steadyState, endpointsOf(env));
+      const steady = await edges.checkSteadyState(scenario.steadyState, endpointsOf(state));
       const recent = load.window(
         clock.toMonotonic(scenarioMs(Math.max(revertedAt, now - RECOVERY_WINDOW_MS))),
         clock.toMonotonic(now),

@@ -270,8 +270,9 @@ abort: ['fault: error_rate > 50% for 10s', 'p95 > 5s for 5s']`),
 describe('built-in scenarios and suites', () => {
   const catalog = loadCatalog({ builtinDir });
 
-  it('loads the seven seed scenarios and the load test', () => {
+  it('loads the seven seed scenarios, the game day and the load test', () => {
     expect([...catalog.scenarios.keys()].sort()).toEqual([
+      'game-day',
       'latency-injection',
       'load-test',
       'memory-pressure',
@@ -290,12 +291,13 @@ describe('built-in scenarios and suites', () => {
     expect(catalog.notes).toEqual([]);
   });
 
-  it('has the seed CI schedule as the default suite and everything in full', () => {
+  it('has the seed CI schedule as the default suite and everything but the monthly game day in full', () => {
     expect(catalog.suites.default).toEqual(['otel-collector-failure', 'load-test']);
-    expect([...catalog.suites.full].sort()).toEqual([...catalog.scenarios.keys()].sort());
+    expect(catalog.suites['game-day']).toEqual(['game-day']);
+    expect([...catalog.suites.full, 'game-day'].sort()).toEqual([...catalog.scenarios.keys()].sort());
     expect(suitesOf(catalog, 'load-test')).toEqual(['default', 'full']);
     expect(selectScenarios(catalog, {}).map((s) => s.name)).toEqual(['otel-collector-failure', 'load-test']);
-    expect(selectScenarios(catalog, { suite: 'all' })).toHaveLength(8);
+    expect(selectScenarios(catalog, { suite: 'all' })).toHaveLength(9);
     expect(selectScenarios(catalog, { names: ['retry-storm'] })[0].fault).toMatchObject({ type: 'flap' });
     expect(() => selectScenarios(catalog, { names: ['redis-failur'] })).toThrow(
       'scenarios: unknown scenario "redis-failur" (did you mean "redis-failure"?)',
