@@ -54,6 +54,7 @@ async function inEachNamespace(
   if (!privileges.tools.nsenter)
     throw new LeftoverCheckError('cannot look: nsenter (util-linux) is not installed');
   const found: string[] = [];
+  let looked = 0;
   for (const container of await listProjectContainers(project)) {
     const tools = { iptables: privileges.tools.iptables ?? '', tc: privileges.tools.tc ?? '' };
     const [bin, ...args] = command(tools);
@@ -76,8 +77,15 @@ async function inEachNamespace(
       }
     }
     if (output === null && lastError) throw new LeftoverCheckError(`could not look: ${lastError}`);
-    if (output !== null) found.push(...read(container.service, output));
+    if (output !== null) {
+      looked += 1;
+      found.push(...read(container.service, output));
+    }
   }
+  // A project with no running container (a wrong name, a stack already down) has no namespace
+  // to look into: that is no evidence of a clean stack either.
+  if (looked === 0)
+    throw new LeftoverCheckError(`cannot look: no running container of ${project} to look into`);
   return found;
 }
 
