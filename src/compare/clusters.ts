@@ -58,3 +58,75 @@ export function quantileDesignEffect(seconds: readonly LatencyBins[], q: number,
   const share = at > 0 ? Math.min(1, Math.max(0, (p * n - below) / at)) : 0;
   return designEffect(counts.map((c) => ({ n: c.n, hits: c.below + share * c.at })));
 }
+
+/** One second of one side: its latencies. */
+export interface SecondLatencies {
+  second: number;
+  bins: LatencyBins;
+}
+
+/**
+ * The two sides' cluster effects for the p-quantile ratio: each side's design effect, and the
+ * correlation, second by second, of the two shares below their quantiles. The sides' seconds
+ * are matched by number: both loads started together (paired.ts), so second s of one is second
+ * s of the other. The correlation is held to [−1, 0.9]: 25 seconds do not estimate it well
+ * enough to let shared noise cancel completely.
+ */
+export function pairedQuantileClusters(
+  x: readonly SecondLatencies[],
+  y: readonly SecondLatencies[],
+  qx: number,
+  qy: number,
+  p: number,
+): { designEffects: [number, number]; correlation: number } {
+  const rx = residuals(x, qx, p);
+  const ry = residuals(y, qy, p);
+  const deff = (r: Residuals): number => {
+    if (r.byes.size < 2 || r.independent === 0) return 1;
+    return Math.max(1, r.clustered / r.independent);
+  };
+  let cross = 0;
+  let common = 0;
+  for (const [second, value] of rx.byes) {
+    const other = ry.byes.get(second);
+    if (other === undefined) continue;
+    cross += value * other;
+    common++;
+  }
+  const varX = rx.clustered;
+  const varY = ry.clustered;
+  let correlation = 0;
+  if (common >= 2 && varX > 0 && varY > 0) {
+    const covariance = ((common / (common - 1)) * cross) / (rx.n * ry.n);
+    correlation = Math.min(0.9, Math.max(-1, covariance / Math.sqrt(varX * varY)));
+  }
+  return { designEffects: [deff(rx), deff(ry)], correlation };
+}
+
+interface Residuals {
+  /** Second → hits − p·n. */
+  byes: Map<number, number>;
+  n: number;
+  /** Variance of the share below q, from clusters, and as if independent. */
+  clustered: number;
+  independent: number;
+}
+
+function residuals(seconds: readonly SecondLatencies[], q: number, p: number): Residuals {
+  const counts = seconds.map((s) => ({ second: s.second, n: totalCount(s.bins), ...countBelow(s.bins, q) }));
+  const n = counts.reduce((sum, c) => sum + c.n, 0);
+  const below = counts.reduce((sum, c) => sum + c.below, 0);
+  const at = counts.reduce((sum, c) => sum + c.at, 0);
+  const share = at > 0 ? Math.min(1, Math.max(0, (p * n - below) / at)) : 0;
+  const byes = new Map<number, number>();
+  let squares = 0;
+  for (const c of counts) {
+    if (c.n === 0) continue;
+    const r = c.below + share * c.at - p * c.n;
+    byes.set(c.second, r);
+    squares += r * r;
+  }
+  const k = byes.size;
+  const clustered = k >= 2 && n > 0 ? ((k / (k - 1)) * squares) / (n * n) : 0;
+  return { byes, n, clustered, independent: n > 0 ? (p * (1 - p)) / n : 0 };
+}

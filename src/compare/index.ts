@@ -29,7 +29,7 @@ import type {
   SideFigures,
 } from '../results';
 import { meanAndVariance, quantile, totalCount } from './bins';
-import { designEffect, quantileDesignEffect } from './clusters';
+import { designEffect, pairedQuantileClusters } from './clusters';
 import { newcombeDifference } from './proportions';
 import { meanRatio, quantileRatio } from './quantile-ratio';
 import { rankSum, rankSumProblem } from './rank-sum';
@@ -39,7 +39,7 @@ export { rankSum, type RankSumResult } from './rank-sum';
 export { newcombeDifference, wilson } from './proportions';
 export { quantileRatio, quantileBounds, meanRatio } from './quantile-ratio';
 export { pnorm, qnorm } from './normal';
-export { designEffect, quantileDesignEffect, countBelow } from './clusters';
+export { designEffect, quantileDesignEffect, pairedQuantileClusters, countBelow } from './clusters';
 
 /** Two-sided confidence level of every interval here. */
 export const CONFIDENCE = 0.95;
@@ -59,7 +59,7 @@ export interface PhaseSample {
    * The phase's requests second by second (clusters.ts): with them the quantile and error-rate
    * intervals count each second as a cluster; without them requests count as independent.
    */
-  seconds?: { scheduled: number; errors: number; bins: LatencyBins }[];
+  seconds?: { second: number; scheduled: number; errors: number; bins: LatencyBins }[];
 }
 
 const QUANTILE: Partial<Record<ChangeMetric, number>> = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 };
@@ -99,20 +99,18 @@ export function changeOf(
     return { change: d.estimate, low: d.low, high: d.high };
   }
   const q = QUANTILE[metric];
-  const deff = (side: PhaseSample, p: number): number => {
-    const at = quantile(side.bins, p);
-    return at === null || !side.seconds
-      ? 1
-      : quantileDesignEffect(
-          side.seconds.map((s) => s.bins),
-          at,
-          p,
-        );
-  };
-  const ratio =
-    q !== undefined
-      ? quantileRatio(pr.bins, base.bins, q, CONFIDENCE, [deff(pr, q), deff(base, q)])
-      : meanRatio(meanAndVariance(pr.bins), meanAndVariance(base.bins), CONFIDENCE);
+  let ratio;
+  if (q !== undefined) {
+    const qx = quantile(pr.bins, q);
+    const qy = quantile(base.bins, q);
+    const clusters =
+      pr.seconds && base.seconds && qx !== null && qy !== null
+        ? pairedQuantileClusters(pr.seconds, base.seconds, qx, qy, q)
+        : undefined;
+    ratio = quantileRatio(pr.bins, base.bins, q, CONFIDENCE, clusters);
+  } else {
+    ratio = meanRatio(meanAndVariance(pr.bins), meanAndVariance(base.bins), CONFIDENCE);
+  }
   if (!ratio) return none;
   return {
     change: ratio.ratio - 1,

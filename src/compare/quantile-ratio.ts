@@ -45,35 +45,66 @@ export function quantileBounds(
   };
 }
 
+/** How the two sides' requests cluster (clusters.ts): independent requests are { 1, 1, 0 }. */
+export interface ClusterEffects {
+  /** Each side's design effect (variance of the share below its quantile over the binomial's). */
+  designEffects: [number, number];
+  /** Correlation of the two shares second by second (the sides ran at the same time): shared stalls. */
+  correlation: number;
+}
+
+export const INDEPENDENT: ClusterEffects = { designEffects: [1, 1], correlation: 0 };
+
 /**
  * PR pQ / base pQ with its interval; null when either side is empty or a quantile is 0.
- * designEffects: each side's (clusters.ts), 1 for independent requests.
+ * Each side's log standard error is its independent-requests one times √(design effect), and
+ * the two are combined with their correlation: noise both sides shared (they ran at the same
+ * time) cancels in the ratio, as a paired comparison should make it.
  */
 export function quantileRatio(
   x: LatencyBins,
   y: LatencyBins,
   p: number,
   confidence = 0.95,
-  designEffects: [number, number] = [1, 1],
+  clusters: ClusterEffects = INDEPENDENT,
 ): RatioInterval | null {
-  const bx = quantileBounds(x, p, confidence, designEffects[0]);
-  const by = quantileBounds(y, p, confidence, designEffects[1]);
+  const bx = quantileBounds(x, p, confidence);
+  const by = quantileBounds(y, p, confidence);
   if (!bx || !by || bx.estimate <= 0 || by.estimate <= 0) return null;
   const z = qnorm(1 - (1 - confidence) / 2);
   const ratio = bx.estimate / by.estimate;
-  const seX = logHalfWidth(bx) / z;
-  const seY = logHalfWidth(by) / z;
-  const se = Math.sqrt(seX * seX + seY * seY);
+  const [deffX, deffY] = clusters.designEffects;
+  const seX = logStandardError(x, p, confidence, deffX);
+  const seY = logStandardError(y, p, confidence, deffY);
+  const se = Math.sqrt(Math.max(0, seX * seX + seY * seY - 2 * clusters.correlation * seX * seY));
   if (!Number.isFinite(se)) {
     // A side's interval has an open end: no standard error, but the ends that exist still bound
-    // the ratio (conservatively: each side's own 95 % end, the two combined).
+    // the ratio (conservatively: each side's own end, widened by its design effect, combined).
+    const wx = quantileBounds(x, p, confidence, deffX) ?? bx;
+    const wy = quantileBounds(y, p, confidence, deffY) ?? by;
     return {
       ratio,
-      low: bx.low !== null && by.high !== null ? bx.low / by.high : null,
-      high: bx.high !== null && by.low !== null && by.low > 0 ? bx.high / by.low : null,
+      low: wx.low !== null && wy.high !== null ? wx.low / wy.high : null,
+      high: wx.high !== null && wy.low !== null && wy.low > 0 ? wx.high / wy.low : null,
     };
   }
   return { ratio, low: ratio * Math.exp(-z * se), high: ratio * Math.exp(z * se) };
+}
+
+/**
+ * The log quantile's standard error: from its rank interval widened by the design effect
+ * (Woodruff), or where that interval leaves the sample, from the independent-requests interval
+ * times √(design effect) (the same variance, linearized through the density); Infinity when
+ * neither exists, or when the quantile sits on a block of tied values the density cannot see.
+ */
+function logStandardError(bins: LatencyBins, p: number, confidence: number, deff: number): number {
+  const z = qnorm(1 - (1 - confidence) / 2);
+  const widened = quantileBounds(bins, p, confidence, deff);
+  const direct = widened ? logHalfWidth(widened) / z : Infinity;
+  if (Number.isFinite(direct)) return direct;
+  const independent = quantileBounds(bins, p, confidence);
+  const linear = independent ? (logHalfWidth(independent) / z) * Math.sqrt(deff) : Infinity;
+  return linear > 0 ? linear : Infinity;
 }
 
 /** Half the width of the quantile's interval on the log scale; Infinity when an end is unbounded. */

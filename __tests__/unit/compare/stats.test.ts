@@ -9,8 +9,10 @@ import {
   judgeChange,
   meanRatio,
   newcombeDifference,
+  pairedQuantileClusters,
   pnorm,
   qnorm,
+  quantile,
   quantileRatio,
   rankSum,
   wilson,
@@ -305,7 +307,11 @@ describe('clustered requests (one second, one cluster)', () => {
 
   it('widens the p95 interval of a stalled A/A run enough to cover no change', () => {
     // Two sides, 30 s of 100 req/s around 3 ms; in 2 seconds of one side everything takes 12 ms.
-    const second = (slow: boolean, s: number): { scheduled: number; errors: number; bins: LatencyBins } => ({
+    const second = (
+      slow: boolean,
+      s: number,
+    ): { second: number; scheduled: number; errors: number; bins: LatencyBins } => ({
+      second: s,
       scheduled: 100,
       errors: 0,
       bins: binsOf(
@@ -329,5 +335,38 @@ describe('clustered requests (one second, one cluster)', () => {
     expect(clustered.low).toBeLessThan(0.2);
     expect(judgeChange(independent, '<', 0.2)).toBe(false);
     expect(judgeChange(clustered, '<', 0.2)).toBeNull();
+  });
+});
+
+describe('paired clusters (both sides ran at the same time)', () => {
+  /** 30 seconds of 100 requests; in the stalled seconds the latencies are `stall` µs. */
+  const side = (base: number, stalls: number[], stall: number): { second: number; bins: LatencyBins }[] =>
+    Array.from({ length: 30 }, (_, s) => ({
+      second: s,
+      bins: binsOf(
+        Array.from({ length: 100 }, (_, i) =>
+          stalls.includes(s) ? stall + i : base + ((i * 37 + s) % 100) * 10,
+        ),
+      ),
+    }));
+  const all = (seconds: { bins: LatencyBins }[]): LatencyBins =>
+    binsOf(seconds.flatMap((s) => s.bins.values.flatMap((v, i) => Array<number>(s.bins.counts[i]).fill(v))));
+
+  it('shared stalls correlate the two sides, and the correlation narrows the ratio interval', () => {
+    const x = side(2500, [3, 11, 20], 9000);
+    const y = side(2500, [3, 11, 20], 9000);
+    const qx = quantile(all(x), 0.95) as number;
+    const qy = quantile(all(y), 0.95) as number;
+    const shared = pairedQuantileClusters(x, y, qx, qy, 0.95);
+    expect(shared.correlation).toBeGreaterThan(0.8);
+    expect(shared.designEffects[0]).toBeGreaterThan(5);
+    const paired = quantileRatio(all(x), all(y), 0.95, 0.95, shared);
+    const unpaired = quantileRatio(all(x), all(y), 0.95, 0.95, { ...shared, correlation: 0 });
+    expect((paired?.high as number) - (paired?.low as number)).toBeLessThan(
+      (unpaired?.high as number) - (unpaired?.low as number),
+    );
+    // Stalls at different moments do not correlate.
+    const apart = pairedQuantileClusters(x, side(2500, [5, 14, 26], 9000), qx, qy, 0.95);
+    expect(apart.correlation).toBeLessThan(0.2);
   });
 });
