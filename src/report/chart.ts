@@ -77,9 +77,39 @@ export function bucketSizeFor(n: number, maxPoints: number): number {
   return raw <= 5 ? 5 : Math.ceil(raw / 5) * 5;
 }
 
+/** One fault of a scenario with several: its seconds [startSecond, endSecond) and a short name. */
+export interface FaultBand {
+  label: string;
+  startSecond: number;
+  endSecond: number;
+}
+
+/**
+ * Each fault's own window, for scenarios with several faults ([] for one: the fault window is
+ * its band): from when it was proven in effect to when its revert completed.
+ */
+export function faultBands(s: ScenarioResult): FaultBand[] {
+  const faults = s.faults ?? [];
+  if (faults.length < 2 || s.faultWindow === null) return [];
+  const w = s.faultWindow;
+  return faults.map((f) => ({
+    label: `${f.kind} ${f.targets[0]?.split('/')[0] ?? ''}`.trim(),
+    startSecond: f.injectedAtMs === null ? w.startSecond : Math.floor(f.injectedAtMs / 1000),
+    endSecond: f.revertedAtMs === null ? w.endSecond : Math.ceil(f.revertedAtMs / 1000),
+  }));
+}
+
 function faultTitle(s: ScenarioResult): string {
   const w = s.faultWindow;
+  const bands = faultBands(s);
+  if (w && bands.length)
+    return `faults ${bands.map((b, i) => `${i + 1}: ${b.label} ${b.startSecond}s–${b.endSecond}s`).join(', ')}`;
   return w ? `fault ${w.startSecond}s–${w.endSecond}s` : 'no fault window';
+}
+
+/** Per fault band, whether each bucket has a second inside it. */
+function bandBuckets(s: ScenarioResult, buckets: TimelineBucket[]): boolean[][] {
+  return faultBands(s).map((band) => buckets.map((b) => b.from < band.endSecond && b.to >= band.startSecond));
 }
 
 /**
@@ -159,10 +189,17 @@ function xychart(
   values: number[],
   cap = Infinity,
   moreLines: number[][] = [],
+  perFault: boolean[][] = [],
 ): string {
   const max = Math.max(1, ...values, ...moreLines.flat());
   const top = Math.min(cap, max <= 10 ? Math.ceil(max) : Math.ceil((max * 1.1) / 10) * 10);
-  const band = buckets.map((b) => (b.inFault ? top : 0));
+  // Several faults: a band each, stepped down in height so each shows behind the next.
+  const bands = perFault.length
+    ? perFault.map((inBand, i) => {
+        const height = num(Math.round(top * (1 - (0.6 * i) / perFault.length) * 100) / 100);
+        return inBand.map((on) => (on ? height : '0'));
+      })
+    : [buckets.map((b) => (b.inFault ? String(top) : '0'))];
   return [
     'xychart-beta',
     `  title "${title}"`,
@@ -170,7 +207,7 @@ function xychart(
       .map((l) => `"${l}"`)
       .join(', ')}]`,
     `  y-axis "${yLabel}" 0 --> ${top}`,
-    `  bar [${band.join(', ')}]`,
+    ...bands.map((band) => `  bar [${band.join(', ')}]`),
     `  line [${values.map(num).join(', ')}]`,
     ...moreLines.map((line) => `  line [${line.map(num).join(', ')}]`),
   ].join('\n');
@@ -219,6 +256,9 @@ export function renderTimelineChart(s: ScenarioResult, maxPoints = MAX_CHART_POI
     'p95 (ms)',
     buckets,
     buckets.map((b) => Math.round((b.p95Ms ?? 0) * 10) / 10),
+    Infinity,
+    [],
+    bandBuckets(s, buckets),
   );
   const err = xychart(
     `error rate %${per}, ${faultTitle(s)}`,
@@ -226,6 +266,8 @@ export function renderTimelineChart(s: ScenarioResult, maxPoints = MAX_CHART_POI
     buckets,
     buckets.map((b) => Math.round(b.errorRate * 10000) / 100),
     100,
+    [],
+    bandBuckets(s, buckets),
   );
   return `${codeFence(p95, 'mermaid')}\n\n${codeFence(err, 'mermaid')}`;
 }

@@ -409,13 +409,19 @@ function renderThresholdTable(ts: ThresholdResult[], locate: SourceLocator): str
   ].join('\n');
 }
 
+/** The fault's evidence; with several faults, one block each, in the order injected. */
 function renderFault(s: ScenarioResult): string {
-  const f = s.fault;
-  if (!f) return '**Fault:** none recorded.';
+  const faults = s.faults ?? [];
+  if (faults.length < 2) return renderOneFault(s.fault, 'Fault');
+  return faults.map((f, i) => renderOneFault(f, `Fault ${i + 1} of ${faults.length}`)).join('\n\n');
+}
+
+function renderOneFault(f: ScenarioResult['fault'], title: string): string {
+  if (!f) return `**${title}:** none recorded.`;
   const at = (ms: number | null) => (ms === null ? 'never' : `at ${fmtOffset(ms)}`);
   const took = (ms: number | null) => (ms === null ? '' : ` (took ${fmtMs(ms)})`);
   const targets = f.targets.length > 0 ? f.targets.map((t) => inlineCode(t)).join(', ') : 'no target';
-  const head = `**Fault:** ${inlineCode(f.kind)} on ${targets}: injected ${at(f.injectedAtMs)}${took(f.injectMs)}, reverted ${at(f.revertedAtMs)}${took(f.revertMs)}.`;
+  const head = `**${title}:** ${inlineCode(f.kind)} on ${targets}: injected ${at(f.injectedAtMs)}${took(f.injectMs)}, reverted ${at(f.revertedAtMs)}${took(f.revertMs)}.`;
   if (f.evidence.length === 0) return `${head}\n\n_No evidence that the fault took effect was recorded._`;
   const ev = f.evidence.slice(0, 20).map((e) => `- ${inlineCode(truncateChars(e, 300))}`);
   if (f.evidence.length > 20) ev.push(`- … ${f.evidence.length - 20} more in results.json`);
@@ -473,7 +479,7 @@ function renderDetails(s: ScenarioResult, level: DetailLevel, locate: SourceLoca
   parts.push(`**Hypothesis:** ${escapeInline(s.hypothesis) || '—'}`);
   if (s.reason) parts.push(`**Why ${s.outcome}:** ${inlineCode(truncateChars(s.reason, 1000))}`);
   parts.push(
-    `Scenario file ${linkedSource(locate, s.file, null)} · started ${escapeInline(s.startedAt)} · took ${fmtDuration(s.durationMs)} · recovery ${fmtSeconds(s.recoveryTimeMs)}`,
+    `Scenario file ${linkedSource(locate, s.file, null)} · started ${escapeInline(s.startedAt)} · took ${fmtDuration(s.durationMs)} · recovery ${fmtSeconds(s.recoveryTimeMs)}${s.mttrMs != null ? ` · MTTR ${fmtSeconds(s.mttrMs)}` : ''}`,
   );
   if (level.phaseTable && s.phases.length > 0) parts.push(renderPhaseTable(s));
   if (s.comparison) parts.push(renderComparison(s, level.charts));
