@@ -9,6 +9,7 @@ import type { ScenarioEdges } from '../../../src/scenario/edges';
 import type { FaultSpec } from '../../../src/faults/spec';
 import type { PhaseName } from '../../../src/results';
 import { runScenario } from '../../../src/scenario/runner';
+import { parseThreshold } from '../../../src/scenario/threshold-parser';
 import type { RoleResolver } from '../../../src/stack/roles';
 import type { MonotonicMs, ScenarioClock } from '../../../src/util/clock';
 
@@ -250,5 +251,36 @@ describe('a scenario with several faults', () => {
     ]);
     expect(result.outcome).not.toBe('pass');
     expect(result.reason).toMatch(/prometheus: the fault did not take hold|fault/);
+  });
+
+  it('without a fault (type: none) holds the fault phase as the measured window', async () => {
+    const world = newWorld();
+    const result = await run(
+      world,
+      GAME_DAY.replace(
+        /faults:\n(?: {2}- .*\n)+/,
+        'target: { role: api }\nfault: { type: none }\nphases: { fault: 5s }\n',
+      )
+        .replace('phases: { warmup: 1s, baseline: 2s, recovery: 20s, after: 1s }', '')
+        .replace('  - mttr < 14s\n', '')
+        .replace('  - recovery_time < 5s\n', '  - fault: error_rate < 1%\n'),
+    );
+    expect(world.log).toEqual([]);
+    expect(result.faults).toEqual([]);
+    const fault = result.phases.find((p) => p.phase === 'fault');
+    expect(result.mttrMs).toBeNull();
+    expect(result.faultWindow).toBeNull();
+    void fault;
+    // t0 = 50 000: warm-up 5 s and baseline 10 s (the defaults), then the 5 s fault phase, then after (10 s).
+    expect(world.mono - 50_000).toBeGreaterThanOrEqual(5_000 + 10_000 + 5_000 + 10_000);
+  });
+
+  it('refuses a phase prefix or "for" on mttr', () => {
+    expect(() =>
+      parseThreshold('fault: mttr < 10m', { file: 'x.yml', line: 3, field: 'thresholds[0]' }),
+    ).toThrow(/mttr spans the fault and recovery phases/);
+    expect(() =>
+      parseThreshold('mttr < 10m for 5s', { file: 'x.yml', line: 3, field: 'thresholds[0]' }),
+    ).toThrow(/"for" does not apply to mttr/);
   });
 });
