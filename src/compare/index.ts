@@ -60,6 +60,11 @@ export interface PhaseSample {
    * intervals count each second as a cluster; without them requests count as independent.
    */
   seconds?: { second: number; scheduled: number; errors: number; bins: LatencyBins }[];
+  /**
+   * True when both sides ran at the same time, loads started together: second s of one is
+   * second s of the other, and their shared noise may cancel. False: seconds are not matched.
+   */
+  simultaneous?: boolean;
 }
 
 const QUANTILE: Partial<Record<ChangeMetric, number>> = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 };
@@ -103,10 +108,12 @@ export function changeOf(
   if (q !== undefined) {
     const qx = quantile(pr.bins, q);
     const qy = quantile(base.bins, q);
-    const clusters =
+    const found =
       pr.seconds && base.seconds && qx !== null && qy !== null
         ? pairedQuantileClusters(pr.seconds, base.seconds, qx, qy, q)
         : undefined;
+    const matched = pr.simultaneous === true && base.simultaneous === true;
+    const clusters = found && !matched ? { ...found, correlation: 0 } : found;
     ratio = quantileRatio(pr.bins, base.bins, q, CONFIDENCE, clusters);
   } else {
     ratio = meanRatio(meanAndVariance(pr.bins), meanAndVariance(base.bins), CONFIDENCE);

@@ -216,8 +216,11 @@ export interface PhaseComparison {
 export interface ScenarioComparison {
   /** The base revision's stack: its compose project and files. */
   base: { project: string; composeFiles: string[]; outcome: Outcome; reason: string };
-  /** concurrent: both stacks ran the scenario at the same time, load starts aligned. */
-  mode: 'concurrent';
+  /**
+   * concurrent: both stacks ran the scenario at the same time, load starts aligned (the default);
+   * sequential: the base first, then the PR (CHAOS_PAIRED_MODE=sequential, for measurement only).
+   */
+  mode: 'concurrent' | 'sequential';
   /** Two-sided confidence level of every interval (0.95). */
   confidence: number;
   /** The regression limits the verdict words were judged on: relative for p95/p99, points for error rate. */

@@ -26,6 +26,7 @@ const COMPARED: readonly PhaseName[] = ['baseline', 'fault', 'recovery', 'after'
 function sampleOf(
   side: Pick<ScenarioObservations, 'phases' | 'latencyBins' | 'secondBins'> | PairedBaseObservation,
   phase: PhaseName,
+  simultaneous: boolean,
 ): PhaseSample | null {
   const stats = side.phases[phase];
   if (!stats) return null;
@@ -36,6 +37,7 @@ function sampleOf(
     stats,
     bins: side.latencyBins?.[phase] ?? { values: [], counts: [] },
     ...(seconds.length ? { seconds } : {}),
+    simultaneous,
   };
 }
 
@@ -65,8 +67,9 @@ export function scenarioComparison(
   const base = obs.pairedBase;
   if (!base) return undefined;
   const limits = comparisonLimits(thresholds);
+  const together = base.mode === 'concurrent';
   const phases = COMPARED.filter((p) => obs.phases[p] !== undefined || base.phases[p] !== undefined).map(
-    (p) => comparePhase(p, sampleOf(obs, p), sampleOf(base, p), limits),
+    (p) => comparePhase(p, sampleOf(obs, p, together), sampleOf(base, p, together), limits),
   );
   return {
     base: {
@@ -75,7 +78,7 @@ export function scenarioComparison(
       outcome: 'error',
       reason: base.problem ?? '',
     },
-    mode: 'concurrent',
+    mode: base.mode,
     confidence: CONFIDENCE,
     limits,
     phases,
@@ -99,8 +102,9 @@ export function pairedRegression(t: RegressionThreshold, obs: ScenarioObservatio
   const base = obs.pairedBase as PairedBaseObservation;
   const limit = `${t.op} ${formatValue(t.value, 'ratio')}`;
   const phase = t.phase ?? 'fault';
-  const pr = sampleOf(obs, phase);
-  const other = sampleOf(base, phase);
+  const together = base.mode === 'concurrent';
+  const pr = sampleOf(obs, phase, together);
+  const other = sampleOf(base, phase, together);
   const metric = t.metric as ChangeMetric;
   const unit = metric === 'error_rate' ? 'points' : 'relative';
   const problem = base.problem ?? changeProblem(metric, pr, other);

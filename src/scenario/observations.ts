@@ -200,6 +200,8 @@ export interface PairedBaseObservation {
   latencyBins: Partial<Record<PhaseName, LatencyBins>>;
   timeline: TimelinePoint[];
   secondBins: SecondSample[];
+  /** concurrent: the base ran at the same time as this side (seconds match); sequential: before it. */
+  mode: 'concurrent' | 'sequential';
   /** Why the base side measured nothing (it stopped before its load ran), else null. */
   problem: string | null;
 }

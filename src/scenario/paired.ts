@@ -141,14 +141,17 @@ export class Rendezvous {
   private readonly ready = { pr: deferred<void>(), base: deferred<void>() };
   private readonly baseSamples = deferred<PairedBaseObservation>();
 
-  constructor(private readonly base: { project: string; composeFiles: string[] }) {}
+  constructor(
+    private readonly base: { project: string; composeFiles: string[] },
+    private readonly mode: PairedMode = 'concurrent',
+  ) {}
 
   side(which: 'pr' | 'base'): PairedSide {
     const other = which === 'pr' ? 'base' : 'pr';
     return {
       beforeLoadStart: async () => {
         this.ready[which].resolve();
-        await this.ready[other].promise;
+        if (this.mode === 'concurrent') await this.ready[other].promise;
       },
       exchange: async (own) => {
         if (which === 'base') {
@@ -191,6 +194,7 @@ export class Rendezvous {
         errorRate: p.errorRate,
       })),
       problem,
+      mode: this.mode,
     };
   }
 }
@@ -205,8 +209,9 @@ export async function runPaired(
   prEnv: ScenarioEnvironment,
   baseEnv: ScenarioEnvironment,
   base: { project: string; composeFiles: string[] },
+  mode: PairedMode = pairedMode(),
 ): Promise<{ pr: ScenarioResult; base: ScenarioResult }> {
-  const meet = new Rendezvous(base);
+  const meet = new Rendezvous(base, mode);
   const side = async (which: 'pr' | 'base', env: ScenarioEnvironment): Promise<ScenarioResult> => {
     let result: ScenarioResult | null = null;
     try {
@@ -222,10 +227,28 @@ export async function runPaired(
       meet.leave(which, result);
     }
   };
-  const [pr, baseResult] = await Promise.all([side('pr', prEnv), side('base', baseEnv)]);
+  let pr: ScenarioResult;
+  let baseResult: ScenarioResult;
+  if (mode === 'concurrent') [pr, baseResult] = await Promise.all([side('pr', prEnv), side('base', baseEnv)]);
+  else {
+    // One after the other (for measuring what running together buys): the base first, its
+    // samples then wait for the PR side.
+    baseResult = await side('base', baseEnv);
+    pr = await side('pr', prEnv);
+  }
   if (pr.comparison) {
     pr.comparison.base.outcome = baseResult.outcome;
     pr.comparison.base.reason = baseResult.reason;
   }
   return { pr, base: baseResult };
+}
+
+/**
+ * concurrent (the default): both sides at once, loads started together. sequential: the base
+ * side, then the PR side; only for measuring the difference (CHAOS_PAIRED_MODE=sequential).
+ */
+export type PairedMode = 'concurrent' | 'sequential';
+
+export function pairedMode(env: NodeJS.ProcessEnv = process.env): PairedMode {
+  return env.CHAOS_PAIRED_MODE === 'sequential' ? 'sequential' : 'concurrent';
 }
