@@ -69,8 +69,8 @@ export interface SecondLatencies {
  * The two sides' cluster effects for the p-quantile ratio: each side's design effect, and the
  * correlation, second by second, of the two shares below their quantiles. The sides' seconds
  * are matched by number: both loads started together (paired.ts), so second s of one is second
- * s of the other. The correlation is held to [−1, 0.9]: 25 seconds do not estimate it well
- * enough to let shared noise cancel completely.
+ * s of the other. The correlation used is the lower end of its 95 % interval, held to [0, 0.9]:
+ * only shared noise the seconds clearly show may cancel, and never completely.
  */
 export function pairedQuantileClusters(
   x: readonly SecondLatencies[],
@@ -96,9 +96,13 @@ export function pairedQuantileClusters(
   const varX = rx.clustered;
   const varY = ry.clustered;
   let correlation = 0;
-  if (common >= 2 && varX > 0 && varY > 0) {
+  if (common >= 4 && varX > 0 && varY > 0) {
     const covariance = ((common / (common - 1)) * cross) / (rx.n * ry.n);
-    correlation = Math.min(0.9, Math.max(-1, covariance / Math.sqrt(varX * varY)));
+    const estimate = Math.min(0.999, Math.max(-0.999, covariance / Math.sqrt(varX * varY)));
+    // Only the correlation the seconds show with confidence: the lower end of its 95 % interval
+    // (Fisher's z), never below 0, at most 0.9.
+    const lower = Math.tanh(Math.atanh(estimate) - 1.959963984540054 / Math.sqrt(common - 3));
+    correlation = Math.min(0.9, Math.max(0, lower));
   }
   return { designEffects: [deff(rx), deff(ry)], correlation };
 }
