@@ -262,8 +262,11 @@ export async function runChaos(
   hooks.log(`target: ${prepared.target.explained.join('; ')}`);
   try {
     await assertDockerReachable();
-    // A paired base comes up with the PR's stack, as a compose project of its own (paired.ts).
-    await Promise.all([stack.up(), baseStack?.up()]);
+    // A paired base comes up before the PR's stack, as a compose project of its own (paired.ts).
+    // One after the other: both may build images under the same `image:` tag, and a container
+    // keeps the image it was created from, not the tag; built at once, both could run the later build.
+    await baseStack?.up();
+    await stack.up();
     if (baseStack) base = { stack: baseStack, env: await baseStack.environment({ signal: hooks.signal }) };
     const { roles, target } = prepared;
     const apiService = roles.service('api');
