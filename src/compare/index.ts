@@ -38,7 +38,7 @@ export { binsOf, quantile, totalCount } from './bins';
 export { rankSum, type RankSumResult } from './rank-sum';
 export { newcombeDifference, wilson } from './proportions';
 export { quantileRatio, quantileBounds, meanRatio } from './quantile-ratio';
-export { pnorm, qnorm } from './normal';
+export { pnorm, qnorm, qt } from './normal';
 export { designEffect, quantileDesignEffect, pairedQuantileClusters, countBelow } from './clusters';
 
 /** Two-sided confidence level of every interval here. */

@@ -12,6 +12,7 @@ import {
   pairedQuantileClusters,
   pnorm,
   qnorm,
+  qt,
   quantile,
   quantileRatio,
   rankSum,
@@ -300,8 +301,9 @@ describe('clustered requests (one second, one cluster)', () => {
     // The same 5 % all in one second (a stall): between-second variance ≫ binomial.
     const stalled = Array.from({ length: 10 }, (_, i) => ({ n: 100, hits: i === 3 ? 50 : 0 }));
     // p = 0.05; Σ(h − p·n)² = 45² + 9·5² = 2250; clustered = 10/9 · 2250 / 1000² = 0.0025;
-    // independent = 0.05 · 0.95 / 1000 = 4.75e-5; ratio = 52.63…
-    expect(designEffect(stalled)).toBeCloseTo(0.0025 / 4.75e-5, 9);
+    // independent = 0.05 · 0.95 / 1000 = 4.75e-5; ratio = 52.63…; times (t₉ / z)², R:
+    // (qt(0.975, 9) / qnorm(0.975))^2 → 1.332139 (the expansion here: within 1e-4)
+    expect(designEffect(stalled) / (0.0025 / 4.75e-5)).toBeCloseTo(1.332139, 4);
     expect(designEffect([{ n: 100, hits: 50 }])).toBe(1);
   });
 
@@ -368,5 +370,16 @@ describe('paired clusters (both sides ran at the same time)', () => {
     // Stalls at different moments do not correlate.
     const apart = pairedQuantileClusters(x, side(2500, [5, 14, 26], 9000), qx, qy, 0.95);
     expect(apart.correlation).toBeLessThan(0.2);
+  });
+});
+
+describe("Student's t", () => {
+  it('matches R qt where the clusters need it', () => {
+    // qt(0.975, c(1, 2, 4, 9, 24)) → 12.706204736 4.302652730 2.776445105 2.262157163 2.063898562
+    expect(qt(0.975, 1)).toBeCloseTo(12.706204736, 8);
+    expect(qt(0.975, 2)).toBeCloseTo(4.30265273, 8);
+    expect(qt(0.975, 4)).toBeCloseTo(2.776445105, 2);
+    expect(qt(0.975, 9)).toBeCloseTo(2.262157163, 4);
+    expect(qt(0.975, 24)).toBeCloseTo(2.063898562, 6);
   });
 });
