@@ -102,11 +102,45 @@ export function readReportInputs(env: NodeJS.ProcessEnv = process.env): ReportIn
   };
 }
 
-/** The Action's mode: `run` measures and reports; `report` publishes a fork run's downloaded results (report-mode.ts). */
-export function readMode(): 'run' | 'report' {
+/**
+ * The Action's mode: `run` measures and reports; `report` publishes a fork run's downloaded
+ * results (report-mode.ts); `judge` judges scenarios that ran on Kubernetes (judge-mode.ts).
+ */
+export function readMode(): 'run' | 'report' | 'judge' {
   const mode = core.getInput('mode').trim() || 'run';
-  if (mode === 'run' || mode === 'report') return mode;
-  throw new Error(`input mode: "${mode}" is not run or report`);
+  if (mode === 'run' || mode === 'report' || mode === 'judge') return mode;
+  throw new Error(`input mode: "${mode}" is not run, report or judge`);
+}
+
+/** The inputs `mode: judge` uses: a rendered Kubernetes run, its workflow nodes and the Prometheus that holds its load. */
+export interface JudgeInputs extends ReportInputs {
+  renderedDir: string;
+  nodesFiles: string[];
+  prometheusUrl: string;
+  scenarios: string[];
+}
+
+export function readJudgeInputs(env: NodeJS.ProcessEnv = process.env): JudgeInputs {
+  const report = readReportInputs(env);
+  const workdir = path.resolve(
+    env.GITHUB_WORKSPACE ?? process.cwd(),
+    core.getInput('working-directory') || '.',
+  );
+  const required = (name: string, value: string): string => {
+    if (!value.trim()) throw new Error(`input ${name} is required with mode: judge`);
+    return value.trim();
+  };
+  const prometheusUrl = required('prometheus-url', core.getInput('prometheus-url'));
+  if (!/^https?:\/\//.test(prometheusUrl))
+    throw new Error(`input prometheus-url: "${prometheusUrl}" is not an http(s) URL`);
+  required('k8s-nodes', core.getInput('k8s-nodes'));
+  return {
+    ...report,
+    renderedDir: path.resolve(workdir, required('k8s-rendered', core.getInput('k8s-rendered'))),
+    nodesFiles: list('k8s-nodes').map((file) => path.resolve(workdir, file)),
+    prometheusUrl,
+    scenarios: list('scenarios'),
+  };
 }
 
 export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {

@@ -12,19 +12,21 @@ import { readBaselineFile } from '../report/baseline-file';
 import { neutralizeWorkflowCommands } from '../report/escape';
 import { checkResultsDir, writeResultFiles } from '../report/files';
 import { renderReport, SUMMARY_MAX_BYTES } from '../report/markdown';
-import { locateSource, sourceContextFromEnv, type SourceContext } from '../report/source-paths';
+import { locateSource, sourceContextFromEnv } from '../report/source-paths';
 import { writeJobSummary } from '../report/summary';
 import { prepareRun, runChaos } from '../scenario/engine';
-import { isViolatedWarning, isViolation, type RunResult } from '../results';
-import { readInputs, readMode, readReportInputs } from './inputs';
-import { abandonCheck, beginCheck, finishCheck, postComment } from './publish';
+import { readInputs, readJudgeInputs, readMode, readReportInputs } from './inputs';
+import { runJudgeMode } from './judge-mode';
+import { abandonCheck, annotateViolations, beginCheck, finishCheck, gate, postComment } from './publish';
 import { PULL_REQUEST_FILE, pullRequestMetadata, runReportMode } from './report-mode';
 import { saveRunState } from './state';
 
 export async function run(): Promise<void> {
   let check: { target: CheckRunTarget; id: number } | null = null;
   try {
-    if (readMode() === 'report') return await runReportMode(readReportInputs());
+    const mode = readMode();
+    if (mode === 'report') return await runReportMode(readReportInputs());
+    if (mode === 'judge') return await runJudgeMode(readJudgeInputs());
     const inputs = readInputs();
     const { config } = inputs;
     core.info(`chaos-action: suite ${inputs.suiteChoice.suite} (${inputs.suiteChoice.why})`);
@@ -133,62 +135,6 @@ export async function run(): Promise<void> {
       return;
     }
     core.setFailed(`chaos-action: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
-
-/**
- * One annotation per violated threshold (error) or violated warning (warning), on the scenario
- * file line that declares it. GitHub places annotations by repository-relative path; a built-in
- * scenario lives in the action's own checkout, so its annotation carries the file in its title.
- */
-function annotateViolations(result: RunResult, sources: SourceContext): void {
-  for (const scenario of result.scenarios) {
-    for (const threshold of scenario.thresholds) {
-      const warning = isViolatedWarning(threshold);
-      if (!warning && !isViolation(threshold)) continue;
-      const place = locateSource(sources, path.resolve(threshold.file), threshold.line);
-      const what = warning ? 'broke a warning threshold' : 'violated its SLO';
-      const annotate = warning ? core.warning : core.error;
-      annotate(`${threshold.source}: actual ${threshold.actual}, limit ${threshold.limit}`, {
-        title: `chaos: ${scenario.name} ${what}${place.repoPath ? '' : ` (${place.text})`}`,
-        ...(place.repoPath ? { file: place.repoPath, startLine: threshold.line } : {}),
-      });
-    }
-  }
-}
-
-function gate(result: RunResult, failOnViolation: boolean, failOnInconclusive: boolean): void {
-  const failedScenarios = result.scenarios.filter((s) => s.outcome === 'fail').map((s) => s.name);
-  switch (result.outcome) {
-    case 'pass':
-      core.info(
-        `chaos gate passed${result.warnings ? ` with ${result.warnings} warning(s)` : ''}: ${result.scenarios.length} scenarios held their SLOs`,
-      );
-      return;
-    case 'fail': {
-      const message = `chaos gate failed: ${result.violations} threshold(s) violated in ${failedScenarios.join(', ')}`;
-      if (failOnViolation) core.setFailed(message);
-      else core.warning(`${message} (fail-on-violation is false)`);
-      return;
-    }
-    case 'inconclusive': {
-      const message = `chaos gate inconclusive: ${result.scenarios
-        .filter((s) => s.outcome === 'inconclusive')
-        .map((s) => `${s.name} (${s.reason})`)
-        .join('; ')}`;
-      if (failOnInconclusive) core.setFailed(message);
-      else core.warning(message);
-      return;
-    }
-    default:
-      core.setFailed(
-        `chaos gate error: ${
-          result.scenarios
-            .filter((s) => s.outcome === 'error')
-            .map((s) => `${s.name}: ${s.reason}`)
-            .join('; ') || 'no scenario ran'
-        }`,
-      );
   }
 }
 

@@ -3,7 +3,8 @@
 // comment, and the pull request metadata a report-mode run needs. Orchestration of the edges
 // in src/report/; no logic of the verdict here.
 import * as core from '@actions/core';
-import type { RunResult } from '../results';
+import path from 'node:path';
+import { isViolatedWarning, isViolation, type RunResult } from '../results';
 import {
   checkAnnotations,
   checkConclusion,
@@ -98,5 +99,61 @@ export async function postComment(
   } catch (error) {
     core.warning(`sticky comment could not be posted: ${messageOf(error)}`);
     return 'failed';
+  }
+}
+
+/**
+ * One annotation per violated threshold (error) or violated warning (warning), on the scenario
+ * file line that declares it. GitHub places annotations by repository-relative path; a built-in
+ * scenario lives in the action's own checkout, so its annotation carries the file in its title.
+ */
+export function annotateViolations(result: RunResult, sources: SourceContext): void {
+  for (const scenario of result.scenarios) {
+    for (const threshold of scenario.thresholds) {
+      const warning = isViolatedWarning(threshold);
+      if (!warning && !isViolation(threshold)) continue;
+      const place = locateSource(sources, path.resolve(threshold.file), threshold.line);
+      const what = warning ? 'broke a warning threshold' : 'violated its SLO';
+      const annotate = warning ? core.warning : core.error;
+      annotate(`${threshold.source}: actual ${threshold.actual}, limit ${threshold.limit}`, {
+        title: `chaos: ${scenario.name} ${what}${place.repoPath ? '' : ` (${place.text})`}`,
+        ...(place.repoPath ? { file: place.repoPath, startLine: threshold.line } : {}),
+      });
+    }
+  }
+}
+
+export function gate(result: RunResult, failOnViolation: boolean, failOnInconclusive: boolean): void {
+  const failedScenarios = result.scenarios.filter((s) => s.outcome === 'fail').map((s) => s.name);
+  switch (result.outcome) {
+    case 'pass':
+      core.info(
+        `chaos gate passed${result.warnings ? ` with ${result.warnings} warning(s)` : ''}: ${result.scenarios.length} scenarios held their SLOs`,
+      );
+      return;
+    case 'fail': {
+      const message = `chaos gate failed: ${result.violations} threshold(s) violated in ${failedScenarios.join(', ')}`;
+      if (failOnViolation) core.setFailed(message);
+      else core.warning(`${message} (fail-on-violation is false)`);
+      return;
+    }
+    case 'inconclusive': {
+      const message = `chaos gate inconclusive: ${result.scenarios
+        .filter((s) => s.outcome === 'inconclusive')
+        .map((s) => `${s.name} (${s.reason})`)
+        .join('; ')}`;
+      if (failOnInconclusive) core.setFailed(message);
+      else core.warning(message);
+      return;
+    }
+    default:
+      core.setFailed(
+        `chaos gate error: ${
+          result.scenarios
+            .filter((s) => s.outcome === 'error')
+            .map((s) => `${s.name}: ${s.reason}`)
+            .join('; ') || 'no scenario ran'
+        }`,
+      );
   }
 }

@@ -28,7 +28,7 @@ describe('action.yml', () => {
   it('declares every input the code reads, and only those', () => {
     const declared = Object.keys((parse(actionText) as { inputs: Record<string, unknown> }).inputs).sort();
     const source = readFileSync(path.join(root, 'src/action/inputs.ts'), 'utf8');
-    const read = [...source.matchAll(/(?:getInput|list|bool)\('([a-z-]+)'/g)].map((m) => m[1]);
+    const read = [...source.matchAll(/(?:getInput|list|bool)\('([a-z0-9-]+)'/g)].map((m) => m[1]);
     expect([...new Set(read)].sort()).toEqual(declared);
   });
 
