@@ -182,7 +182,8 @@ function describe(run: Run): string {
     .join(', ');
   return (
     `load-test ${scenario.outcome}; fault p95 ${ms(fault.pr.p95Ms)} vs base ${ms(fault.base.p95Ms)}: ` +
-    `${pct(fault.p95.change)} [${pct(fault.p95.low)}, ${pct(fault.p95.high)}] ${fault.verdict}` +
+    `${pct(fault.p95.change)} [${fault.p95.low === null ? '−∞' : pct(fault.p95.low)}, ` +
+    `${fault.p95.high === null ? '+∞' : pct(fault.p95.high)}] ${fault.verdict}` +
     (others ? `; ${others}` : '')
   );
 }
