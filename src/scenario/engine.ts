@@ -217,10 +217,20 @@ function missingServices(scenario: Scenario, roles: RoleResolver, model: Compose
         : `no service named "${name}" in ${composeLabel(model)} (services: ${services.join(', ')})`;
     out.push({ role, issue: { file: scenario.file, line, field, message } });
   };
-  if (scenario.target.role) check(scenario.target.role, scenario.lines.target, 'target', true);
-  if (scenario.target.service) check(scenario.target.service, scenario.lines.target, 'target', false);
-  if (scenario.fault && 'from' in scenario.fault && scenario.fault.from)
-    check(scenario.fault.from, scenario.lines.from, 'fault.from', false);
+  if (scenario.faults.length <= 1) {
+    if (scenario.target.role) check(scenario.target.role, scenario.lines.target, 'target', true);
+    if (scenario.target.service) check(scenario.target.service, scenario.lines.target, 'target', false);
+    if (scenario.fault && 'from' in scenario.fault && scenario.fault.from)
+      check(scenario.fault.from, scenario.lines.from, 'fault.from', false);
+  } else {
+    // A `faults:` list: every entry's target and `from:`, each at its own line.
+    scenario.faults.forEach((fault, i) => {
+      if (fault.target.role) check(fault.target.role, fault.lines.target, `faults[${i}].target`, true);
+      if (fault.target.service) check(fault.target.service, fault.lines.target, `faults[${i}].target`, false);
+      if ('from' in fault.spec && fault.spec.from)
+        check(fault.spec.from, fault.lines.from, `faults[${i}].from`, false);
+    });
+  }
   for (const role of scenario.requires.roles) check(role, null, 'requires.roles', true);
   for (const service of scenario.requires.services) check(service, null, 'requires.services', false);
   for (const t of scenario.thresholds) {

@@ -122,6 +122,41 @@ describe('chaos-action run with bad input', () => {
     expect(leftovers).toEqual(NOTHING_LEFT);
   });
 
+  it('names the second fault of a faults: list when its target is missing, before anything starts', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'chaos-two-faults-'));
+    const file = path.join(dir, 'two-down.yml');
+    writeFileSync(
+      file,
+      [
+        'name: two-down',
+        'title: Cache and a missing service stopped',
+        'hypothesis: The api keeps answering.',
+        'faults:',
+        '  - { target: { service: redis }, at: 0s, type: stop, duration: 10s }',
+        '  - target: { service: memcached }',
+        '    at: 2s',
+        '    type: stop',
+        '    duration: 5s',
+        'load: { request: { method: GET, path: /healthz }, rate: 5/s }',
+        'thresholds:',
+        '  - fault: error_rate < 1%',
+        '',
+      ].join('\n'),
+    );
+    const { result, events, leftovers } = await runWithBadInput(
+      '--compose',
+      compose,
+      '--scenarios-dir',
+      dir,
+      '--scenario',
+      'two-down',
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${file}:6: faults[1].target: no service named "memcached"`);
+    expect(events).toEqual([]);
+    expect(leftovers).toEqual(NOTHING_LEFT);
+  });
+
   it('refuses a scenario asked for by name whose role the stack lacks (it is skipped only in a built-in suite)', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'chaos-no-role-'));
     writeFileSync(
