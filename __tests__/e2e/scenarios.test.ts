@@ -206,16 +206,54 @@ describe('the resilient example stack', () => {
     expect(baseline?.p95Ms).toBeLessThan(100);
   });
 
-  it('proves each fault took effect', () => {
-    for (const result of run.results?.scenarios ?? []) {
-      if (result.fault)
-        expect({ name: result.name, evidence: result.fault.evidence.length > 0 }).toEqual({
-          name: result.name,
-          evidence: true,
-        });
+  it('proves each fault took effect, with a measurement taken inside its fault phase', () => {
+    // Missing results fail: every scenario of the suite has a result.
+    const results = run.results?.scenarios ?? [];
+    expect(results.map((s) => s.name).sort()).toEqual([...fullSuiteRotated()].sort());
+    const faulted = results.filter((s) => s.fault);
+    expect(faulted.length).toBeGreaterThan(0);
+    for (const result of faulted) {
+      const fault = result.fault!;
+      const phase = result.phases.find((p) => p.phase === 'fault');
+      // The injection proof only (lines the revert adds, "running again" and the like, do not match).
+      const proof = fault.evidence.filter((line) => INJECTION_PROOF[fault.kind]?.test(line));
+      expect({
+        name: result.name,
+        injectedInFaultPhase:
+          fault.injectedAtMs !== null &&
+          phase !== undefined &&
+          fault.injectedAtMs >= phase.startMs &&
+          fault.injectedAtMs <= phase.endMs,
+        revertedAfterInjection:
+          fault.revertedAtMs !== null &&
+          fault.injectedAtMs !== null &&
+          fault.revertedAtMs >= fault.injectedAtMs,
+        proof: proof.length > 0,
+      }).toEqual({
+        name: result.name,
+        injectedInFaultPhase: true,
+        revertedAfterInjection: true,
+        proof: true,
+      });
     }
   });
 });
+
+/** Each kind's injection proof as its evidence words it: a measurement, not a line of the revert. */
+const INJECTION_PROOF: Record<string, RegExp> = {
+  stop: /\(stopped in \d+ms\)/,
+  kill: /died on|handled by its main process/,
+  pause: /paused=true/,
+  flap: /^cycle 1: /,
+  partition: /connect timed out after|no longer resolves|still attached|not resolve/,
+  latency: /ms to \S+ measured from/,
+  bandwidth: /goes through the proxy/,
+  stall: /: no reply \(/,
+  reset_peer: /connection reset after/,
+  down: /refused by the proxy/,
+  memory: /cgroup memory [\d.]+ → [\d.]+MiB|usage \+[\d.]+MiB|OOM-killed at once/,
+  cpu: /CPU used over \d+ms/,
+};
 
 describe('a fault that does not take effect', () => {
   it('is reported as an error, not a pass', async () => {
@@ -238,9 +276,42 @@ describe('a fault that does not take effect', () => {
         '',
       ].join('\n'),
     );
-    const run = await cli(['--compose', BASE, '--scenarios-dir', dir, '--scenario', 'no-op-leak']);
-    const result = scenario(run.results, 'no-op-leak');
-    expect(result.outcome).toBe('error');
+    // A stall on a port the cache does not listen on: no reply without the toxic, so none with it proves nothing.
+    writeFileSync(
+      path.join(dir, 'no-op-stall.yml'),
+      [
+        'name: no-op-stall',
+        'title: A stall on a port nothing answers',
+        'hypothesis: Nothing is held, so the experiment proves nothing.',
+        'target: { role: cache }',
+        'fault: { type: stall, port: 7000, duration: 5s }',
+        'load:',
+        '  request: { method: POST, path: /v1/predict, json: { user_id: 12345, amount: 1 } }',
+        '  rate: 20/s',
+        'phases: { warmup: 1s, baseline: 2s, recovery: 2s, after: 1s }',
+        'thresholds:',
+        '  - fault: error_rate < 1%',
+        '',
+      ].join('\n'),
+    );
+    const run = await cli([
+      '--compose',
+      BASE,
+      '--scenarios-dir',
+      dir,
+      '--scenario',
+      'no-op-leak',
+      '--scenario',
+      'no-op-stall',
+    ]);
+    expect(scenario(run.results, 'no-op-leak')).toMatchObject({
+      outcome: 'error',
+      reason: expect.stringMatching(/\/debug\/does-not-exist answered 404/),
+    });
+    expect(scenario(run.results, 'no-op-stall')).toMatchObject({
+      outcome: 'error',
+      reason: expect.stringMatching(/cannot measure a stall on \S+:7000: the baseline got no reply/),
+    });
     expect(run.exec.code).toBe(3);
   });
 });

@@ -58,15 +58,27 @@ export function snappyLiterals(data: Buffer): Buffer {
 }
 
 export async function remoteWrite(prometheusUrl: string, series: readonly RemoteSeries[]): Promise<void> {
-  const response = await fetch(`${prometheusUrl}/api/v1/write`, {
-    method: 'POST',
-    headers: {
-      'content-encoding': 'snappy',
-      'content-type': 'application/x-protobuf',
-      'x-prometheus-remote-write-version': '0.1.0',
-    },
-    body: snappyLiterals(encodeWriteRequest(series)),
-  });
-  if (response.status >= 300)
-    throw new Error(`remote write: HTTP ${response.status}: ${await response.text()}`);
+  const body = snappyLiterals(encodeWriteRequest(series));
+  // A refused connection is retried a few times: on this shared 2-core machine the published
+  // port was seen refusing for a moment while the container ran (2 of 18 runs under load 12).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const response = await fetch(`${prometheusUrl}/api/v1/write`, {
+        method: 'POST',
+        headers: {
+          'content-encoding': 'snappy',
+          'content-type': 'application/x-protobuf',
+          'x-prometheus-remote-write-version': '0.1.0',
+        },
+        body,
+      });
+      if (response.status >= 300)
+        throw new Error(`remote write: HTTP ${response.status}: ${await response.text()}`);
+      return;
+    } catch (error) {
+      const refused = (error as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED';
+      if (!refused || attempt >= 10) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
