@@ -178,12 +178,13 @@ function describe(run: Run): string {
   if (!scenario?.comparison || !fault) return `load-test ${scenario?.outcome ?? '?'}, no comparison`;
   const others = scenario.comparison.phases
     .filter((p) => p.phase !== 'fault')
-    .map((p) => `${p.phase} ${p.verdict}`)
+    .map((p) => `${p.phase} ${p.verdict}${p.verdict === 'regressed' ? ` (${p.why})` : ''}`)
     .join(', ');
   return (
     `load-test ${scenario.outcome}; fault p95 ${ms(fault.pr.p95Ms)} vs base ${ms(fault.base.p95Ms)}: ` +
     `${pct(fault.p95.change)} [${fault.p95.low === null ? '−∞' : pct(fault.p95.low)}, ` +
     `${fault.p95.high === null ? '+∞' : pct(fault.p95.high)}] ${fault.verdict}` +
+    (fault.verdict === 'regressed' ? ` (${fault.why})` : '') +
     (others ? `; ${others}` : '')
   );
 }
