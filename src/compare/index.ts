@@ -47,6 +47,13 @@ export const CONFIDENCE = 0.95;
 /** The metrics a regression threshold can name. */
 export type ChangeMetric = 'p50' | 'p90' | 'p95' | 'p99' | 'max' | 'avg' | 'error_rate';
 
+/**
+ * A phase judged on fewer seconds of load than this is inconclusive: the intervals count one
+ * second as one cluster (clusters.ts), and a handful of seconds cannot say how much stalls vary
+ * (measured here: an A/A 5-second `after` phase at p95 +201 % [+71 %, +428 %] on a loaded machine).
+ */
+export const MIN_SECONDS = 10;
+
 /** Regression limits the verdict word uses when the scenario sets none: as the docs' example thresholds. */
 export const DEFAULT_LIMITS = { p95: 0.2, p99: 0.2, errorRate: 0.01 };
 
@@ -77,6 +84,9 @@ export function changeProblem(
 ): string | null {
   if (!pr || pr.stats.scheduled === 0) return 'no request was sent on the PR side';
   if (!base || base.stats.scheduled === 0) return 'no request was sent on the base side';
+  const seconds = Math.min(pr.seconds?.length ?? Infinity, base.seconds?.length ?? Infinity);
+  if (seconds < MIN_SECONDS)
+    return `only ${seconds} s of load: too few seconds to tell a stall from a change (at least ${MIN_SECONDS} s)`;
   if (metric === 'error_rate') return null;
   if (metric === 'max') return 'max rests on one request and has no interval (use p99)';
   if (totalCount(pr.bins) === 0) return 'no request on the PR side has a latency';

@@ -127,6 +127,14 @@ describe('regression thresholds on a paired base', () => {
     expect(max).toMatchObject({ passed: null, detail: expect.stringContaining('max rests on one request') });
   });
 
+  it('is inconclusive on a phase of fewer than 10 seconds of load, however clear it looks', () => {
+    const r = judge('fault: p95 regression < 20%', observed(side(900, 6), side(900, 2.7)));
+    expect(r).toMatchObject({
+      passed: null,
+      detail: 'paired base: only 9 s of load: too few seconds to tell a stall from a change (at least 10 s)',
+    });
+  });
+
   it('error rates regress in percentage points', () => {
     const pr = side(3000, 2.7);
     pr.stats.errorRate = 0.05;
