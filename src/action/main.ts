@@ -57,6 +57,7 @@ export async function run(): Promise<void> {
         onPhase: (scenario, phase, detail) =>
           core.info(neutralizeWorkflowCommands(`▶ ${scenario}: ${phase}${detail ? ` (${detail})` : ''}`)),
         onProject: (project) => saveRunState({ journalPath: config.journalPath, project }),
+        onBaseProject: (baseProject) => saveRunState({ journalPath: config.journalPath, baseProject }),
         onScenarioDone: (scenario) =>
           core.info(
             neutralizeWorkflowCommands(

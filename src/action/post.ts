@@ -10,7 +10,7 @@ import { removeProjectResources } from '../stack/compose';
 import { loadRunState } from './state';
 
 export async function post(): Promise<void> {
-  const { journalPath, project, runId } = loadRunState();
+  const { journalPath, project, baseProject, runId } = loadRunState();
   try {
     if (journalPath) {
       const log = (line: string): void => core.info(neutralizeWorkflowCommands(`cleanup: ${line}`));
@@ -26,9 +26,10 @@ export async function post(): Promise<void> {
     } else {
       core.info('cleanup: the main step saved no journal path; nothing to revert');
     }
-    if (project) {
-      await removeProjectResources(project);
-      core.info(`cleanup: compose project ${project} removed (containers, networks, volumes)`);
+    // The PR's stack, and a paired run's base stack (its own project).
+    for (const name of [project, baseProject].filter(Boolean)) {
+      await removeProjectResources(name);
+      core.info(`cleanup: compose project ${name} removed (containers, networks, volumes)`);
     }
   } catch (error) {
     core.warning(
