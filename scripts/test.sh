@@ -44,10 +44,16 @@ run_jest unit || status=1
 step "jest: integration (load generator, alone)"
 npx jest --selectProjects integration --runInBand --json --outputFile "$results_dir/integration-load.json" \
   --testPathPattern '__tests__/integration/load/' || status=1
-# The Docker suites use unique compose projects, so two of them can run side by side.
+# The Docker suites use unique compose projects, so two of them can run side by side; the
+# paired-run suites (two stacks at once, judged on intervals that widen with machine noise) and
+# calibrate run alone afterwards.
+ALONE='__tests__/integration/(example/paired|cli/calibrate)'
 step "jest: integration (Docker)"
 npx jest --selectProjects integration --maxWorkers=2 --json --outputFile "$results_dir/integration-docker.json" \
-  --testPathIgnorePatterns '__tests__/integration/load/' || status=1
+  --testPathIgnorePatterns '__tests__/integration/load/' "$ALONE" || status=1
+step "jest: integration (paired stacks, alone)"
+npx jest --selectProjects integration --runInBand --json --outputFile "$results_dir/integration-paired.json" \
+  --testPathPattern "$ALONE" || status=1
 leg_started=$(date +%s)
 if [ -n "$(docker-compose version --short 2>/dev/null | grep '^1\.' || true)" ]; then
   step "jest: integration under Compose v1 (stack, faults)"
