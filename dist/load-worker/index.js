@@ -10495,7 +10495,7 @@ module.exports = ZStream;
 // Durations and sizes as people write them in scenario files and flags
 // ("500ms", "1.5s", "5m", "1h", "2m30s"), parsed to milliseconds.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.DurationError = void 0;
+exports.MAX_TIMER_MS = exports.DurationError = void 0;
 exports.parseDuration = parseDuration;
 exports.formatDuration = formatDuration;
 const UNIT_MS = { us: 0.001, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -10503,16 +10503,27 @@ const PART = /(\d+(?:\.\d+)?)(us|ms|s|m|h)/g;
 class DurationError extends Error {
 }
 exports.DurationError = DurationError;
+/**
+ * The longest wait Node's timers make (2^31 - 1 ms, about 24.8 days): setTimeout turns a
+ * longer one into 1 ms, so a phase written longer would be skipped, not waited for.
+ */
+exports.MAX_TIMER_MS = 2 ** 31 - 1;
+function withinTimer(ms, text, field) {
+    if (ms > exports.MAX_TIMER_MS) {
+        throw new DurationError(`${field}: ${JSON.stringify(text)} is longer than 24 days, the longest wait a timer can make`);
+    }
+    return ms;
+}
 /** Parses "250ms", "10s", "2m30s" (a bare number means milliseconds) into milliseconds. */
 function parseDuration(text, field = 'duration') {
     if (typeof text === 'number') {
         if (!Number.isFinite(text) || text < 0)
             throw new DurationError(`${field}: ${text} is not a duration ≥ 0`);
-        return text;
+        return withinTimer(text, text, field);
     }
     const trimmed = text.trim();
     if (/^\d+(\.\d+)?$/.test(trimmed))
-        return Number(trimmed);
+        return withinTimer(Number(trimmed), text, field);
     if (trimmed === '' || trimmed.startsWith('-')) {
         throw new DurationError(`${field}: "${text}" is not a duration ≥ 0 (write it like 500ms, 10s or 2m)`);
     }
@@ -10527,7 +10538,7 @@ function parseDuration(text, field = 'duration') {
     if (consumed !== trimmed.length || consumed === 0) {
         throw new DurationError(`${field}: "${text}" is not a duration (write it like 500ms, 10s or 2m)`);
     }
-    return total;
+    return withinTimer(total, text, field);
 }
 /** Formats milliseconds the short way a report shows them: 850ms, 1.2s, 2m05s. */
 function formatDuration(ms) {
@@ -10668,6 +10679,12 @@ class LocalLoadRun {
     }
     marks() {
         return this.timeline.marks();
+    }
+    latencyBins() {
+        return this.timeline.latencyBins();
+    }
+    secondBins() {
+        return this.timeline.secondBins();
     }
     /** Stops sending, waits up to the request timeout for in-flight requests, then closes. */
     async stop() {
@@ -10898,6 +10915,8 @@ exports.encodeHistogram = encodeHistogram;
 exports.decodeHistogram = decodeHistogram;
 exports.mergeHistograms = mergeHistograms;
 exports.summarize = summarize;
+exports.histogramBins = histogramBins;
+exports.mergeBins = mergeBins;
 // HDR latency histograms in integer microseconds. Live recording uses plain 32-bit
 // JS histograms (fast, ~70 KB each, recycled); a finished second is kept only in
 // hdr's compressed encoding (~1 KB at 1000 req/s, measured), so a one-hour run holds
@@ -10952,6 +10971,35 @@ function summarize(histogram) {
         // compressed encoding only knows buckets, and both must report the same figure.
         maxMs: usToMs(histogram.getValueAtPercentile(100)),
     };
+}
+/** The recorded buckets, ascending: each bucket's highest equivalent value (as percentiles report it) and its count. */
+function histogramBins(histogram) {
+    const bins = { values: [], counts: [] };
+    if (histogram.totalCount === 0)
+        return bins;
+    // Every histogram here is a JS one (createLatencyHistogram): it has the recorded-values iterator.
+    const { recordedValuesIterator: iterator } = histogram;
+    iterator.reset();
+    while (iterator.hasNext()) {
+        const step = iterator.next();
+        bins.values.push(step.valueIteratedTo);
+        bins.counts.push(step.countAtValueIteratedTo);
+    }
+    return bins;
+}
+/** Two ascending bin lists as one. */
+function mergeBins(a, b) {
+    const out = { values: [], counts: [] };
+    let i = 0;
+    let j = 0;
+    while (i < a.values.length || j < b.values.length) {
+        const av = i < a.values.length ? a.values[i] : Infinity;
+        const bv = j < b.values.length ? b.values[j] : Infinity;
+        const value = Math.min(av, bv);
+        out.values.push(value);
+        out.counts.push((av === value ? a.counts[i++] : 0) + (bv === value ? b.counts[j++] : 0));
+    }
+    return out;
 }
 /** Reuses reset histograms so the per-second rollover allocates nothing in steady state. */
 class HistogramPool {
@@ -12318,6 +12366,39 @@ class Timeline {
             }
             decoded.destroy();
         });
+    }
+    /**
+     * Each phase's latencies as bins (integer µs: each bucket's highest equivalent value, as the
+     * percentiles use it, and its count): what a paired comparison ranks. Complete once the run is done.
+     */
+    latencyBins() {
+        const out = {};
+        for (const segment of this.segments) {
+            const bins = out[segment.phase] ?? { values: [], counts: [] };
+            const merged = (0, histogram_1.histogramBins)(segment.histogram);
+            out[segment.phase] = bins.values.length ? (0, histogram_1.mergeBins)(bins, merged) : merged;
+        }
+        return out;
+    }
+    /**
+     * Every second's latencies as bins (integer µs), with its counts, ascending by second: the
+     * clusters a paired comparison's intervals account for (requests of one second share its stalls).
+     */
+    secondBins() {
+        const out = [];
+        for (const bucket of [...this.buckets.values()].sort((a, b) => a.second - b.second)) {
+            let bins = { values: [], counts: [] };
+            if (bucket.live)
+                bins = (0, histogram_1.histogramBins)(bucket.live);
+            else if (bucket.encoded !== null) {
+                const decoded = (0, histogram_1.decodeHistogram)(bucket.encoded);
+                bins = (0, histogram_1.histogramBins)(decoded);
+                decoded.destroy();
+            }
+            const { scheduled } = bucket.counters;
+            out.push({ second: bucket.second, scheduled, errors: errorTotal(bucket.counters), bins });
+        }
+        return out;
     }
     exportPhases() {
         return this.segments.map((segment) => ({
