@@ -29,11 +29,29 @@ export function injectLatency(
       );
     }
     // The delayed reply cannot arrive sooner than the delay, so the round trip itself is the
-    // proof; the baseline (noisy by a few ms on a busy machine) only rules out a slow target.
-    const added = probe.totalMs - baseline.totalMs;
-    if (probe.totalMs < expected - TOLERANCE_MS || added < expected / 2) {
+    // proof; the baseline only rules out a slow target. On a loaded machine one baseline can be
+    // tens of ms slow (59 ms seen at load 11), so a pair that falls short is measured twice more,
+    // direct and through the proxy, and the fastest of each is compared: a toxic that adds
+    // nothing leaves the fastest round trips equal.
+    let fastestProbe = probe.totalMs;
+    let fastestBaseline = baseline.totalMs;
+    const short = (): boolean =>
+      fastestProbe < expected - TOLERANCE_MS || fastestProbe - fastestBaseline < expected / 2;
+    for (let again = 0; again < 2 && short(); again++) {
+      const direct = await route.probe({ timeoutMs: 3000, throughProxy: false });
+      const proxied = await route.probe({
+        timeoutMs: 2 * spec.delayMs + spec.jitterMs * 2 + 3000,
+        throughProxy: true,
+      });
+      if (answered(direct) && direct.totalMs !== null)
+        fastestBaseline = Math.min(fastestBaseline, direct.totalMs);
+      if (answered(proxied) && proxied.totalMs !== null)
+        fastestProbe = Math.min(fastestProbe, proxied.totalMs);
+    }
+    const added = fastestProbe - fastestBaseline;
+    if (short()) {
       throw new FaultNotEffectiveError(
-        `latency not in effect: round trip ${probe.totalMs.toFixed(1)}ms (+${added.toFixed(1)}ms over the baseline), ≥ ${expected}ms expected`,
+        `latency not in effect: round trip ${fastestProbe.toFixed(1)}ms (+${added.toFixed(1)}ms over the baseline), ≥ ${expected}ms expected`,
       );
     }
     return [
