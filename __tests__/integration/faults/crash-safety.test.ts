@@ -100,7 +100,10 @@ test(`${ROUNDS} rounds of inject + SIGKILL + cleanup leave the stack whole`, asy
       expect(states.every((s) => s.endsWith(':running:false'))).toBe(true);
       expect(await leftoverChains(stack.project)).toEqual([]);
       expect(existsSync(journal)).toBe(false);
-      expect((await clientProbe(stack.project, 'redis', 6379)).ms).toBeLessThan(50);
+      // The 100 ms latency is gone: the fastest of three probes (one can be slow on a loaded machine).
+      const probes = [];
+      for (let i = 0; i < 3; i++) probes.push((await clientProbe(stack.project, 'redis', 6379)).ms);
+      expect(Math.min(...probes)).toBeLessThan(50);
       // A second replay finds nothing to do.
       expect(await cleanupCommand(['--journal', journal])).toBe(0);
       restored += 1;
@@ -201,7 +204,9 @@ async function expectWhole(project: string): Promise<void> {
   );
   expect(states.filter((s) => !s.endsWith(':running:false'))).toEqual([]);
   expect(await leftoverChains(project)).toEqual([]);
-  expect((await clientProbe(project, 'redis', 6379)).ms).toBeLessThan(50);
+  const probes = [];
+  for (let i = 0; i < 3; i++) probes.push((await clientProbe(project, 'redis', 6379)).ms);
+  expect(Math.min(...probes)).toBeLessThan(50); // the 100 ms latency is gone
 }
 
 test('a two-fault scenario run by the runner is injected and reverted in reverse order', async () => {
