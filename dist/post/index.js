@@ -63680,10 +63680,27 @@ function injectLatency(ctx, target, spec) {
             throw new types_1.FaultNotEffectiveError(`cannot measure latency on ${route.service}:${route.port}: baseline ${(0, toxic_fault_1.describeProbe)(baseline)}, with toxic ${(0, toxic_fault_1.describeProbe)(probe)}`);
         }
         // The delayed reply cannot arrive sooner than the delay, so the round trip itself is the
-        // proof; the baseline (noisy by a few ms on a busy machine) only rules out a slow target.
-        const added = probe.totalMs - baseline.totalMs;
-        if (probe.totalMs < expected - TOLERANCE_MS || added < expected / 2) {
-            throw new types_1.FaultNotEffectiveError(`latency not in effect: round trip ${probe.totalMs.toFixed(1)}ms (+${added.toFixed(1)}ms over the baseline), ≥ ${expected}ms expected`);
+        // proof; the baseline only rules out a slow target. On a loaded machine one baseline can be
+        // tens of ms slow (59 ms seen at load 11), so a pair that falls short is measured twice more,
+        // direct and through the proxy, and the fastest of each is compared: a toxic that adds
+        // nothing leaves the fastest round trips equal.
+        let fastestProbe = probe.totalMs;
+        let fastestBaseline = baseline.totalMs;
+        const short = () => fastestProbe < expected - TOLERANCE_MS || fastestProbe - fastestBaseline < expected / 2;
+        for (let again = 0; again < 2 && short(); again++) {
+            const direct = await route.probe({ timeoutMs: 3000, throughProxy: false });
+            const proxied = await route.probe({
+                timeoutMs: 2 * spec.delayMs + spec.jitterMs * 2 + 3000,
+                throughProxy: true,
+            });
+            if ((0, toxic_fault_1.answered)(direct) && direct.totalMs !== null)
+                fastestBaseline = Math.min(fastestBaseline, direct.totalMs);
+            if ((0, toxic_fault_1.answered)(proxied) && proxied.totalMs !== null)
+                fastestProbe = Math.min(fastestProbe, proxied.totalMs);
+        }
+        const added = fastestProbe - fastestBaseline;
+        if (short()) {
+            throw new types_1.FaultNotEffectiveError(`latency not in effect: round trip ${fastestProbe.toFixed(1)}ms (+${added.toFixed(1)}ms over the baseline), ≥ ${expected}ms expected`);
         }
         return [
             `+${added.toFixed(1)}ms to ${route.service}:${route.port} measured from ${route.clients[0].name} (${(0, toxic_fault_1.describeProbe)(probe)}, expected ≥ ${expected}ms)`,
