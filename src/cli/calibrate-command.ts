@@ -4,7 +4,6 @@
 // metric's noise floor per phase (src/compare/noise-floor.ts), and a phase length wherever a
 // regression limit is below the floor. Writes results.json (with a `calibration` block),
 // calibration.json and the report, like `run`.
-import { existsSync } from 'node:fs';
 import { appendFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
@@ -16,11 +15,12 @@ import {
 } from '../compare/noise-floor';
 import { formatChange } from '../compare';
 import { ConfigError, formatIssue } from '../config/errors';
-import { DEFAULT_CONFIG_FILE, loadRunConfigFile, parseRunConfig, type RunConfig } from '../config/run-config';
-import { writeResultFiles } from '../report/files';
+import type { RunConfig } from '../config/run-config';
+import { checkResultsDir, writeResultFiles } from '../report/files';
 import { exitCodeFor, prepareRun, runChaos } from '../scenario/engine';
 import { parseArgs, UsageError } from './args';
 import { createProgress } from './progress';
+import { installSignalHandlers, printableError, runConfigFromFlags } from './run-setup';
 
 export const CALIBRATE_USAGE = `usage: chaos-action calibrate [--config chaos-action.yml] [--compose FILE ...] [--scenario NAME ...] [options]
 Runs the revision paired with itself (A/A) and reports each metric's noise floor per phase: the
@@ -93,10 +93,8 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
       params: args.flags.param?.join(','),
       'journal-path': one('journal'),
     };
-    const configFile = one('config') ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
-    if (configFile) config = loadRunConfigFile(configFile, flags, 'flag');
-    else if (!args.flags.compose) throw new UsageError('--compose FILE (or --config FILE) is required');
-    else config = parseRunConfig(flags, 'flag');
+    config = runConfigFromFlags(one('config'), flags, Boolean(args.flags.compose));
+    checkResultsDir(config.resultsDir);
     // A/A: the base is the revision itself. A config file's base-compose is not what is measured here.
     config = { ...config, baseCompose: [...config.composeFiles], baselineResults: null };
     prepared = await prepareRun(config);
@@ -114,9 +112,7 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
 
   const progress = createProgress();
   const interrupted = new AbortController();
-  const onSignal = (): void => interrupted.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const stop = installSignalHandlers(progress.log, interrupted);
   try {
     progress.log(
       `calibrating ${prepared.scenarios.map((s) => s.name).join(', ')}: ${config.composeFiles.join(' + ')} paired with itself`,
@@ -144,7 +140,9 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
     process.stdout.write(`calibration: ${calibrationJson}\nresults:     ${files.resultsJson}\n`);
     if (calibration.floors.every((f) => f.floor === null)) {
       const why = result.scenarios.map((s) => `${s.name}: ${s.outcome}${s.reason ? ` (${s.reason})` : ''}`);
-      process.stderr.write(`chaos-action calibrate: no comparison could be made (${why.join('; ')})\n`);
+      process.stderr.write(
+        `chaos-action calibrate: no comparison could be made (${printableError(why.join('; '))})\n`,
+      );
       return 3;
     }
     // Calibration measures noise; a threshold the A/A run violated is noted, not a failure of calibrate.
@@ -153,13 +151,10 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     progress.finish();
-    process.stderr.write(
-      `chaos-action calibrate: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
+    process.stderr.write(`chaos-action calibrate: ${printableError(error)}\n`);
     return 3;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop();
   }
 }
 

@@ -8,6 +8,7 @@ import { writeResultFiles } from '../report/files';
 import { renderTerminalTable } from '../report/terminal';
 import { exitCodeFor } from '../scenario/engine';
 import { parseArgs, UsageError } from './args';
+import { printableError } from './run-setup';
 
 const USAGE = `usage: chaos-action judge --rendered DIR --nodes FILE --prometheus URL [--scenario NAME]... [--results DIR]
   --rendered DIR     the directory render k8s wrote (render.json)
@@ -63,7 +64,7 @@ export async function judgeCommand(argv: string[]): Promise<number> {
       return 2;
     }
     if (error instanceof ConfigError || error instanceof JudgeError || error instanceof NodesError) {
-      process.stderr.write(`judge: ${error.message}\n`);
+      process.stderr.write(`judge: ${printableError(error)}\n`);
       return 2;
     }
     throw error;

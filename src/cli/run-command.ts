@@ -1,15 +1,13 @@
 // `chaos-action run`: the same engine as the Action, from a terminal or any CI.
 import { ConfigError, formatIssue } from '../config/errors';
-import { existsSync } from 'node:fs';
-import { DEFAULT_CONFIG_FILE, loadRunConfigFile, parseRunConfig } from '../config/run-config';
 import { readBaselineFile } from '../report/baseline-file';
-import { neutralizeWorkflowCommands, stripControl } from '../report/escape';
 import { checkResultsDir, writeResultFiles } from '../report/files';
 import { renderTerminalTable } from '../report/terminal';
 import { exitCodeFor, prepareRun, runChaos } from '../scenario/engine';
 import { execCommand } from '../util/exec';
 import { parseArgs, UsageError } from './args';
 import { createProgress } from './progress';
+import { installSignalHandlers, printableError, runConfigFromFlags } from './run-setup';
 
 export const RUN_USAGE = `usage: chaos-action run [--config chaos-action.yml] [--compose FILE ...] [options]
   --config FILE          a run config file (default: ./chaos-action.yml when it exists; flags override it)
@@ -102,10 +100,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       'health-path': one('health-path'),
       'fail-on-violation': args.booleans.has('no-fail') ? 'false' : undefined,
     };
-    const configFile = one('config') ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
-    if (configFile) config = loadRunConfigFile(configFile, flags, 'flag');
-    else if (!args.flags.compose) throw new UsageError('--compose FILE (or --config FILE) is required');
-    else config = parseRunConfig(flags, 'flag');
+    config = runConfigFromFlags(one('config'), flags, Boolean(args.flags.compose));
     pushgateway = one('pushgateway');
     // A bad baseline fails now, in a second, not after the whole suite has run.
     if (config.baselineResults) readBaselineFile(config.baselineResults);
@@ -153,8 +148,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   } catch (error) {
     progress.finish();
     // The message may carry the stack's own output (compose's build log): shown, never acted on.
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`chaos-action run: ${neutralizeWorkflowCommands(stripControl(message))}\n`);
+    process.stderr.write(`chaos-action run: ${printableError(error)}\n`);
     return 3;
   } finally {
     stop();
@@ -165,28 +159,4 @@ export async function runCommand(argv: string[]): Promise<number> {
 async function currentCommit(): Promise<string | null> {
   const result = await execCommand('git', ['rev-parse', 'HEAD']).catch(() => null);
   return result?.code === 0 ? result.stdout.trim() : null;
-}
-
-/**
- * Ctrl-C or a CI cancellation: the first signal aborts the run, whose finally blocks revert
- * the fault and remove the stack; a second one exits at once (the journal still lets
- * `chaos-action cleanup` revert what is left).
- */
-function installSignalHandlers(log: (line: string) => void, controller: AbortController): () => void {
-  let received = 0;
-  const handler = (signal: NodeJS.Signals): void => {
-    received += 1;
-    if (received === 1) {
-      log(`${signal}: stopping; reverting the fault and removing the stack (again to exit at once)`);
-      controller.abort();
-      return;
-    }
-    process.exit(130);
-  };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
-  return () => {
-    process.off('SIGINT', handler);
-    process.off('SIGTERM', handler);
-  };
 }
