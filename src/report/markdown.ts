@@ -18,6 +18,7 @@ import { PHASE_ORDER, isViolatedWarning } from '../results';
 import { compareToBaseline, type BaselineComparison } from './baseline';
 import { renderComparisonChart, renderTimelineChart, renderTimelineTable } from './chart';
 import { formatChange } from '../compare';
+import { checkLimit, formatMagnitude, scenarioFloors, type FloorMetric } from '../compare/noise-floor';
 import {
   escapeHtml,
   escapeInline,
@@ -352,30 +353,53 @@ const VERDICT_WORD = {
 
 /**
  * A paired run: the PR and the base side by side per phase (p95, p99, error rate), each change
- * with its 95 % interval, and the verdict word; one line saying why each inconclusive phase is.
+ * with its 95 % interval, this run's noise floor for it, and the verdict word; one line saying
+ * why each inconclusive phase is, with the phase length that would bring the floor under the
+ * limit where that is what is missing.
  */
 function renderComparison(s: ScenarioResult, charts: boolean): string {
   const c = s.comparison;
   if (!c) return '';
   const level = `${Math.round(c.confidence * 100)} %`;
   const limits = `p95 +${Math.round(c.limits.p95 * 100)} %, p99 +${Math.round(c.limits.p99 * 100)} %, error rate +${Math.round(c.limits.errorRate * 1000) / 10} pp`;
+  const floors = scenarioFloors(s);
+  const floorOf = (phase: string, metric: FloorMetric) =>
+    floors.find((f) => f.phase === phase && f.metric === metric);
+  const floorText = (phase: string, metric: FloorMetric): string => {
+    const f = floorOf(phase, metric);
+    return f?.floor == null ? '—' : `±${formatMagnitude(f.floor, f.unit)}`;
+  };
   const rows = c.phases.map((p) => {
     const pct = (v: number | null) => (v === null ? '—' : fmtPct(v));
-    return `| ${p.phase === 'fault' ? '⚡ fault' : p.phase} | ${p.pr.scheduled} / ${p.base.scheduled} | ${fmtMs(p.pr.p95Ms)} / ${fmtMs(p.base.p95Ms)} | ${escapeInline(formatChange(p.p95, 'relative'))} | ${fmtMs(p.pr.p99Ms)} / ${fmtMs(p.base.p99Ms)} | ${escapeInline(formatChange(p.p99, 'relative'))} | ${pct(p.pr.errorRate)} / ${pct(p.base.errorRate)} | ${escapeInline(formatChange(p.errorRate, 'points'))} | ${VERDICT_WORD[p.verdict]} |`;
+    const floor = `${floorText(p.phase, 'p95')} / ${floorText(p.phase, 'p99')} / ${floorText(p.phase, 'error_rate')}`;
+    return `| ${p.phase === 'fault' ? '⚡ fault' : p.phase} | ${p.pr.scheduled} / ${p.base.scheduled} | ${fmtMs(p.pr.p95Ms)} / ${fmtMs(p.base.p95Ms)} | ${escapeInline(formatChange(p.p95, 'relative'))} | ${fmtMs(p.pr.p99Ms)} / ${fmtMs(p.base.p99Ms)} | ${escapeInline(formatChange(p.p99, 'relative'))} | ${pct(p.pr.errorRate)} / ${pct(p.base.errorRate)} | ${escapeInline(formatChange(p.errorRate, 'points'))} | ${floor} | ${VERDICT_WORD[p.verdict]} |`;
   });
+  const limitOf: Record<FloorMetric, number> = {
+    p95: c.limits.p95,
+    p99: c.limits.p99,
+    error_rate: c.limits.errorRate,
+  };
   const why = c.phases
     .filter((p) => p.verdict !== 'within' && (p.pr.scheduled > 0 || p.base.scheduled > 0))
-    .map((p) => `- ${p.phase}: ${escapeInline(truncateChars(p.why, 300))}`);
+    .map((p) => {
+      // Where an inconclusive phase's p95 floor is above its limit, say how long the phase
+      // would have to run (at the same rate) for the floor to reach it: the one thing to change.
+      const p95 = floorOf(p.phase, 'p95');
+      const check = p.verdict === 'inconclusive' && p95 ? checkLimit(p95, limitOf.p95) : null;
+      const longer = check?.recommendedSeconds ? `; p95 ${check.note}` : '';
+      return `- ${p.phase}: ${escapeInline(truncateChars(p.why + longer, 400))}`;
+    });
   const baseOutcome =
     c.base.outcome === 'pass' || c.base.outcome === 'fail'
       ? ''
       : ` The base side ended ${c.base.outcome}${c.base.reason ? `: ${inlineCode(truncateChars(c.base.reason, 200))}` : ''}.`;
   const parts = [
     `**PR vs base** (paired run, both stacks under the same chaos at the same time; base project ${inlineCode(c.base.project)}). ` +
-      `Changes are PR against base with their ${level} interval; a phase regressed only when a whole interval lies beyond its limit (${limits}).${baseOutcome}`,
+      `Changes are PR against base with their ${level} interval; a phase regressed only when a whole interval lies beyond its limit (${limits}). ` +
+      `The floor is the smallest change this run could tell from noise (80 % power), from the width of its own intervals.${baseOutcome}`,
     [
-      '| Phase | Sent PR / base | p95 PR / base | Δ p95 | p99 PR / base | Δ p99 | Errors PR / base | Δ errors | Verdict |',
-      '|---|--:|--:|---|--:|---|--:|---|---|',
+      '| Phase | Sent PR / base | p95 PR / base | Δ p95 | p99 PR / base | Δ p99 | Errors PR / base | Δ errors | Floor p95 / p99 / errors | Verdict |',
+      '|---|--:|--:|---|--:|---|--:|---|---|---|',
       ...rows,
     ].join('\n'),
   ];

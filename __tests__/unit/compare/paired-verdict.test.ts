@@ -274,6 +274,10 @@ describe('reports', () => {
       /\| ⚡ fault \| 3000 \/ 3000 \| [\d.]+ ?ms \/ [\d.]+ ?ms \| \\\+\d+ % \\\[\\\+\d+ %, \\\+\d+ %\\\] \|/,
     );
     expect(md).toContain('🔺 regressed');
+    // The floor this run's own intervals give, next to each comparison: p95 and p99 relative,
+    // errors in points.
+    expect(md).toContain('Floor p95 / p99 / errors');
+    expect(md).toMatch(/\| ±[\d.]+% \/ (±[\d.]+%|—) \/ ±[\d.]+ pp \| 🔺 regressed \|/);
     expect(md).toMatch(/line \[5, 5, 5\]\n {2}line \[2\.7, 2\.7, 2\.7\]/);
     // Without a comparison nothing of it shows.
     const plain = { ...run, scenarios: [{ ...scenario, comparison: undefined }] };

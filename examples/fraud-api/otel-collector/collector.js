@@ -18,6 +18,10 @@ const METRICS_PORT = Number(process.env.METRICS_PORT || 8888);
 const HEALTH_PORT = Number(process.env.HEALTH_PORT || 13133);
 const QUERY_PORT = Number(process.env.QUERY_PORT || 16686);
 const MAX_BODY = 16 * 1024 * 1024;
+// How long an accepted export waits before its answer: a collector one network hop away, or one
+// that processes synchronously. 0 (the default) answers at once. The verdict benchmark's slower
+// variant sets it, so that a request path awaiting its export pays a realistic round trip.
+const RESPONSE_DELAY_MS = Math.max(0, Number(process.env.OTLP_RESPONSE_DELAY_MS || 0));
 const store = new SpanStore(Number(process.env.TRACE_STORE_MAX_SPANS || 100000));
 
 const SIGNALS = { '/v1/traces': 'traces', '/v1/metrics': 'metrics', '/v1/logs': 'logs' };
@@ -86,6 +90,10 @@ const receiver = http.createServer((req, res) => {
     if (size <= MAX_BODY) chunks.push(c);
   });
   req.on('end', () => {
+    if (RESPONSE_DELAY_MS > 0) setTimeout(() => answer(), RESPONSE_DELAY_MS);
+    else answer();
+  });
+  function answer() {
     if (size > MAX_BODY) {
       countRequest(signal, encoding, 'refused');
       reply(res, 413, 'text/plain', 'body too large\n');
@@ -106,7 +114,7 @@ const receiver = http.createServer((req, res) => {
       countRequest(signal, encoding, 'accepted');
       reply(res, 200, 'application/x-protobuf', '');
     }
-  });
+  }
 });
 receiver.keepAliveTimeout = 65000;
 
