@@ -40,7 +40,20 @@ export function describeFault(fault: FaultSpec | null): string {
 }
 
 export function describeTarget(s: Scenario): string {
-  return s.target.role !== null ? `role ${s.target.role}` : `service ${s.target.service}`;
+  const targets = s.faults.length > 1 ? s.faults.map((f) => f.target) : [s.target];
+  return [...new Set(targets.map(targetName))].join(', ');
+}
+
+function targetName(t: Scenario['target']): string {
+  return t.role !== null ? `role ${t.role}` : `service ${t.service}`;
+}
+
+/** Every fault of the scenario in injection order; after the first, each with its start in the fault phase. */
+export function describeFaults(s: Scenario): string {
+  if (s.faults.length <= 1) return describeFault(s.fault);
+  return s.faults
+    .map((f) => `${describeFault(f.spec)} on ${targetName(f.target)} at +${d(f.atMs)}`)
+    .join('; ');
 }
 
 function table(rows: string[][]): string {
@@ -85,7 +98,7 @@ export async function listCommand(argv: string[]): Promise<number> {
       name: s.name,
       title: s.title,
       target: describeTarget(s),
-      fault: describeFault(s.fault),
+      fault: describeFaults(s),
       suites: suitesOf(catalog, s.name),
       builtin: s.builtin,
       file: s.file,

@@ -106,11 +106,11 @@ function scenarioCase(s: ScenarioResult, cases: Case[]): Case | null {
 function systemOut(s: ScenarioResult): string {
   const lines: string[] = [`outcome: ${s.outcome}`, `hypothesis: ${s.hypothesis}`];
   if (s.reason) lines.push(`reason: ${s.reason}`);
-  if (s.fault)
-    lines.push(
-      `fault: ${s.fault.kind} on ${s.fault.targets.join(', ')}`,
-      ...s.fault.evidence.map((e) => `  ${e}`),
-    );
+  // Every fault of a multi-fault scenario, in the order injected (results before `faults`
+  // existed have only `fault`).
+  const faults = s.faults && s.faults.length > 0 ? s.faults : s.fault ? [s.fault] : [];
+  for (const fault of faults)
+    lines.push(`fault: ${fault.kind} on ${fault.targets.join(', ')}`, ...fault.evidence.map((e) => `  ${e}`));
   if (s.recoveryTimeMs !== null) lines.push(`recovery: ${s.recoveryTimeMs}ms`);
   if (s.generatorLimited) lines.push('generator-limited: latency figures are not the system under test');
   for (const n of s.notes) lines.push(`note: ${n}`);

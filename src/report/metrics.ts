@@ -15,13 +15,17 @@
 //   chaos_phase_error_ratio{scenario,phase}                0..1
 //   chaos_phase_achieved_rate{scenario,phase}              requests per second
 //   chaos_recovery_time_seconds{scenario}                  absent when not measured
+//   chaos_mttr_seconds{scenario}                           time to restore: first injection until steady state held again; absent when not measured
+//   chaos_comparison_verdict{scenario,phase,verdict}       paired runs: 1 for the phase's verdict word, 0 for the others
+//   chaos_comparison_p95_change{scenario,phase,bound}      paired runs: PR p95 / base p95 − 1 (bound estimate, low, high); absent where unbounded
 //   chaos_scenario_generator_limited{scenario}             1 when the load generator was the bottleneck
 import { writeFile } from 'node:fs/promises';
 import { Gauge, Pushgateway, Registry } from 'prom-client';
-import type { Outcome, RunResult } from '../results';
+import type { Outcome, PhaseComparison, RunResult } from '../results';
 
 export const METRICS_JOB = 'chaos-action';
 const OUTCOMES: Outcome[] = ['pass', 'fail', 'inconclusive', 'error', 'skipped'];
+const VERDICT_WORDS: PhaseComparison['verdict'][] = ['regressed', 'within', 'inconclusive'];
 
 /** A new Registry holding the run's metrics. */
 export function buildMetricsRegistry(result: RunResult): Registry {
@@ -77,6 +81,21 @@ export function buildMetricsRegistry(result: RunResult): Registry {
     'Time from the fault being reverted to steady state again.',
     ['scenario'],
   );
+  const mttr = g(
+    'chaos_mttr_seconds',
+    'Time to restore: from the first injection until steady state held again.',
+    ['scenario'],
+  );
+  const verdict = g(
+    'chaos_comparison_verdict',
+    'Paired run against the base: 1 for the phase’s verdict word (regressed, within, inconclusive), 0 for the others.',
+    ['scenario', 'phase', 'verdict'],
+  );
+  const p95Change = g(
+    'chaos_comparison_p95_change',
+    'Paired run against the base: PR p95 / base p95 − 1 in the phase, with its 95 % interval ends.',
+    ['scenario', 'phase', 'bound'],
+  );
   const limited = g(
     'chaos_scenario_generator_limited',
     '1 when the load generator itself was the bottleneck.',
@@ -96,6 +115,14 @@ export function buildMetricsRegistry(result: RunResult): Registry {
     scDuration.set({ scenario }, s.durationMs / 1000);
     limited.set({ scenario }, s.generatorLimited ? 1 : 0);
     if (s.recoveryTimeMs !== null) recovery.set({ scenario }, s.recoveryTimeMs / 1000);
+    if (s.mttrMs != null) mttr.set({ scenario }, s.mttrMs / 1000);
+    for (const c of s.comparison?.phases ?? []) {
+      const labels = { scenario, phase: c.phase };
+      for (const word of VERDICT_WORDS) verdict.set({ ...labels, verdict: word }, c.verdict === word ? 1 : 0);
+      const ends = { estimate: c.p95.change, low: c.p95.low, high: c.p95.high };
+      for (const [bound, value] of Object.entries(ends))
+        if (value !== null) p95Change.set({ ...labels, bound }, value);
+    }
     for (const t of s.thresholds) {
       evaluated.set({ scenario, threshold: t.source }, t.passed === null ? 0 : 1);
       if (t.passed !== null) passed.set({ scenario, threshold: t.source }, t.passed ? 1 : 0);

@@ -74,6 +74,65 @@ describe('metrics', () => {
     has('chaos_scenario_generator_limited{scenario="redis-failure"} 0');
   });
 
+  it('exposes MTTR and, for a paired run, each phase verdict word and p95 change with its interval', async () => {
+    const interval = (change: number | null, low: number | null, high: number | null) => ({
+      change,
+      low,
+      high,
+    });
+    const side = { scheduled: 3000, timed: 3000, p50Ms: 2, p95Ms: 9, p99Ms: 20, errorRate: 0 };
+    const phase = (
+      name: 'baseline' | 'fault',
+      verdict: 'regressed' | 'inconclusive',
+      p95: ReturnType<typeof interval>,
+    ) => ({
+      phase: name,
+      pr: side,
+      base: side,
+      p95,
+      p99: interval(null, null, null),
+      errorRate: interval(0, -0.001, 0.001),
+      shift: null,
+      verdict,
+      why: '',
+    });
+    const paired = buildScenario(
+      { name: 'load-test' },
+      {
+        mttrMs: 12_500,
+        comparison: {
+          base: { project: 'p-base', composeFiles: [], outcome: 'pass', reason: '' },
+          mode: 'concurrent',
+          confidence: 0.95,
+          limits: { p95: 0.2, p99: 0.2, errorRate: 0.01 },
+          phases: [
+            phase('baseline', 'inconclusive', interval(0.1, -0.2, null)),
+            phase('fault', 'regressed', interval(1.5, 0.9, 2.5)),
+          ],
+          baseTimeline: [],
+        },
+      },
+    );
+    const text = await renderMetrics(buildRun([paired]));
+    const lines = text.split('\n');
+    for (const line of [
+      'chaos_mttr_seconds{scenario="load-test"} 12.5',
+      'chaos_comparison_verdict{scenario="load-test",phase="fault",verdict="regressed"} 1',
+      'chaos_comparison_verdict{scenario="load-test",phase="fault",verdict="within"} 0',
+      'chaos_comparison_verdict{scenario="load-test",phase="baseline",verdict="inconclusive"} 1',
+      'chaos_comparison_p95_change{scenario="load-test",phase="fault",bound="low"} 0.9',
+      'chaos_comparison_p95_change{scenario="load-test",phase="fault",bound="high"} 2.5',
+      'chaos_comparison_p95_change{scenario="load-test",phase="baseline",bound="low"} -0.2',
+    ])
+      expect(lines).toContain(line);
+    // An end the data cannot bound is absent, not 0 or +Inf.
+    expect(text).not.toContain(
+      'chaos_comparison_p95_change{scenario="load-test",phase="baseline",bound="high"}',
+    );
+    // Unpaired runs have no series of it (only its HELP and TYPE lines).
+    expect(await renderMetrics(run)).not.toMatch(/^chaos_comparison_\w+\{/m);
+  });
+
   it('uses a dedicated registry, never the global one', async () => {
     const registry = buildMetricsRegistry(run);
     expect(registry).not.toBe(register);

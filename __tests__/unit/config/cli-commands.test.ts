@@ -61,6 +61,14 @@ describe('chaos-action list', () => {
     expect(line).toMatch(/role telemetry\s+stop 30s\s+default, weekly, full\s+OTel Collector failure/);
   });
 
+  it('names every fault of a multi-fault scenario, with its target and start', async () => {
+    const r = await run(listCommand, ['list']);
+    const line = r.out.split('\n').find((l) => l.startsWith('game-day')) ?? '';
+    expect(line).toMatch(
+      /role cache, role metrics\s+stop 40s on role cache at \+0s; stop 15s on role metrics at \+\d+s\s+game-day/,
+    );
+  });
+
   it('filters by suite and prints JSON', async () => {
     const r = await run(listCommand, ['--suite', 'default', '--json']);
     expect(JSON.parse(r.out).map((s: { name: string; suites: string[] }) => [s.name, s.suites])).toEqual([

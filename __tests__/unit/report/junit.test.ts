@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { renderJUnit, writeJUnit } from '../../../src/report/junit';
 import {
   HOSTILE_LOG_LINE,
+  buildFault,
   buildRun,
   buildScenario,
   buildThreshold,
@@ -168,6 +169,19 @@ describe('JUnit XML', () => {
     const out = all(suite, 'system-out')[0].text;
     expect(out).toContain('</details><img src=x onerror=alert(1)>');
     expect(out).toContain('<![CDATA[ x ]]>');
+  });
+
+  it('lists every fault of a multi-fault scenario in system-out, in injection order', () => {
+    const cache = buildFault();
+    const metrics = buildFault({
+      targets: ['prometheus', 'a1b2c3d4e5f6'],
+      evidence: ['prometheus state=exited'],
+    });
+    const scenario = buildScenario({ name: 'game-day' }, { fault: cache, faults: [cache, metrics] });
+    const out = all(all(parseXml(renderJUnit(buildRun([scenario]))), 'testsuite')[0], 'system-out')[0].text;
+    const lines = out.split('\n').filter((l) => l.startsWith('fault: '));
+    expect(lines).toEqual(['fault: stop on redis, 3f2a9c1b7d4e', 'fault: stop on prometheus, a1b2c3d4e5f6']);
+    expect(out).toContain('  prometheus state=exited');
   });
 
   it('writeJUnit writes the document', async () => {
