@@ -75,24 +75,6 @@ export function restoreInput(spec: ChainSpec): string {
   ].join('\n');
 }
 
-/**
- * A shell script that removes every jump to the chain, then the chain itself. Each step
- * tolerates "already gone", so it can be replayed any number of times.
- */
-export function removeChainScript(
-  iptables: string,
-  spec: Pick<ChainSpec, 'table' | 'parent' | 'chain'>,
-): string {
-  const ipt = `${iptables} -w -t ${spec.table}`;
-  return [
-    `while ${ipt} -D ${spec.parent} -j ${spec.chain} 2>/dev/null; do :; done`,
-    `${ipt} -F ${spec.chain} 2>/dev/null`,
-    `${ipt} -X ${spec.chain} 2>/dev/null`,
-    `if ${ipt} -S ${spec.chain} >/dev/null 2>&1; then echo "chain ${spec.chain} still present" >&2; exit 1; fi`,
-    'exit 0',
-  ].join('\n');
-}
-
 /** Our chains present in `iptables -S` output (for verification and leak checks). */
 export function ourChains(iptablesSave: string): string[] {
   return [...iptablesSave.matchAll(/^-N (CHAOS-\S+)$/gm)].map((match) => match[1]);

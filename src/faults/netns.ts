@@ -5,7 +5,8 @@ import type Docker from 'dockerode';
 import { docker } from '../stack/docker';
 import { assertInProject } from '../stack/targets';
 import { detectPrivileges, execInNetns, PrivilegeError } from './privileges';
-import { type ChainSpec, removeChainScript, restoreInput } from './iptables';
+import { type ChainSpec, restoreInput } from './iptables';
+import { assertChainOfOurs } from './journal-schema';
 
 export interface ContainerNetwork {
   networkId: string;
@@ -83,14 +84,39 @@ export async function installChain(runtime: ContainerRuntime, spec: ChainSpec): 
   }
 }
 
-/** Removes our jump and chain from the namespace of the process `pid`; tolerant of "already gone". */
-export async function removeChainInPid(pid: number, spec: Pick<ChainSpec, 'table' | 'parent' | 'chain'>) {
+/** How many jumps to our chain a parent may hold; more means something else is adding them. */
+const MAX_JUMPS = 64;
+
+/**
+ * Removes every jump to our chain, then the chain, in the namespace of the process `pid`:
+ * one iptables command per action, each as argv (never a shell), after checking the table
+ * and chain are ours. Tolerant of "already gone", so it can be replayed any number of times;
+ * a live revert, a journal replay and a restart's reinstall all come through here.
+ */
+export async function removeChainInPid(
+  pid: number,
+  spec: Pick<ChainSpec, 'table' | 'parent' | 'chain'>,
+): Promise<void> {
+  assertChainOfOurs(spec);
   const privileges = await detectPrivileges();
   if (!privileges.tools.iptables) throw new PrivilegeError('iptables is not installed');
-  const result = await execInNetns(pid, 'sh', ['-c', removeChainScript(privileges.tools.iptables, spec)], {
-    timeoutMs: 10_000,
-  });
-  if (result.code !== 0) throw new Error(result.stderr.trim() || `exit ${result.code}`);
+  const iptables = privileges.tools.iptables;
+  const run = (args: string[]) =>
+    execInNetns(pid, iptables, ['-w', '-t', spec.table, ...args], { timeoutMs: 10_000 });
+  let jumps = 0;
+  while ((await run(['-D', spec.parent, '-j', spec.chain])).code === 0) {
+    jumps += 1;
+    if (jumps > MAX_JUMPS) throw new Error(`more than ${MAX_JUMPS} jumps to ${spec.chain} in ${spec.parent}`);
+  }
+  await run(['-F', spec.chain]);
+  await run(['-X', spec.chain]);
+  // The table's whole listing (it always exists): a failure here means iptables could not run
+  // in the namespace, not that the chain is gone.
+  const listing = await run(['-S']);
+  if (listing.code !== 0) throw new Error(`iptables -t ${spec.table} -S: ${listing.stderr.trim()}`);
+  const lines = listing.stdout.split('\n').map((line) => line.trim());
+  if (lines.some((line) => line === `-N ${spec.chain}` || line.endsWith(`-j ${spec.chain}`)))
+    throw new Error(`chain ${spec.chain} still present`);
 }
 
 /**

@@ -5,9 +5,8 @@
 // or a process already dead are reported and count as done.
 import { docker } from '../stack/docker';
 import { TargetError } from '../stack/targets';
-import { assertChainOfOurs } from './journal-schema';
-import { containerRuntime } from './netns';
-import { detectPrivileges, execAsRoot, execInNetns, PrivilegeError } from './privileges';
+import { containerRuntime, removeChainInPid } from './netns';
+import { execAsRoot, execInNetns } from './privileges';
 import { netemRemoveCommand } from './netem';
 import { readFileSync, writeFileSync } from 'node:fs';
 
@@ -118,42 +117,8 @@ async function removeChain(
       message: `remove ${step.table}/${step.chain} in ${step.name}: container not running, its namespace (and the chain) is gone`,
     };
   }
-  await removeChainByArgv(runtime.pid, step);
+  await removeChainInPid(runtime.pid, step);
   return { ok: true, message: `remove ${step.table}/${step.chain} in ${step.name}: removed` };
-}
-
-/** How many jumps to our chain a parent may hold; more means something else is adding them. */
-const MAX_JUMPS = 64;
-
-/**
- * Removes every jump to our chain, then the chain, in the namespace of the process `pid`:
- * one iptables command per action, each as argv (never a shell), after checking the table
- * and chain are ours. Tolerant of "already gone", so it can be replayed any number of times.
- */
-export async function removeChainByArgv(
-  pid: number,
-  spec: { table: 'filter' | 'nat'; parent: 'OUTPUT'; chain: string },
-): Promise<void> {
-  assertChainOfOurs(spec);
-  const privileges = await detectPrivileges();
-  if (!privileges.tools.iptables) throw new PrivilegeError('iptables is not installed');
-  const iptables = privileges.tools.iptables;
-  const run = (args: string[]) =>
-    execInNetns(pid, iptables, ['-w', '-t', spec.table, ...args], { timeoutMs: 10_000 });
-  let jumps = 0;
-  while ((await run(['-D', spec.parent, '-j', spec.chain])).code === 0) {
-    jumps += 1;
-    if (jumps > MAX_JUMPS) throw new Error(`more than ${MAX_JUMPS} jumps to ${spec.chain} in ${spec.parent}`);
-  }
-  await run(['-F', spec.chain]);
-  await run(['-X', spec.chain]);
-  // The table's whole listing (it always exists): a failure here means iptables could not run
-  // in the namespace, not that the chain is gone.
-  const listing = await run(['-S']);
-  if (listing.code !== 0) throw new Error(`iptables -t ${spec.table} -S: ${listing.stderr.trim()}`);
-  const lines = listing.stdout.split('\n').map((line) => line.trim());
-  if (lines.some((line) => line === `-N ${spec.chain}` || line.endsWith(`-j ${spec.chain}`)))
-    throw new Error(`chain ${spec.chain} still present`);
 }
 
 async function networkConnect(

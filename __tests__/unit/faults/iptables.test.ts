@@ -1,11 +1,4 @@
-import {
-  chainName,
-  dnatChain,
-  dropChain,
-  ourChains,
-  removeChainScript,
-  restoreInput,
-} from '../../../src/faults/iptables';
+import { chainName, dnatChain, dropChain, ourChains, restoreInput } from '../../../src/faults/iptables';
 
 test('chain names carry our prefix and the fault id, within iptables 28 characters', () => {
   expect(chainName('0a1b2c3d', 'DROP')).toBe('CHAOS-0a1b2c3d-DROP');
@@ -56,20 +49,6 @@ test('iptables-restore input creates our chain and inserts one jump, without flu
   );
   expect(text).not.toMatch(/DOCKER/);
   expect(text).not.toMatch(/^-F|^:OUTPUT/m);
-});
-
-test('the removal script deletes every jump to our chain, then the chain, and checks it is gone', () => {
-  const script = removeChainScript('/usr/sbin/iptables', {
-    table: 'nat',
-    parent: 'OUTPUT',
-    chain: 'CHAOS-1-DNAT',
-  });
-  expect(script).toContain(
-    'while /usr/sbin/iptables -w -t nat -D OUTPUT -j CHAOS-1-DNAT 2>/dev/null; do :; done',
-  );
-  expect(script).toContain('/usr/sbin/iptables -w -t nat -X CHAOS-1-DNAT');
-  expect(script).not.toMatch(/DOCKER_OUTPUT|DOCKER_POSTROUTING/);
-  expect(script).not.toMatch(/-F OUTPUT|-F\s*$/m);
 });
 
 test('our chains are found in iptables -S output, Docker chains are not', () => {
