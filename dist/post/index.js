@@ -63077,7 +63077,6 @@ exports.chainName = chainName;
 exports.dropChain = dropChain;
 exports.dnatChain = dnatChain;
 exports.restoreInput = restoreInput;
-exports.removeChainScript = removeChainScript;
 exports.ourChains = ourChains;
 /** Prefix of every chain we create; cleanup and tests look for it. */
 exports.CHAIN_PREFIX = 'CHAOS-';
@@ -63131,20 +63130,6 @@ function restoreInput(spec) {
         `-I ${spec.parent} 1 -j ${spec.chain}`,
         'COMMIT',
         '',
-    ].join('\n');
-}
-/**
- * A shell script that removes every jump to the chain, then the chain itself. Each step
- * tolerates "already gone", so it can be replayed any number of times.
- */
-function removeChainScript(iptables, spec) {
-    const ipt = `${iptables} -w -t ${spec.table}`;
-    return [
-        `while ${ipt} -D ${spec.parent} -j ${spec.chain} 2>/dev/null; do :; done`,
-        `${ipt} -F ${spec.chain} 2>/dev/null`,
-        `${ipt} -X ${spec.chain} 2>/dev/null`,
-        `if ${ipt} -S ${spec.chain} >/dev/null 2>&1; then echo "chain ${spec.chain} still present" >&2; exit 1; fi`,
-        'exit 0',
     ].join('\n');
 }
 /** Our chains present in `iptables -S` output (for verification and leak checks). */
@@ -64172,6 +64157,7 @@ const docker_1 = __nccwpck_require__(6214);
 const targets_1 = __nccwpck_require__(8978);
 const privileges_1 = __nccwpck_require__(7145);
 const iptables_1 = __nccwpck_require__(5009);
+const journal_schema_1 = __nccwpck_require__(1048);
 /** Re-reads a container (checking it is still in the run's project) with what network faults need. */
 async function containerRuntime(containerId, project) {
     const container = await (0, targets_1.assertInProject)(containerId, project);
@@ -64221,16 +64207,37 @@ async function installChain(runtime, spec) {
         throw new Error(`iptables-restore in ${runtime.name} failed: ${result.stderr.trim() || `exit ${result.code}`}`);
     }
 }
-/** Removes our jump and chain from the namespace of the process `pid`; tolerant of "already gone". */
+/** How many jumps to our chain a parent may hold; more means something else is adding them. */
+const MAX_JUMPS = 64;
+/**
+ * Removes every jump to our chain, then the chain, in the namespace of the process `pid`:
+ * one iptables command per action, each as argv (never a shell), after checking the table
+ * and chain are ours. Tolerant of "already gone", so it can be replayed any number of times;
+ * a live revert, a journal replay and a restart's reinstall all come through here.
+ */
 async function removeChainInPid(pid, spec) {
+    (0, journal_schema_1.assertChainOfOurs)(spec);
     const privileges = await (0, privileges_1.detectPrivileges)();
     if (!privileges.tools.iptables)
         throw new privileges_1.PrivilegeError('iptables is not installed');
-    const result = await (0, privileges_1.execInNetns)(pid, 'sh', ['-c', (0, iptables_1.removeChainScript)(privileges.tools.iptables, spec)], {
-        timeoutMs: 10_000,
-    });
-    if (result.code !== 0)
-        throw new Error(result.stderr.trim() || `exit ${result.code}`);
+    const iptables = privileges.tools.iptables;
+    const run = (args) => (0, privileges_1.execInNetns)(pid, iptables, ['-w', '-t', spec.table, ...args], { timeoutMs: 10_000 });
+    let jumps = 0;
+    while ((await run(['-D', spec.parent, '-j', spec.chain])).code === 0) {
+        jumps += 1;
+        if (jumps > MAX_JUMPS)
+            throw new Error(`more than ${MAX_JUMPS} jumps to ${spec.chain} in ${spec.parent}`);
+    }
+    await run(['-F', spec.chain]);
+    await run(['-X', spec.chain]);
+    // The table's whole listing (it always exists): a failure here means iptables could not run
+    // in the namespace, not that the chain is gone.
+    const listing = await run(['-S']);
+    if (listing.code !== 0)
+        throw new Error(`iptables -t ${spec.table} -S: ${listing.stderr.trim()}`);
+    const lines = listing.stdout.split('\n').map((line) => line.trim());
+    if (lines.some((line) => line === `-N ${spec.chain}` || line.endsWith(`-j ${spec.chain}`)))
+        throw new Error(`chain ${spec.chain} still present`);
 }
 /**
  * Kills the established TCP connections from a namespace to ip:port (`ss -K`, which needs the
@@ -65501,7 +65508,6 @@ function verifyUnpaused(targets, timeoutMs = exports.UNPAUSED_PROOF_MS) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.processStartTicks = processStartTicks;
 exports.executeStep = executeStep;
-exports.removeChainByArgv = removeChainByArgv;
 exports.writeOomScoreAdj = writeOomScoreAdj;
 // The journal's vocabulary: every revert a fault needs, as plain data that survives the
 // process that wrote it, and the one executor that carries a step out — used by a live
@@ -65510,7 +65516,6 @@ exports.writeOomScoreAdj = writeOomScoreAdj;
 // or a process already dead are reported and count as done.
 const docker_1 = __nccwpck_require__(6214);
 const targets_1 = __nccwpck_require__(8978);
-const journal_schema_1 = __nccwpck_require__(1048);
 const netns_1 = __nccwpck_require__(5565);
 const privileges_1 = __nccwpck_require__(7145);
 const netem_1 = __nccwpck_require__(6276);
@@ -65591,39 +65596,8 @@ async function removeChain(step, project) {
             message: `remove ${step.table}/${step.chain} in ${step.name}: container not running, its namespace (and the chain) is gone`,
         };
     }
-    await removeChainByArgv(runtime.pid, step);
+    await (0, netns_1.removeChainInPid)(runtime.pid, step);
     return { ok: true, message: `remove ${step.table}/${step.chain} in ${step.name}: removed` };
-}
-/** How many jumps to our chain a parent may hold; more means something else is adding them. */
-const MAX_JUMPS = 64;
-/**
- * Removes every jump to our chain, then the chain, in the namespace of the process `pid`:
- * one iptables command per action, each as argv (never a shell), after checking the table
- * and chain are ours. Tolerant of "already gone", so it can be replayed any number of times.
- */
-async function removeChainByArgv(pid, spec) {
-    (0, journal_schema_1.assertChainOfOurs)(spec);
-    const privileges = await (0, privileges_1.detectPrivileges)();
-    if (!privileges.tools.iptables)
-        throw new privileges_1.PrivilegeError('iptables is not installed');
-    const iptables = privileges.tools.iptables;
-    const run = (args) => (0, privileges_1.execInNetns)(pid, iptables, ['-w', '-t', spec.table, ...args], { timeoutMs: 10_000 });
-    let jumps = 0;
-    while ((await run(['-D', spec.parent, '-j', spec.chain])).code === 0) {
-        jumps += 1;
-        if (jumps > MAX_JUMPS)
-            throw new Error(`more than ${MAX_JUMPS} jumps to ${spec.chain} in ${spec.parent}`);
-    }
-    await run(['-F', spec.chain]);
-    await run(['-X', spec.chain]);
-    // The table's whole listing (it always exists): a failure here means iptables could not run
-    // in the namespace, not that the chain is gone.
-    const listing = await run(['-S']);
-    if (listing.code !== 0)
-        throw new Error(`iptables -t ${spec.table} -S: ${listing.stderr.trim()}`);
-    const lines = listing.stdout.split('\n').map((line) => line.trim());
-    if (lines.some((line) => line === `-N ${spec.chain}` || line.endsWith(`-j ${spec.chain}`)))
-        throw new Error(`chain ${spec.chain} still present`);
 }
 async function networkConnect(step, project) {
     const runtime = await (0, netns_1.containerRuntime)(step.containerId, project);
