@@ -145,3 +145,113 @@ function residuals(seconds: readonly SecondLatencies[], q: number, p: number): R
   const clustered = k >= 2 && n > 0 ? ((k / (k - 1)) * squares) / (n * n) : 0;
   return { byes, n, clustered, independent: n > 0 ? (p * (1 - p)) / n : 0 };
 }
+
+/** One cluster (a second) of a measured value: how many observations, their sum and sum of squares. */
+export interface ValueCluster {
+  n: number;
+  sum: number;
+  squares: number;
+}
+
+/**
+ * Kish's design effect of a mean estimated from clusters: the linearized between-cluster variance
+ * of Σsum / Σn over the variance the same observations would give if independent (s² / N), times
+ * (t / z)² for the k − 1 degrees of freedom; at least 1; 1 when it cannot be estimated.
+ */
+export function meanDesignEffect(clusters: readonly ValueCluster[]): number {
+  const used = clusters.filter((c) => c.n > 0);
+  const k = used.length;
+  const n = used.reduce((s, c) => s + c.n, 0);
+  if (k < 2 || n < 2) return 1;
+  const mean = used.reduce((s, c) => s + c.sum, 0) / n;
+  const squares = used.reduce((s, c) => s + c.squares, 0);
+  const spread = (squares - n * mean * mean) / (n - 1);
+  if (!(spread > 0)) return 1;
+  let between = 0;
+  for (const c of used) between += (c.sum - mean * c.n) ** 2;
+  const clustered = ((k / (k - 1)) * between) / (n * n);
+  return Math.max(1, (clustered / (spread / n)) * fewClusters(k));
+}
+
+/** Per second: the latencies' count, sum and sum of squares (for meanDesignEffect). */
+export function latencyClusters(seconds: readonly LatencyBins[]): ValueCluster[] {
+  return seconds.map((bins) => {
+    let n = 0;
+    let sum = 0;
+    let squares = 0;
+    for (let i = 0; i < bins.values.length; i++) {
+      n += bins.counts[i];
+      sum += bins.values[i] * bins.counts[i];
+      squares += bins.values[i] * bins.values[i] * bins.counts[i];
+    }
+    return { n, sum, squares };
+  });
+}
+
+/**
+ * How much clustering widens the rank-sum test: Var(U) under clustered seconds over Var(U) for
+ * independent requests. U / (nx·ny) is the mean placement of the PR's requests among the base's
+ * (the share of base requests below each, ties a half), and by DeLong's decomposition its
+ * variance is Var(placement of x in y) / nx + Var(placement of y in x) / ny. Each term is
+ * widened by the design effect of its side's placements, clustered by second; the result is
+ * their weighted sum over the unwidened one, at least 1. The pairing of simultaneous seconds is
+ * not used here: shared stalls would narrow it, and the shift is reported, not judged.
+ */
+export function rankSumDesignEffect(
+  x: LatencyBins,
+  y: LatencyBins,
+  xSeconds: readonly LatencyBins[],
+  ySeconds: readonly LatencyBins[],
+): number {
+  const nx = totalCount(x);
+  const ny = totalCount(y);
+  if (nx < 2 || ny < 2) return 1;
+  const side = (seconds: readonly LatencyBins[], other: LatencyBins, n: number) => {
+    const place = midCdf(other);
+    const clusters = seconds.map((bins) => {
+      let count = 0;
+      let sum = 0;
+      let squares = 0;
+      for (let i = 0; i < bins.values.length; i++) {
+        const p = place(bins.values[i]);
+        count += bins.counts[i];
+        sum += p * bins.counts[i];
+        squares += p * p * bins.counts[i];
+      }
+      return { n: count, sum, squares };
+    });
+    const total = clusters.reduce((s, c) => s + c.n, 0);
+    const mean = clusters.reduce((s, c) => s + c.sum, 0) / Math.max(1, total);
+    const spread =
+      total > 1 ? (clusters.reduce((s, c) => s + c.squares, 0) - total * mean * mean) / (total - 1) : 0;
+    return { term: Math.max(0, spread) / n, deff: meanDesignEffect(clusters) };
+  };
+  const a = side(xSeconds, y, nx);
+  const b = side(ySeconds, x, ny);
+  const independent = a.term + b.term;
+  if (!(independent > 0)) return 1;
+  return Math.max(1, (a.deff * a.term + b.deff * b.term) / independent);
+}
+
+/** v ↦ the share of the sample below v, ties counting a half (binary search over cumulative counts). */
+function midCdf(bins: LatencyBins): (v: number) => number {
+  const n = totalCount(bins);
+  const below: number[] = [];
+  let running = 0;
+  for (const c of bins.counts) {
+    below.push(running);
+    running += c;
+  }
+  return (v) => {
+    let lo = 0;
+    let hi = bins.values.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (bins.values[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    const less = lo < bins.values.length ? below[lo] : n;
+    const tied = lo < bins.values.length && bins.values[lo] === v ? bins.counts[lo] : 0;
+    return (less + tied / 2) / n;
+  };
+}

@@ -7,14 +7,17 @@
 //   judgeChange(interval, op, limit)        → true (within), false (regressed), null (inconclusive)
 //   formatChange(interval, unit)            → "+38 % [+22 %, +55 %]"
 //
-// The statistics, all at CONFIDENCE (95 %, two-sided):
+// The statistics, all at CONFIDENCE (95 %, two-sided), every one counting a second of load as
+// a cluster when the seconds are given (clusters.ts):
 // - latency location: Mann–Whitney U with the Hodges–Lehmann shift and its interval, as R's
-//   wilcox.test(x, y, exact = FALSE, correct = TRUE, conf.int = TRUE) (rank-sum.ts);
+//   wilcox.test(x, y, exact = FALSE, correct = TRUE, conf.int = TRUE) (rank-sum.ts), with U's
+//   variance widened by the per-second design effect of the placements (clusters.ts): a run's
+//   requests are not independent, and R's p-value on 3000 of them reads 1e-200 for a stall;
 // - relative change of a latency quantile (p50 … p99, what `pQ regression < N%` limits): the
 //   ratio PR pQ / base pQ with a distribution-free interval (quantile-ratio.ts). Not the HL
 //   shift divided by the base median: a regression threshold names a quantile, and a tail can
 //   move while the median does not (a request path that sometimes waits on an export);
-// - `avg`: the ratio of means (delta method);
+// - `avg`: the ratio of means (delta method), each variance widened by its per-second design effect;
 // - error rate: the difference of proportions with Newcombe's hybrid score interval, built on
 //   Wilson intervals (proportions.ts): it stays sensible at 0 errors on a side.
 // `max` has no interval (one request decides it): its regression is always inconclusive.
@@ -29,7 +32,13 @@ import type {
   SideFigures,
 } from '../results';
 import { meanAndVariance, quantile, totalCount } from './bins';
-import { designEffect, pairedQuantileClusters } from './clusters';
+import {
+  designEffect,
+  latencyClusters,
+  meanDesignEffect,
+  pairedQuantileClusters,
+  rankSumDesignEffect,
+} from './clusters';
 import { newcombeDifference } from './proportions';
 import { meanRatio, quantileRatio } from './quantile-ratio';
 import { rankSum, rankSumProblem } from './rank-sum';
@@ -39,7 +48,14 @@ export { rankSum, type RankSumResult } from './rank-sum';
 export { newcombeDifference, wilson } from './proportions';
 export { quantileRatio, quantileBounds, meanRatio } from './quantile-ratio';
 export { pnorm, qnorm, qt } from './normal';
-export { designEffect, quantileDesignEffect, pairedQuantileClusters, countBelow } from './clusters';
+export {
+  designEffect,
+  quantileDesignEffect,
+  pairedQuantileClusters,
+  countBelow,
+  meanDesignEffect,
+  rankSumDesignEffect,
+} from './clusters';
 
 /** Two-sided confidence level of every interval here. */
 export const CONFIDENCE = 0.95;
@@ -126,7 +142,13 @@ export function changeOf(
     const clusters = found && !matched ? { ...found, correlation: 0 } : found;
     ratio = quantileRatio(pr.bins, base.bins, q, CONFIDENCE, clusters);
   } else {
-    ratio = meanRatio(meanAndVariance(pr.bins), meanAndVariance(base.bins), CONFIDENCE);
+    // Each side's variance widened by its per-second design effect, as the quantiles are.
+    const widened = (side: PhaseSample) => {
+      const m = meanAndVariance(side.bins);
+      const deff = side.seconds ? meanDesignEffect(latencyClusters(side.seconds.map((s) => s.bins))) : 1;
+      return { ...m, variance: m.variance * deff };
+    };
+    ratio = meanRatio(widened(pr), widened(base), CONFIDENCE);
   }
   if (!ratio) return none;
   return {
@@ -230,7 +252,16 @@ export function comparePhase(
   const errorRate = changeOf('error_rate', pr, base);
   let shift: PhaseComparison['shift'] = null;
   if (pr && base && rankSumProblem(pr.bins, base.bins) === null) {
-    const r = rankSum(pr.bins, base.bins, CONFIDENCE);
+    const inflation =
+      pr.seconds && base.seconds
+        ? rankSumDesignEffect(
+            pr.bins,
+            base.bins,
+            pr.seconds.map((s) => s.bins),
+            base.seconds.map((s) => s.bins),
+          )
+        : 1;
+    const r = rankSum(pr.bins, base.bins, CONFIDENCE, inflation);
     shift = { estimateMs: r.estimate / 1000, lowMs: r.low / 1000, highMs: r.high / 1000, pValue: r.pValue };
   }
   const checks = [

@@ -46,13 +46,22 @@ export function rankSumProblem(x: LatencyBins, y: LatencyBins): string | null {
 /**
  * x: the first sample (the PR's latencies), y: the second (the base's). The shift is x − y:
  * positive when x is slower. Throws when rankSumProblem says why it cannot be computed.
+ * `varianceInflation` multiplies U's null variance (clusters.ts' rankSumDesignEffect: requests
+ * of one second move together); 1, R's independent observations, by default. It widens the
+ * interval and raises the p-value; the estimate does not depend on it.
  */
-export function rankSum(x: LatencyBins, y: LatencyBins, confidence = 0.95): RankSumResult {
+export function rankSum(
+  x: LatencyBins,
+  y: LatencyBins,
+  confidence = 0.95,
+  varianceInflation = 1,
+): RankSumResult {
   const problem = rankSumProblem(x, y);
   if (problem) throw new Error(`rank-sum test: ${problem}`);
   const nx = totalCount(x);
   const ny = totalCount(y);
-  const at = (d: number, correct: boolean): number => standardized(x, y, nx, ny, d, correct);
+  const inflation = Math.sqrt(Math.max(1, varianceInflation));
+  const at = (d: number, correct: boolean): number => standardized(x, y, nx, ny, d, correct) / inflation;
   const w = uStatistic(x, y, 0);
   const z0 = at(0, true);
   const pValue = Math.min(1, 2 * Math.min(pnorm(z0), pnorm(-z0)));

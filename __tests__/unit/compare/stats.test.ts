@@ -15,7 +15,9 @@ import {
   qt,
   quantile,
   quantileRatio,
+  meanDesignEffect,
   rankSum,
+  rankSumDesignEffect,
   wilson,
   type PhaseSample,
 } from '../../../src/compare';
@@ -337,6 +339,62 @@ describe('clustered requests (one second, one cluster)', () => {
     expect(clustered.low).toBeLessThan(0.2);
     expect(judgeChange(independent, '<', 0.2)).toBe(false);
     expect(judgeChange(clustered, '<', 0.2)).toBeNull();
+  });
+});
+
+describe('clustered seconds widen the shift and the mean', () => {
+  it('rankSum: a variance inflation widens the interval and raises the p-value, the estimate unchanged', () => {
+    const x = binsOf(cents([0.8, 0.83, 1.89, 1.04, 1.45, 1.38, 1.91, 1.64, 0.73, 1.46]));
+    const y = binsOf(cents([1.15, 0.88, 0.9, 0.74, 1.21]));
+    const plain = rankSum(x, y);
+    const wide = rankSum(x, y, 0.95, 4);
+    expect(wide.estimate).toBe(plain.estimate);
+    expect(wide.w).toBe(plain.w);
+    // Four times the variance: the continuity-corrected z halves.
+    expect(wide.pValue).toBeCloseTo(2 * pnorm(-qnorm(1 - 0.2446236051 / 2) / 2), 9);
+    expect(wide.low).toBeLessThan(plain.low);
+    expect(wide.high).toBeGreaterThan(plain.high);
+    // Never narrower: an inflation under 1 counts as 1.
+    expect(rankSum(x, y, 0.95, 0.25)).toEqual(plain);
+  });
+
+  it("meanDesignEffect: Kish's ratio with (t / z)² for the clusters' degrees of freedom", () => {
+    // Seconds [1, 1] and [3, 3]: N = 4, mean 2, s² = (20 − 4·4) / 3 = 4/3, so s²/N = 1/3;
+    // between seconds: 2/1 · ((2 − 4)² + (6 − 4)²) / 4² = 1; ratio 3; times (qt(0.975, 1) / z)².
+    const deff = meanDesignEffect([
+      { n: 2, sum: 2, squares: 2 },
+      { n: 2, sum: 6, squares: 18 },
+    ]);
+    expect(deff).toBeCloseTo(3 * (12.706204736 / 1.959963984540054) ** 2, 4);
+    expect(meanDesignEffect([{ n: 5, sum: 10, squares: 30 }])).toBe(1);
+  });
+
+  it('an A/A phase with two stalled seconds on one side: R would call it certain, the clusters do not', () => {
+    // 30 s of 100 requests per side from one distribution; the PR side stalled twice (12 ms).
+    const side = (stalls: number[]) =>
+      Array.from({ length: 30 }, (_, s) =>
+        binsOf(
+          Array.from({ length: 100 }, (_, i) =>
+            stalls.includes(s) ? 12000 + i : 2500 + ((i * 37 + s * 11) % 100) * 10,
+          ),
+        ),
+      );
+    const all = (seconds: LatencyBins[]) =>
+      binsOf(seconds.flatMap((b) => b.values.flatMap((v, i) => Array<number>(b.counts[i]).fill(v))));
+    const x = side([6, 21]);
+    const y = side([]);
+    const independent = rankSum(all(x), all(y));
+    expect(independent.pValue).toBeLessThan(1e-4);
+    const inflation = rankSumDesignEffect(all(x), all(y), x, y);
+    expect(inflation).toBeGreaterThan(5);
+    const clustered = rankSum(all(x), all(y), 0.95, inflation);
+    // Measured: inflation 11.0; p 7.8e-6 → 0.18; shift +40 µs [+20, +50] → [−20, +90].
+    expect(clustered.pValue).toBeGreaterThan(0.05);
+    expect(clustered.low).toBeLessThanOrEqual(0);
+    expect(clustered.estimate).toBe(independent.estimate);
+    // Requests that do not cluster (every second alike) leave the test almost as R has it.
+    const calm = rankSumDesignEffect(all(side([])), all(side([])), side([]), side([]));
+    expect(calm).toBeLessThan(1.5);
   });
 });
 
