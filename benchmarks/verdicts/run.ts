@@ -40,38 +40,24 @@ const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
 type Series = 'default' | 'A/A' | 'A/B';
 
+/** load-test paired against the example, the PR side from `prCompose`, at the paired fault phase. */
+const pairedLoadTest = (prCompose: string[]): string[] => [
+  '--config',
+  CONFIG,
+  ...prCompose.flatMap((file) => ['--compose', file]),
+  '--scenario',
+  'load-test',
+  '--param',
+  `duration=${PAIRED_DURATION}`,
+  '--base-compose',
+  EXAMPLE,
+];
+
 const SERIES: { series: Series; args: string[] }[] = [
   { series: 'default', args: ['--config', CONFIG, '--suite', 'default'] },
-  {
-    series: 'A/A',
-    args: [
-      '--config',
-      CONFIG,
-      '--scenario',
-      'load-test',
-      '--param',
-      `duration=${PAIRED_DURATION}`,
-      '--base-compose',
-      EXAMPLE,
-    ],
-  },
-  {
-    series: 'A/B',
-    args: [
-      '--config',
-      CONFIG,
-      '--compose',
-      EXAMPLE,
-      '--compose',
-      SLOWER,
-      '--scenario',
-      'load-test',
-      '--param',
-      `duration=${PAIRED_DURATION}`,
-      '--base-compose',
-      EXAMPLE,
-    ],
-  },
+  // The config's own compose file on the PR side: the same files as the base.
+  { series: 'A/A', args: pairedLoadTest([]) },
+  { series: 'A/B', args: pairedLoadTest([EXAMPLE, SLOWER]) },
 ];
 
 interface Run {

@@ -161,28 +161,39 @@ export interface ValueCluster {
 export function meanDesignEffect(clusters: readonly ValueCluster[]): number {
   const used = clusters.filter((c) => c.n > 0);
   const k = used.length;
-  const n = used.reduce((s, c) => s + c.n, 0);
-  if (k < 2 || n < 2) return 1;
-  const mean = used.reduce((s, c) => s + c.sum, 0) / n;
-  const squares = used.reduce((s, c) => s + c.squares, 0);
-  const spread = (squares - n * mean * mean) / (n - 1);
-  if (!(spread > 0)) return 1;
+  const { n, mean, variance } = pooled(used);
+  if (k < 2 || !(variance > 0)) return 1;
   let between = 0;
   for (const c of used) between += (c.sum - mean * c.n) ** 2;
   const clustered = ((k / (k - 1)) * between) / (n * n);
-  return Math.max(1, (clustered / (spread / n)) * fewClusters(k));
+  return Math.max(1, (clustered / (variance / n)) * fewClusters(k));
 }
 
-/** Per second: the latencies' count, sum and sum of squares (for meanDesignEffect). */
-export function latencyClusters(seconds: readonly LatencyBins[]): ValueCluster[] {
+/** The clusters taken together: N, the mean and the per-observation variance s² (0 below two observations). */
+function pooled(clusters: readonly ValueCluster[]): { n: number; mean: number; variance: number } {
+  const n = clusters.reduce((s, c) => s + c.n, 0);
+  const mean = n > 0 ? clusters.reduce((s, c) => s + c.sum, 0) / n : 0;
+  const squares = clusters.reduce((s, c) => s + c.squares, 0);
+  return { n, mean, variance: n > 1 ? Math.max(0, (squares - n * mean * mean) / (n - 1)) : 0 };
+}
+
+/**
+ * Per second: the count, sum and sum of squares of `value` over its latencies (the latencies
+ * themselves by default), for meanDesignEffect.
+ */
+export function valueClusters(
+  seconds: readonly LatencyBins[],
+  value: (latency: number) => number = (latency) => latency,
+): ValueCluster[] {
   return seconds.map((bins) => {
     let n = 0;
     let sum = 0;
     let squares = 0;
     for (let i = 0; i < bins.values.length; i++) {
+      const v = value(bins.values[i]);
       n += bins.counts[i];
-      sum += bins.values[i] * bins.counts[i];
-      squares += bins.values[i] * bins.values[i] * bins.counts[i];
+      sum += v * bins.counts[i];
+      squares += v * v * bins.counts[i];
     }
     return { n, sum, squares };
   });
@@ -207,24 +218,8 @@ export function rankSumDesignEffect(
   const ny = totalCount(y);
   if (nx < 2 || ny < 2) return 1;
   const side = (seconds: readonly LatencyBins[], other: LatencyBins, n: number) => {
-    const place = midCdf(other);
-    const clusters = seconds.map((bins) => {
-      let count = 0;
-      let sum = 0;
-      let squares = 0;
-      for (let i = 0; i < bins.values.length; i++) {
-        const p = place(bins.values[i]);
-        count += bins.counts[i];
-        sum += p * bins.counts[i];
-        squares += p * p * bins.counts[i];
-      }
-      return { n: count, sum, squares };
-    });
-    const total = clusters.reduce((s, c) => s + c.n, 0);
-    const mean = clusters.reduce((s, c) => s + c.sum, 0) / Math.max(1, total);
-    const spread =
-      total > 1 ? (clusters.reduce((s, c) => s + c.squares, 0) - total * mean * mean) / (total - 1) : 0;
-    return { term: Math.max(0, spread) / n, deff: meanDesignEffect(clusters) };
+    const placements = valueClusters(seconds, midCdf(other));
+    return { term: pooled(placements).variance / n, deff: meanDesignEffect(placements) };
   };
   const a = side(xSeconds, y, nx);
   const b = side(ySeconds, x, ny);

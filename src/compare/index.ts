@@ -34,10 +34,10 @@ import type {
 import { meanAndVariance, quantile, totalCount } from './bins';
 import {
   designEffect,
-  latencyClusters,
   meanDesignEffect,
   pairedQuantileClusters,
   rankSumDesignEffect,
+  valueClusters,
 } from './clusters';
 import { newcombeDifference } from './proportions';
 import { meanRatio, quantileRatio } from './quantile-ratio';
@@ -145,7 +145,7 @@ export function changeOf(
     // Each side's variance widened by its per-second design effect, as the quantiles are.
     const widened = (side: PhaseSample) => {
       const m = meanAndVariance(side.bins);
-      const deff = side.seconds ? meanDesignEffect(latencyClusters(side.seconds.map((s) => s.bins))) : 1;
+      const deff = side.seconds ? meanDesignEffect(valueClusters(side.seconds.map((s) => s.bins))) : 1;
       return { ...m, variance: m.variance * deff };
     };
     ratio = meanRatio(widened(pr), widened(base), CONFIDENCE);
