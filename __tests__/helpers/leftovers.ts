@@ -8,7 +8,7 @@
 import { docker } from '../../src/stack/docker';
 import { PROJECT_LABEL } from '../../src/stack/labels';
 import { listProjectContainers } from '../../src/stack/targets';
-import { ourChains } from '../../src/faults/iptables';
+import { ourChains } from '../../src/faults/network/iptables';
 import { detectPrivileges, execInNetns } from '../../src/faults/privileges';
 
 export interface Leftovers {

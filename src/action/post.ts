@@ -2,7 +2,7 @@
 // cancellation, a runner that killed it — revert every fault its run left in the journal and
 // remove the run's compose project, so the runner is never left with a broken stack.
 // Only the main step's own entries are replayed (by run id): another run's live faults at the
-// same path are not ours to undo. Every entry is checked before it runs (faults/journal.ts).
+// same path are not ours to undo. Every entry is checked before it runs (faults/journal/replay.ts).
 import * as core from '@actions/core';
 import { revertAll } from '../faults';
 import { neutralizeWorkflowCommands } from '../report/escape';

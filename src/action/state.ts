@@ -1,7 +1,7 @@
 // What the post step needs from the main step, passed through the runner's state file
 // (core.saveState / core.getState), as actions/checkout's state-helper does.
 import * as core from '@actions/core';
-import { currentRunId } from '../faults/run-id';
+import { currentRunId } from '../faults/journal';
 
 const JOURNAL = 'journal-path';
 const PROJECT = 'compose-project';

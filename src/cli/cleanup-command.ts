@@ -2,11 +2,10 @@
 // so containers are started and unpaused, networks reconnected and our iptables chains
 // and hogs removed after a run that crashed or was killed. Safe to run any number of times.
 // Without --journal it replays every journal left in the default directory (each CLI run
-// writes its own there); every entry is checked before anything runs (see faults/journal.ts).
+// writes its own there); every entry is checked before anything runs (see faults/journal/replay.ts).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { revertAll } from '../faults/journal';
-import { defaultJournalDir, findJournals } from '../faults/journal-location';
+import { defaultJournalDir, findJournals, revertAll } from '../faults/journal';
 
 const USAGE = `usage: chaos-action cleanup [--journal PATH]
   Reverts every fault left in the journal PATH, or, without --journal, in every journal left

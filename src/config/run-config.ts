@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ENV_NAME } from '../util/child-env';
-import { runJournalPath } from '../faults/journal-location';
+import { runJournalPath } from '../faults/journal';
 import { ConfigError, readConfigText } from './errors';
 import { ROLES, type Role } from './roles';
 import type { ParamValue } from './scenario-schema';
@@ -289,7 +289,7 @@ function toRunConfig(c: z.output<typeof runConfigSchema>): RunConfig {
     serviceMap: c['service-map'] ?? {},
     targetUrl: c['target-url'] ?? null,
     resultsDir: c['results-dir'] ?? '.chaos-action/results',
-    // Each run its own file (faults/journal-location.ts), found by `chaos-action cleanup`.
+    // Each run its own file (faults/journal/location.ts), found by `chaos-action cleanup`.
     journalPath: c['journal-path'] ?? runJournalPath(),
     failOnViolation: c['fail-on-violation'] ?? true,
     scale: c.scale ?? 1,

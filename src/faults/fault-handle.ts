@@ -3,8 +3,16 @@
 import { randomBytes } from 'node:crypto';
 import type { FaultReport } from '../results';
 import { monotonicMs, type MonotonicMs, type ScenarioClock } from '../util/clock';
-import { executeStep, type RevertStep } from './revert-steps';
-import { type ActiveFault, type FaultContext, FaultRevertError, FaultRevertUnprovenError } from './types';
+import { executeStep, type Journal, type RevertStep } from './journal';
+import { type ActiveFault, FaultRevertError, FaultRevertUnprovenError } from './types';
+
+/** What the life cycle needs of the run: its project (the only containers touched), journal and log. */
+export interface FaultScope {
+  /** The run's compose project: the only containers a fault may touch. */
+  project: string;
+  journal: Journal;
+  log: (line: string) => void;
+}
 
 export function newFaultId(): string {
   return randomBytes(4).toString('hex');
@@ -50,7 +58,7 @@ export class FaultHandle implements ActiveFault {
   readonly ranItsCourse: Promise<string> = new Promise((resolve) => (this.finishCourse = resolve));
 
   private constructor(
-    private readonly ctx: FaultContext,
+    private readonly ctx: FaultScope,
     readonly kind: string,
     readonly targets: string[],
     id?: string,
@@ -60,7 +68,7 @@ export class FaultHandle implements ActiveFault {
 
   /** Creates the handle and writes its journal entry before anything acts. */
   static async begin(
-    ctx: FaultContext,
+    ctx: FaultScope,
     kind: string,
     targets: string[],
     steps: RevertStep[],

@@ -1,33 +1,41 @@
-// The fault library's front door: one registry from fault kind to injector, the context a
-// run creates once, and the journal replay. The scenario runner calls only what is here.
-import path from 'node:path';
-import { injectBandwidth } from './bandwidth';
-import type { CgroupHost } from './cgroups';
-import { injectCpu } from './cpu';
-import { injectDown } from './down';
-import { injectFlap } from './flap';
-import { Journal } from './journal';
-import { injectKill } from './kill';
-import { injectLatency } from './latency';
-import { injectMemory } from './memory';
-import { injectPartition } from './partition';
-import { injectPause } from './pause';
+// The fault library's table of contents and front door: one registry from fault kind to
+// injector, the context a run creates once, and the journal replay. The scenario runner calls
+// only what is here.
+//   containers/  faults on a container's life: stop, kill, pause, flap (and their proofs)
+//   network/     faults on traffic: partition, and the toxics (latency, bandwidth, stall,
+//                reset_peer, down) through the proxy or netem; iptables in network namespaces
+//   resources/   faults on memory and CPU: hogs charged to a container's cgroups
+//   journal/     the persisted revert log, its replay and the guard in front of it
+//   fault-handle.ts  the life cycle every kind shares; types.ts  the runner's contract;
+//   context.ts  what a fault acts with; privileges.ts  the root path; spec.ts  what may be asked
+import { injectFlap } from './containers/flap';
+import { injectKill } from './containers/kill';
+import { injectPause } from './containers/pause';
+import { injectStop } from './containers/stop';
+import type { FaultContext } from './context';
+import { defaultJournalPath, Journal } from './journal';
+import { injectBandwidth } from './network/bandwidth';
+import { injectDown } from './network/down';
+import { injectLatency } from './network/latency';
+import { injectPartition } from './network/partition';
+import { injectResetPeer } from './network/reset-peer';
+import { RouteRegistry } from './network/route';
+import { injectStall } from './network/stall';
 import { detectPrivileges } from './privileges';
-import { injectResetPeer } from './reset-peer';
-import { RouteRegistry } from './route';
+import type { CgroupHost } from './resources/cgroups';
+import { injectCpu } from './resources/cpu';
+import { injectMemory } from './resources/memory';
 import type { FaultSpec, FaultTarget, FaultType } from './spec';
-import { injectStall } from './stall';
-import { injectStop } from './stop';
-import type { ActiveFault, FaultContext } from './types';
+import type { ActiveFault } from './types';
 
-export { revertAll, Journal } from './journal';
-export { installMonitor, type Monitor } from './monitor';
-export { checkPrivileges, type FaultAvailability } from './privileges';
-export { detectNetem } from './netem';
-export type { ProxySecond } from './proxy';
+export { checkPrivileges, type FaultAvailability } from './availability';
+export type { FaultContext } from './context';
+export { defaultJournalPath, Journal, revertAll } from './journal';
+export { installMonitor, type Monitor } from './network/monitor';
+export { detectNetem } from './network/netem';
+export type { ProxySecond } from './network/proxy';
 export {
   type ActiveFault,
-  type FaultContext,
   FaultNotEffectiveError,
   FaultRevertError,
   FaultRevertUnprovenError,
@@ -85,11 +93,4 @@ export async function createFaultContext(options: FaultContextOptions): Promise<
     routes: new RouteRegistry(),
     ...(options.cgroupHost ? { cgroupHost: options.cgroupHost } : {}),
   };
-}
-
-/** $CHAOS_JOURNAL, else $RUNNER_TEMP/chaos-action/journal.json, else ./.chaos-action/journal.json. */
-export function defaultJournalPath(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
-  if (env.CHAOS_JOURNAL) return path.resolve(cwd, env.CHAOS_JOURNAL);
-  if (env.RUNNER_TEMP) return path.join(env.RUNNER_TEMP, 'chaos-action', 'journal.json');
-  return path.join(cwd, '.chaos-action', 'journal.json');
 }

@@ -3,7 +3,7 @@
 // Durations are milliseconds here; the YAML side accepts "5s", "100ms" and so on.
 
 /** Why a kill fault's signal can never be proven or undone, or null: for the scenario schema. */
-export { killSignalProblem } from './signals';
+export { killSignalProblem } from './containers/signals';
 
 export type ToxicDirection = 'downstream' | 'upstream' | 'both';
 

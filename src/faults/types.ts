@@ -1,29 +1,8 @@
-// The contract between the scenario runner and the fault library: what a fault needs to
-// act (FaultContext) and what the runner holds while it is active (ActiveFault).
+// The contract between the scenario runner and the fault library: what the runner holds
+// while a fault is active (ActiveFault) and the ways a fault fails. It imports nothing of the
+// fault library, so every fault file may import it.
 import type { FaultReport } from '../results';
 import type { MonotonicMs, ScenarioClock } from '../util/clock';
-import type { Journal } from './journal';
-import type { CgroupHost } from './cgroups';
-import type { Privileges } from './privileges';
-import type { RouteRegistry } from './route';
-
-export interface FaultContext {
-  /** The run's compose project: the only containers a fault may touch. */
-  project: string;
-  journal: Journal;
-  log: (line: string) => void;
-  privileges: Privileges;
-  /**
-   * Proxied routes installed for the scenario (see installMonitor): network toxics on the
-   * same service and port stack on the route already in place instead of adding a second one.
-   */
-  routes: RouteRegistry;
-  /**
-   * Where memory and CPU faults find cgroups: the host's /proc and cgroupfs unless a test
-   * points them at a scratch directory laid out like a host (see cgroups.ts).
-   */
-  cgroupHost?: CgroupHost;
-}
 
 export interface ActiveFault {
   /** Short random id; also the suffix of the fault's iptables chains and its journal entry id. */

@@ -22,7 +22,7 @@ import {
 import { FAULT_TYPES } from '../../../src/faults/spec';
 import { detectPrivileges } from '../../../src/faults/privileges';
 import { Journal } from '../../../src/faults/journal';
-import type { FaultContext } from '../../../src/faults/types';
+import type { FaultContext } from '../../../src/faults';
 import type { FaultSpec, FaultTarget } from '../../../src/faults/spec';
 import type { ActiveFault } from '../../../src/faults/types';
 import {

@@ -8,10 +8,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { cleanupCommand } from '../../../src/cli/cleanup-command';
-import { dropChain } from '../../../src/faults/iptables';
-import { containerRuntime, installChain } from '../../../src/faults/netns';
+import { dropChain } from '../../../src/faults/network/iptables';
+import { containerRuntime, installChain } from '../../../src/faults/network/netns';
 import { detectPrivileges } from '../../../src/faults/privileges';
-import { processStartTicks } from '../../../src/faults/revert-steps';
+import { processStartTicks } from '../../../src/faults/resources/processes';
 import type { ComposeStack } from '../../../src/stack/compose';
 import { execCommand } from '../../../src/util/exec';
 import { leftoverChains } from '../../helpers/leftovers';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runJournalPath } from '../../../src/faults/journal-location';
+import { runJournalPath } from '../../../src/faults/journal';
 import {
   loadRunConfigFile,
   NO_TARGET_SETTINGS,

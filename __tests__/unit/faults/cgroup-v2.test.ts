@@ -22,9 +22,9 @@ import {
   oomKillCount,
   parseCgroupMounts,
   resolveCgroupDirs,
-} from '../../../src/faults/cgroups';
+} from '../../../src/faults/resources/cgroups';
 import { createFaultContext, FaultUnavailableError, injectFault, Journal } from '../../../src/faults';
-import type { FaultContext } from '../../../src/faults/types';
+import type { FaultContext } from '../../../src/faults';
 
 jest.setTimeout(30_000);
 

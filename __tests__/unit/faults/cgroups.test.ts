@@ -1,9 +1,9 @@
-import { parseCgroupMounts, parseKeyValues, resolveCgroupDirs } from '../../../src/faults/cgroups';
-import { kernelLinesAfter, killedProcessLines } from '../../../src/faults/oom-watch';
-import { netemLatencyCommands, netemRemoveCommand, routeDevice } from '../../../src/faults/netem';
+import { parseCgroupMounts, parseKeyValues, resolveCgroupDirs } from '../../../src/faults/resources/cgroups';
+import { kernelLinesAfter, killedProcessLines } from '../../../src/faults/resources/oom-watch';
+import { netemLatencyCommands, netemRemoveCommand, routeDevice } from '../../../src/faults/network/netem';
 import { defaultJournalPath } from '../../../src/faults';
-import { isLethalSignal } from '../../../src/faults/kill';
-import { parseLeakRequest } from '../../../src/faults/memory';
+import { isLethalSignal } from '../../../src/faults/containers/kill';
+import { parseLeakRequest } from '../../../src/faults/resources/memory';
 
 const HYBRID_MOUNTINFO = [
   '30 25 0:26 / /sys/fs/cgroup ro,nosuid - tmpfs tmpfs ro,mode=755',

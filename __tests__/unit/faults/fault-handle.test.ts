@@ -6,9 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { FaultHandle, type RevertCheck } from '../../../src/faults/fault-handle';
 import { Journal } from '../../../src/faults/journal';
-import { installMonitor } from '../../../src/faults/monitor';
-import type { RouteRegistry } from '../../../src/faults/route';
-import { type FaultContext, FaultRevertError, FaultRevertUnprovenError } from '../../../src/faults/types';
+import { installMonitor } from '../../../src/faults/network/monitor';
+import type { RouteRegistry } from '../../../src/faults/network/route';
+import { type FaultContext, FaultRevertError, FaultRevertUnprovenError } from '../../../src/faults';
 
 function context(): FaultContext & { lines: string[] } {
   const lines: string[] = [];

@@ -1,4 +1,10 @@
-import { chainName, dnatChain, dropChain, ourChains, restoreInput } from '../../../src/faults/iptables';
+import {
+  chainName,
+  dnatChain,
+  dropChain,
+  ourChains,
+  restoreInput,
+} from '../../../src/faults/network/iptables';
 
 test('chain names carry our prefix and the fault id, within iptables 28 characters', () => {
   expect(chainName('0a1b2c3d', 'DROP')).toBe('CHAOS-0a1b2c3d-DROP');

@@ -2,8 +2,13 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { cleanupCommand } from '../../../src/cli/cleanup-command';
-import { currentRunId, Journal } from '../../../src/faults/journal';
-import { defaultJournalDir, findJournals, runJournalPath } from '../../../src/faults/journal-location';
+import {
+  currentRunId,
+  defaultJournalDir,
+  findJournals,
+  Journal,
+  runJournalPath,
+} from '../../../src/faults/journal';
 import { parseRunConfig } from '../../../src/config/run-config';
 
 const scratch = () => mkdtempSync(path.join(os.tmpdir(), 'journal-location-'));

@@ -1,5 +1,6 @@
-import { assertChainOfOurs, checkJournalEntry } from '../../../src/faults/journal-schema';
-import { containerIdsInCgroupFile } from '../../../src/faults/replay-guard';
+import { checkJournalEntry } from '../../../src/faults/journal';
+import { assertChainOfOurs } from '../../../src/faults/network/iptables';
+import { containerIdsInCgroupFile } from '../../../src/faults/journal/replay-guard';
 
 const CONTAINER = 'ab'.repeat(32);
 const NETWORK = 'cd'.repeat(32);

@@ -1,7 +1,7 @@
 // The proxy on loopback against an in-process echo server: no Docker, real sockets.
 import net from 'node:net';
-import { ToxicProxy } from '../../../src/faults/proxy';
-import type { Toxic } from '../../../src/faults/toxics';
+import { ToxicProxy } from '../../../src/faults/network/proxy';
+import type { Toxic } from '../../../src/faults/network/toxics';
 
 let echo: net.Server;
 let echoPort: number;

@@ -8,7 +8,7 @@ import {
   parseSignal,
   signalOutcome,
   type SignalInfo,
-} from '../../../src/faults/signals';
+} from '../../../src/faults/containers/signals';
 
 // A shell as a container's init with `trap … USR1` (SIGINT, SIGUSR1 and SIGCHLD caught).
 const SH_INIT = `Name:\tsh

@@ -6,7 +6,7 @@ import {
   releaseAtMs,
   rollToxicity,
   transmitMs,
-} from '../../../src/faults/toxics';
+} from '../../../src/faults/network/toxics';
 
 test('a toxic applies to its own direction, or to both', () => {
   expect(appliesToFlow('downstream', 'downstream')).toBe(true);

@@ -1,0 +1,106 @@
+// What a journal entry may touch on this host, checked with the engine and /proc before any of
+// its steps runs (its shape is checked first, by schema.ts). A step names a container,
+// a network or a process; replay touches it only if it belongs to the entry's compose project.
+// Something that is gone is fine (its step reports "already gone"); something that exists and
+// belongs elsewhere makes the whole entry refused, and it stays in the journal for a person.
+import { readFileSync } from 'node:fs';
+import { docker } from '../../stack/docker';
+import { quoteValue } from '../quote';
+import { processStartTicks } from '../resources/processes';
+import type { JournalEntry } from './entry';
+
+const PROJECT_LABEL = 'com.docker.compose.project';
+
+export interface Refusal {
+  field: string;
+  message: string;
+}
+
+function statusOf(error: unknown): number | undefined {
+  return (error as { statusCode?: number }).statusCode;
+}
+
+/** The project label of a container, or null when the container does not exist. */
+async function containerProject(id: string): Promise<{ name: string; project: string } | null> {
+  try {
+    const inspect = await docker().getContainer(id).inspect();
+    return { name: inspect.Name.replace(/^\//, ''), project: inspect.Config.Labels?.[PROJECT_LABEL] ?? '' };
+  } catch (error) {
+    if (statusOf(error) === 404) return null;
+    throw error;
+  }
+}
+
+async function networkProject(id: string): Promise<{ name: string; project: string } | null> {
+  try {
+    const inspect = (await docker().getNetwork(id).inspect()) as {
+      Name: string;
+      Labels?: Record<string, string>;
+    };
+    return { name: inspect.Name, project: inspect.Labels?.[PROJECT_LABEL] ?? '' };
+  } catch (error) {
+    if (statusOf(error) === 404) return null;
+    throw error;
+  }
+}
+
+/** Container ids named by a process's cgroup paths (docker-<id>.scope, /docker/<id>, …). */
+export function containerIdsInCgroupFile(text: string): string[] {
+  return [...new Set([...text.matchAll(/(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])/g)].map((m) => m[0]))];
+}
+
+/**
+ * Null when every container, network and live process the entry names belongs to its project;
+ * otherwise the first field that does not. Throws when the engine cannot be asked (the entry
+ * then counts as failed and stays, as any replay that could not run).
+ */
+export async function checkEntryOnHost(
+  entry: JournalEntry,
+  proc: { readCgroup(pid: number): string | null } = hostProc,
+): Promise<Refusal | null> {
+  const elsewhere = (kind: string, name: string, project: string) =>
+    `${kind} ${name} belongs to ${project ? `compose project ${quoteValue(project)}` : 'no compose project'}, not to the entry's project ${quoteValue(entry.project)}`;
+  for (const [i, step] of entry.steps.entries()) {
+    if ('containerId' in step) {
+      const found = await containerProject(step.containerId);
+      if (found && found.project !== entry.project)
+        return {
+          field: `steps[${i}].containerId`,
+          message: elsewhere('container', found.name, found.project),
+        };
+    }
+    if (step.op === 'network-connect') {
+      const found = await networkProject(step.networkId);
+      if (found && found.project !== entry.project)
+        return { field: `steps[${i}].networkId`, message: elsewhere('network', found.name, found.project) };
+    }
+    if (step.op === 'kill-process' || step.op === 'restore-oom-score') {
+      // A process that is gone, or a pid now used by another process (another start time),
+      // is left alone by the step itself. The one it would act on must run in a container
+      // of the project: our hogs are moved into the target's cgroups, and the OOM score is
+      // the target's main process's.
+      if (processStartTicks(step.pid) !== step.startTicks) continue;
+      const cgroups = proc.readCgroup(step.pid) ?? '';
+      let inProject = false;
+      for (const id of containerIdsInCgroupFile(cgroups)) {
+        if ((await containerProject(id))?.project === entry.project) inProject = true;
+      }
+      if (!inProject)
+        return {
+          field: `steps[${i}].pid`,
+          message: `process ${step.pid} does not run in a container of compose project ${quoteValue(entry.project)}`,
+        };
+    }
+  }
+  return null;
+}
+
+const hostProc = {
+  readCgroup(pid: number): string | null {
+    try {
+      return readFileSync(`/proc/${pid}/cgroup`, 'utf8');
+    } catch {
+      return null;
+    }
+  },
+};

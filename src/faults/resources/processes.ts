@@ -1,0 +1,29 @@
+// Host processes a fault acts on: telling a process from a later one that reuses its PID (its
+// start time), and the OOM killer's preference for one (oom_score_adj).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { execAsRoot } from '../privileges';
+
+/** The process start time (in clock ticks since boot) from /proc: it tells a reused PID from ours. */
+export function processStartTicks(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may contain spaces; fields after its closing paren are plain.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Writes a process's oom_score_adj: directly as root, else through sudo -n tee. */
+export async function writeOomScoreAdj(pid: number, value: number): Promise<void> {
+  const file = `/proc/${pid}/oom_score_adj`;
+  try {
+    writeFileSync(file, `${Math.trunc(value)}\n`);
+    return;
+  } catch {
+    // Not root (or not allowed directly): the same root path as the faults.
+  }
+  const result = await execAsRoot('tee', [file], { input: `${Math.trunc(value)}\n`, timeoutMs: 5000 });
+  if (result.code !== 0) throw new Error(`cannot write ${file}: ${result.stderr.trim()}`);
+}
