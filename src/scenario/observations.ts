@@ -142,8 +142,16 @@ export interface ScenarioObservations {
   faultEndMs: ScenarioMs | null;
   /** When the scenario stopped observing (the end of the after phase, or where it stopped). */
   endMs: ScenarioMs;
-  /** From the last fault's revert until steady state held again; null = it never recovered. */
+  /**
+   * From the last fault's revert until the system was well again (verdict/recovery.ts); null =
+   * not recovered, or not measured (no fault).
+   */
   recoveryTimeMs: number | null;
+  /**
+   * With recoveryTimeMs null after a revert: how long after the revert the data reaches (the end
+   * of the last second of load). The system was still not recovered then. Absent when not measured.
+   */
+  recoveryWatchedMs?: number;
   /** MTTR: from the first injection (faultStartMs) until steady state held again; null = never (absent = not measured). */
   mttrMs?: number | null;
   /**

@@ -35,11 +35,18 @@ import type {
   ScenarioMs,
   ScenarioResult,
   TimelinePoint,
+  WindowStats,
 } from '../results';
 import type { SteadyStateResult } from './steady-state';
 import { scenarioComparison } from './comparison';
 import { thresholdNeeds, traceKey, type ThresholdNeeds } from './thresholds';
 import { abortCondition, baselineFromRun, decideOutcome, evaluateThresholds } from './verdict';
+import {
+  findRecovery,
+  recoveryCriteria,
+  RECOVERY_SUSTAIN_S,
+  type RecoveryCriteria,
+} from './verdict/recovery';
 import { compileLogPattern } from './log-pattern';
 
 export interface ScenarioEnvironment {
@@ -74,11 +81,6 @@ export interface PairedSide {
     own: Pick<ScenarioObservations, 'phases' | 'latencyBins' | 'timeline' | 'secondBins'>,
   ): Promise<PairedBaseObservation | null>;
 }
-
-/** Recovery: p95 of the last seconds within this factor of the baseline's (or baseline + floor). */
-const RECOVERY_P95_FACTOR = 1.5;
-const RECOVERY_P95_FLOOR_MS = 50;
-const RECOVERY_WINDOW_MS = 2000;
 
 /** Resolves a role or service name used by a scenario to the compose service. */
 function serviceOf(env: ScenarioEnvironment, name: string): string {
@@ -468,7 +470,7 @@ async function recover(state: RunState): Promise<void> {
   throwIfAborted(env.signal);
   if (observations.recoveryTimeMs === null) {
     state.notes.push(
-      `not recovered within ${formatDuration(scenario.phases.recoveryMs)} after the fault was reverted`,
+      `not recovered within the recovery phase (${formatDuration(scenario.phases.recoveryMs)} after the fault was reverted)`,
     );
   }
 }
@@ -487,7 +489,9 @@ async function after(state: RunState): Promise<void> {
   state.steadyAfter = await edges.checkSteadyState(scenario.steadyState, endpointsOf(state));
   if (!state.steadyAfter.ok)
     state.notes.push(`steady state after recovery: ${state.steadyAfter.problems.join('; ')}`);
+  const sendingEndedMs = state.clock.now();
   await load.stop();
+  settleRecovery(state, load, sendingEndedMs);
 }
 
 /** Whatever happened: the fault and the counting proxies reverted, the samplers and the load stopped. */
@@ -574,10 +578,33 @@ function toTimelinePoint(point: TimelinePoint): TimelinePoint {
   };
 }
 
+/** The recovery rule's criteria (verdict/recovery.ts), from the load's own baseline: whole seconds after the warm-up, up to the fault. */
+function criteriaOf(state: RunState, load: LoadRun): RecoveryCriteria {
+  const { scenario, clock } = state;
+  const { phases } = scenario;
+  const baselineFrom = Math.ceil(phases.warmupMs / 1000) * 1000;
+  const baselineTo =
+    Math.floor((state.observations.faultStartMs ?? phases.warmupMs + phases.baselineMs) / 1000) * 1000;
+  return recoveryCriteria(
+    load.window(
+      clock.toMonotonic(scenarioMs(baselineFrom)),
+      clock.toMonotonic(scenarioMs(Math.max(baselineTo, baselineFrom + 1000))),
+    ),
+  );
+}
+
+/** The load figures of the requests sent in timeline seconds [from, to). */
+function secondsReader(state: RunState, load: LoadRun): (from: number, to: number) => WindowStats {
+  const { clock } = state;
+  return (from, to) =>
+    load.window(clock.toMonotonic(scenarioMs(from * 1000)), clock.toMonotonic(scenarioMs(to * 1000)));
+}
+
 /**
- * Time from the revert until steady state holds again and the last seconds' p95 and error
- * rate are back near the baseline's. null when that does not happen within the phase. The
- * baseline is the load's own baseline phase: whole seconds after the warm-up, up to the fault.
+ * Time from the revert until the system was well again (verdict/recovery.ts): the start of the
+ * first sustained window of requests sent after the revert that all went well, or the moment
+ * the steady-state checks held from then on, whichever is later. null when that is not seen
+ * within the recovery phase (after() looks again once the load has stopped).
  */
 async function measureRecovery(
   state: RunState,
@@ -585,35 +612,54 @@ async function measureRecovery(
   revertedAt: ScenarioMs,
 ): Promise<number | null> {
   const { scenario, clock, env, edges } = state;
-  const { phases } = scenario;
-  const baselineFrom = Math.ceil(phases.warmupMs / 1000) * 1000;
-  const baselineTo =
-    Math.floor((state.observations.faultStartMs ?? phases.warmupMs + phases.baselineMs) / 1000) * 1000;
-  const baseline = load.window(
-    clock.toMonotonic(scenarioMs(baselineFrom)),
-    clock.toMonotonic(scenarioMs(Math.max(baselineTo, baselineFrom + 1000))),
-  );
-  const limitMs = phases.recoveryMs;
-  const p95Limit = Math.max(
-    (baseline.p95Ms ?? 0) * RECOVERY_P95_FACTOR,
-    (baseline.p95Ms ?? 0) + RECOVERY_P95_FLOOR_MS,
-  );
-  const errorLimit = Math.max(baseline.errorRate * 2, 0.01);
+  const criteria = criteriaOf(state, load);
+  const read = secondsReader(state, load);
+  const firstSecond = Math.ceil(revertedAt / 1000);
+  let steadySince: number | null = null;
   for (;;) {
-    const now = clock.now();
-    if (now - revertedAt >= RECOVERY_WINDOW_MS / 2) {
-      const steady = await edges.checkSteadyState(scenario.steadyState, endpointsOf(state));
-      const recent = load.window(
-        clock.toMonotonic(scenarioMs(Math.max(revertedAt, now - RECOVERY_WINDOW_MS))),
-        clock.toMonotonic(now),
-      );
-      const latencyBack =
-        recent.p95Ms === null ? recent.completed === 0 && recent.scheduled === 0 : recent.p95Ms <= p95Limit;
-      if (steady.ok && latencyBack && recent.errorRate <= errorLimit) return clock.now() - revertedAt;
-    }
-    if (clock.now() - revertedAt >= limitMs || env.signal?.aborted) return null;
+    const checkedAt = clock.now();
+    const steady = await edges.checkSteadyState(scenario.steadyState, endpointsOf(state));
+    steadySince = steady.ok ? (steadySince ?? checkedAt) : null;
+    const found = findRecovery(read, firstSecond, Math.floor(clock.now() / 1000), criteria);
+    if (found.second !== null && steadySince !== null)
+      return Math.max(found.second * 1000, steadySince) - revertedAt;
+    if (clock.now() - revertedAt >= scenario.phases.recoveryMs || env.signal?.aborted) return null;
     await edges.sleep(250, env.signal);
   }
+}
+
+/**
+ * Recovery not seen within the recovery phase: judged once more on the complete data (every
+ * request sent has its outcome once the load has stopped). A good window in the after phase,
+ * with steady state holding at the end, is a late recovery; none is "not recovered", with how
+ * long it was watched.
+ */
+function settleRecovery(state: RunState, load: LoadRun, sendingEndedMs: number): void {
+  const { observations, notes } = state;
+  if (state.played.length === 0 || observations.recoveryTimeMs !== null || observations.faultEndMs === null)
+    return;
+  const revertedAt = observations.faultEndMs;
+  const endSecond = Math.floor(sendingEndedMs / 1000);
+  const found = findRecovery(
+    secondsReader(state, load),
+    Math.ceil(revertedAt / 1000),
+    endSecond,
+    criteriaOf(state, load),
+  );
+  if (found.second !== null && state.steadyAfter?.ok !== false) {
+    observations.recoveryTimeMs = Math.max(0, found.second * 1000 - revertedAt);
+    observations.mttrMs =
+      revertedAt + observations.recoveryTimeMs - (observations.faultStartMs as ScenarioMs);
+    notes.push(
+      `recovered only after the recovery phase, ${formatDuration(observations.recoveryTimeMs)} after the revert`,
+    );
+    return;
+  }
+  observations.recoveryWatchedMs = Math.max(0, endSecond * 1000 - revertedAt);
+  notes.push(
+    `not recovered by the end of the run: no ${RECOVERY_SUSTAIN_S}s of requests sent after the revert were all answered near the baseline` +
+      ` (watched ${formatDuration(observations.recoveryWatchedMs)})`,
+  );
 }
 
 function stageStats(load: LoadRun, clock: ScenarioClock, windows: StageWindow[]): StageObservation[] {
