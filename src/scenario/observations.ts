@@ -8,6 +8,16 @@ import type { LatencyBins, PhaseName, PhaseStats, ScenarioMs, TimelinePoint, Win
 /** One phase's load figures. */
 export type PhaseObservation = PhaseStats;
 
+/**
+ * One second of the load timeline as the verdict reads it: the requests sent in it. `timed`
+ * (how many have a latency) when the source knows it; else `errors` by kind, from which it
+ * follows (refused, reset and other failures have no latency); else every completed one was timed.
+ */
+export interface ObservedSecond extends TimelinePoint {
+  timed?: number;
+  errors?: Record<string, number>;
+}
+
 /** Load figures over one load stage (`stage NAME:` thresholds). */
 export interface StageObservation extends WindowStats {
   /** The stage's `name:` in the scenario file, or null. */
@@ -133,7 +143,7 @@ export interface ScenarioObservations {
   /** Per load stage (open or closed model with `stages:`); [] without stages. */
   stages: StageObservation[];
   /** One point per second from t0. */
-  timeline: TimelinePoint[];
+  timeline: ObservedSecond[];
   /**
    * When injecting began (the fault phase's start) and when the revert completed; null when
    * there was no fault (or no revert). "Since the fault" is always measured from faultStartMs.

@@ -5,7 +5,7 @@
 // hide a breach: "never breached long enough" holds only if no run of breached-or-unknown
 // seconds reaches the window either; otherwise the check is inconclusive.
 import type { TimelinePoint } from '../../results';
-import type { ScenarioObservations } from '../observations';
+import type { ObservedSecond, ScenarioObservations } from '../observations';
 import {
   compare,
   type AbortGuard,
@@ -15,11 +15,28 @@ import {
   type TimelineMetric,
 } from '../thresholds';
 import { fmt, unknown, type Verdict } from './evidence';
+import { latencyCovers } from './load';
 
-export function timelineValue(p: TimelinePoint, metric: TimelineMetric): number | null {
+/** Failures without a latency (they fail in microseconds): the load's refused, reset and other. */
+const UNTIMED_ERRORS = ['refused', 'reset', 'other', 'dropped'];
+
+/** How many of a second's requests have a latency (see ObservedSecond). */
+export function timedOf(p: ObservedSecond): number {
+  if (p.timed !== undefined) return p.timed;
+  if (!p.errors) return p.completed;
+  const untimed = UNTIMED_ERRORS.reduce((n, kind) => n + (p.errors?.[kind] ?? 0), 0);
+  // `dropped` never completed, the others did.
+  return Math.max(0, p.completed - untimed + (p.errors.dropped ?? 0));
+}
+
+/**
+ * A second's value of a timeline metric, or null when it has none: no request sent, or (p95)
+ * too few of those sent have a latency for a p95 to speak for them (the rule of load.ts, per second).
+ */
+export function timelineValue(p: ObservedSecond, metric: TimelineMetric): number | null {
   switch (metric) {
     case 'p95':
-      return p.p95Ms;
+      return latencyCovers('p95', timedOf(p), p.scheduled) ? p.p95Ms : null;
     case 'error_rate':
       return p.scheduled > 0 ? p.errorRate : null;
     case 'rps':
@@ -72,6 +89,14 @@ export function evalSustained(t: MetricThreshold, obs: ScenarioObservations): Ve
       evidence,
     };
   }
+  // A phase shorter than the window (a recovery that ended early, a fault cut short by the abort
+  // guard or run its course) cannot hold a breach that long: the check could not have failed.
+  if (points.length < needed && t.phase !== null) {
+    return unknown(
+      limit,
+      `the ${t.phase} phase lasted ${points.length}s, shorter than the ${needed}s window: a breach that long could not happen in it`,
+    );
+  }
   // A second with no value could hide a breach: "never breached long enough" holds only if
   // no run of breached-or-unknown seconds reaches the length either.
   const { seconds: couldBe } = longestRun(points, metric, (v) => v === null || breached(v));
@@ -79,7 +104,11 @@ export function evalSustained(t: MetricThreshold, obs: ScenarioObservations): Ve
     const blank = points.length - evaluable;
     return unknown(
       limit,
-      `${blank} second${blank === 1 ? '' : 's'} of the ${t.phase ?? 'whole'} phase had no ${metric} value, enough to hide a ${needed}s breach`,
+      `${blank} second${blank === 1 ? '' : 's'} of the ${t.phase ?? 'whole'} phase had no ${metric} value` +
+        (metric === 'p95'
+          ? ' (nothing sent, or too few of the requests sent answered for a p95 to speak for them)'
+          : '') +
+        `, enough to hide a ${needed}s breach`,
     );
   }
   return {
