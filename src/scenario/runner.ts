@@ -897,7 +897,13 @@ function matchedLogLines(
   for (const threshold of scenario.thresholds) {
     if (!threshold.kind.startsWith('log_') || !('service' in threshold)) continue;
     const service = observations.services[threshold.service] ?? threshold.service;
-    const lines = observations.logs[service] ?? [];
+    // The lines of the window the check read (verdict/logs.ts): its phase, else since the fault.
+    const window = threshold.phase === null ? null : observations.phases[threshold.phase];
+    const fromMs = window ? window.startMs : (observations.faultStartMs ?? 0);
+    const toMs = window ? window.endMs : Infinity;
+    const lines = (observations.logs[service] ?? []).filter(
+      (l) => l.atMs === null || (l.atMs >= fromMs && l.atMs < toMs),
+    );
     const test = lineMatcher(threshold);
     if (!test) continue;
     for (const line of lines.filter((l) => test(l.line)).slice(0, 5)) {

@@ -552,12 +552,14 @@ describe('no pass without evidence', () => {
 
   it('log checks over lines dropped at the line limit are inconclusive', () => {
     const obs = observations();
-    obs.logCoverage['fraud-api'] = { fromMs: ms(0), toMs: ms(60_000), truncatedBeforeMs: ms(17_500) };
+    // Lines before 22.5 s were dropped: 7.5 s of the window since the fault (from 15 s) is blind.
+    obs.logCoverage['fraud-api'] = { fromMs: ms(0), toMs: ms(60_000), truncatedBeforeMs: ms(22_500) };
     const r = evaluate('log api not contains "panic"', obs);
     expect(r.passed).toBeNull();
-    expect(r.detail).toMatch(/log probe was blind for 17.5s/);
+    expect(r.detail).toMatch(/log probe was blind for 7.5s \(15s–22.5s\)/);
     // A window after the dropped stretch is still judged.
-    expect(evaluate('fault: log api count("reconnect attempt") <= 5', obs).passed).toBe(true);
+    obs.logs['fraud-api'].push({ atMs: ms(52_000), line: '2026-11-27T07:00:36.000Z INFO ok' });
+    expect(evaluate('after: log api count("reconnect attempt") <= 5', obs).passed).toBe(true);
   });
 
   it('container checks that need the event stream are inconclusive when it broke off', () => {
