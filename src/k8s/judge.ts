@@ -329,7 +329,7 @@ export async function judgeScenario(input: JudgeInput): Promise<ScenarioResult> 
       const series = await input.source.range(t.query, t0, endEpoch, 1);
       const first = series[0];
       for (const [at, value] of first?.points ?? [])
-        samples.push({ atMs: rel(at), phase: phaseAt(at - t0), value, answered: true });
+        samples.push({ atMs: rel(at), phase: phaseAt(at - t0), series: [{ series: '{}', value }], answered: true });
       obs.promqlCoverage[t.query] = {
         fromMs: scenarioMs(0),
         toMs: obs.endMs,

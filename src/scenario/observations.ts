@@ -106,13 +106,28 @@ export interface ConnectionSample {
   attempts: number;
 }
 
-/** One evaluation of a PromQL query (instant query); value null when the result was empty or it failed. */
+/** One series' value in a PromQL answer; `series` names it by its labels, e.g. `up{instance="api-2:8000"}`. */
+export interface PromSeriesValue {
+  series: string;
+  value: number;
+}
+
+/** One evaluation of a PromQL query (instant query): every series it returned ([] when empty or failed). */
 export interface PromSample {
   atMs: ScenarioMs;
   phase: PhaseName;
-  value: number | null;
+  series: PromSeriesValue[];
   /** false when Prometheus did not answer (the probe was blind at that instant). */
   answered: boolean;
+}
+
+/** How a series reads in reports: its metric name and labels, `up{instance="api-2:8000", job="api"}`; `{}` for a scalar. */
+export function seriesName(labels: Record<string, string>): string {
+  const { __name__: name = '', ...rest } = labels;
+  const pairs = Object.keys(rest)
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(rest[k])}`);
+  return `${name}{${pairs.join(', ')}}`;
 }
 
 /** One span read from the trace store, its start on the scenario clock. */

@@ -34,15 +34,15 @@ function observations(over: Partial<ScenarioObservations> = {}): ScenarioObserva
     },
     promql: {
       'up{job="api"}': [
-        { atMs: ms(5_000), phase: 'baseline', value: 1, answered: true },
+        { atMs: ms(5_000), phase: 'baseline', series: [{ series: '{}', value: 1 }], answered: true },
         ...[12_000, 20_000, 28_000].map((t) => ({
           atMs: ms(t),
           phase: 'fault' as const,
-          value: null,
+          series: [],
           answered: false,
         })),
-        { atMs: ms(35_000), phase: 'fault', value: 1, answered: true },
-        { atMs: ms(38_000), phase: 'fault', value: 1, answered: true },
+        { atMs: ms(35_000), phase: 'fault', series: [{ series: '{}', value: 1 }], answered: true },
+        { atMs: ms(38_000), phase: 'fault', series: [{ series: '{}', value: 1 }], answered: true },
       ],
     },
     promqlCoverage: {
@@ -110,7 +110,7 @@ describe('alert and PromQL checks when Prometheus itself was a fault target', ()
         'up{job="api"}': [12_000, 20_000].map((t) => ({
           atMs: ms(t),
           phase: 'fault' as const,
-          value: null,
+          series: [],
           answered: false,
         })),
       },

@@ -121,9 +121,9 @@ function observations(): ScenarioObservations {
   };
   obs.promql = {
     'max(redis_circuit_breaker_open)': [
-      { atMs: ms(16_000), phase: 'fault', value: 0, answered: true },
-      { atMs: ms(20_000), phase: 'fault', value: 1, answered: true },
-      { atMs: ms(44_000), phase: 'fault', value: 0, answered: true },
+      { atMs: ms(16_000), phase: 'fault', series: [{ series: '{}', value: 0 }], answered: true },
+      { atMs: ms(20_000), phase: 'fault', series: [{ series: '{}', value: 1 }], answered: true },
+      { atMs: ms(44_000), phase: 'fault', series: [{ series: '{}', value: 0 }], answered: true },
     ],
   };
   obs.promqlCoverage = { 'max(redis_circuit_breaker_open)': seenThroughout() };
