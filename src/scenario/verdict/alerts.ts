@@ -2,7 +2,10 @@
 //
 // Evidence: the alert probe's coverage. A check that found what it looked for (the alert fired)
 // needs the probe to have seen up to that moment; one that rests on silence (does not fire, no
-// alerts, a severity it did not fire as) needs it to have seen the whole scenario.
+// alerts, a severity it did not fire as) needs it to have seen the whole scenario. When the
+// metrics role itself was a fault target, Prometheus evaluated no rule while it was down: a check
+// that found a firing is judged on what was seen before and after the outage, but silence across
+// the outage proves nothing, so a silence check over it is inconclusive, the blind stretch named.
 import { formatDuration } from '../../config/duration';
 import {
   PROBE_BLIND_TOLERANCE_MS,
@@ -47,12 +50,24 @@ function firstTransitionAfter(all: readonly FiringSpan[], fromMs: number): numbe
   return span ? span.fromMs : null;
 }
 
+/** What a check that found a firing (or its absence by a deadline) needs: the probe up to then, outages excused. */
 const alertSeen = (obs: ScenarioObservations, fromMs: number, toMs: number): Evidence['seen'] => ({
   probe: 'alert',
   coverage: obs.alertCoverage,
   fromMs,
   toMs,
   outages: obs.metricsOutages ?? [],
+});
+
+/** What a check that rests on silence needs: the probe over the whole scenario, nothing excused. */
+const silenceSeen = (obs: ScenarioObservations): Evidence['seen'] => ({
+  probe: 'alert',
+  coverage: obs.alertCoverage,
+  fromMs: 0,
+  toMs: obs.endMs,
+  note: obs.metricsOutages?.length
+    ? `${outageNote(obs)}: no rule was evaluated then, so silence across it proves nothing`
+    : '',
 });
 
 export function evalAlertFires(t: AlertFiresThreshold, obs: ScenarioObservations): Verdict {
@@ -136,7 +151,7 @@ export function evalAlertNotFires(t: AlertNotFiresThreshold, obs: ScenarioObserv
   const limit = 'does not fire';
   if (obs.alerts === null) return unknown(limit, `alerts were not observed${outageNote(obs)}`);
   const all = spans(alertsNamed(obs.alerts, t.alert));
-  const seen = alertSeen(obs, 0, obs.endMs);
+  const seen = silenceSeen(obs);
   if (all.length === 0)
     return {
       passed: true,
@@ -165,12 +180,18 @@ export function evalAlertSeverity(t: AlertSeverityThreshold, obs: ScenarioObserv
     t.op === '=='
       ? fired.length > 0 && fired.every((a) => a.severity === t.severity)
       : fired.every((a) => a.severity !== t.severity);
+  // A pass claims no instance fired as another severity (or, for !=, as this one), and "not
+  // fired" claims none fired at all: both rest on silence. A wrong severity seen is proof.
   return {
     passed,
     actual,
     limit,
     value: fired.length,
-    evidence: { count: 1, of: 'alert state', seen: alertSeen(obs, 0, obs.endMs) },
+    evidence: {
+      count: 1,
+      of: 'alert state',
+      ...(passed || fired.length === 0 ? { seen: silenceSeen(obs) } : {}),
+    },
   };
 }
 
@@ -189,7 +210,7 @@ export function evalNoAlerts(t: NoAlertsThreshold, obs: ScenarioObservations): V
     evidence: {
       count: 1,
       of: 'alert state',
-      ...(fired.length === 0 ? { seen: alertSeen(obs, 0, obs.endMs) } : {}),
+      ...(fired.length === 0 ? { seen: silenceSeen(obs) } : {}),
     },
   };
 }

@@ -39,6 +39,8 @@ export interface Evidence {
     fromMs: number;
     toMs: number;
     outages?: readonly Stretch[];
+    /** Said after the blind stretch when it makes the verdict inconclusive. */
+    note?: string;
   };
 }
 
@@ -135,7 +137,7 @@ export function applyEvidenceRule(verdict: Verdict, obs: ScenarioObservations): 
   const { evidence } = verdict;
   if (evidence.count === 0) return unknown(verdict.limit, `no evidence: no ${evidence.of}`);
   if (evidence.seen) {
-    const { probe, coverage, fromMs, toMs, outages = [] } = evidence.seen;
+    const { probe, coverage, fromMs, toMs, outages = [], note = '' } = evidence.seen;
     const blind = longestBlind(coverage, fromMs, toMs, outages);
     if (blind && blind.ms > PROBE_BLIND_TOLERANCE_MS) {
       const why = coverage?.problems[0] ? ` (${coverage.problems[0]})` : '';
@@ -145,7 +147,7 @@ export function applyEvidenceRule(verdict: Verdict, obs: ScenarioObservations): 
       const excused = outages.length > 0 ? outageNote(obs) : '';
       return unknown(
         verdict.limit,
-        `the ${probe} probe was blind ${span} between ${seconds(fromMs)} and ${seconds(toMs)}${why}${excused}`,
+        `the ${probe} probe was blind ${span} between ${seconds(fromMs)} and ${seconds(toMs)}${why}${excused}${note}`,
       );
     }
   }
