@@ -234,7 +234,7 @@ export function simulatedEdges(world: SimWorld, service: SimulatedService): Scen
   return {
     time: { monotonicMs: () => world.mono as MonotonicMs, epochMs: () => world.epochOffset + world.mono },
     sleep: async (ms) => world.advance(ms),
-    serviceState: async () => RUNNING,
+    serviceReplicas: async (_project, service) => [{ ...RUNNING, id: `${service}-id`, name: `${service}-1` }],
     serviceLogsSince: async () => ({ lines: [], truncated: false }),
     watchEvents: async () => ({ events: () => [], broken: () => null, stop: () => undefined }),
     checkSteadyState: async () => {
@@ -266,6 +266,8 @@ export async function runSimulated(
   scenarioText: string,
   service: SimulatedService,
   world = new SimWorld(),
+  /** Edges to replace (the engine's view of containers, events, logs). */
+  overrides: Partial<ScenarioEdges> = {},
 ): Promise<{ result: ScenarioResult; world: SimWorld }> {
   const scenario = parseScenarioText(scenarioText, 'simulated.yml');
   const result = await runScenario(scenario, {
@@ -276,7 +278,7 @@ export async function runSimulated(
     faults: {} as FaultContext,
     baseline: null,
     log: () => undefined,
-    edges: simulatedEdges(world, service),
+    edges: { ...simulatedEdges(world, service), ...overrides },
   });
   return { result, world };
 }

@@ -97,6 +97,18 @@ export interface ContainerFacts {
    * An `unhealthy` report counts as an outage.
    */
   timeToHealthyMs: number | null;
+  /**
+   * The same facts for each replica (container) of the service; the fields above sum or take
+   * the worst of them. Absent when the service was observed as one container (older callers).
+   */
+  replicas?: ReplicaFacts[];
+}
+
+/** One container of a service: its name (`shop-api-2`) and its facts. */
+export interface ReplicaFacts extends Omit<ContainerFacts, 'replicas'> {
+  name: string;
+  /** It existed when the scenario started and was not found at its end. */
+  gone?: boolean;
 }
 
 /** Connection attempts to a service through the fault proxy in one second. */

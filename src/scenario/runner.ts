@@ -25,6 +25,7 @@ import {
   type ConnectionSample,
   type LogLine,
   type PairedBaseObservation,
+  type ReplicaFacts,
   type ScenarioObservations,
   type StageObservation,
 } from './observations';
@@ -41,6 +42,7 @@ import type { SteadyStateResult } from './steady-state';
 import { scenarioComparison } from './comparison';
 import { thresholdNeeds, traceKey, type ThresholdNeeds } from './thresholds';
 import { abortCondition, baselineFromRun, decideOutcome, evaluateThresholds } from './verdict';
+import { serviceFacts } from './verdict/containers';
 import {
   findRecovery,
   recoveryCriteria,
@@ -126,7 +128,8 @@ interface RunState {
   promqlSampler: PromqlSampler | null;
   currentPhase: PhaseName;
   stageWindows: StageWindow[];
-  restartCountsBefore: Map<string, number>;
+  /** Per service, each replica's (container name's) restart count when the scenario started. */
+  restartCountsBefore: Map<string, Map<string, number>>;
   /** When the revert began: a container's time to healthy counts from here when the revert brought it back. */
   revertStartMs: ScenarioMs | null;
   /** The same per service, for scenarios whose faults are reverted at different times. */
@@ -235,7 +238,8 @@ async function prepare(state: RunState): Promise<void> {
     state.targetService,
     ...state.played.map((p) => p.service),
   ])) {
-    state.restartCountsBefore.set(service, (await edges.serviceState(env.project, service)).restartCount);
+    const replicas = await edges.serviceReplicas(env.project, service);
+    state.restartCountsBefore.set(service, new Map(replicas.map((r) => [r.name, r.restartCount])));
   }
 
   state.announce('steady-state', 'checking before the fault');
@@ -833,24 +837,34 @@ async function collectContainersAndLogs(state: RunState, events: ContainerEvent[
         `logs of ${service}: more lines than the reader keeps; lines before ${formatDuration(truncatedBeforeMs)} were dropped, so checks over that stretch are inconclusive`,
       );
   }
+  // Every replica of the service, each with its own events: a restart of the second is not
+  // hidden behind the first.
   for (const name of needs.containerServices) {
     const service = env.roles.service(name);
-    const facts = await edges.serviceState(env.project, service);
-    const own = events.filter((e) => e.service === service);
-    const oom = own.find((e) => e.action === 'oom');
-    observations.containers[service] = {
-      restartsBefore: state.restartCountsBefore.get(service) ?? facts.restartCount,
-      restartsAfter: facts.restartCount,
-      oomKilled: oom !== undefined || facts.oomKilled,
-      oomKilledAtMs: oom ? clock.fromEpoch(oom.atEpochMs) : null,
-      health: facts.health ?? 'none',
-      timeToHealthyMs: timeToHealthy(
-        own,
-        state.revertStarts.get(service) ?? state.revertStartMs,
-        clock,
-        facts,
-      ),
-    };
+    const replicas = await edges.serviceReplicas(env.project, service);
+    const before = state.restartCountsBefore.get(service) ?? new Map<string, number>();
+    const revertStart = state.revertStarts.get(service) ?? state.revertStartMs;
+    const facts: ReplicaFacts[] = replicas.map((replica) => {
+      const own = events.filter((e) => e.service === service && e.containerId === replica.id);
+      const oom = own.find((e) => e.action === 'oom');
+      return {
+        name: replica.name,
+        restartsBefore: before.get(replica.name) ?? replica.restartCount,
+        restartsAfter: replica.restartCount,
+        oomKilled: oom !== undefined || replica.oomKilled,
+        oomKilledAtMs: oom ? clock.fromEpoch(oom.atEpochMs) : null,
+        health: replica.health ?? 'none',
+        timeToHealthyMs: timeToHealthy(own, revertStart, clock, replica),
+      };
+    });
+    for (const [gone, restarts] of before) {
+      if (replicas.some((r) => r.name === gone)) continue;
+      facts.push({
+        ...{ name: gone, gone: true, restartsBefore: restarts, restartsAfter: restarts },
+        ...{ oomKilled: false, oomKilledAtMs: null, health: 'none', timeToHealthyMs: null },
+      });
+    }
+    observations.containers[service] = serviceFacts(facts);
   }
 }
 
