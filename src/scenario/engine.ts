@@ -28,6 +28,7 @@ import {
   type RunResult,
   type ScenarioResult,
 } from '../results';
+import { gateDecision, type GateSettings } from '../results/gate';
 import { emptyScenarioResult, runScenario, type ScenarioEnvironment } from './runner';
 import { BaseStack, prepareBase, runPaired, type PreparedBase } from './paired';
 
@@ -363,4 +364,15 @@ async function runSide(
 /** The exit code a run's outcome maps to (documented in README). */
 export function exitCodeFor(outcome: RunResult['outcome']): number {
   return outcome === 'pass' ? 0 : outcome === 'fail' ? 1 : 3;
+}
+
+/**
+ * The exit code under the gate's settings (results/gate.ts): 1 when a violation fails the gate,
+ * 3 when an error or an inconclusive scenario does, 0 when nothing does. A violation let
+ * through never hides an error: that run exits 3.
+ */
+export function gateExitCode(result: RunResult, settings: GateSettings): number {
+  const { failing } = gateDecision(result, settings);
+  if (failing.includes('violation')) return 1;
+  return failing.length > 0 ? 3 : 0;
 }
