@@ -3,7 +3,15 @@
 // started sending), made by the scenario's clock and nothing else (src/util/clock.ts).
 // Each probe also says when it could see (ProbeCoverage): the verdict judges nothing over
 // a window in which the probe that feeds a check was blind.
-import type { LatencyBins, PhaseName, PhaseStats, ScenarioMs, TimelinePoint, WindowStats } from '../results';
+import type {
+  LatencyBins,
+  Outcome,
+  PhaseName,
+  PhaseStats,
+  ScenarioMs,
+  TimelinePoint,
+  WindowStats,
+} from '../results';
 
 /** One phase's load figures. */
 export type PhaseObservation = PhaseStats;
@@ -221,6 +229,8 @@ export interface ScenarioObservations {
   traces?: Record<string, TraceRead> | null;
   /** The same scenario's phases from a baseline results file, for `regression` checks; null = none given. */
   baseline: Partial<Record<PhaseName, PhaseObservation>> | null;
+  /** What the baseline results say of that scenario as a whole: a reference only if it was measured cleanly. */
+  baselineScenario?: { outcome: Outcome; reason: string; generatorLimited: boolean } | null;
   /** Per phase, this run's latencies as HDR bins (integer µs); {} when the load did not give them. */
   latencyBins?: Partial<Record<PhaseName, LatencyBins>>;
   /** Every second's latencies (bins) and counts: requests of one second share its stalls, and intervals count them as a cluster. */

@@ -41,7 +41,13 @@ import type {
 import type { SteadyStateResult } from './steady-state';
 import { scenarioComparison } from './comparison';
 import { thresholdNeeds, traceKey, type ThresholdNeeds } from './thresholds';
-import { abortCondition, baselineFromRun, decideOutcome, evaluateThresholds } from './verdict';
+import {
+  abortCondition,
+  baselineFromRun,
+  baselineScenarioFromRun,
+  decideOutcome,
+  evaluateThresholds,
+} from './verdict';
 import { serviceFacts } from './verdict/containers';
 import {
   findRecovery,
@@ -729,7 +735,10 @@ async function collect(state: RunState): Promise<void> {
   await collectContainersAndLogs(state, eventList).catch((error: Error) =>
     notes.push(`container facts: ${error.message}`),
   );
-  if (env.baseline) observations.baseline = baselineFromRun(env.baseline, scenario.name);
+  if (env.baseline) {
+    observations.baseline = baselineFromRun(env.baseline, scenario.name);
+    observations.baselineScenario = baselineScenarioFromRun(env.baseline, scenario.name);
+  }
   observations.latencyBins = load?.latencyBins?.() ?? {};
   observations.secondBins = load?.secondBins?.() ?? [];
   if (env.paired) observations.pairedBase = await env.paired.exchange(observations);

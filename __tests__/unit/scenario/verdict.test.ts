@@ -237,11 +237,11 @@ describe('evaluateThresholds', () => {
       passed: null,
       detail: 'skipped: no baseline results given',
     });
-    obs.baseline = { fault: phase('fault', 0, 1, { p95Ms: 500, errorRate: 0.001 }) };
+    obs.baseline = { fault: phase('fault', 0, 30_000, { p95Ms: 500, errorRate: 0.001 }) };
     expect(evaluate('p95 regression < 20%', obs)).toMatchObject({
       passed: false,
       actual: '+22.4%',
-      detail: '500ms → 612ms',
+      detail: '500ms → 612ms (1000 → 1000 requests)',
     });
     expect(evaluate('p95 regression < 25%', obs).passed).toBe(true);
     expect(evaluate('error_rate regression < 1%', obs).passed).toBe(true);

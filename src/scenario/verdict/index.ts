@@ -25,7 +25,7 @@ import { evalTrace } from './traces';
 export { SKIPPED, longestBlindMs, type Verdict } from './evidence';
 export { decideOutcome, type OutcomeContext } from './outcome';
 export { abortCondition, shouldAbort } from './sustained';
-export { baselineFromRun } from './regression';
+export { baselineFromRun, baselineScenarioFromRun } from './regression';
 export { attributeHolds } from './traces';
 
 function evaluate(t: Threshold, obs: ScenarioObservations): Verdict {
