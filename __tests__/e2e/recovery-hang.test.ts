@@ -87,6 +87,7 @@ describe('an api that hangs after its dependency came back', () => {
     expect(exec.stdout).toMatch(/redis-restart-hang\s+FAIL.*not recovered/);
     // Every request sent after the recovery phase began timed out: the after phase shows it.
     const after = result.phases.find((p) => p.phase === 'after');
+    expect(after?.scheduled).toBeGreaterThan(0);
     expect(after?.errors.timeout).toBe(after?.scheduled);
   });
 
