@@ -624,13 +624,15 @@ async function measureRecovery(
   const { scenario, clock, env, edges } = state;
   const criteria = criteriaOf(state, load);
   const read = secondsReader(state, load);
-  const firstSecond = Math.ceil(revertedAt / 1000);
+  // Windows before `from` were judged bad or empty for good: each tick looks on from there.
+  let from = Math.ceil(revertedAt / 1000);
   let steadySince: number | null = null;
   for (;;) {
     const checkedAt = clock.now();
     const steady = await edges.checkSteadyState(scenario.steadyState, endpointsOf(state));
     steadySince = steady.ok ? (steadySince ?? checkedAt) : null;
-    const found = findRecovery(read, firstSecond, Math.floor(clock.now() / 1000), criteria);
+    const found = findRecovery(read, from, Math.floor(clock.now() / 1000), criteria);
+    from = found.next;
     if (found.second !== null && steadySince !== null)
       return Math.max(found.second * 1000, steadySince) - revertedAt;
     if (clock.now() - revertedAt >= scenario.phases.recoveryMs || env.signal?.aborted) return null;

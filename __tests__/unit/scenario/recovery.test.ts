@@ -136,12 +136,21 @@ describe('the recovery rule', () => {
     expect(findRecovery(read, 10, 10 + RECOVERY_SUSTAIN_S + 5, criteria)).toEqual({
       second: null,
       pending: true,
+      next: 10,
     });
-    expect(findRecovery(read, 11, 11 + RECOVERY_SUSTAIN_S, criteria)).toEqual({ second: 11, pending: false });
+    expect(findRecovery(read, 11, 11 + RECOVERY_SUSTAIN_S, criteria)).toEqual({
+      second: 11,
+      pending: false,
+      next: 11,
+    });
     // No window of RECOVERY_SUSTAIN_S seconds is over yet: nothing to judge.
     expect(findRecovery(read, 11, 11 + RECOVERY_SUSTAIN_S - 1, criteria)).toEqual({
       second: null,
       pending: false,
+      next: 11,
     });
+    // Bad windows are passed over for good: the next look starts after them.
+    const bad = (from: number): WindowStats => window(from < 14 ? { p95Ms: 900 } : {});
+    expect(findRecovery(bad, 10, 15, criteria)).toEqual({ second: null, pending: false, next: 13 });
   });
 });

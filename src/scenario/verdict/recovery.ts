@@ -68,13 +68,16 @@ export function findRecovery(
   fromSecond: number,
   endSecond: number,
   criteria: RecoveryCriteria,
-): { second: number | null; pending: boolean } {
-  for (let s = fromSecond; s + RECOVERY_SUSTAIN_S <= endSecond; s++) {
+): { second: number | null; pending: boolean; next: number } {
+  let s = fromSecond;
+  for (; s + RECOVERY_SUSTAIN_S <= endSecond; s++) {
     const state = recoveryWindowState(read(s, s + RECOVERY_SUSTAIN_S), criteria);
-    if (state === 'good') return { second: s, pending: false };
-    if (state === 'pending') return { second: null, pending: true };
+    if (state === 'good') return { second: s, pending: false, next: s };
+    if (state === 'pending') return { second: null, pending: true, next: s };
   }
-  return { second: null, pending: false };
+  // `next`: where to look again later. A window judged bad or empty once it is over stays so
+  // (its requests are all counted, and failures seen are never taken back).
+  return { second: null, pending: false, next: s };
 }
 
 /**
