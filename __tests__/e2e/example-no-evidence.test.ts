@@ -107,8 +107,8 @@ describe('checks with no evidence', () => {
       'thresholds:',
       '  - fault: errors < 5',
     ]);
-    // Prometheus itself is the target: "does not fire" cannot be read while it is down, so it is
-    // judged on what Prometheus saw before and after its outage (docs/scenarios.md).
+    // Prometheus itself is the target: it evaluates no rule while it is down, so "does not fire"
+    // cannot be claimed across its outage: inconclusive, the blind stretch named (docs/scenarios.md).
     scenarioFile('metrics-down', [
       'target: { role: metrics }',
       'fault: { type: stop, duration: 10s }',
@@ -150,9 +150,17 @@ describe('checks with no evidence', () => {
     });
   });
 
-  it('metrics-down: the alert check is judged on the data before and after the metrics outage, not left blind', () => {
+  it('metrics-down: silence across the metrics outage proves nothing; the blind stretch is named', () => {
     const result = scenarioOf(run.results, 'metrics-down');
     const check = result.thresholds.find((t) => t.source === 'alert ServiceDown does not fire');
-    expect({ outcome: result.outcome, passed: check?.passed }).toEqual({ outcome: 'pass', passed: true });
+    expect({ outcome: result.outcome, passed: check?.passed }).toEqual({
+      outcome: 'inconclusive',
+      passed: null,
+    });
+    expect(check?.detail).toMatch(
+      /^the alert probe was blind for [\d.]+s \([\d.]+s–[\d.]+s\) between .*\(the metrics role was a fault target, down [\d.]+s–[\d.]+s\): no rule was evaluated then/,
+    );
+    // The load's own check is judged as usual.
+    expect(result.thresholds.find((t) => t.source === 'fault: error_rate < 1%')?.passed).toBe(true);
   });
 });

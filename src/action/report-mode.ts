@@ -215,7 +215,11 @@ export async function runReportMode(
   const locate = (file: string, line: number | null) => locateSource(sources, file, line);
   await writeJobSummary(renderReport(result, { maxBytes: SUMMARY_MAX_BYTES, locate }));
 
-  const gate = { failOnViolation: inputs.failOnViolation, failOnInconclusive: inputs.failOnInconclusive };
+  const gate = {
+    failOnViolation: inputs.failOnViolation,
+    failOnInconclusive: inputs.failOnInconclusive,
+    failOnError: inputs.failOnError,
+  };
   if (inputs.checkRun) {
     const target = { token, owner, repo, headSha: pr.headSha };
     const id = await beginCheck(target, result.runUrl);
