@@ -2,13 +2,15 @@
 // its steps runs (its shape is checked first, by schema.ts). A run's own replay (its teardown,
 // the Action's post step) names the projects it created: an entry of any other project is
 // refused, whatever project the entry names. Then each step: a container, a network or a
-// process is touched only if it belongs to the entry's compose project. Something that is gone is fine (its step reports
+// process is touched only if it belongs to the entry's compose project, or, for a process,
+// if it is recognisably one of our hogs. Something that is gone is fine (its step reports
 // "already gone"); something that exists and belongs elsewhere makes the whole entry refused,
 // and it stays in the journal for a person.
 import { readFileSync } from 'node:fs';
 import { docker } from '../../stack/docker';
 import { quoteValue } from '../quote';
-import { processStartTicks } from '../resources/processes';
+import { isHogCommandLine } from '../resources/hog';
+import { processCommandLine, processStartTicks } from '../resources/processes';
 import type { JournalEntry } from './entry';
 
 const PROJECT_LABEL = 'com.docker.compose.project';
@@ -20,9 +22,10 @@ export interface Refusal {
 
 /** What the guard reads of a process (the host's /proc unless a test says otherwise). */
 export interface ProcessView {
-  /** Start time in clock ticks; null when gone. */
+  /** Start time in clock ticks; null when gone or exited (a zombie). */
   startTicks(pid: number): string | null;
   cgroupFile(pid: number): string | null;
+  commandLine(pid: number): string[] | null;
 }
 
 export interface GuardOptions {
@@ -112,17 +115,23 @@ export async function checkEntryOnHost(
         return { field: `steps[${i}].networkId`, message: elsewhere('network', found.name, found.project) };
     }
     if (step.op === 'kill-process' || step.op === 'restore-oom-score') {
-      // A process that is gone, or a pid now used by another process (another start time),
-      // is left alone by the step itself. The one it would act on must run in a container
-      // of the project: our hogs are moved into the target's cgroups, and the OOM score is
-      // the target's main process's.
+      // A process that is gone (or exited, a zombie), or a pid now used by another process
+      // (another start time), is left alone by the step itself.
       if (proc.startTicks(step.pid) !== step.startTicks) continue;
       const projects = await containerProjectsOf(proc.cgroupFile(step.pid) ?? '');
-      if (!projects.includes(entry.project))
-        return {
-          field: `steps[${i}].pid`,
-          message: `process ${step.pid} does not run in a container of compose project ${quoteValue(entry.project)}`,
-        };
+      // The one it acts on must run in a container of the project (the OOM score is the
+      // target's main process's; a hog moved into the target's cgroups), ...
+      if (projects.includes(entry.project)) continue;
+      // ... or, to be stopped, be one of our hogs: a host process, still in the host's cgroups
+      // when its run died before moving it, and in no container of another project.
+      const hog = step.op === 'kill-process' && isHogCommandLine(proc.commandLine(step.pid) ?? []);
+      if (hog && projects.length === 0) continue;
+      return {
+        field: `steps[${i}].pid`,
+        message: hog
+          ? `process ${step.pid} is a hog, but in a container of ${projects.map((p) => (p ? `compose project ${quoteValue(p)}` : 'no compose project')).join(', ')}, not of ${quoteValue(entry.project)}`
+          : `process ${step.pid} does not run in a container of compose project ${quoteValue(entry.project)}${step.op === 'kill-process' ? ' and is not a hog of ours' : ''}`,
+      };
     }
   }
   return null;
@@ -137,4 +146,5 @@ const hostProcesses: ProcessView = {
       return null;
     }
   },
+  commandLine: processCommandLine,
 };
