@@ -46,3 +46,17 @@ export function targetHostProblem(url: string, services: readonly string[]): str
     'a file in the repository may not send the load and the probes elsewhere; give target-url as an input (or --target-url) to allow another host'
   );
 }
+
+/**
+ * Whether a scenario file may send its load to `url` by itself: loopback, or a bare name (a
+ * compose service's; a host elsewhere has dots in its name). Another host is the run's
+ * target-url, given as an input.
+ */
+export function isStackUrl(url: string): boolean {
+  try {
+    const { hostname } = new URL(url);
+    return isLoopbackHost(hostname) || /^[a-z0-9][a-z0-9_-]*$/i.test(hostname);
+  } catch {
+    return true; // Not a URL: the field's own check says so.
+  }
+}
