@@ -109,7 +109,7 @@ function hostileText(rand: () => number, maxPieces = 6): string {
 
 const pick = <T>(rand: () => number, items: readonly T[]): T => items[Math.floor(rand() * items.length)];
 
-/** Every string of a results object replaced with hostile text (numbers and enums kept). */
+/** Every string of a results object replaced with hostile text, some numbers with huge ones (enums kept). */
 function poison(value: unknown, rand: () => number, key = ''): unknown {
   const enums = new Set(['phase', 'outcome', 'severity', 'verdict', 'mode', 'name']);
   if (typeof value === 'string') {
@@ -129,6 +129,12 @@ function poison(value: unknown, rand: () => number, key = ''): unknown {
     ];
     return rand() < 0.8 ? hostileText(rand, short.includes(key) ? 3 : 6) : value;
   }
+  // Huge and odd numbers where the schema takes any number (latencies, rates), huge counts where
+  // it takes whole ones: rendered, not refused.
+  if (typeof value === 'number' && /Ms$|Rate$/.test(key) && rand() < 0.05)
+    return pick(rand, [1e308, -1e308, 1e-308, -0, 2 ** 53 + 2]);
+  if (typeof value === 'number' && ['scheduled', 'late', 'completed', 'timed'].includes(key) && rand() < 0.05)
+    return Number.MAX_SAFE_INTEGER;
   if (Array.isArray(value)) return value.map((v) => poison(v, rand, key));
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(
@@ -309,6 +315,7 @@ test(`${FILES} random results files through report mode leave no markup, mention
     process.env = saved;
     await server.stop();
   }
+  console.log(`report-mode fuzz (seed ${SEED}): ${tally.rendered} files rendered, ${tally.refused} refused`);
   expect(failures).toEqual([]);
   // Both kinds were exercised: rendered files and refused ones.
   expect(tally.rendered).toBeGreaterThan(FILES / 2);
