@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the example stack's images once (they carry fixed `image:` names, so every
-# compose project of the tests and the demo reuses them instead of building its own).
+# Builds the example stack's images once: they carry fixed `image:` names, so every compose
+# project of the tests and the demo reuses them instead of building its own. Nothing else: the
+# demo runs only the example, and the test command builds the fixture stacks itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 compose=(docker compose)
@@ -15,5 +16,3 @@ if ! "${compose[@]}" -p chaos-action-build -f examples/fraud-api/docker-compose.
 fi
 rm -f "$log"
 echo "build-images: example images ready in $(( $(date +%s) - started ))s"
-# The fixture stacks that prove the gate on stacks other than the example (issue "any stack").
-bash __tests__/fixtures/stacks/build.sh

@@ -10,7 +10,7 @@
 // Seconds are read off the chart as a reader would: the visible labels name the seconds of
 // their ticks, which fixes the seconds of every tick. A synthetic 600 s timeline (and a 4 s
 // fault on it) checks the long end cheaply. A screenshot goes to test-artifacts/.
-import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,7 +18,8 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { stickyCommentBody, stickyMarker } from '../../src/report/comment';
 import { renderReport } from '../../src/report/markdown';
 import type { RunResult, ScenarioResult } from '../../src/results';
-import { execCommand, type ExecResult } from '../../src/util/exec';
+import type { ExecResult } from '../../src/util/exec';
+import { E2E_SCALE, runExampleCli } from '../helpers/example-cli';
 import { buildRun, buildScenario } from '../helpers/sample-results';
 
 const root = path.join(__dirname, '../..');
@@ -317,31 +318,8 @@ describe('the PR comment of a real default-suite run, rendered in Chromium', () 
   let dir = '';
 
   beforeAll(async () => {
-    // Kept after the run (like the other e2e tests' results): results.json, report.md, junit.xml.
-    dir = mkdtempSync(path.join(tmpdir(), 'chaos-e2e-report-'));
-    exec = await execCommand(
-      process.execPath,
-      [
-        path.join(root, 'dist/cli/index.js'),
-        'run',
-        '--config',
-        path.join(root, 'examples/fraud-api/chaos-action.yml'),
-        '--suite',
-        'default',
-        '--scale',
-        process.env.CHAOS_E2E_SCALE ?? '0.5',
-        '--results',
-        dir,
-        '--journal',
-        path.join(dir, 'journal.json'),
-      ],
-      { cwd: root, env: { ...process.env, CI: 'true' } },
-    );
-    try {
-      result = JSON.parse(readFileSync(path.join(dir, 'results.json'), 'utf8')) as RunResult;
-    } catch {
-      result = null;
-    }
+    const run = await runExampleCli(['--suite', 'default', '--scale', E2E_SCALE]);
+    ({ exec, results: result, dir } = run);
     if (result) {
       charts = await renderInBrowser(commentMarkdown(result), path.join(ARTIFACTS, 'report-comment.png'));
     }

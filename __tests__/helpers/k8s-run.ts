@@ -70,6 +70,8 @@ export function requestsOf(second: number): [number, number, 'a' | 'b'][] {
 export interface RunningPrometheus {
   url: string;
   stop(): Promise<void>;
+  /** What the engine and the host's routing say of the container now: for a failure's message. */
+  diagnose(): Promise<string>;
 }
 
 /** Prometheus with the remote-write receiver and the rule ChaosJudgeErrors, published on loopback. */
@@ -79,7 +81,10 @@ export async function startPrometheus(dir: string): Promise<RunningPrometheus> {
   fs.chmodSync(dir, 0o755);
   fs.writeFileSync(
     path.join(config, 'prometheus.yml'),
-    'global: { scrape_interval: 15s, evaluation_interval: 1s }\nrule_files: [/etc/judge/rules.yml]\n',
+    // It scrapes itself, as kube-prometheus-stack's does: the judge reads when the rules were
+    // evaluated from Prometheus's own metrics (src/k8s/rule-coverage.ts).
+    'global: { scrape_interval: 15s, evaluation_interval: 1s }\nrule_files: [/etc/judge/rules.yml]\n' +
+      "scrape_configs:\n  - job_name: prometheus\n    scrape_interval: 1s\n    static_configs: [{ targets: ['localhost:9090'] }]\n",
   );
   fs.writeFileSync(
     path.join(config, 'rules.yml'),
@@ -135,7 +140,29 @@ export async function startPrometheus(dir: string): Promise<RunningPrometheus> {
       if (i > 150) throw new Error('Prometheus did not become ready');
       await new Promise((r) => setTimeout(r, 200));
     }
-    return { url, stop };
+    const diagnose = async (): Promise<string> => {
+      const look = (command: string, args: string[]) =>
+        run(command, args).then(
+          ({ stdout }) => `${command} ${args.join(' ')}: ${stdout.trim()}`,
+          (error: { stderr?: string; message?: string }) =>
+            `${command} ${args.join(' ')}: failed: ${(error.stderr ?? error.message ?? '').trim()}`,
+        );
+      return (
+        await Promise.all([
+          look('docker', [
+            'inspect',
+            '-f',
+            `{{.State.Status}} exit={{.State.ExitCode}} oom={{.State.OOMKilled}} pid={{.State.Pid}} ip={{(index .NetworkSettings.Networks "${network}").IPAddress}}`,
+            container,
+          ]),
+          look('docker', ['network', 'inspect', '-f', '{{json .IPAM.Config}}', network]),
+          look('ip', ['route', 'get', ip]),
+          look('ip', ['neigh', 'show', ip]),
+          look('docker', ['logs', '--tail', '5', container]),
+        ])
+      ).join('\n');
+    };
+    return { url, stop, diagnose };
   } catch (error) {
     await stop();
     throw error;
@@ -146,13 +173,31 @@ const sleepUntil = (epochMs: number): Promise<void> =>
   new Promise((r) => setTimeout(r, Math.max(0, epochMs - Date.now())));
 
 /**
- * Streams two pods' cumulative counters (latency buckets and requests by status), one push a
+ * Streams two pods' cumulative counters (latency buckets by outcome, as the generated script
+ * tags them, and k6's requests by status, which the alert rule reads), one push a
  * second in real time, so Prometheus evaluates its rule as it would live. Returns t0 (epoch ms,
  * on a whole second): second k's requests carry the timestamp t0 + (k+1)·1000.
  */
-export async function streamRun(prometheus: string, testId: string): Promise<number> {
+export async function streamRun(
+  prometheus: string,
+  testId: string,
+  diagnose: () => Promise<string> = async () => '',
+): Promise<number> {
+  try {
+    return await streamSamples(prometheus, testId);
+  } catch (error) {
+    throw new Error(
+      `${(error as Error).message} (${String((error as { cause?: unknown }).cause ?? '')})\n${await diagnose()}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+async function streamSamples(prometheus: string, testId: string): Promise<number> {
   const t0 = Math.ceil(Date.now() / 1000) * 1000 + 1000;
-  const buckets = new Map<string, number>(); // pod|bucket → count
+  const buckets = new Map<string, number>(); // pod|bucket|outcome → count
   const reqs = new Map<string, number>(); // pod|expected|status → count
   for (const pod of ['a', 'b']) {
     reqs.set(`${pod}|true|200`, 0);
@@ -160,9 +205,9 @@ export async function streamRun(prometheus: string, testId: string): Promise<num
   }
   const series = (at: number): RemoteSeries[] => [
     ...[...buckets].map(([k, v]) => {
-      const [pod, bucket] = k.split('|');
+      const [pod, bucket, outcome] = k.split('|');
       return {
-        labels: { __name__: K6_BUCKETS, testid: testId, pod, bucket },
+        labels: { __name__: K6_BUCKETS, testid: testId, pod, bucket, outcome },
         samples: [{ value: v, timestampMs: at }],
       };
     }),
@@ -178,7 +223,7 @@ export async function streamRun(prometheus: string, testId: string): Promise<num
   await remoteWrite(prometheus, series(t0));
   for (let second = 0; second < SECONDS; second++) {
     for (const [latency, status, pod] of requestsOf(second)) {
-      const b = `${pod}|${bucketIndex(latency)}`;
+      const b = `${pod}|${bucketIndex(latency)}|${status === 200 ? 'ok' : 'status'}`;
       buckets.set(b, (buckets.get(b) ?? 0) + 1);
       const r = `${pod}|${status === 200}|${status}`;
       reqs.set(r, (reqs.get(r) ?? 0) + 1);

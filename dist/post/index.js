@@ -62063,7 +62063,7 @@ exports.post = post;
 // cancellation, a runner that killed it — revert every fault its run left in the journal and
 // remove the run's compose project, so the runner is never left with a broken stack.
 // Only the main step's own entries are replayed (by run id): another run's live faults at the
-// same path are not ours to undo. Every entry is checked before it runs (faults/journal.ts).
+// same path are not ours to undo. Every entry is checked before it runs (faults/journal/replay.ts).
 const core = __importStar(__nccwpck_require__(7484));
 const faults_1 = __nccwpck_require__(5938);
 const escape_1 = __nccwpck_require__(4031);
@@ -62144,7 +62144,7 @@ exports.loadRunState = loadRunState;
 // What the post step needs from the main step, passed through the runner's state file
 // (core.saveState / core.getState), as actions/checkout's state-helper does.
 const core = __importStar(__nccwpck_require__(7484));
-const run_id_1 = __nccwpck_require__(5284);
+const journal_1 = __nccwpck_require__(1133);
 const JOURNAL = 'journal-path';
 const PROJECT = 'compose-project';
 const RESULTS = 'results-dir';
@@ -62156,7 +62156,7 @@ const BASE_PROJECT = 'base-compose-project';
  */
 function saveRunState(state) {
     core.saveState(JOURNAL, state.journalPath);
-    core.saveState(RUN_ID, (0, run_id_1.currentRunId)());
+    core.saveState(RUN_ID, (0, journal_1.currentRunId)());
     if (state.project)
         core.saveState(PROJECT, state.project);
     if (state.baseProject)
@@ -62177,314 +62177,132 @@ function loadRunState() {
 
 /***/ }),
 
-/***/ 5808:
+/***/ 7074:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.injectBandwidth = injectBandwidth;
-const toxic_fault_1 = __nccwpck_require__(4915);
-function injectBandwidth(ctx, target, spec) {
-    const toxic = { type: 'bandwidth', rateBytesPerSecond: spec.rateBytesPerSecond };
-    return (0, toxic_fault_1.injectToxic)(ctx, target, spec, toxic, async ({ route }) => {
-        const probe = await route.probe({ timeoutMs: 5000, throughProxy: true });
-        return [
-            `${route.clients[0].name} → ${route.service}:${route.port} goes through the proxy, limited to ${spec.rateBytesPerSecond} B/s (probe ${(0, toxic_fault_1.describeProbe)(probe)})`,
-        ];
-    });
+exports.checkPrivileges = checkPrivileges;
+// Per fault kind: can this process inject it here, and if not, why (for `list` and the
+// run's preflight), from the privileges found and whether the kernel has netem.
+const netem_1 = __nccwpck_require__(2205);
+const privileges_1 = __nccwpck_require__(7145);
+/** Per fault kind: can this process inject it here, and if not, why. */
+async function checkPrivileges() {
+    const privileges = await (0, privileges_1.detectPrivileges)();
+    const rootOk = privileges.mode !== 'none';
+    const rootWhy = rootOk ? `root via ${privileges.mode}` : 'needs root or passwordless sudo (sudo -n)';
+    const netnsFault = () => {
+        if (!rootOk)
+            return { available: false, reason: rootWhy };
+        if (!privileges.tools.nsenter)
+            return { available: false, reason: 'nsenter (util-linux) is not installed' };
+        if (!privileges.tools.iptables)
+            return { available: false, reason: 'iptables is not installed' };
+        return { available: true, reason: `${rootWhy}; nsenter + iptables in the clients' network namespaces` };
+    };
+    const cgroupFault = () => {
+        if (!rootOk)
+            return { available: false, reason: rootWhy };
+        if (privileges.cgroupVersion === null)
+            return { available: false, reason: 'no cgroup v1 or v2 mount found' };
+        return { available: true, reason: `${rootWhy}; cgroup v${privileges.cgroupVersion}` };
+    };
+    const dockerOnly = { available: true, reason: 'Docker API only' };
+    const netem = await (0, netem_1.detectNetem)();
+    return {
+        stop: dockerOnly,
+        kill: dockerOnly,
+        pause: dockerOnly,
+        flap: dockerOnly,
+        partition: netnsFault(),
+        latency: netnsFault(),
+        bandwidth: netnsFault(),
+        stall: netnsFault(),
+        reset_peer: netnsFault(),
+        down: netnsFault(),
+        memory: {
+            available: true,
+            reason: `leak-endpoint: Docker API + HTTP; hog: ${cgroupFault().available ? 'available' : cgroupFault().reason}`,
+        },
+        cpu: cgroupFault(),
+        netem: { available: netem.available, reason: netem.reason },
+    };
 }
 
 
 /***/ }),
 
-/***/ 5083:
-/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+/***/ 3635:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
-var __importDefault = (this && this.__importDefault) || function (mod) {
-    return (mod && mod.__esModule) ? mod : { "default": mod };
-};
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.HOST_CGROUPS = void 0;
-exports.parseCgroupMounts = parseCgroupMounts;
-exports.resolveCgroupDirs = resolveCgroupDirs;
-exports.containerCgroups = containerCgroups;
-exports.parseKeyValues = parseKeyValues;
-exports.memoryUsageBytes = memoryUsageBytes;
-exports.memoryLimitBytes = memoryLimitBytes;
-exports.oomKillCount = oomKillCount;
-exports.cpuUsageMicros = cpuUsageMicros;
-exports.joinCgroups = joinCgroups;
-// A container's cgroups on the host, for cgroup v1 (one hierarchy per controller) and v2
-// (one unified tree): where they are, what they count, and how a host process joins them
-// so its memory and CPU are charged to the container.
-//
-// Everything here reads and writes through a CgroupHost: the real host (/proc and /) by
-// default, or a scratch directory laid out like one (the unit tests' recorded v2 hosts): the
-// same code runs either way.
-const node_fs_1 = __nccwpck_require__(3024);
-const node_path_1 = __importDefault(__nccwpck_require__(6760));
-const privileges_1 = __nccwpck_require__(7145);
+exports.injectFlap = injectFlap;
+// flap: the seed's restart loop. The target is stopped for downMs, started for upMs, again
+// and again until the runner reverts the fault (or durationMs has passed, whichever is
+// first). The revert ends the loop and leaves the target running. Proof: the first stop is
+// seen in inspect; every cycle is logged as evidence.
+const docker_1 = __nccwpck_require__(6214);
+const clock_1 = __nccwpck_require__(7110);
+const inspect_1 = __nccwpck_require__(8106);
+const fault_handle_1 = __nccwpck_require__(3420);
+const revert_proof_1 = __nccwpck_require__(5537);
 const types_1 = __nccwpck_require__(6464);
-exports.HOST_CGROUPS = { procDir: '/proc', rootDir: '/' };
-/** Parses /proc/self/mountinfo lines into cgroup mounts (pure, for tests). */
-function parseCgroupMounts(mountinfo) {
-    const mounts = [];
-    for (const line of mountinfo.split('\n')) {
-        const [left, right] = line.split(' - ');
-        if (!right)
-            continue;
-        const fields = left.split(' ');
-        const [fsType, , superOptions] = right.split(' ');
-        const root = fields[3];
-        const mountPoint = fields[4];
-        if (fsType === 'cgroup2')
-            mounts.push({ version: 2, controllers: [], root, mountPoint });
-        else if (fsType === 'cgroup') {
-            const controllers = superOptions.split(',').filter((o) => !['rw', 'ro'].includes(o));
-            mounts.push({ version: 1, controllers, root, mountPoint });
-        }
-    }
-    return mounts;
-}
-/**
- * Maps /proc/PID/cgroup lines to directories. v1 hierarchies win when the memory controller
- * is on v1 (a hybrid host like this one); otherwise the unified v2 tree.
- */
-function resolveCgroupDirs(procCgroup, mounts, rootDir = '/') {
-    const v1 = new Map();
-    let unified = null;
-    // A hierarchy that cannot be reached is skipped, and its reason kept for when nothing usable is left.
-    const unreachable = [];
-    const below = (cgroupPath, mount) => {
-        try {
-            return node_path_1.default.join(rootDir, mount.mountPoint, relativeTo(cgroupPath, mount));
-        }
-        catch (error) {
-            unreachable.push(error);
-            return null;
-        }
-    };
-    for (const line of procCgroup.split('\n').filter(Boolean)) {
-        const [hierarchy, controllerList, cgroupPath] = [
-            line.split(':')[0],
-            line.split(':')[1],
-            line.split(':').slice(2).join(':'),
-        ];
-        if (hierarchy === '0' && controllerList === '') {
-            const mount = mounts.find((m) => m.version === 2);
-            if (mount)
-                unified = below(cgroupPath, mount);
-            continue;
-        }
-        const controllers = controllerList.split(',');
-        const mount = mounts.find((m) => m.version === 1 && controllers.every((c) => m.controllers.includes(c)));
-        if (!mount)
-            continue;
-        const dir = below(cgroupPath, mount);
-        // The memory controller on v1 decides the layout: unreachable there is unreachable.
-        if (!dir && controllers.includes('memory'))
-            throw unreachable[unreachable.length - 1];
-        if (dir)
-            for (const controller of controllers)
-                v1.set(controller, dir);
-    }
-    if (v1.has('memory'))
-        return { version: 1, dirs: v1 };
-    if (unified)
-        return { version: 2, dirs: new Map([['', unified]]) };
-    if (unreachable.length > 0)
-        throw unreachable[0];
-    throw new types_1.FaultUnavailableError('no cgroup v1 memory hierarchy and no cgroup v2 tree found for the container');
-}
-/**
- * The cgroup's path below the mount point. In a cgroup namespace the kernel shows a cgroup
- * outside the reader's namespace root with `..` components (`0::/../docker-<id>.scope`, see
- * cgroup_namespaces(7)), and a mount shows only its own subtree: neither can be reached
- * through this mount, and joining the wrong directory would charge the wrong cgroup, so both
- * are refused with what to do instead.
- */
-function relativeTo(cgroupPath, mount) {
-    const outside = () => new types_1.FaultUnavailableError(`the container's cgroup ${cgroupPath} is outside this process's cgroup view (mount root ${mount.root} at ${mount.mountPoint}): ` +
-        "chaos-action runs in a cgroup namespace of its own; run it on the engine's host, or in a container started with --cgroupns=host --pid=host");
-    if (cgroupPath === '/..' || cgroupPath.startsWith('/../'))
-        throw outside();
-    if (mount.root === '/')
-        return cgroupPath;
-    if (cgroupPath === mount.root)
-        return '.';
-    if (cgroupPath.startsWith(`${mount.root}/`))
-        return cgroupPath.slice(mount.root.length);
-    throw outside();
-}
-/**
- * The container's cgroup directories, from its init's `/proc/PID/cgroup` and this process's
- * mountinfo. A PID that cannot be read here (the engine runs elsewhere: Docker Desktop's VM, a
- * remote DOCKER_HOST, another PID namespace) is refused with that reason.
- */
-function containerCgroups(pid, host = exports.HOST_CGROUPS) {
-    let procCgroup;
+async function injectFlap(ctx, target, spec) {
+    const containers = await (0, inspect_1.resolveTargets)(ctx.project, target.service);
+    const handle = await fault_handle_1.FaultHandle.begin(ctx, 'flap', containers.map(inspect_1.targetLabel), containers.map((c) => ({ op: 'start-container', containerId: c.id, name: c.name })));
+    const abort = new AbortController();
+    const startedAt = (0, clock_1.monotonicMs)();
+    let cycles = 0;
+    const stopAll = () => Promise.all(containers.map((c) => (0, docker_1.docker)()
+        .getContainer(c.id)
+        .stop({ t: Math.ceil(spec.stopTimeoutMs / 1000) })
+        .catch(inspect_1.ignoreNotModified)));
+    const startAll = () => Promise.all(containers.map((c) => (0, docker_1.docker)().getContainer(c.id).start().catch(inspect_1.ignoreNotModified)));
     try {
-        procCgroup = (0, node_fs_1.readFileSync)(node_path_1.default.join(host.procDir, String(pid), 'cgroup'), 'utf8');
+        await stopAll();
+        for (const container of containers) {
+            const { inspect, held } = await (0, inspect_1.waitForState)(container.id, (s) => !s.Running, 2000);
+            if (!held)
+                throw new types_1.FaultNotEffectiveError(`${container.name} did not stop: ${(0, inspect_1.describeState)(inspect.State)}`);
+            handle.addEvidence(`cycle 1: ${container.name} ${(0, inspect_1.describeState)(inspect.State)}`);
+        }
     }
     catch (error) {
-        throw new types_1.FaultUnavailableError(`cannot read ${node_path_1.default.join(host.procDir, String(pid), 'cgroup')} (${error.code ?? String(error)}): ` +
-            "the container's process is not visible from here (Docker Desktop's VM, a remote engine, another PID namespace); a memory or CPU hog needs the engine's host");
+        return handle.abandon(error);
     }
-    return resolveCgroupDirs(procCgroup, parseCgroupMounts((0, node_fs_1.readFileSync)(node_path_1.default.join(host.procDir, 'self', 'mountinfo'), 'utf8')), host.rootDir);
-}
-function dirFor(cgroups, controller) {
-    const dir = cgroups.version === 2 ? cgroups.dirs.get('') : cgroups.dirs.get(controller);
-    if (!dir)
-        throw new Error(`the container has no ${controller} cgroup`);
-    return dir;
-}
-function readNumber(file) {
-    try {
-        const text = (0, node_fs_1.readFileSync)(file, 'utf8').trim();
-        return text === 'max' ? Infinity : Number(text);
-    }
-    catch {
-        return null;
-    }
-}
-/** A `key value` file (memory.events, memory.oom_control, cpu.stat) as a map. */
-function parseKeyValues(text) {
-    const values = new Map();
-    for (const line of text.split('\n')) {
-        const [key, value] = line.trim().split(/\s+/);
-        if (key && value !== undefined)
-            values.set(key, Number(value));
-    }
-    return values;
-}
-function readKeyValues(file) {
-    try {
-        return parseKeyValues((0, node_fs_1.readFileSync)(file, 'utf8'));
-    }
-    catch {
-        return new Map();
-    }
-}
-function memoryUsageBytes(cgroups) {
-    const dir = dirFor(cgroups, 'memory');
-    return readNumber(node_path_1.default.join(dir, cgroups.version === 2 ? 'memory.current' : 'memory.usage_in_bytes'));
-}
-/** The memory limit, or null when there is none (v1 reports a huge number for "none"). */
-function memoryLimitBytes(cgroups) {
-    const dir = dirFor(cgroups, 'memory');
-    const limit = readNumber(node_path_1.default.join(dir, cgroups.version === 2 ? 'memory.max' : 'memory.limit_in_bytes'));
-    if (limit === null || !Number.isFinite(limit) || limit >= 2 ** 62)
-        return null;
-    return limit;
-}
-/** How many processes the kernel's OOM killer has killed in this cgroup (null if unreadable). */
-function oomKillCount(cgroups) {
-    const dir = dirFor(cgroups, 'memory');
-    const values = readKeyValues(node_path_1.default.join(dir, cgroups.version === 2 ? 'memory.events' : 'memory.oom_control'));
-    return values.get('oom_kill') ?? null;
-}
-/** CPU time consumed by the cgroup, in microseconds. */
-function cpuUsageMicros(cgroups) {
-    if (cgroups.version === 2)
-        return readKeyValues(node_path_1.default.join(dirFor(cgroups, ''), 'cpu.stat')).get('usage_usec') ?? null;
-    const nanos = readNumber(node_path_1.default.join(dirFor(cgroups, 'cpuacct'), 'cpuacct.usage'));
-    return nanos === null ? null : nanos / 1000;
-}
-/**
- * Moves a host process into every cgroup of the container (v1: each hierarchy; v2: the one
- * directory). Written directly where this process may (root, or a cgroup delegated to its
- * user), else through the root path of the faults (`sudo -n tee`).
- */
-async function joinCgroups(pid, cgroups) {
-    for (const dir of new Set(cgroups.dirs.values())) {
-        const procs = node_path_1.default.join(dir, 'cgroup.procs');
-        if (writable(procs)) {
-            try {
-                (0, node_fs_1.writeFileSync)(procs, `${pid}\n`);
-                continue;
-            }
-            catch (error) {
-                throw new Error(`cannot move pid ${pid} into ${dir}: ${error.message}`);
-            }
+    const loop = (async () => {
+        const expired = () => spec.durationMs > 0 && (0, clock_1.monotonicMs)() - startedAt >= spec.durationMs;
+        for (;;) {
+            cycles += 1;
+            await (0, clock_1.sleep)(spec.downMs, abort.signal);
+            if (abort.signal.aborted)
+                return;
+            await startAll();
+            if (expired())
+                return;
+            await (0, clock_1.sleep)(spec.upMs, abort.signal);
+            if (abort.signal.aborted || expired())
+                return;
+            await stopAll();
         }
-        const result = await (0, privileges_1.execAsRoot)('tee', [procs], { input: `${pid}\n`, timeoutMs: 5000 });
-        if (result.code !== 0)
-            throw new Error(`cannot move pid ${pid} into ${dir}: ${result.stderr.trim()}`);
-    }
-}
-function writable(file) {
-    try {
-        (0, node_fs_1.accessSync)(file, node_fs_1.constants.W_OK);
-        return true;
-    }
-    catch {
-        return false;
-    }
+    })().catch((error) => ctx.log(`fault flap ${handle.id}: loop stopped: ${error.message}`));
+    handle.hooks.beforeSteps = async () => {
+        abort.abort();
+        await loop;
+        handle.addEvidence(`${cycles} down/up cycle(s) of ${spec.downMs}ms down / ${spec.upMs}ms up in ${Math.round((0, clock_1.monotonicMs)() - startedAt)}ms`);
+    };
+    handle.hooks.verifyRevert = () => (0, revert_proof_1.verifyRunning)(containers);
+    return handle.markInjected();
 }
 
 
 /***/ }),
 
-/***/ 8221:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.resolveClients = resolveClients;
-exports.resolveTargetRuntimes = resolveTargetRuntimes;
-exports.defaultPort = defaultPort;
-// The clients of a network fault: every other service of the run's project, or the one
-// service named in `from`, as running containers with their network namespaces.
-const targets_1 = __nccwpck_require__(8978);
-const netns_1 = __nccwpck_require__(5565);
-const types_1 = __nccwpck_require__(6464);
-async function resolveClients(project, targetService, from) {
-    if (from === targetService)
-        throw new types_1.FaultUnavailableError(`"from" (${from}) names the target service itself`);
-    const candidates = from
-        ? await (0, targets_1.resolveService)(project, from)
-        : (await (0, targets_1.listProjectContainers)(project)).filter((c) => c.service !== targetService);
-    const runtimes = await Promise.all(candidates.map((c) => (0, netns_1.containerRuntime)(c.id, project)));
-    const running = runtimes.filter((r) => r.running && r.pid > 0);
-    if (running.length === 0) {
-        throw new types_1.FaultUnavailableError(from
-            ? `client service "${from}" has no running container in project "${project}"`
-            : `project "${project}" has no running service other than "${targetService}" to cut it off from`);
-    }
-    return running;
-}
-/** Runtimes of the target service's containers (running ones; a network fault needs their addresses). */
-async function resolveTargetRuntimes(project, service) {
-    const containers = await (0, targets_1.resolveService)(project, service);
-    const runtimes = await Promise.all(containers.map((c) => (0, netns_1.containerRuntime)(c.id, project)));
-    const running = runtimes.filter((r) => r.running);
-    if (running.length === 0) {
-        throw new types_1.FaultUnavailableError(`service "${service}" has no running container: a network fault needs its addresses`);
-    }
-    return running;
-}
-/** The TCP port a network fault applies to: the spec's, else the first one the image exposes. */
-function defaultPort(target, port) {
-    if (port !== null)
-        return port;
-    const exposed = Object.keys(target.inspect.Config.ExposedPorts ?? {})
-        .filter((key) => key.endsWith('/tcp'))
-        .map((key) => Number.parseInt(key, 10))
-        .sort((a, b) => a - b);
-    if (exposed.length === 0) {
-        throw new types_1.FaultUnavailableError(`service "${target.service}" exposes no TCP port; give the fault a port`);
-    }
-    return exposed[0];
-}
-
-
-/***/ }),
-
-/***/ 2245:
+/***/ 8106:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -62573,86 +62391,427 @@ function describeState(state) {
 
 /***/ }),
 
-/***/ 3227:
+/***/ 1772:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.injectCpu = injectCpu;
-// cpu: a hog of `workers` busy threads joins the target's cgroups, so its CPU time is
-// charged to (and throttled with) the container. Proof: the cgroup's CPU counter grows by a
-// measured share of a CPU while the hog runs.
+exports.isLethalSignal = isLethalSignal;
+exports.injectKill = injectKill;
+const docker_1 = __nccwpck_require__(6214);
 const clock_1 = __nccwpck_require__(7110);
-const cgroups_1 = __nccwpck_require__(5083);
-const clients_1 = __nccwpck_require__(8221);
-const containers_1 = __nccwpck_require__(2245);
+const inspect_1 = __nccwpck_require__(8106);
 const fault_handle_1 = __nccwpck_require__(3420);
-const hog_1 = __nccwpck_require__(1927);
+const revert_proof_1 = __nccwpck_require__(5537);
+const signals_1 = __nccwpck_require__(9427);
 const types_1 = __nccwpck_require__(6464);
-const MEASURE_MS = 300;
-/** The least share of one CPU the hog must add to count as in effect (the machine may be busy). */
-const MIN_CPU_SHARE = 0.2;
-async function injectCpu(ctx, target, spec) {
-    if (ctx.privileges.mode === 'none')
-        throw new types_1.FaultUnavailableError("a CPU hog joins the container's cgroup: needs root or sudo -n");
-    const [runtime] = await (0, clients_1.resolveTargetRuntimes)(ctx.project, target.service);
-    const cgroups = (0, cgroups_1.containerCgroups)(runtime.pid, ctx.cgroupHost);
-    const handle = await fault_handle_1.FaultHandle.begin(ctx, 'cpu', [(0, containers_1.targetLabel)(runtime)], []);
-    const hog = (0, hog_1.spawnHog)({ mode: 'cpu', workers: spec.workers, watchPid: runtime.pid });
+const LETHAL = new Set(['KILL', 'TERM', 'INT', 'QUIT', 'ABRT', '9', '15', '2', '3', '6']);
+/** How long a lethal signal (or a non-lethal one whose default action kills) may take to kill. */
+const DEATH_WAIT_MS = 5000;
+/** How long a handled signal may stay pending before its delivery counts as not proven. */
+const HANDLED_WAIT_MS = 2000;
+/** After the handler ran: how long the container must still be the same running one. */
+const STILL_RUNNING_MS = 250;
+function isLethalSignal(signal) {
+    return LETHAL.has(signal.toUpperCase().replace(/^SIG/, ''));
+}
+async function injectKill(ctx, target, spec) {
+    const problem = (0, signals_1.killSignalProblem)(spec.signal);
+    const signal = (0, signals_1.parseSignal)(spec.signal);
+    if (problem !== null || signal === null)
+        throw new types_1.FaultUnavailableError(`kill: ${problem}`);
+    const containers = await (0, inspect_1.resolveTargets)(ctx.project, target.service);
+    const handle = await fault_handle_1.FaultHandle.begin(ctx, 'kill', containers.map(inspect_1.targetLabel), spec.restart
+        ? containers.map((c) => ({ op: 'start-container', containerId: c.id, name: c.name }))
+        : []);
     try {
-        await handle.addSteps([
-            { op: 'kill-process', pid: hog.pid, startTicks: hog.startTicks, what: `cpu hog in ${runtime.name}` },
-        ]);
-        await (0, cgroups_1.joinCgroups)(hog.pid, cgroups);
-        hog.go();
-        // Measured once the workers run: their start-up on a busy machine is not the fault's effect.
-        await Promise.race([hog.working, hog.exited, (0, clock_1.sleep)(5000)]);
-        const before = (0, cgroups_1.cpuUsageMicros)(cgroups);
-        const started = (0, clock_1.monotonicMs)();
-        await (0, clock_1.sleep)(MEASURE_MS);
-        const after = (0, cgroups_1.cpuUsageMicros)(cgroups);
-        const elapsedMs = (0, clock_1.monotonicMs)() - started;
-        if (before === null || after === null)
-            throw new types_1.FaultNotEffectiveError(`${runtime.name}'s CPU counter is not readable`);
-        const share = (after - before) / 1000 / elapsedMs;
-        if (share < MIN_CPU_SHARE) {
-            throw new types_1.FaultNotEffectiveError(`cpu hog not in effect: ${runtime.name}'s cgroup used ${share.toFixed(2)} CPU over ${Math.round(elapsedMs)}ms`);
-        }
-        handle.addEvidence(`${spec.workers} busy worker(s) (pid ${hog.pid}) in ${runtime.name}'s cgroup: ${share.toFixed(2)} CPU used over ${Math.round(elapsedMs)}ms (cgroup v${cgroups.version})`);
+        // Every container is checked before any is sent the signal: a refusal leaves all untouched.
+        const plans = await Promise.all(containers.map((container) => planKill(container, spec.signal, signal)));
+        await Promise.all(plans.map((plan) => killAndProve(handle, plan, spec.signal, signal)));
     }
     catch (error) {
-        await hog.stop();
         return handle.abandon(error);
     }
-    handle.hooks.beforeSteps = () => hog.stop();
+    if (spec.restart)
+        handle.hooks.verifyRevert = () => (0, revert_proof_1.verifyRunning)(containers);
+    return handle.markInjected();
+}
+async function planKill(container, asked, signal) {
+    const before = await (0, inspect_1.inspectContainer)(container.id);
+    if (!before.State.Running)
+        throw new types_1.FaultNotEffectiveError(`${container.name} is not running (${(0, inspect_1.describeState)(before.State)}): nothing to kill`);
+    if (isLethalSignal(asked))
+        return { container, before, process: null, expect: 'death' };
+    if (before.State.Paused)
+        throw new types_1.FaultNotEffectiveError(`${container.name} is paused (${(0, inspect_1.describeState)(before.State)}): it cannot act on ${signal.name} until unpaused`);
+    const process = (0, signals_1.readProcessSignals)(before.State.Pid, container.id);
+    if (!process)
+        throw new types_1.FaultUnavailableError(`${(0, inspect_1.targetLabel)(container)}: its main process (pid ${before.State.Pid}) cannot be read from this host, so what ${signal.name} does to it cannot be proven; send a lethal signal (SIGTERM, SIGKILL…) or run next to the Docker engine`);
+    const outcome = (0, signals_1.signalOutcome)(signal, process);
+    const who = `${(0, inspect_1.targetLabel)(container)}: its main process (${process.command}, pid ${before.State.Pid})`;
+    if (outcome.kind === 'nothing')
+        throw new types_1.FaultUnavailableError(`${who} would not see ${signal.name}: ${outcome.why}; the fault would change nothing`);
+    if (outcome.kind === 'stop')
+        throw new types_1.FaultUnavailableError(`${who} would be stopped by ${signal.name} (${outcome.why}) with nothing to resume it: use type pause`);
+    return { container, before, process, expect: outcome.kind };
+}
+async function killAndProve(handle, plan, asked, signal) {
+    const { container, before } = plan;
+    const died = (state) => !state.Running || state.Restarting || state.StartedAt !== before.State.StartedAt;
+    const sentAt = (0, clock_1.monotonicMs)();
+    await (0, docker_1.docker)().getContainer(container.id).kill({ signal: asked });
+    if (plan.expect === 'death') {
+        const { inspect, held, waitedMs } = await (0, inspect_1.waitForState)(container.id, died, DEATH_WAIT_MS);
+        if (!held)
+            throw new types_1.FaultNotEffectiveError(`${container.name} survived ${asked} for ${DEATH_WAIT_MS / 1000}s: ${(0, inspect_1.describeState)(inspect.State)}`);
+        handle.addEvidence(deathLine(container, before, inspect, asked, waitedMs));
+        return;
+    }
+    // Handled: the handler has run once the signal is no longer pending (the process may exit then).
+    const pid = before.State.Pid;
+    const command = plan.process?.command ?? '?';
+    for (;;) {
+        const inspect = await (0, inspect_1.inspectContainer)(container.id);
+        if (died(inspect.State)) {
+            handle.addEvidence(deathLine(container, before, inspect, asked, (0, clock_1.monotonicMs)() - sentAt, 'its handler'));
+            return;
+        }
+        const seen = (0, signals_1.readProcessSignals)(pid, container.id);
+        if (seen && !(0, signals_1.isPending)(seen, signal.number))
+            break;
+        if ((0, clock_1.monotonicMs)() - sentAt > HANDLED_WAIT_MS)
+            throw new types_1.FaultNotEffectiveError(`${container.name}: ${signal.name} still pending in its main process (pid ${pid}) ${HANDLED_WAIT_MS / 1000}s after it was sent (it blocks the signal?): ${(0, inspect_1.describeState)(inspect.State)}`);
+        await (0, clock_1.sleep)(25);
+    }
+    const handledMs = (0, clock_1.monotonicMs)() - sentAt;
+    await (0, clock_1.sleep)(STILL_RUNNING_MS);
+    const after = await (0, inspect_1.inspectContainer)(container.id);
+    if (died(after.State)) {
+        handle.addEvidence(deathLine(container, before, after, asked, (0, clock_1.monotonicMs)() - sentAt, 'its handler'));
+        return;
+    }
+    if (after.RestartCount !== before.RestartCount || after.State.Pid !== pid)
+        throw new types_1.FaultNotEffectiveError(`${container.name}: its main process changed after ${signal.name} (pid ${pid} → ${after.State.Pid}, restartCount ${before.RestartCount} → ${after.RestartCount})`);
+    handle.addEvidence(`${container.name}: ${signal.name} handled by its main process (${command}, pid ${pid}: a handler installed, the signal no longer pending ${Math.round(handledMs)}ms after it was sent); still running ${STILL_RUNNING_MS}ms later, StartedAt and restartCount (${after.RestartCount}) unchanged: ${(0, inspect_1.describeState)(after.State)}`);
+}
+function deathLine(container, before, inspect, signal, waitedMs, through) {
+    const restarts = inspect.RestartCount - before.RestartCount;
+    return (`${container.name} died on ${signal}${through ? ` (through ${through})` : ''} within ${Math.round(waitedMs)}ms: ${(0, inspect_1.describeState)(inspect.State)}` +
+        (restarts > 0 || inspect.State.StartedAt !== before.State.StartedAt
+            ? ` (restarted by policy, restartCount +${restarts})`
+            : ''));
+}
+
+
+/***/ }),
+
+/***/ 3640:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.injectPause = injectPause;
+// pause: the target's processes are frozen (cgroup freezer) and thawed on revert. Their
+// sockets stay open, so clients see hangs rather than refusals. Proof: inspect Paused=true;
+// the revert's proof: Paused=false, and still so a moment later.
+const docker_1 = __nccwpck_require__(6214);
+const inspect_1 = __nccwpck_require__(8106);
+const fault_handle_1 = __nccwpck_require__(3420);
+const revert_proof_1 = __nccwpck_require__(5537);
+const types_1 = __nccwpck_require__(6464);
+async function injectPause(ctx, target, _spec) {
+    const containers = await (0, inspect_1.resolveTargets)(ctx.project, target.service);
+    const handle = await fault_handle_1.FaultHandle.begin(ctx, 'pause', containers.map(inspect_1.targetLabel), containers.map((c) => ({ op: 'unpause-container', containerId: c.id, name: c.name })));
+    try {
+        await Promise.all(containers.map(async (container) => {
+            await (0, docker_1.docker)().getContainer(container.id).pause();
+            const inspect = await (0, inspect_1.inspectContainer)(container.id);
+            if (!inspect.State.Paused)
+                throw new types_1.FaultNotEffectiveError(`${container.name} is not paused: ${(0, inspect_1.describeState)(inspect.State)}`);
+            handle.addEvidence(`${container.name} ${(0, inspect_1.describeState)(inspect.State)}`);
+        }));
+    }
+    catch (error) {
+        return handle.abandon(error);
+    }
+    handle.hooks.verifyRevert = () => (0, revert_proof_1.verifyUnpaused)(containers);
     return handle.markInjected();
 }
 
 
 /***/ }),
 
-/***/ 2469:
+/***/ 5537:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.injectDown = injectDown;
-const toxic_fault_1 = __nccwpck_require__(4915);
-const types_1 = __nccwpck_require__(6464);
-function injectDown(ctx, target, spec) {
-    return (0, toxic_fault_1.injectToxic)(ctx, target, spec, { type: 'down' }, async ({ route }) => {
-        const before = route.legs[0].proxy.totals().refused;
-        const probe = await route.probe({ timeoutMs: 2000, throughProxy: true });
-        const refused = route.legs[0].proxy.totals().refused - before;
-        if (probe.outcome === 'reply' || refused === 0) {
-            throw new types_1.FaultNotEffectiveError(`down not in effect: the probe ended "${(0, toxic_fault_1.describeProbe)(probe)}", ${refused} refusal(s) counted`);
-        }
-        return [
-            `${route.clients[0].name} → ${route.service}:${route.port}: ${(0, toxic_fault_1.describeProbe)(probe)} (refused by the proxy)`,
-        ];
+exports.SETTLE_MS = exports.UNPAUSED_PROOF_MS = exports.RUNNING_PROOF_MS = void 0;
+exports.notRunningAs = notRunningAs;
+exports.mergeChecks = mergeChecks;
+exports.verifyRunning = verifyRunning;
+exports.verifyUnpaused = verifyUnpaused;
+const inspect_1 = __nccwpck_require__(8106);
+/** How long a started container may take to be seen running. */
+exports.RUNNING_PROOF_MS = 5000;
+/** How long an unpaused container may take to be seen thawed. */
+exports.UNPAUSED_PROOF_MS = 2000;
+/** How long the state must hold, look after look, to count (a crash at start is caught). */
+exports.SETTLE_MS = 250;
+/** What a container is instead of running, in a word or two: "exited", "paused", "restarting". */
+function notRunningAs(state) {
+    if (state.Paused)
+        return 'paused';
+    if (state.Restarting)
+        return 'restarting';
+    if (state.Running)
+        return 'not running steadily (it started anew while watched)';
+    return state.Status || 'not running';
+}
+function mergeChecks(checks) {
+    return {
+        evidence: checks.flatMap((check) => check.evidence),
+        problems: checks.flatMap((check) => check.problems),
+    };
+}
+async function checkEach(targets, check) {
+    const checks = await Promise.all(targets.map((target) => check(target).catch((error) => {
+        const line = `${(0, inspect_1.targetLabel)(target)}: could not be inspected after the revert: ${error.message}`;
+        return { evidence: [line], problems: [line] };
+    })));
+    return mergeChecks(checks);
+}
+/** After a revert that starts containers: each is running (and not paused), and stays so for SETTLE_MS. */
+function verifyRunning(targets, timeoutMs = exports.RUNNING_PROOF_MS) {
+    return checkEach(targets, async (target) => {
+        const { inspect, held } = await (0, inspect_1.waitForSettledState)(target.id, (s) => s.Running && !s.Paused && !s.Restarting, exports.SETTLE_MS, timeoutMs);
+        const state = (0, inspect_1.describeState)(inspect.State);
+        if (held)
+            return { evidence: [`${target.name} running again: ${state}`], problems: [] };
+        return {
+            evidence: [`${target.name} NOT running after revert: ${state}`],
+            problems: [
+                `${(0, inspect_1.targetLabel)(target)}: still ${notRunningAs(inspect.State)} ${(0, inspect_1.seconds)(timeoutMs)} after the revert (${state})`,
+            ],
+        };
     });
+}
+/** After a revert that unpauses containers: none is paused, and stays so for SETTLE_MS. */
+function verifyUnpaused(targets, timeoutMs = exports.UNPAUSED_PROOF_MS) {
+    return checkEach(targets, async (target) => {
+        const { inspect, held } = await (0, inspect_1.waitForSettledState)(target.id, (s) => !s.Paused, exports.SETTLE_MS, timeoutMs);
+        const state = (0, inspect_1.describeState)(inspect.State);
+        if (held)
+            return { evidence: [`${target.name} unpaused: ${state}`], problems: [] };
+        return {
+            evidence: [`${target.name} STILL paused after revert: ${state}`],
+            problems: [`${(0, inspect_1.targetLabel)(target)}: still paused ${(0, inspect_1.seconds)(timeoutMs)} after the revert (${state})`],
+        };
+    });
+}
+
+
+/***/ }),
+
+/***/ 9427:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.parseSignal = parseSignal;
+exports.killSignalProblem = killSignalProblem;
+exports.parseProcStatus = parseProcStatus;
+exports.hasSignal = hasSignal;
+exports.isPending = isPending;
+exports.signalOutcome = signalOutcome;
+exports.readProcessSignals = readProcessSignals;
+// Linux signals for the `kill` fault: names and numbers, their default actions, what a
+// process does with one (read from /proc/PID/status) and so what sending it can be seen to do.
+// Pure, except readProcessSignals, which reads /proc.
+const node_fs_1 = __nccwpck_require__(3024);
+// Numbers as on x86-64 and arm64 (the kernel's generic numbering), signal(7).
+const TABLE = [
+    ['HUP', 1, 'terminate'],
+    ['INT', 2, 'terminate'],
+    ['QUIT', 3, 'core'],
+    ['ILL', 4, 'core'],
+    ['TRAP', 5, 'core'],
+    ['ABRT', 6, 'core'],
+    ['IOT', 6, 'core'],
+    ['BUS', 7, 'core'],
+    ['FPE', 8, 'core'],
+    ['KILL', 9, 'terminate'],
+    ['USR1', 10, 'terminate'],
+    ['SEGV', 11, 'core'],
+    ['USR2', 12, 'terminate'],
+    ['PIPE', 13, 'terminate'],
+    ['ALRM', 14, 'terminate'],
+    ['TERM', 15, 'terminate'],
+    ['STKFLT', 16, 'terminate'],
+    ['CHLD', 17, 'ignore'],
+    ['CONT', 18, 'continue'],
+    ['STOP', 19, 'stop'],
+    ['TSTP', 20, 'stop'],
+    ['TTIN', 21, 'stop'],
+    ['TTOU', 22, 'stop'],
+    ['URG', 23, 'ignore'],
+    ['XCPU', 24, 'core'],
+    ['XFSZ', 25, 'core'],
+    ['VTALRM', 26, 'terminate'],
+    ['PROF', 27, 'terminate'],
+    ['WINCH', 28, 'ignore'],
+    ['IO', 29, 'terminate'],
+    ['POLL', 29, 'terminate'],
+    ['PWR', 30, 'terminate'],
+    ['SYS', 31, 'core'],
+];
+/** "SIGUSR1", "usr1", "10" or "SIG10" → the signal; null when Linux has no such signal. */
+function parseSignal(signal) {
+    const bare = signal.trim().toUpperCase().replace(/^SIG/, '');
+    if (/^\d+$/.test(bare)) {
+        const number = Number(bare);
+        const known = TABLE.find(([, n]) => n === number);
+        if (known)
+            return { name: `SIG${known[0]}`, number, defaultAction: known[2] };
+        // 32 and 33 belong to the C library (NPTL); 34..64 are real-time signals, which terminate.
+        return number >= 34 && number <= 64 ? { name: `SIG${number}`, number, defaultAction: 'terminate' } : null;
+    }
+    const known = TABLE.find(([name]) => name === bare);
+    return known ? { name: `SIG${known[0]}`, number: known[1], defaultAction: known[2] } : null;
+}
+/**
+ * Why a kill fault with this signal can never be proven or undone (null when it can be sent):
+ * for the scenario schema's validation and for the injector alike.
+ */
+function killSignalProblem(signal) {
+    const info = parseSignal(signal);
+    if (!info)
+        return `unknown signal "${signal}": expected a Linux signal such as SIGTERM, SIGKILL, SIGHUP or USR1`;
+    if (info.name === 'SIGSTOP')
+        return 'SIGSTOP freezes the process and a kill fault has nothing to resume it with: use type pause';
+    return null;
+}
+function mask(fields, key) {
+    const value = fields.get(key);
+    if (value === undefined || !/^[0-9a-f]+$/i.test(value))
+        throw new Error(`no ${key} line`);
+    return BigInt(`0x${value}`);
+}
+function parseProcStatus(text) {
+    const fields = new Map();
+    for (const line of text.split('\n')) {
+        const colon = line.indexOf(':');
+        if (colon > 0)
+            fields.set(line.slice(0, colon), line.slice(colon + 1).trim());
+    }
+    const nsPids = (fields.get('NSpid') ?? fields.get('Pid') ?? '').split(/\s+/).filter(Boolean).map(Number);
+    return {
+        command: fields.get('Name') ?? '?',
+        nsPids,
+        pending: mask(fields, 'SigPnd'),
+        sharedPending: mask(fields, 'ShdPnd'),
+        blocked: mask(fields, 'SigBlk'),
+        ignored: mask(fields, 'SigIgn'),
+        caught: mask(fields, 'SigCgt'),
+    };
+}
+function hasSignal(signalMask, signal) {
+    return ((signalMask >> BigInt(signal - 1)) & 1n) === 1n;
+}
+function isPending(process, signal) {
+    return hasSignal(process.pending, signal) || hasSignal(process.sharedPending, signal);
+}
+/**
+ * What the signal will be seen to do to the process:
+ * - `handled`: it has a handler, which runs (and may exit or carry on): the pending bit clears.
+ * - `death`: the default action ends it.
+ * - `stop`: the default action stops it, with nothing in the fault to resume it.
+ * - `nothing`: ignored, or a default that does nothing — and a PID namespace's init (a
+ *   container's main process) only ever receives the signals it handles, plus KILL and STOP.
+ */
+function signalOutcome(signal, process) {
+    if (signal.name !== 'SIGKILL' && signal.name !== 'SIGSTOP') {
+        if (hasSignal(process.caught, signal.number))
+            return { kind: 'handled', why: 'it has a handler for it' };
+        if (hasSignal(process.ignored, signal.number))
+            return { kind: 'nothing', why: 'it ignores it' };
+        if (process.nsPids.at(-1) === 1 && process.nsPids.length > 1)
+            return {
+                kind: 'nothing',
+                why: "it has no handler for it, and the kernel drops such signals for a container's init (PID 1)",
+            };
+    }
+    switch (signal.defaultAction) {
+        case 'terminate':
+        case 'core':
+            return { kind: 'death', why: 'its default action ends the process' };
+        case 'stop':
+            return { kind: 'stop', why: 'its default action stops the process' };
+        default:
+            return { kind: 'nothing', why: `its default action is to ${signal.defaultAction}` };
+    }
+}
+/**
+ * /proc/PID/status of a container's main process, from this host. Null when it cannot be read
+ * here or is not that container's (a remote engine, another PID namespace): the process's
+ * cgroup must name the container.
+ */
+function readProcessSignals(pid, containerId) {
+    try {
+        if (pid <= 0 || !(0, node_fs_1.readFileSync)(`/proc/${pid}/cgroup`, 'utf8').includes(containerId))
+            return null;
+        return parseProcStatus((0, node_fs_1.readFileSync)(`/proc/${pid}/status`, 'utf8'));
+    }
+    catch {
+        return null;
+    }
+}
+
+
+/***/ }),
+
+/***/ 7368:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.injectStop = injectStop;
+// stop: the target's containers are stopped gracefully (SIGTERM, SIGKILL after the stop
+// timeout) and started again on revert. Proof: inspect reports them not running; the revert's
+// proof: inspect reports them running again (and still running a moment later).
+const docker_1 = __nccwpck_require__(6214);
+const clock_1 = __nccwpck_require__(7110);
+const inspect_1 = __nccwpck_require__(8106);
+const fault_handle_1 = __nccwpck_require__(3420);
+const revert_proof_1 = __nccwpck_require__(5537);
+const types_1 = __nccwpck_require__(6464);
+async function injectStop(ctx, target, spec) {
+    const containers = await (0, inspect_1.resolveTargets)(ctx.project, target.service);
+    const handle = await fault_handle_1.FaultHandle.begin(ctx, 'stop', containers.map(inspect_1.targetLabel), containers.map((c) => ({ op: 'start-container', containerId: c.id, name: c.name })));
+    try {
+        await Promise.all(containers.map(async (container) => {
+            const started = (0, clock_1.monotonicMs)();
+            await (0, docker_1.docker)()
+                .getContainer(container.id)
+                .stop({ t: Math.ceil(spec.stopTimeoutMs / 1000) })
+                .catch(inspect_1.ignoreNotModified);
+            const { inspect, held } = await (0, inspect_1.waitForState)(container.id, (s) => !s.Running && !s.Restarting, 2000);
+            if (!held)
+                throw new types_1.FaultNotEffectiveError(`${container.name} is still ${(0, inspect_1.describeState)(inspect.State)} after docker stop`);
+            handle.addEvidence(`${container.name} ${(0, inspect_1.describeState)(inspect.State)} (stopped in ${Math.round((0, clock_1.monotonicMs)() - started)}ms)`);
+        }));
+    }
+    catch (error) {
+        return handle.abandon(error);
+    }
+    // Proof of the revert: each container running again (not yet healthy: that is recovery's to measure).
+    handle.hooks.verifyRevert = () => (0, revert_proof_1.verifyRunning)(containers);
+    return handle.markInjected();
 }
 
 
@@ -62670,7 +62829,7 @@ exports.newFaultId = newFaultId;
 // in-process teardown, then the journalled steps, then drops the journal entry.
 const node_crypto_1 = __nccwpck_require__(7598);
 const clock_1 = __nccwpck_require__(7110);
-const revert_steps_1 = __nccwpck_require__(8281);
+const journal_1 = __nccwpck_require__(1133);
 const types_1 = __nccwpck_require__(6464);
 function newFaultId() {
     return (0, node_crypto_1.randomBytes)(4).toString('hex');
@@ -62748,7 +62907,7 @@ class FaultHandle {
         // A failing in-process teardown must not keep the journalled steps from running.
         await this.hooks.beforeSteps?.().catch((error) => failures.push(`teardown: ${error.message}`));
         for (const step of this.steps) {
-            const outcome = await (0, revert_steps_1.executeStep)(step, this.ctx.project);
+            const outcome = await (0, journal_1.executeStep)(step, this.ctx.project);
             if (!outcome.ok)
                 failures.push(outcome.message);
         }
@@ -62801,213 +62960,49 @@ exports.FaultHandle = FaultHandle;
 
 /***/ }),
 
-/***/ 2533:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.injectFlap = injectFlap;
-// flap: the seed's restart loop. The target is stopped for downMs, started for upMs, again
-// and again until the runner reverts the fault (or durationMs has passed, whichever is
-// first). The revert ends the loop and leaves the target running. Proof: the first stop is
-// seen in inspect; every cycle is logged as evidence.
-const docker_1 = __nccwpck_require__(6214);
-const clock_1 = __nccwpck_require__(7110);
-const containers_1 = __nccwpck_require__(2245);
-const fault_handle_1 = __nccwpck_require__(3420);
-const revert_proof_1 = __nccwpck_require__(3804);
-const types_1 = __nccwpck_require__(6464);
-async function injectFlap(ctx, target, spec) {
-    const containers = await (0, containers_1.resolveTargets)(ctx.project, target.service);
-    const handle = await fault_handle_1.FaultHandle.begin(ctx, 'flap', containers.map(containers_1.targetLabel), containers.map((c) => ({ op: 'start-container', containerId: c.id, name: c.name })));
-    const abort = new AbortController();
-    const startedAt = (0, clock_1.monotonicMs)();
-    let cycles = 0;
-    const stopAll = () => Promise.all(containers.map((c) => (0, docker_1.docker)()
-        .getContainer(c.id)
-        .stop({ t: Math.ceil(spec.stopTimeoutMs / 1000) })
-        .catch(containers_1.ignoreNotModified)));
-    const startAll = () => Promise.all(containers.map((c) => (0, docker_1.docker)().getContainer(c.id).start().catch(containers_1.ignoreNotModified)));
-    try {
-        await stopAll();
-        for (const container of containers) {
-            const { inspect, held } = await (0, containers_1.waitForState)(container.id, (s) => !s.Running, 2000);
-            if (!held)
-                throw new types_1.FaultNotEffectiveError(`${container.name} did not stop: ${(0, containers_1.describeState)(inspect.State)}`);
-            handle.addEvidence(`cycle 1: ${container.name} ${(0, containers_1.describeState)(inspect.State)}`);
-        }
-    }
-    catch (error) {
-        return handle.abandon(error);
-    }
-    const loop = (async () => {
-        const expired = () => spec.durationMs > 0 && (0, clock_1.monotonicMs)() - startedAt >= spec.durationMs;
-        for (;;) {
-            cycles += 1;
-            await (0, clock_1.sleep)(spec.downMs, abort.signal);
-            if (abort.signal.aborted)
-                return;
-            await startAll();
-            if (expired())
-                return;
-            await (0, clock_1.sleep)(spec.upMs, abort.signal);
-            if (abort.signal.aborted || expired())
-                return;
-            await stopAll();
-        }
-    })().catch((error) => ctx.log(`fault flap ${handle.id}: loop stopped: ${error.message}`));
-    handle.hooks.beforeSteps = async () => {
-        abort.abort();
-        await loop;
-        handle.addEvidence(`${cycles} down/up cycle(s) of ${spec.downMs}ms down / ${spec.upMs}ms up in ${Math.round((0, clock_1.monotonicMs)() - startedAt)}ms`);
-    };
-    handle.hooks.verifyRevert = () => (0, revert_proof_1.verifyRunning)(containers);
-    return handle.markInjected();
-}
-
-
-/***/ }),
-
-/***/ 1927:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.spawnHog = spawnHog;
-exports.moveHogInto = moveHogInto;
-// A hog: a host process (the host's node, so it works on any image, shell or not) moved into
-// a container's cgroups before it starts working, so everything it allocates or burns is
-// charged to the container — the kernel's limits and OOM killer treat it as the container's.
-// It ends itself when the process that started it dies (even by SIGKILL) or the container's
-// init exits, and the journal holds a kill step for it as well.
-const node_child_process_1 = __nccwpck_require__(1421);
-const cgroups_1 = __nccwpck_require__(5083);
-const revert_steps_1 = __nccwpck_require__(8281);
-const child_env_1 = __nccwpck_require__(4132);
-// argv: mode (memory|cpu), stepBytes, intervalMs, maxBytes, workers, watchPid.
-// Waits for "go" on stdin (sent once it is in the container's cgroups), then works; reports
-// "allocated <bytes>" lines on stdout.
-const HOG_SCRIPT = `
-const mode = process.argv[1];
-const [stepBytes, intervalMs, maxBytes, workers, watchPid] = process.argv.slice(2).map(Number);
-const parent = process.ppid;
-const alive = (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
-setInterval(() => { if (process.ppid !== parent || !alive(watchPid)) process.exit(0); }, 100);
-const held = [];
-let allocated = 0;
-process.stdin.once('data', () => {
-  if (mode === 'memory') {
-    const step = () => {
-      if (allocated + stepBytes > maxBytes) return;
-      const chunk = Buffer.allocUnsafe(stepBytes);
-      chunk.fill(0x5a);
-      held.push(chunk);
-      allocated += stepBytes;
-      process.stdout.write('allocated ' + allocated + '\\n');
-    };
-    step();
-    setInterval(step, intervalMs);
-  } else {
-    const { Worker } = require('node:worker_threads');
-    // "burning" once every worker's thread runs (booting one takes a while on a busy machine).
-    let running = 0;
-    for (let i = 0; i < workers; i++)
-      new Worker('require("node:worker_threads").parentPort.postMessage(1); for (;;) {}', { eval: true })
-        .once('message', () => { if (++running === workers) process.stdout.write('burning ' + workers + '\\n'); });
-  }
-});
-`;
-/** Spawns a hog, waiting at the start line; the caller journals it, moves it in, then calls go(). */
-function spawnHog(options) {
-    const args = [
-        options.mode,
-        options.stepBytes ?? 0,
-        options.intervalMs ?? 0,
-        options.maxBytes ?? 0,
-        options.workers ?? 0,
-        options.watchPid,
-    ].map(String);
-    const child = (0, node_child_process_1.spawn)(process.execPath, ['-e', HOG_SCRIPT, ...args], {
-        stdio: ['pipe', 'pipe', 'inherit'],
-        env: (0, child_env_1.childEnv)(),
-    });
-    if (!child.pid)
-        throw new Error('could not start the hog process');
-    let allocated = 0;
-    let markWorking = () => undefined;
-    const working = new Promise((resolve) => (markWorking = resolve));
-    child.stdout?.on('data', (chunk) => {
-        const text = chunk.toString();
-        const last = [...text.matchAll(/allocated (\d+)/g)].pop();
-        if (last)
-            allocated = Number(last[1]);
-        if (last || text.includes('burning'))
-            markWorking();
-    });
-    const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-    return {
-        pid: child.pid,
-        startTicks: (0, revert_steps_1.processStartTicks)(child.pid) ?? '',
-        child,
-        allocatedBytes: () => allocated,
-        exited,
-        working,
-        go: () => child.stdin?.write('go\n'),
-        stop: async () => {
-            if (child.exitCode === null && child.signalCode === null)
-                child.kill('SIGKILL');
-            await exited;
-        },
-    };
-}
-async function moveHogInto(hog, cgroups) {
-    await (0, cgroups_1.joinCgroups)(hog.pid, cgroups);
-}
-
-
-/***/ }),
-
 /***/ 5938:
-/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
-var __importDefault = (this && this.__importDefault) || function (mod) {
-    return (mod && mod.__esModule) ? mod : { "default": mod };
-};
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.FaultUnavailableError = exports.FaultRevertUnprovenError = exports.FaultRevertError = exports.FaultNotEffectiveError = exports.detectNetem = exports.checkPrivileges = exports.installMonitor = exports.Journal = exports.revertAll = void 0;
+exports.FaultUnavailableError = exports.FaultRevertUnprovenError = exports.FaultRevertError = exports.FaultNotEffectiveError = exports.detectNetem = exports.installMonitor = exports.revertAll = exports.Journal = exports.defaultJournalPath = exports.checkPrivileges = void 0;
 exports.injectFault = injectFault;
 exports.createFaultContext = createFaultContext;
-exports.defaultJournalPath = defaultJournalPath;
-// The fault library's front door: one registry from fault kind to injector, the context a
-// run creates once, and the journal replay. The scenario runner calls only what is here.
-const node_path_1 = __importDefault(__nccwpck_require__(6760));
-const bandwidth_1 = __nccwpck_require__(5808);
-const cpu_1 = __nccwpck_require__(3227);
-const down_1 = __nccwpck_require__(2469);
-const flap_1 = __nccwpck_require__(2533);
-const journal_1 = __nccwpck_require__(3654);
-const kill_1 = __nccwpck_require__(2121);
-const latency_1 = __nccwpck_require__(6915);
-const memory_1 = __nccwpck_require__(9506);
-const partition_1 = __nccwpck_require__(4615);
-const pause_1 = __nccwpck_require__(67);
+// The fault library's table of contents and front door: one registry from fault kind to
+// injector, the context a run creates once, and the journal replay. The scenario runner calls
+// only what is here.
+//   containers/  faults on a container's life: stop, kill, pause, flap (and their proofs)
+//   network/     faults on traffic: partition, and the toxics (latency, bandwidth, stall,
+//                reset_peer, down) through the proxy or netem; iptables in network namespaces
+//   resources/   faults on memory and CPU: hogs charged to a container's cgroups
+//   journal/     the persisted revert log, its replay and the guard in front of it
+//   fault-handle.ts  the life cycle every kind shares; types.ts  the runner's contract;
+//   context.ts  what a fault acts with; privileges.ts  the root path; spec.ts  what may be asked
+const flap_1 = __nccwpck_require__(3635);
+const kill_1 = __nccwpck_require__(1772);
+const pause_1 = __nccwpck_require__(3640);
+const stop_1 = __nccwpck_require__(7368);
+const journal_1 = __nccwpck_require__(1133);
+const bandwidth_1 = __nccwpck_require__(2289);
+const down_1 = __nccwpck_require__(6342);
+const latency_1 = __nccwpck_require__(850);
+const partition_1 = __nccwpck_require__(9502);
+const reset_peer_1 = __nccwpck_require__(264);
+const route_1 = __nccwpck_require__(7441);
+const stall_1 = __nccwpck_require__(1486);
 const privileges_1 = __nccwpck_require__(7145);
-const reset_peer_1 = __nccwpck_require__(487);
-const route_1 = __nccwpck_require__(1340);
-const stall_1 = __nccwpck_require__(9171);
-const stop_1 = __nccwpck_require__(8545);
-var journal_2 = __nccwpck_require__(3654);
-Object.defineProperty(exports, "revertAll", ({ enumerable: true, get: function () { return journal_2.revertAll; } }));
+const cpu_1 = __nccwpck_require__(8185);
+const memory_1 = __nccwpck_require__(9736);
+var availability_1 = __nccwpck_require__(7074);
+Object.defineProperty(exports, "checkPrivileges", ({ enumerable: true, get: function () { return availability_1.checkPrivileges; } }));
+var journal_2 = __nccwpck_require__(1133);
+Object.defineProperty(exports, "defaultJournalPath", ({ enumerable: true, get: function () { return journal_2.defaultJournalPath; } }));
 Object.defineProperty(exports, "Journal", ({ enumerable: true, get: function () { return journal_2.Journal; } }));
-var monitor_1 = __nccwpck_require__(2471);
+Object.defineProperty(exports, "revertAll", ({ enumerable: true, get: function () { return journal_2.revertAll; } }));
+var monitor_1 = __nccwpck_require__(6026);
 Object.defineProperty(exports, "installMonitor", ({ enumerable: true, get: function () { return monitor_1.installMonitor; } }));
-var privileges_2 = __nccwpck_require__(7145);
-Object.defineProperty(exports, "checkPrivileges", ({ enumerable: true, get: function () { return privileges_2.checkPrivileges; } }));
-var netem_1 = __nccwpck_require__(6276);
+var netem_1 = __nccwpck_require__(2205);
 Object.defineProperty(exports, "detectNetem", ({ enumerable: true, get: function () { return netem_1.detectNetem; } }));
 var types_1 = __nccwpck_require__(6464);
 Object.defineProperty(exports, "FaultNotEffectiveError", ({ enumerable: true, get: function () { return types_1.FaultNotEffectiveError; } }));
@@ -63043,14 +63038,139 @@ function injectFault(ctx, target, spec) {
 async function createFaultContext(options) {
     return {
         project: options.project,
-        journal: new journal_1.Journal(options.journalPath ?? defaultJournalPath()),
+        journal: new journal_1.Journal(options.journalPath ?? (0, journal_1.defaultJournalPath)()),
         log: options.log ?? (() => undefined),
         privileges: await (0, privileges_1.detectPrivileges)(),
         routes: new route_1.RouteRegistry(),
         ...(options.cgroupHost ? { cgroupHost: options.cgroupHost } : {}),
     };
 }
-/** $CHAOS_JOURNAL, else $RUNNER_TEMP/chaos-action/journal.json, else ./.chaos-action/journal.json. */
+
+
+/***/ }),
+
+/***/ 1133:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.withoutEntry = exports.withEntry = exports.replayOrder = exports.parseJournal = exports.JournalError = exports.Journal = exports.emptyJournal = exports.checkJournalEntry = exports.currentRunId = exports.executeStep = exports.revertEntry = exports.revertAll = exports.untrustedDirReason = exports.runJournalPath = exports.findJournals = exports.defaultJournalPath = exports.defaultJournalDir = void 0;
+var location_1 = __nccwpck_require__(8574);
+Object.defineProperty(exports, "defaultJournalDir", ({ enumerable: true, get: function () { return location_1.defaultJournalDir; } }));
+Object.defineProperty(exports, "defaultJournalPath", ({ enumerable: true, get: function () { return location_1.defaultJournalPath; } }));
+Object.defineProperty(exports, "findJournals", ({ enumerable: true, get: function () { return location_1.findJournals; } }));
+Object.defineProperty(exports, "runJournalPath", ({ enumerable: true, get: function () { return location_1.runJournalPath; } }));
+Object.defineProperty(exports, "untrustedDirReason", ({ enumerable: true, get: function () { return location_1.untrustedDirReason; } }));
+var replay_1 = __nccwpck_require__(998);
+Object.defineProperty(exports, "revertAll", ({ enumerable: true, get: function () { return replay_1.revertAll; } }));
+Object.defineProperty(exports, "revertEntry", ({ enumerable: true, get: function () { return replay_1.revertEntry; } }));
+var revert_steps_1 = __nccwpck_require__(7985);
+Object.defineProperty(exports, "executeStep", ({ enumerable: true, get: function () { return revert_steps_1.executeStep; } }));
+var run_id_1 = __nccwpck_require__(5996);
+Object.defineProperty(exports, "currentRunId", ({ enumerable: true, get: function () { return run_id_1.currentRunId; } }));
+var schema_1 = __nccwpck_require__(6786);
+Object.defineProperty(exports, "checkJournalEntry", ({ enumerable: true, get: function () { return schema_1.checkJournalEntry; } }));
+var store_1 = __nccwpck_require__(4712);
+Object.defineProperty(exports, "emptyJournal", ({ enumerable: true, get: function () { return store_1.emptyJournal; } }));
+Object.defineProperty(exports, "Journal", ({ enumerable: true, get: function () { return store_1.Journal; } }));
+Object.defineProperty(exports, "JournalError", ({ enumerable: true, get: function () { return store_1.JournalError; } }));
+Object.defineProperty(exports, "parseJournal", ({ enumerable: true, get: function () { return store_1.parseJournal; } }));
+Object.defineProperty(exports, "replayOrder", ({ enumerable: true, get: function () { return store_1.replayOrder; } }));
+Object.defineProperty(exports, "withEntry", ({ enumerable: true, get: function () { return store_1.withEntry; } }));
+Object.defineProperty(exports, "withoutEntry", ({ enumerable: true, get: function () { return store_1.withoutEntry; } }));
+
+
+/***/ }),
+
+/***/ 8574:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __importDefault = (this && this.__importDefault) || function (mod) {
+    return (mod && mod.__esModule) ? mod : { "default": mod };
+};
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.defaultJournalDir = defaultJournalDir;
+exports.runJournalPath = runJournalPath;
+exports.untrustedDirReason = untrustedDirReason;
+exports.findJournals = findJournals;
+exports.defaultJournalPath = defaultJournalPath;
+// Where journals live when no path is given. Each CLI run writes its own file,
+// <dir>/journals/<run id>.json, so runs never share one by accident; `cleanup` without
+// arguments finds every file there. <dir> is $RUNNER_TEMP/chaos-action on a runner (where the
+// Action's journal.json also lives), else a directory of this user's in the temp directory:
+// never the working directory, where a checked-out pull request could have put a file.
+const node_fs_1 = __nccwpck_require__(3024);
+const node_os_1 = __importDefault(__nccwpck_require__(8161));
+const node_path_1 = __importDefault(__nccwpck_require__(6760));
+const run_id_1 = __nccwpck_require__(5996);
+function defaultJournalDir(env = process.env) {
+    if (env.RUNNER_TEMP)
+        return node_path_1.default.join(env.RUNNER_TEMP, 'chaos-action');
+    return node_path_1.default.join(node_os_1.default.tmpdir(), `chaos-action-${process.getuid?.() ?? 'user'}`);
+}
+/** This run's journal: $CHAOS_JOURNAL when set, else <dir>/journals/<run id>.json. */
+function runJournalPath(env = process.env, cwd = process.cwd()) {
+    if (env.CHAOS_JOURNAL)
+        return node_path_1.default.resolve(cwd, env.CHAOS_JOURNAL);
+    return node_path_1.default.join(defaultJournalDir(env), 'journals', `${(0, run_id_1.currentRunId)()}.json`);
+}
+/**
+ * Why a directory must not be trusted to hold journals (null: it may): someone else's, or
+ * writable by others, it could hold entries planted by another user. Absent is fine.
+ */
+function untrustedDirReason(dir) {
+    let stat;
+    try {
+        stat = (0, node_fs_1.lstatSync)(dir);
+    }
+    catch {
+        return null;
+    }
+    if (!stat.isDirectory())
+        return `${dir} is not a directory (a symlink or a file)`;
+    const uid = process.getuid?.();
+    if (uid !== undefined && stat.uid !== uid)
+        return `${dir} belongs to uid ${stat.uid}, not to this user (${uid})`;
+    if ((stat.mode & 0o022) !== 0)
+        return `${dir} is writable by other users (mode ${(stat.mode & 0o777).toString(8)})`;
+    return null;
+}
+/** Every journal a `cleanup` without arguments replays: $CHAOS_JOURNAL, <dir>/journal.json, <dir>/journals/*.json. */
+function findJournals(env = process.env, cwd = process.cwd()) {
+    const found = { files: [], refused: [] };
+    if (env.CHAOS_JOURNAL) {
+        const file = node_path_1.default.resolve(cwd, env.CHAOS_JOURNAL);
+        if ((0, node_fs_1.existsSync)(file))
+            found.files.push(file);
+    }
+    const dir = defaultJournalDir(env);
+    const runs = node_path_1.default.join(dir, 'journals');
+    for (const candidate of [dir, runs]) {
+        const why = untrustedDirReason(candidate);
+        if (why) {
+            found.refused.push(why);
+            return found;
+        }
+    }
+    const single = node_path_1.default.join(dir, 'journal.json');
+    if ((0, node_fs_1.existsSync)(single))
+        found.files.push(single);
+    if ((0, node_fs_1.existsSync)(runs)) {
+        for (const name of (0, node_fs_1.readdirSync)(runs).sort()) {
+            const file = node_path_1.default.join(runs, name);
+            if (name.endsWith('.json') && (0, node_fs_1.lstatSync)(file).isFile())
+                found.files.push(file);
+        }
+    }
+    return { files: [...new Set(found.files)], refused: found.refused };
+}
+/**
+ * The journal of a run given no path (createFaultContext): $CHAOS_JOURNAL, else
+ * $RUNNER_TEMP/chaos-action/journal.json, else ./.chaos-action/journal.json.
+ */
 function defaultJournalPath(env = process.env, cwd = process.cwd()) {
     if (env.CHAOS_JOURNAL)
         return node_path_1.default.resolve(cwd, env.CHAOS_JOURNAL);
@@ -63062,104 +63182,442 @@ function defaultJournalPath(env = process.env, cwd = process.cwd()) {
 
 /***/ }),
 
-/***/ 5009:
-/***/ ((__unused_webpack_module, exports) => {
-
-"use strict";
-
-// iptables rules of our own, built as data (pure, unit-tested) and applied in a container's
-// network namespace. We never touch Docker's chains (DOCKER_OUTPUT / DOCKER_POSTROUTING
-// carry the embedded DNS): each fault creates its own chain and inserts one jump to it;
-// the revert deletes exactly that jump and that chain.
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.CHAIN_PREFIX = void 0;
-exports.chainName = chainName;
-exports.dropChain = dropChain;
-exports.dnatChain = dnatChain;
-exports.restoreInput = restoreInput;
-exports.ourChains = ourChains;
-/** Prefix of every chain we create; cleanup and tests look for it. */
-exports.CHAIN_PREFIX = 'CHAOS-';
-/** iptables chain names are limited to 28 characters. */
-function chainName(faultId, purpose) {
-    const name = `${exports.CHAIN_PREFIX}${faultId}-${purpose}`;
-    if (name.length > 28)
-        throw new Error(`iptables chain name too long: ${name}`);
-    return name;
-}
-/** DROP every packet to the given addresses: connections to them hang, so timeouts are what the client sees. */
-function dropChain(chain, addresses) {
-    return {
-        table: 'filter',
-        parent: 'OUTPUT',
-        chain,
-        rules: [...new Set(addresses)].sort().map((address) => ['-d', `${address}/32`, '-j', 'DROP']),
-    };
-}
-/** Redirect only TCP to target-ip:port to the proxy; every other destination is left alone. */
-function dnatChain(chain, route) {
-    return {
-        table: 'nat',
-        parent: 'OUTPUT',
-        chain,
-        rules: [
-            [
-                '-p',
-                'tcp',
-                '-d',
-                `${route.targetIp}/32`,
-                '--dport',
-                String(route.port),
-                '-j',
-                'DNAT',
-                '--to-destination',
-                `${route.proxyIp}:${route.proxyPort}`,
-            ],
-        ],
-    };
-}
-/**
- * iptables-restore input that creates the chain, fills it and inserts one jump at the top of
- * the parent, in one transaction (--noflush keeps every other rule, Docker's included).
- */
-function restoreInput(spec) {
-    return [
-        `*${spec.table}`,
-        `:${spec.chain} - [0:0]`,
-        ...spec.rules.map((rule) => ['-A', spec.chain, ...rule].join(' ')),
-        `-I ${spec.parent} 1 -j ${spec.chain}`,
-        'COMMIT',
-        '',
-    ].join('\n');
-}
-/** Our chains present in `iptables -S` output (for verification and leak checks). */
-function ourChains(iptablesSave) {
-    return [...iptablesSave.matchAll(/^-N (CHAOS-\S+)$/gm)].map((match) => match[1]);
-}
-
-
-/***/ }),
-
-/***/ 1048:
+/***/ 4486:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.PROJECT_NAME = exports.RUN_ID = exports.CHAIN_NAME = exports.FAULT_ID = void 0;
-exports.quoteValue = quoteValue;
+exports.containerIdsInCgroupFile = containerIdsInCgroupFile;
+exports.checkEntryOnHost = checkEntryOnHost;
+// What a journal entry may touch on this host, checked with the engine and /proc before any of
+// its steps runs (its shape is checked first, by schema.ts). A step names a container,
+// a network or a process; replay touches it only if it belongs to the entry's compose project.
+// Something that is gone is fine (its step reports "already gone"); something that exists and
+// belongs elsewhere makes the whole entry refused, and it stays in the journal for a person.
+const node_fs_1 = __nccwpck_require__(3024);
+const docker_1 = __nccwpck_require__(6214);
+const quote_1 = __nccwpck_require__(5453);
+const processes_1 = __nccwpck_require__(1298);
+const PROJECT_LABEL = 'com.docker.compose.project';
+function statusOf(error) {
+    return error.statusCode;
+}
+/** The project label of a container, or null when the container does not exist. */
+async function containerProject(id) {
+    try {
+        const inspect = await (0, docker_1.docker)().getContainer(id).inspect();
+        return { name: inspect.Name.replace(/^\//, ''), project: inspect.Config.Labels?.[PROJECT_LABEL] ?? '' };
+    }
+    catch (error) {
+        if (statusOf(error) === 404)
+            return null;
+        throw error;
+    }
+}
+async function networkProject(id) {
+    try {
+        const inspect = (await (0, docker_1.docker)().getNetwork(id).inspect());
+        return { name: inspect.Name, project: inspect.Labels?.[PROJECT_LABEL] ?? '' };
+    }
+    catch (error) {
+        if (statusOf(error) === 404)
+            return null;
+        throw error;
+    }
+}
+/** Container ids named by a process's cgroup paths (docker-<id>.scope, /docker/<id>, …). */
+function containerIdsInCgroupFile(text) {
+    return [...new Set([...text.matchAll(/(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])/g)].map((m) => m[0]))];
+}
+/**
+ * Null when every container, network and live process the entry names belongs to its project;
+ * otherwise the first field that does not. Throws when the engine cannot be asked (the entry
+ * then counts as failed and stays, as any replay that could not run).
+ */
+async function checkEntryOnHost(entry, proc = hostProc) {
+    const elsewhere = (kind, name, project) => `${kind} ${name} belongs to ${project ? `compose project ${(0, quote_1.quoteValue)(project)}` : 'no compose project'}, not to the entry's project ${(0, quote_1.quoteValue)(entry.project)}`;
+    for (const [i, step] of entry.steps.entries()) {
+        if ('containerId' in step) {
+            const found = await containerProject(step.containerId);
+            if (found && found.project !== entry.project)
+                return {
+                    field: `steps[${i}].containerId`,
+                    message: elsewhere('container', found.name, found.project),
+                };
+        }
+        if (step.op === 'network-connect') {
+            const found = await networkProject(step.networkId);
+            if (found && found.project !== entry.project)
+                return { field: `steps[${i}].networkId`, message: elsewhere('network', found.name, found.project) };
+        }
+        if (step.op === 'kill-process' || step.op === 'restore-oom-score') {
+            // A process that is gone, or a pid now used by another process (another start time),
+            // is left alone by the step itself. The one it would act on must run in a container
+            // of the project: our hogs are moved into the target's cgroups, and the OOM score is
+            // the target's main process's.
+            if ((0, processes_1.processStartTicks)(step.pid) !== step.startTicks)
+                continue;
+            const cgroups = proc.readCgroup(step.pid) ?? '';
+            let inProject = false;
+            for (const id of containerIdsInCgroupFile(cgroups)) {
+                if ((await containerProject(id))?.project === entry.project)
+                    inProject = true;
+            }
+            if (!inProject)
+                return {
+                    field: `steps[${i}].pid`,
+                    message: `process ${step.pid} does not run in a container of compose project ${(0, quote_1.quoteValue)(entry.project)}`,
+                };
+        }
+    }
+    return null;
+}
+const hostProc = {
+    readCgroup(pid) {
+        try {
+            return (0, node_fs_1.readFileSync)(`/proc/${pid}/cgroup`, 'utf8');
+        }
+        catch {
+            return null;
+        }
+    },
+};
+
+
+/***/ }),
+
+/***/ 998:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.revertEntry = revertEntry;
+exports.revertAll = revertAll;
+// Replaying a journal: whatever entries a crash left are reverted, newest fault first.
+// Replay trusts nothing it reads: each entry is checked against a strict schema (schema.ts)
+// and against the engine (replay-guard.ts) before any step runs, and a refused entry stays
+// for a person.
+const quote_1 = __nccwpck_require__(5453);
+const replay_guard_1 = __nccwpck_require__(4486);
+const revert_steps_1 = __nccwpck_require__(7985);
+const schema_1 = __nccwpck_require__(6786);
+const store_1 = __nccwpck_require__(4712);
+/** Runs an entry's steps in order; true when every step succeeded (tolerated ones included). */
+async function revertEntry(entry, log) {
+    let allOk = true;
+    for (const step of entry.steps) {
+        const outcome = await (0, revert_steps_1.executeStep)(step, entry.project);
+        log(`  ${outcome.ok ? 'ok' : 'FAILED'} ${outcome.message}`);
+        allOk &&= outcome.ok;
+    }
+    return allOk;
+}
+/** How a refused entry is named in its report line, whatever its id looks like. */
+function entryLabel(raw, index) {
+    const entry = (raw ?? {});
+    const id = typeof entry.id === 'string' && /^[0-9a-f]{8}$/.test(entry.id) ? entry.id : null;
+    const kind = typeof entry.kind === 'string' ? `${(0, quote_1.quoteValue)(entry.kind)}, ` : '';
+    const project = typeof entry.project === 'string' ? `project ${(0, quote_1.quoteValue)(entry.project)}` : 'no project';
+    return `entry ${id ?? `#${index + 1} (id ${(0, quote_1.quoteValue)(entry.id)})`} (${kind}${project})`;
+}
+/**
+ * Replays whatever the journal still holds, newest fault first. Idempotent and tolerant:
+ * running it twice, or on a journal whose faults were half reverted, is safe. Entries that
+ * reverted cleanly are removed; failed ones stay for the next attempt. Before an entry's
+ * steps run, it is checked: its shape (schema.ts), then what it names on the host
+ * (replay-guard.ts). A refused entry is reported in one line naming it and the field, and
+ * stays in the journal for a person to look at.
+ */
+async function revertAll(journalPath, log, options = {}) {
+    const journal = new store_1.Journal(journalPath);
+    const file = journal.read();
+    const all = (0, store_1.replayOrder)(file).map((raw) => ({ raw, index: file.entries.indexOf(raw) }));
+    const mine = options.runId === undefined ? all : all.filter(({ raw }) => raw?.runId === options.runId);
+    const others = all.length - mine.length;
+    const scope = options.runId === undefined ? '' : ` of run ${options.runId}`;
+    const leftAlone = others ? ` (${others} entr${others === 1 ? 'y' : 'ies'} of other runs left alone)` : '';
+    if (mine.length === 0) {
+        log(`journal ${journalPath}: nothing to revert${scope}${leftAlone}`);
+        return { reverted: 0, failed: 0 };
+    }
+    log(`journal ${journalPath}: reverting ${mine.length} fault(s)${scope}${leftAlone}`);
+    const result = { reverted: 0, failed: 0 };
+    const refuse = (raw, index, field, message) => {
+        log(`${entryLabel(raw, index)}: refused, ${field}: ${message}; kept in ${journalPath} for a person to look at`);
+        result.refused = (result.refused ?? 0) + 1;
+    };
+    for (const { raw, index } of mine) {
+        const check = (0, schema_1.checkJournalEntry)(raw);
+        if (!check.ok) {
+            refuse(raw, index, check.field, check.message);
+            continue;
+        }
+        const entry = check.entry;
+        let refusal;
+        try {
+            refusal = await (0, replay_guard_1.checkEntryOnHost)(entry);
+        }
+        catch (error) {
+            log(`${entryLabel(raw, index)}: cannot check it against the engine: ${error.message}`);
+            result.failed += 1;
+            continue;
+        }
+        if (refusal) {
+            refuse(raw, index, refusal.field, refusal.message);
+            continue;
+        }
+        log(`${entry.kind} ${entry.id} (project ${entry.project}, injected ${entry.createdAt} by pid ${entry.pid}):`);
+        if (await revertEntry(entry, log)) {
+            await journal.remove(entry.id);
+            result.reverted += 1;
+        }
+        else
+            result.failed += 1;
+    }
+    return result;
+}
+
+
+/***/ }),
+
+/***/ 7985:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.executeStep = executeStep;
+// The one executor that carries a revert step (entry.ts) out — used by a live fault's
+// revert() and by the journal replay alike, so both paths do exactly the same.
+// Every step is idempotent and tolerant: a container that is gone, a rule already removed
+// or a process already dead are reported and count as done.
+const docker_1 = __nccwpck_require__(6214);
+const events_1 = __nccwpck_require__(7611);
+const targets_1 = __nccwpck_require__(8978);
+const netem_1 = __nccwpck_require__(2205);
+const netns_1 = __nccwpck_require__(4728);
+const privileges_1 = __nccwpck_require__(7145);
+const processes_1 = __nccwpck_require__(1298);
+function describe(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+/** Docker answers 304 for "already started/stopped" and 409 for "not paused" and the like. */
+function statusOf(error) {
+    return error.statusCode;
+}
+async function executeStep(step, project) {
+    try {
+        switch (step.op) {
+            case 'start-container':
+                return await startContainer(step.containerId, step.name, project);
+            case 'unpause-container':
+                return await unpauseContainer(step.containerId, step.name, project);
+            case 'remove-chain':
+                return await removeChain(step, project);
+            case 'network-connect':
+                return await networkConnect(step, project);
+            case 'kill-process':
+                return await killProcess(step);
+            case 'restore-oom-score':
+                return await restoreOomScore(step);
+            case 'remove-qdisc':
+                return await removeQdisc(step, project);
+        }
+    }
+    catch (error) {
+        if (error instanceof targets_1.TargetError)
+            return { ok: true, message: `${step.op}: skipped, ${error.message}` };
+        return { ok: false, message: `${step.op}: failed: ${describe(error)}` };
+    }
+}
+async function startContainer(containerId, name, project) {
+    let runtime = await (0, netns_1.containerRuntime)(containerId, project);
+    if (runtime.paused)
+        await (0, docker_1.docker)().getContainer(runtime.id).unpause();
+    if (runtime.inspect.State.Restarting)
+        return { ok: true, message: `start ${name}: being restarted by its restart policy` };
+    let waited = '';
+    if (runtime.running) {
+        // A run killed just after it journalled a stop leaves that stop to the engine, which goes on
+        // with it (SIGTERM, then SIGKILL after the stop timeout) whatever happens to the client that
+        // asked. Starting the container then is a no-op, and it dies a moment later: wait for the
+        // stop to finish first, then start it.
+        const pending = await stopInFlight(runtime.id, runtime.inspect.State.StartedAt);
+        if (!pending)
+            return { ok: true, message: `start ${name}: already running` };
+        const stopped = await waitForStopped(runtime.id, STOP_IN_FLIGHT_WAIT_MS);
+        if (!stopped)
+            return {
+                ok: false,
+                message: `start ${name}: a stop sent before the crash is still under way after ${STOP_IN_FLIGHT_WAIT_MS / 1000}s`,
+            };
+        waited = ` (after waiting ${Math.round(stopped.waitedMs)}ms for a stop sent before the crash to finish)`;
+        runtime = await (0, netns_1.containerRuntime)(containerId, project);
+        if (runtime.running || runtime.inspect.State.Restarting)
+            return { ok: true, message: `start ${name}: running again by its restart policy${waited}` };
+    }
+    try {
+        await (0, docker_1.docker)().getContainer(runtime.id).start();
+    }
+    catch (error) {
+        if (statusOf(error) !== 304)
+            throw error;
+    }
+    return { ok: true, message: `start ${name}: started${waited}` };
+}
+/** How long a replay waits for an engine-side stop to finish: longer than any stop timeout we send. */
+const STOP_IN_FLIGHT_WAIT_MS = 60_000;
+/**
+ * Whether the engine is still stopping or killing the container: a `kill` event (docker stop
+ * starts with one) since it last started, with no `die` after it.
+ */
+async function stopInFlight(containerId, startedAt) {
+    const since = Date.parse(startedAt) / 1000;
+    if (!Number.isFinite(since))
+        return false;
+    const events = await (0, events_1.containerEventsBetween)(containerId, since, Date.now() / 1000 + 1);
+    let pending = false;
+    for (const event of events) {
+        if (event.Action === 'kill')
+            pending = true;
+        else if (event.Action === 'die' || event.Action === 'start')
+            pending = false;
+    }
+    return pending;
+}
+async function waitForStopped(containerId, timeoutMs) {
+    const started = Date.now();
+    for (;;) {
+        const inspect = await (0, docker_1.docker)().getContainer(containerId).inspect();
+        if (!inspect.State.Running)
+            return { waitedMs: Date.now() - started };
+        if (Date.now() - started > timeoutMs)
+            return null;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+}
+async function unpauseContainer(containerId, name, project) {
+    const runtime = await (0, netns_1.containerRuntime)(containerId, project);
+    if (!runtime.paused)
+        return { ok: true, message: `unpause ${name}: not paused` };
+    await (0, docker_1.docker)().getContainer(runtime.id).unpause();
+    return { ok: true, message: `unpause ${name}: unpaused` };
+}
+async function removeChain(step, project) {
+    const runtime = await (0, netns_1.containerRuntime)(step.containerId, project);
+    if (!runtime.running || runtime.pid <= 0) {
+        return {
+            ok: true,
+            message: `remove ${step.table}/${step.chain} in ${step.name}: container not running, its namespace (and the chain) is gone`,
+        };
+    }
+    await (0, netns_1.removeChainInPid)(runtime.pid, step);
+    return { ok: true, message: `remove ${step.table}/${step.chain} in ${step.name}: removed` };
+}
+async function networkConnect(step, project) {
+    const runtime = await (0, netns_1.containerRuntime)(step.containerId, project);
+    if (runtime.networks.some((net) => net.networkId === step.networkId)) {
+        return { ok: true, message: `connect ${step.name} to ${step.networkName}: already connected` };
+    }
+    try {
+        await (0, docker_1.docker)()
+            .getNetwork(step.networkId)
+            .connect({ Container: runtime.id, EndpointConfig: { Aliases: step.aliases } });
+    }
+    catch (error) {
+        if (statusOf(error) === 404)
+            return { ok: true, message: `connect ${step.name} to ${step.networkName}: skipped, network gone` };
+        throw error;
+    }
+    return { ok: true, message: `connect ${step.name} to ${step.networkName}: reconnected` };
+}
+async function killProcess(step) {
+    const ticks = (0, processes_1.processStartTicks)(step.pid);
+    if (ticks === null)
+        return { ok: true, message: `stop ${step.what} (pid ${step.pid}): already exited` };
+    if (ticks !== step.startTicks)
+        return {
+            ok: true,
+            message: `stop ${step.what} (pid ${step.pid}): pid now belongs to another process, left alone`,
+        };
+    try {
+        process.kill(step.pid, 'SIGKILL');
+    }
+    catch (error) {
+        // A hog started by another user (a run as root cleaned up by an unprivileged user with
+        // sudo, or the reverse): the same root path as the faults.
+        if (error.code !== 'EPERM')
+            throw error;
+        const result = await (0, privileges_1.execAsRoot)('kill', ['-KILL', String(step.pid)], { timeoutMs: 5000 });
+        if (result.code !== 0 && (0, processes_1.processStartTicks)(step.pid) === step.startTicks)
+            throw new Error(`kill -KILL ${step.pid} as root: ${result.stderr.trim()}`);
+    }
+    return { ok: true, message: `stop ${step.what} (pid ${step.pid}): killed` };
+}
+async function restoreOomScore(step) {
+    const what = `${step.what} (pid ${step.pid}) oom_score_adj`;
+    const ticks = (0, processes_1.processStartTicks)(step.pid);
+    // Killed by the OOM killer (the point of the fault) or restarted: the new process starts afresh.
+    if (ticks === null || ticks !== step.startTicks)
+        return { ok: true, message: `${what}: process gone, nothing to restore` };
+    await (0, processes_1.writeOomScoreAdj)(step.pid, step.value);
+    return { ok: true, message: `${what}: back to ${step.value}` };
+}
+async function removeQdisc(step, project) {
+    const runtime = await (0, netns_1.containerRuntime)(step.containerId, project);
+    if (!runtime.running)
+        return { ok: true, message: `remove qdisc in ${step.name}: container not running` };
+    const result = await (0, privileges_1.execInNetns)(runtime.pid, 'tc', (0, netem_1.netemRemoveCommand)(step.device), { timeoutMs: 10_000 });
+    const gone = result.code === 0 ||
+        /No such file|Cannot delete qdisc with handle of zero|Invalid handle/i.test(result.stderr);
+    if (!gone)
+        throw new Error(result.stderr.trim());
+    return { ok: true, message: `remove qdisc on ${step.device} in ${step.name}: removed` };
+}
+
+
+/***/ }),
+
+/***/ 5996:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.currentRunId = currentRunId;
+// The id of this run, stamped on its journal entries so a run replays only its own faults.
+// One process is one run (the CLI's `run`, the Action's main step): the id is made once per
+// process from its start time, pid and a random part, and is safe in a file name.
+const node_crypto_1 = __nccwpck_require__(7598);
+let runId;
+function currentRunId() {
+    runId ??= `${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '')}-${process.pid}-${(0, node_crypto_1.randomBytes)(3).toString('hex')}`;
+    return runId;
+}
+
+
+/***/ }),
+
+/***/ 6786:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.PROJECT_NAME = exports.RUN_ID = exports.FAULT_ID = void 0;
 exports.checkJournalEntry = checkJournalEntry;
-exports.assertChainOfOurs = assertChainOfOurs;
 // The strict shape of a journal entry, checked before any of its steps runs. A journal is a
 // file: whoever can write it (a crashed run, a hand edit, a file planted in a checkout or in a
 // shared temp directory) chooses what replay does, as root. So every field that reaches a
 // command, the Docker API or /proc must have exactly the shape our faults write, and nothing
 // else: chain names of our own, known tables, hex ids, small integers. Pure: data in, verdict out.
 const zod_1 = __nccwpck_require__(924);
+const iptables_1 = __nccwpck_require__(5422);
+const quote_1 = __nccwpck_require__(5453);
 /** A fault's id: newFaultId()'s 4 random bytes in hex; also the middle of its chain names. */
 exports.FAULT_ID = /^[0-9a-f]{8}$/;
-/** Our chains: CHAOS-<fault id>-DROP (filter table) or CHAOS-<fault id>-DNAT (nat table). */
-exports.CHAIN_NAME = /^CHAOS-[0-9a-f]{8}-(DROP|DNAT)$/;
 /** A run's id, as currentRunId() makes it (file-name safe). */
 exports.RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** Compose's own rule for project names. */
@@ -63193,7 +63651,7 @@ const stepSchema = zod_1.z.discriminatedUnion('op', [
         name: containerName,
         table: zod_1.z.enum(['filter', 'nat'], 'must be "filter" or "nat"'),
         parent: zod_1.z.literal('OUTPUT', 'must be "OUTPUT"'),
-        chain: zod_1.z.string().regex(exports.CHAIN_NAME, 'must be CHAOS-<8 hex digits>-DROP or CHAOS-<8 hex digits>-DNAT'),
+        chain: zod_1.z.string().regex(iptables_1.CHAIN_NAME, 'must be CHAOS-<8 hex digits>-DROP or CHAOS-<8 hex digits>-DNAT'),
     }),
     zod_1.z.strictObject({
         op: zod_1.z.literal('network-connect'),
@@ -63242,11 +63700,6 @@ function valueAt(data, path) {
     }
     return value;
 }
-/** The offending value for a report line: JSON (so control characters show escaped), cut short. */
-function quoteValue(value) {
-    const text = value === undefined ? 'nothing' : JSON.stringify(value);
-    return text.length > 80 ? `${text.slice(0, 80)}…` : text;
-}
 /**
  * Checks one journal entry (as read from the file, of any shape) field by field. Beyond the
  * shape: a chain must be the entry's own (CHAOS-<entry id>-…), DROP chains live in the filter
@@ -63259,7 +63712,7 @@ function checkJournalEntry(data) {
         // Zod names the key itself for an unknown field, and the received type for a wrong one.
         const got = issue.code === 'unrecognized_keys' || issue.code === 'invalid_type'
             ? ''
-            : `, got ${quoteValue(valueAt(data, issue.path))}`;
+            : `, got ${(0, quote_1.quoteValue)(valueAt(data, issue.path))}`;
         return { ok: false, field: fieldName(issue.path) || 'entry', message: `${issue.message}${got}` };
     }
     const entry = parsed.data;
@@ -63271,26 +63724,17 @@ function checkJournalEntry(data) {
             return {
                 ok: false,
                 field: `steps[${i}].chain`,
-                message: `must be this entry's ${step.table} chain ${expected}, got ${quoteValue(step.chain)}`,
+                message: `must be this entry's ${step.table} chain ${expected}, got ${(0, quote_1.quoteValue)(step.chain)}`,
             };
         }
     }
     return { ok: true, entry };
 }
-/** The same checks for a chain about to be removed (a live revert never passes a malformed one either). */
-function assertChainOfOurs(spec) {
-    if (!['filter', 'nat'].includes(spec.table))
-        throw new Error(`refusing iptables table ${quoteValue(spec.table)}`);
-    if (spec.parent !== 'OUTPUT')
-        throw new Error(`refusing parent chain ${quoteValue(spec.parent)}`);
-    if (!exports.CHAIN_NAME.test(spec.chain))
-        throw new Error(`refusing chain ${quoteValue(spec.chain)}: not one of ours`);
-}
 
 
 /***/ }),
 
-/***/ 3654:
+/***/ 4712:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 "use strict";
@@ -63299,31 +63743,24 @@ var __importDefault = (this && this.__importDefault) || function (mod) {
     return (mod && mod.__esModule) ? mod : { "default": mod };
 };
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.Journal = exports.JournalError = exports.currentRunId = void 0;
+exports.Journal = exports.JournalError = void 0;
 exports.emptyJournal = emptyJournal;
 exports.parseJournal = parseJournal;
 exports.replayOrder = replayOrder;
 exports.withEntry = withEntry;
 exports.withoutEntry = withoutEntry;
-exports.revertEntry = revertEntry;
-exports.revertAll = revertAll;
 // The persisted revert log. Before a fault acts, the steps that undo it are written here;
 // after they have run, the entry is removed. Whatever is left after a crash (or a SIGKILL of
-// the injecting process) is replayed by the post step and `chaos-action cleanup`.
+// the injecting process) is replayed (replay.ts) by the post step and `chaos-action cleanup`.
 // Every write goes to a temporary file that is fsynced and renamed over the journal, so a
 // reader sees the old or the new file, never half of one; writers on the same file (two runs,
 // a run and a cleanup) take turns through a lock file, so none loses another's entries.
 // Entries carry the id of the run that wrote them: a run replays only its own, `cleanup`
-// replays all. Replay trusts nothing it reads: each entry is checked against a strict schema
-// and against the engine before any step runs, and a refused entry stays for a person.
+// replays all.
 const node_fs_1 = __nccwpck_require__(3024);
 const node_path_1 = __importDefault(__nccwpck_require__(6760));
 const file_lock_1 = __nccwpck_require__(8806);
-const journal_schema_1 = __nccwpck_require__(1048);
-const replay_guard_1 = __nccwpck_require__(5550);
-const revert_steps_1 = __nccwpck_require__(8281);
-const run_id_1 = __nccwpck_require__(5284);
-Object.defineProperty(exports, "currentRunId", ({ enumerable: true, get: function () { return run_id_1.currentRunId; } }));
+const run_id_1 = __nccwpck_require__(5996);
 class JournalError extends Error {
 }
 exports.JournalError = JournalError;
@@ -63442,200 +63879,208 @@ class Journal {
     }
 }
 exports.Journal = Journal;
-/** Runs an entry's steps in order; true when every step succeeded (tolerated ones included). */
-async function revertEntry(entry, log) {
-    let allOk = true;
-    for (const step of entry.steps) {
-        const outcome = await (0, revert_steps_1.executeStep)(step, entry.project);
-        log(`  ${outcome.ok ? 'ok' : 'FAILED'} ${outcome.message}`);
-        allOk &&= outcome.ok;
-    }
-    return allOk;
-}
-/** How a refused entry is named in its report line, whatever its id looks like. */
-function entryLabel(raw, index) {
-    const entry = (raw ?? {});
-    const id = typeof entry.id === 'string' && /^[0-9a-f]{8}$/.test(entry.id) ? entry.id : null;
-    const kind = typeof entry.kind === 'string' ? `${(0, journal_schema_1.quoteValue)(entry.kind)}, ` : '';
-    const project = typeof entry.project === 'string' ? `project ${(0, journal_schema_1.quoteValue)(entry.project)}` : 'no project';
-    return `entry ${id ?? `#${index + 1} (id ${(0, journal_schema_1.quoteValue)(entry.id)})`} (${kind}${project})`;
-}
-/**
- * Replays whatever the journal still holds, newest fault first. Idempotent and tolerant:
- * running it twice, or on a journal whose faults were half reverted, is safe. Entries that
- * reverted cleanly are removed; failed ones stay for the next attempt. Before an entry's
- * steps run, it is checked: its shape (journal-schema.ts), then what it names on the host
- * (replay-guard.ts). A refused entry is reported in one line naming it and the field, and
- * stays in the journal for a person to look at.
- */
-async function revertAll(journalPath, log, options = {}) {
-    const journal = new Journal(journalPath);
-    const file = journal.read();
-    const all = replayOrder(file).map((raw) => ({ raw, index: file.entries.indexOf(raw) }));
-    const mine = options.runId === undefined ? all : all.filter(({ raw }) => raw?.runId === options.runId);
-    const others = all.length - mine.length;
-    const scope = options.runId === undefined ? '' : ` of run ${options.runId}`;
-    const leftAlone = others ? ` (${others} entr${others === 1 ? 'y' : 'ies'} of other runs left alone)` : '';
-    if (mine.length === 0) {
-        log(`journal ${journalPath}: nothing to revert${scope}${leftAlone}`);
-        return { reverted: 0, failed: 0 };
-    }
-    log(`journal ${journalPath}: reverting ${mine.length} fault(s)${scope}${leftAlone}`);
-    const result = { reverted: 0, failed: 0 };
-    const refuse = (raw, index, field, message) => {
-        log(`${entryLabel(raw, index)}: refused, ${field}: ${message}; kept in ${journalPath} for a person to look at`);
-        result.refused = (result.refused ?? 0) + 1;
-    };
-    for (const { raw, index } of mine) {
-        const check = (0, journal_schema_1.checkJournalEntry)(raw);
-        if (!check.ok) {
-            refuse(raw, index, check.field, check.message);
-            continue;
-        }
-        const entry = check.entry;
-        let refusal;
-        try {
-            refusal = await (0, replay_guard_1.checkEntryOnHost)(entry);
-        }
-        catch (error) {
-            log(`${entryLabel(raw, index)}: cannot check it against the engine: ${error.message}`);
-            result.failed += 1;
-            continue;
-        }
-        if (refusal) {
-            refuse(raw, index, refusal.field, refusal.message);
-            continue;
-        }
-        log(`${entry.kind} ${entry.id} (project ${entry.project}, injected ${entry.createdAt} by pid ${entry.pid}):`);
-        if (await revertEntry(entry, log)) {
-            await journal.remove(entry.id);
-            result.reverted += 1;
-        }
-        else
-            result.failed += 1;
-    }
-    return result;
-}
 
 
 /***/ }),
 
-/***/ 2121:
+/***/ 2289:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.isLethalSignal = isLethalSignal;
-exports.injectKill = injectKill;
-const docker_1 = __nccwpck_require__(6214);
-const clock_1 = __nccwpck_require__(7110);
-const containers_1 = __nccwpck_require__(2245);
-const fault_handle_1 = __nccwpck_require__(3420);
-const revert_proof_1 = __nccwpck_require__(3804);
-const signals_1 = __nccwpck_require__(4628);
-const types_1 = __nccwpck_require__(6464);
-const LETHAL = new Set(['KILL', 'TERM', 'INT', 'QUIT', 'ABRT', '9', '15', '2', '3', '6']);
-/** How long a lethal signal (or a non-lethal one whose default action kills) may take to kill. */
-const DEATH_WAIT_MS = 5000;
-/** How long a handled signal may stay pending before its delivery counts as not proven. */
-const HANDLED_WAIT_MS = 2000;
-/** After the handler ran: how long the container must still be the same running one. */
-const STILL_RUNNING_MS = 250;
-function isLethalSignal(signal) {
-    return LETHAL.has(signal.toUpperCase().replace(/^SIG/, ''));
-}
-async function injectKill(ctx, target, spec) {
-    const problem = (0, signals_1.killSignalProblem)(spec.signal);
-    const signal = (0, signals_1.parseSignal)(spec.signal);
-    if (problem !== null || signal === null)
-        throw new types_1.FaultUnavailableError(`kill: ${problem}`);
-    const containers = await (0, containers_1.resolveTargets)(ctx.project, target.service);
-    const handle = await fault_handle_1.FaultHandle.begin(ctx, 'kill', containers.map(containers_1.targetLabel), spec.restart
-        ? containers.map((c) => ({ op: 'start-container', containerId: c.id, name: c.name }))
-        : []);
-    try {
-        // Every container is checked before any is sent the signal: a refusal leaves all untouched.
-        const plans = await Promise.all(containers.map((container) => planKill(container, spec.signal, signal)));
-        await Promise.all(plans.map((plan) => killAndProve(handle, plan, spec.signal, signal)));
-    }
-    catch (error) {
-        return handle.abandon(error);
-    }
-    if (spec.restart)
-        handle.hooks.verifyRevert = () => (0, revert_proof_1.verifyRunning)(containers);
-    return handle.markInjected();
-}
-async function planKill(container, asked, signal) {
-    const before = await (0, containers_1.inspectContainer)(container.id);
-    if (!before.State.Running)
-        throw new types_1.FaultNotEffectiveError(`${container.name} is not running (${(0, containers_1.describeState)(before.State)}): nothing to kill`);
-    if (isLethalSignal(asked))
-        return { container, before, process: null, expect: 'death' };
-    if (before.State.Paused)
-        throw new types_1.FaultNotEffectiveError(`${container.name} is paused (${(0, containers_1.describeState)(before.State)}): it cannot act on ${signal.name} until unpaused`);
-    const process = (0, signals_1.readProcessSignals)(before.State.Pid, container.id);
-    if (!process)
-        throw new types_1.FaultUnavailableError(`${(0, containers_1.targetLabel)(container)}: its main process (pid ${before.State.Pid}) cannot be read from this host, so what ${signal.name} does to it cannot be proven; send a lethal signal (SIGTERM, SIGKILL…) or run next to the Docker engine`);
-    const outcome = (0, signals_1.signalOutcome)(signal, process);
-    const who = `${(0, containers_1.targetLabel)(container)}: its main process (${process.command}, pid ${before.State.Pid})`;
-    if (outcome.kind === 'nothing')
-        throw new types_1.FaultUnavailableError(`${who} would not see ${signal.name}: ${outcome.why}; the fault would change nothing`);
-    if (outcome.kind === 'stop')
-        throw new types_1.FaultUnavailableError(`${who} would be stopped by ${signal.name} (${outcome.why}) with nothing to resume it: use type pause`);
-    return { container, before, process, expect: outcome.kind };
-}
-async function killAndProve(handle, plan, asked, signal) {
-    const { container, before } = plan;
-    const died = (state) => !state.Running || state.Restarting || state.StartedAt !== before.State.StartedAt;
-    const sentAt = (0, clock_1.monotonicMs)();
-    await (0, docker_1.docker)().getContainer(container.id).kill({ signal: asked });
-    if (plan.expect === 'death') {
-        const { inspect, held, waitedMs } = await (0, containers_1.waitForState)(container.id, died, DEATH_WAIT_MS);
-        if (!held)
-            throw new types_1.FaultNotEffectiveError(`${container.name} survived ${asked} for ${DEATH_WAIT_MS / 1000}s: ${(0, containers_1.describeState)(inspect.State)}`);
-        handle.addEvidence(deathLine(container, before, inspect, asked, waitedMs));
-        return;
-    }
-    // Handled: the handler has run once the signal is no longer pending (the process may exit then).
-    const pid = before.State.Pid;
-    const command = plan.process?.command ?? '?';
-    for (;;) {
-        const inspect = await (0, containers_1.inspectContainer)(container.id);
-        if (died(inspect.State)) {
-            handle.addEvidence(deathLine(container, before, inspect, asked, (0, clock_1.monotonicMs)() - sentAt, 'its handler'));
-            return;
-        }
-        const seen = (0, signals_1.readProcessSignals)(pid, container.id);
-        if (seen && !(0, signals_1.isPending)(seen, signal.number))
-            break;
-        if ((0, clock_1.monotonicMs)() - sentAt > HANDLED_WAIT_MS)
-            throw new types_1.FaultNotEffectiveError(`${container.name}: ${signal.name} still pending in its main process (pid ${pid}) ${HANDLED_WAIT_MS / 1000}s after it was sent (it blocks the signal?): ${(0, containers_1.describeState)(inspect.State)}`);
-        await (0, clock_1.sleep)(25);
-    }
-    const handledMs = (0, clock_1.monotonicMs)() - sentAt;
-    await (0, clock_1.sleep)(STILL_RUNNING_MS);
-    const after = await (0, containers_1.inspectContainer)(container.id);
-    if (died(after.State)) {
-        handle.addEvidence(deathLine(container, before, after, asked, (0, clock_1.monotonicMs)() - sentAt, 'its handler'));
-        return;
-    }
-    if (after.RestartCount !== before.RestartCount || after.State.Pid !== pid)
-        throw new types_1.FaultNotEffectiveError(`${container.name}: its main process changed after ${signal.name} (pid ${pid} → ${after.State.Pid}, restartCount ${before.RestartCount} → ${after.RestartCount})`);
-    handle.addEvidence(`${container.name}: ${signal.name} handled by its main process (${command}, pid ${pid}: a handler installed, the signal no longer pending ${Math.round(handledMs)}ms after it was sent); still running ${STILL_RUNNING_MS}ms later, StartedAt and restartCount (${after.RestartCount}) unchanged: ${(0, containers_1.describeState)(after.State)}`);
-}
-function deathLine(container, before, inspect, signal, waitedMs, through) {
-    const restarts = inspect.RestartCount - before.RestartCount;
-    return (`${container.name} died on ${signal}${through ? ` (through ${through})` : ''} within ${Math.round(waitedMs)}ms: ${(0, containers_1.describeState)(inspect.State)}` +
-        (restarts > 0 || inspect.State.StartedAt !== before.State.StartedAt
-            ? ` (restarted by policy, restartCount +${restarts})`
-            : ''));
+exports.injectBandwidth = injectBandwidth;
+const toxic_fault_1 = __nccwpck_require__(4394);
+function injectBandwidth(ctx, target, spec) {
+    const toxic = { type: 'bandwidth', rateBytesPerSecond: spec.rateBytesPerSecond };
+    return (0, toxic_fault_1.injectToxic)(ctx, target, spec, toxic, async ({ route }) => {
+        const probe = await route.probe({ timeoutMs: 5000, throughProxy: true });
+        return [
+            `${route.clients[0].name} → ${route.service}:${route.port} goes through the proxy, limited to ${spec.rateBytesPerSecond} B/s (probe ${(0, toxic_fault_1.describeProbe)(probe)})`,
+        ];
+    });
 }
 
 
 /***/ }),
 
-/***/ 6915:
+/***/ 5084:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.resolveClients = resolveClients;
+exports.resolveTargetRuntimes = resolveTargetRuntimes;
+exports.defaultPort = defaultPort;
+// The clients of a network fault: every other service of the run's project, or the one
+// service named in `from`, as running containers with their network namespaces.
+const targets_1 = __nccwpck_require__(8978);
+const netns_1 = __nccwpck_require__(4728);
+const types_1 = __nccwpck_require__(6464);
+async function resolveClients(project, targetService, from) {
+    if (from === targetService)
+        throw new types_1.FaultUnavailableError(`"from" (${from}) names the target service itself`);
+    const candidates = from
+        ? await (0, targets_1.resolveService)(project, from)
+        : (await (0, targets_1.listProjectContainers)(project)).filter((c) => c.service !== targetService);
+    const runtimes = await Promise.all(candidates.map((c) => (0, netns_1.containerRuntime)(c.id, project)));
+    const running = runtimes.filter((r) => r.running && r.pid > 0);
+    if (running.length === 0) {
+        throw new types_1.FaultUnavailableError(from
+            ? `client service "${from}" has no running container in project "${project}"`
+            : `project "${project}" has no running service other than "${targetService}" to cut it off from`);
+    }
+    return running;
+}
+/** Runtimes of the target service's containers (running ones; a network fault needs their addresses). */
+async function resolveTargetRuntimes(project, service) {
+    const containers = await (0, targets_1.resolveService)(project, service);
+    const runtimes = await Promise.all(containers.map((c) => (0, netns_1.containerRuntime)(c.id, project)));
+    const running = runtimes.filter((r) => r.running);
+    if (running.length === 0) {
+        throw new types_1.FaultUnavailableError(`service "${service}" has no running container: a network fault needs its addresses`);
+    }
+    return running;
+}
+/** The TCP port a network fault applies to: the spec's, else the first one the image exposes. */
+function defaultPort(target, port) {
+    if (port !== null)
+        return port;
+    const exposed = Object.keys(target.inspect.Config.ExposedPorts ?? {})
+        .filter((key) => key.endsWith('/tcp'))
+        .map((key) => Number.parseInt(key, 10))
+        .sort((a, b) => a - b);
+    if (exposed.length === 0) {
+        throw new types_1.FaultUnavailableError(`service "${target.service}" exposes no TCP port; give the fault a port`);
+    }
+    return exposed[0];
+}
+
+
+/***/ }),
+
+/***/ 6342:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.injectDown = injectDown;
+const toxic_fault_1 = __nccwpck_require__(4394);
+const types_1 = __nccwpck_require__(6464);
+function injectDown(ctx, target, spec) {
+    return (0, toxic_fault_1.injectToxic)(ctx, target, spec, { type: 'down' }, async ({ route }) => {
+        const before = route.legs[0].proxy.totals().refused;
+        const probe = await route.probe({ timeoutMs: 2000, throughProxy: true });
+        const refused = route.legs[0].proxy.totals().refused - before;
+        if (probe.outcome === 'reply' || refused === 0) {
+            throw new types_1.FaultNotEffectiveError(`down not in effect: the probe ended "${(0, toxic_fault_1.describeProbe)(probe)}", ${refused} refusal(s) counted`);
+        }
+        return [
+            `${route.clients[0].name} → ${route.service}:${route.port}: ${(0, toxic_fault_1.describeProbe)(probe)} (refused by the proxy)`,
+        ];
+    });
+}
+
+
+/***/ }),
+
+/***/ 5422:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.CHAIN_NAME = exports.CHAIN_PREFIX = void 0;
+exports.chainName = chainName;
+exports.dropChain = dropChain;
+exports.dnatChain = dnatChain;
+exports.restoreInput = restoreInput;
+exports.ourChains = ourChains;
+exports.assertChainOfOurs = assertChainOfOurs;
+// iptables rules of our own, built as data (pure, unit-tested) and applied in a container's
+// network namespace. We never touch Docker's chains (DOCKER_OUTPUT / DOCKER_POSTROUTING
+// carry the embedded DNS): each fault creates its own chain and inserts one jump to it;
+// the revert deletes exactly that jump and that chain.
+const quote_1 = __nccwpck_require__(5453);
+/** Prefix of every chain we create; cleanup and tests look for it. */
+exports.CHAIN_PREFIX = 'CHAOS-';
+/** Our chains: CHAOS-<fault id>-DROP (filter table) or CHAOS-<fault id>-DNAT (nat table). */
+exports.CHAIN_NAME = /^CHAOS-[0-9a-f]{8}-(DROP|DNAT)$/;
+/** iptables chain names are limited to 28 characters. */
+function chainName(faultId, purpose) {
+    const name = `${exports.CHAIN_PREFIX}${faultId}-${purpose}`;
+    if (name.length > 28)
+        throw new Error(`iptables chain name too long: ${name}`);
+    return name;
+}
+/** DROP every packet to the given addresses: connections to them hang, so timeouts are what the client sees. */
+function dropChain(chain, addresses) {
+    return {
+        table: 'filter',
+        parent: 'OUTPUT',
+        chain,
+        rules: [...new Set(addresses)].sort().map((address) => ['-d', `${address}/32`, '-j', 'DROP']),
+    };
+}
+/** Redirect only TCP to target-ip:port to the proxy; every other destination is left alone. */
+function dnatChain(chain, route) {
+    return {
+        table: 'nat',
+        parent: 'OUTPUT',
+        chain,
+        rules: [
+            [
+                '-p',
+                'tcp',
+                '-d',
+                `${route.targetIp}/32`,
+                '--dport',
+                String(route.port),
+                '-j',
+                'DNAT',
+                '--to-destination',
+                `${route.proxyIp}:${route.proxyPort}`,
+            ],
+        ],
+    };
+}
+/**
+ * iptables-restore input that creates the chain, fills it and inserts one jump at the top of
+ * the parent, in one transaction (--noflush keeps every other rule, Docker's included).
+ */
+function restoreInput(spec) {
+    return [
+        `*${spec.table}`,
+        `:${spec.chain} - [0:0]`,
+        ...spec.rules.map((rule) => ['-A', spec.chain, ...rule].join(' ')),
+        `-I ${spec.parent} 1 -j ${spec.chain}`,
+        'COMMIT',
+        '',
+    ].join('\n');
+}
+/** Our chains present in `iptables -S` output (for verification and leak checks). */
+function ourChains(iptablesSave) {
+    return [...iptablesSave.matchAll(/^-N (CHAOS-\S+)$/gm)].map((match) => match[1]);
+}
+/**
+ * The journal schema's checks for a chain about to be removed (a live revert never passes a
+ * malformed one either): a table and parent we use, and a chain name of ours.
+ */
+function assertChainOfOurs(spec) {
+    if (!['filter', 'nat'].includes(spec.table))
+        throw new Error(`refusing iptables table ${(0, quote_1.quoteValue)(spec.table)}`);
+    if (spec.parent !== 'OUTPUT')
+        throw new Error(`refusing parent chain ${(0, quote_1.quoteValue)(spec.parent)}`);
+    if (!exports.CHAIN_NAME.test(spec.chain))
+        throw new Error(`refusing chain ${(0, quote_1.quoteValue)(spec.chain)}: not one of ours`);
+}
+
+
+/***/ }),
+
+/***/ 850:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -63645,9 +64090,9 @@ exports.injectLatency = injectLatency;
 // latency: every chunk through the proxy is held delay ± jitter (pipelined: counted from its
 // arrival, never reordered). Proof: a round trip from a client, through its DNAT and the
 // proxy, takes at least the added delay longer than the baseline.
-const netem_latency_1 = __nccwpck_require__(1275);
-const toxic_fault_1 = __nccwpck_require__(4915);
-const toxics_1 = __nccwpck_require__(5541);
+const netem_latency_1 = __nccwpck_require__(3410);
+const toxic_fault_1 = __nccwpck_require__(4394);
+const toxics_1 = __nccwpck_require__(4454);
 const types_1 = __nccwpck_require__(6464);
 /** Timer slack: a measured delay this much under the expected one still counts. */
 const TOLERANCE_MS = 3;
@@ -63696,211 +64141,7 @@ function injectLatency(ctx, target, spec) {
 
 /***/ }),
 
-/***/ 9506:
-/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
-
-"use strict";
-
-var __importDefault = (this && this.__importDefault) || function (mod) {
-    return (mod && mod.__esModule) ? mod : { "default": mod };
-};
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.parseLeakRequest = parseLeakRequest;
-exports.injectMemory = injectMemory;
-// memory: pressure on the target's memory, two ways.
-// - leak-endpoint (the seed's way): the app's own leak endpoint is called every intervalMs
-//   (on the container's address on the project network) until the container is OOM-killed
-//   or the fault is reverted. Proof: the first call succeeds and the cgroup's usage grows.
-// - hog: a host process joins the container's cgroups and allocates stepBytes every
-//   intervalMs, charged to the container. The app's main process is made the OOM killer's
-//   first choice, so at the limit the kernel kills the app, as its own leak would. Refused when the
-//   container has no memory limit (it would press on the whole host). Proof: the cgroup's
-//   usage grows by the hog's step.
-// Both watch OOM kills (cgroup counter, Docker's OOMKilled), restarts and the time until the
-// container is running and healthy again; the kernel log names the killed process when it is
-// readable. The revert stops the pressure and starts the container if it is down for good.
-const node_fs_1 = __nccwpck_require__(3024);
-const node_http_1 = __importDefault(__nccwpck_require__(7067));
-const clock_1 = __nccwpck_require__(7110);
-const cgroups_1 = __nccwpck_require__(5083);
-const clients_1 = __nccwpck_require__(8221);
-const containers_1 = __nccwpck_require__(2245);
-const fault_handle_1 = __nccwpck_require__(3420);
-const hog_1 = __nccwpck_require__(1927);
-const revert_steps_1 = __nccwpck_require__(8281);
-const cgroups_2 = __nccwpck_require__(5083);
-const oom_watch_1 = __nccwpck_require__(9142);
-const types_1 = __nccwpck_require__(6464);
-const MiB = 2 ** 20;
-/** "POST /debug/leak?mb=10" or "/debug/leak?mb=10" (GET). */
-function parseLeakRequest(path) {
-    const match = /^(GET|POST)\s+(\S+)$/i.exec(path.trim());
-    if (match)
-        return { method: match[1].toUpperCase(), path: match[2] };
-    return { method: 'GET', path: path.trim() };
-}
-function callOnce(url, method, timeoutMs) {
-    return new Promise((resolve, reject) => {
-        const request = node_http_1.default.request(url, { method, timeout: timeoutMs }, (response) => {
-            response.resume();
-            response.on('end', () => resolve(response.statusCode ?? 0));
-        });
-        request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs}ms`)));
-        request.on('error', reject);
-        request.end();
-    });
-}
-async function injectMemory(ctx, target, spec) {
-    const [runtime] = await (0, clients_1.resolveTargetRuntimes)(ctx.project, target.service);
-    const cgroups = (0, cgroups_1.containerCgroups)(runtime.pid, ctx.cgroupHost);
-    const handle = await fault_handle_1.FaultHandle.begin(ctx, 'memory', [(0, containers_1.targetLabel)(runtime)], [{ op: 'start-container', containerId: runtime.id, name: runtime.name }]);
-    const watcher = new oom_watch_1.OomWatcher(runtime.id, cgroups);
-    try {
-        await watcher.start();
-        const stopPressure = spec.method === 'hog'
-            ? await startHog(ctx, handle, runtime, cgroups, spec)
-            : await startLeakCalls(handle, runtime, cgroups, spec, watcher);
-        handle.hooks.beforeSteps = async () => {
-            await stopPressure();
-            for (const line of (0, oom_watch_1.describeObservation)(await watcher.stop()))
-                handle.addEvidence(line);
-        };
-        // The OOM kill is what the fault drives towards: once it is settled, the rest is recovery.
-        void watcher.killSettled.then((why) => handle.endOfCourse(why));
-    }
-    catch (error) {
-        await watcher.stop();
-        return handle.abandon(error);
-    }
-    return handle.markInjected();
-}
-async function startLeakCalls(handle, runtime, cgroups, spec, watcher) {
-    const request = parseLeakRequest(spec.path);
-    const address = runtime.networks.find((n) => n.ip)?.ip;
-    if (!address)
-        throw new types_1.FaultUnavailableError(`${runtime.name} has no address on a Docker network`);
-    const url = new URL(`http://${address}:${(0, clients_1.defaultPort)(runtime, spec.port)}${request.path}`);
-    const before = (0, cgroups_1.memoryUsageBytes)(cgroups) ?? 0;
-    const status = await callOnce(url, request.method, 5000);
-    if (status < 200 || status >= 300)
-        throw new types_1.FaultNotEffectiveError(`${request.method} ${url} answered ${status}`);
-    const after = (0, cgroups_1.memoryUsageBytes)(cgroups) ?? 0;
-    if (after - before < MiB / 2) {
-        throw new types_1.FaultNotEffectiveError(`${request.method} ${url} answered ${status} but the cgroup's memory grew by only ${((after - before) / MiB).toFixed(2)}MiB`);
-    }
-    handle.addEvidence(`${request.method} ${url.pathname}${url.search} → ${status}; cgroup memory ${(before / MiB).toFixed(1)} → ${(after / MiB).toFixed(1)}MiB`);
-    const abort = new AbortController();
-    let calls = 1;
-    let failures = 0;
-    const startedAt = (0, clock_1.monotonicMs)();
-    const loop = (async () => {
-        while (!abort.signal.aborted && (spec.durationMs <= 0 || (0, clock_1.monotonicMs)() - startedAt < spec.durationMs)) {
-            await (0, clock_1.sleep)(spec.intervalMs, abort.signal);
-            if (abort.signal.aborted)
-                return;
-            // The leak has done its job at the first OOM kill; leaking into the restarted app
-            // would only kill it again and again.
-            if (watcher.killSeen) {
-                handle.addEvidence(`leak calls stopped at the OOM kill`);
-                return;
-            }
-            const ok = await callOnce(url, request.method, Math.max(1000, spec.intervalMs))
-                .then((code) => code >= 200 && code < 300)
-                .catch(() => false);
-            calls += 1;
-            if (!ok)
-                failures += 1;
-        }
-    })();
-    return async () => {
-        abort.abort();
-        await loop;
-        handle.addEvidence(`${calls} leak call(s), ${failures} failed (the app was down or OOM-killed)`);
-    };
-}
-/**
- * Makes the container's main process the OOM killer's first choice (oom_score_adj 1000), so that
- * when the hog fills the cgroup it is the application that is killed and restarted, as its own
- * leak would have it, not the hog. The old value is journalled and put back by the revert when
- * the process is still the same one (after an OOM kill it is not: the new one starts afresh).
- */
-async function makeFirstOomVictim(handle, runtime) {
-    const file = `/proc/${runtime.pid}/oom_score_adj`;
-    const old = Number((0, node_fs_1.readFileSync)(file, 'utf8').trim());
-    const startTicks = (0, revert_steps_1.processStartTicks)(runtime.pid);
-    if (!Number.isFinite(old) || startTicks === null)
-        throw new Error(`cannot read ${file}`);
-    await handle.addSteps([
-        {
-            op: 'restore-oom-score',
-            pid: runtime.pid,
-            startTicks,
-            value: old,
-            what: `${runtime.name}'s main process`,
-        },
-    ]);
-    await (0, revert_steps_1.writeOomScoreAdj)(runtime.pid, 1000);
-    handle.addEvidence(`${runtime.name}'s main process (pid ${runtime.pid}) is the OOM killer's first choice (oom_score_adj ${old} → 1000)`);
-}
-async function startHog(ctx, handle, runtime, cgroups, spec) {
-    if (ctx.privileges.mode === 'none')
-        throw new types_1.FaultUnavailableError("a memory hog joins the container's cgroup: needs root or sudo -n");
-    const limit = (0, cgroups_1.memoryLimitBytes)(cgroups);
-    if (limit === null) {
-        throw new types_1.FaultUnavailableError(`${runtime.name} has no memory limit: a hog would press on the whole host; give the service mem_limit`);
-    }
-    const hog = (0, hog_1.spawnHog)({
-        mode: 'memory',
-        stepBytes: spec.stepBytes,
-        intervalMs: spec.intervalMs,
-        // Enough to cross the limit: the kernel then has to reclaim or kill.
-        maxBytes: limit + 2 * spec.stepBytes,
-        watchPid: runtime.pid,
-    });
-    try {
-        await handle.addSteps([
-            { op: 'kill-process', pid: hog.pid, startTicks: hog.startTicks, what: `memory hog in ${runtime.name}` },
-        ]);
-        await (0, cgroups_2.joinCgroups)(hog.pid, cgroups);
-        await makeFirstOomVictim(handle, runtime);
-    }
-    catch (error) {
-        await hog.stop();
-        throw error;
-    }
-    const before = (0, cgroups_1.memoryUsageBytes)(cgroups) ?? 0;
-    hog.go();
-    const deadline = (0, clock_1.monotonicMs)() + 3000;
-    let grown = 0;
-    while ((0, clock_1.monotonicMs)() < deadline) {
-        await (0, clock_1.sleep)(25);
-        grown = ((0, cgroups_1.memoryUsageBytes)(cgroups) ?? 0) - before;
-        if (hog.allocatedBytes() > 0 && grown >= spec.stepBytes / 2)
-            break;
-        if (hog.child.exitCode !== null || hog.child.signalCode !== null)
-            break;
-    }
-    const killedEarly = hog.child.signalCode === 'SIGKILL';
-    if (!killedEarly && grown < spec.stepBytes / 2) {
-        await hog.stop();
-        throw new types_1.FaultNotEffectiveError(`the hog (pid ${hog.pid}) allocated ${hog.allocatedBytes()} bytes but ${runtime.name}'s cgroup grew by only ${grown} bytes`);
-    }
-    handle.addEvidence(killedEarly
-        ? `hog pid ${hog.pid} was OOM-killed at once in ${runtime.name}'s cgroup (limit ${(limit / MiB).toFixed(0)}MiB)`
-        : `hog pid ${hog.pid} in ${runtime.name}'s cgroup: usage +${(grown / MiB).toFixed(1)}MiB (limit ${(limit / MiB).toFixed(0)}MiB, cgroup v${cgroups.version})`);
-    return async () => {
-        const killedByKernel = hog.child.signalCode === 'SIGKILL';
-        await hog.stop();
-        handle.addEvidence(killedByKernel
-            ? `hog was killed by the kernel after allocating ${(hog.allocatedBytes() / MiB).toFixed(0)}MiB`
-            : `hog stopped after allocating ${(hog.allocatedBytes() / MiB).toFixed(0)}MiB`);
-    };
-}
-
-
-/***/ }),
-
-/***/ 2471:
+/***/ 6026:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -63959,7 +64200,7 @@ async function installMonitor(ctx, target, options) {
 
 /***/ }),
 
-/***/ 1275:
+/***/ 3410:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -63971,10 +64212,10 @@ exports.injectNetemLatency = injectNetemLatency;
 // band and a u32 filter steering only target-ip:port into it. The revert deletes the root
 // qdisc (journalled as remove-qdisc). Proof: a round trip from a client, straight to the
 // target, takes the delay longer than the baseline.
-const clients_1 = __nccwpck_require__(8221);
+const clients_1 = __nccwpck_require__(5084);
 const fault_handle_1 = __nccwpck_require__(3420);
-const netem_1 = __nccwpck_require__(6276);
-const netns_1 = __nccwpck_require__(5565);
+const netem_1 = __nccwpck_require__(2205);
+const netns_1 = __nccwpck_require__(4728);
 const privileges_1 = __nccwpck_require__(7145);
 const types_1 = __nccwpck_require__(6464);
 async function injectNetemLatency(ctx, target, spec) {
@@ -64037,7 +64278,7 @@ async function injectNetemLatency(ctx, target, spec) {
 
 /***/ }),
 
-/***/ 6276:
+/***/ 2205:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -64139,7 +64380,7 @@ function routeDevice(ipRouteGet) {
 
 /***/ }),
 
-/***/ 5565:
+/***/ 4728:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -64156,8 +64397,7 @@ exports.dnsProbe = dnsProbe;
 const docker_1 = __nccwpck_require__(6214);
 const targets_1 = __nccwpck_require__(8978);
 const privileges_1 = __nccwpck_require__(7145);
-const iptables_1 = __nccwpck_require__(5009);
-const journal_schema_1 = __nccwpck_require__(1048);
+const iptables_1 = __nccwpck_require__(5422);
 /** Re-reads a container (checking it is still in the run's project) with what network faults need. */
 async function containerRuntime(containerId, project) {
     const container = await (0, targets_1.assertInProject)(containerId, project);
@@ -64216,7 +64456,7 @@ const MAX_JUMPS = 64;
  * a live revert, a journal replay and a restart's reinstall all come through here.
  */
 async function removeChainInPid(pid, spec) {
-    (0, journal_schema_1.assertChainOfOurs)(spec);
+    (0, iptables_1.assertChainOfOurs)(spec);
     const privileges = await (0, privileges_1.detectPrivileges)();
     if (!privileges.tools.iptables)
         throw new privileges_1.PrivilegeError('iptables is not installed');
@@ -64330,193 +64570,7 @@ async function dnsProbe(pid, name, timeoutMs = 2000) {
 
 /***/ }),
 
-/***/ 9142:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.OomWatcher = void 0;
-exports.kernelLinesAfter = kernelLinesAfter;
-exports.killedProcessLines = killedProcessLines;
-exports.describeObservation = describeObservation;
-// Watches a container through a memory fault: OOM kills (the cgroup's counter and Docker's
-// OOMKilled), restarts, how long until it was running (and healthy) again, and — when the
-// kernel log is readable — which process the kernel killed.
-const clock_1 = __nccwpck_require__(7110);
-const privileges_1 = __nccwpck_require__(7145);
-const cgroups_1 = __nccwpck_require__(5083);
-const containers_1 = __nccwpck_require__(2245);
-/**
- * The kernel log lines newer than the last line of an earlier read, by dmesg's timestamp (the
- * ring buffer drops old lines, so offsets into the earlier text are not reliable). Pure.
- */
-function kernelLinesAfter(log, earlier) {
-    const stamp = (line) => Number(/^\[\s*(\d+\.\d+)\]/.exec(line)?.[1] ?? NaN);
-    const last = (earlier ?? '').trimEnd().split('\n').pop() ?? '';
-    const since = stamp(last);
-    if (!Number.isFinite(since))
-        return log;
-    return log
-        .split('\n')
-        .filter((line) => stamp(line) > since)
-        .join('\n');
-}
-/**
- * The processes the OOM killer chose in one container's memory cgroup, from the kernel's
- * `oom-kill:... oom_memcg=<cgroup>,... task=<comm>,pid=<pid>` lines (pure, for tests). Kills in
- * other cgroups (other projects on the same machine) are left out.
- */
-function killedProcessLines(kernelLog, containerId) {
-    return [...kernelLog.matchAll(/oom-kill:\S*oom_memcg=([^,\s]+)\S*?,task=([^,\s]+),pid=(\d+)/g)]
-        .filter((m) => m[1].includes(containerId))
-        .map((m) => `pid ${m[3]} (${m[2]})`);
-}
-async function kernelLog() {
-    const result = await (0, privileges_1.execAsRoot)('dmesg', [], { timeoutMs: 5000 }).catch(() => null);
-    return result?.code === 0 ? result.stdout : null;
-}
-class OomWatcher {
-    containerId;
-    abort = new AbortController();
-    loop = Promise.resolve();
-    lastOomCount = null;
-    oomKills = null;
-    baselineRestarts = 0;
-    baselineFinishedAt = '';
-    baselineKernelLog = null;
-    peak = null;
-    downSinceMs = null;
-    downToHealthyMs = null;
-    oomKilled = false;
-    restarts = 0;
-    cgroups;
-    firstKillSeenAtMs = null;
-    settle = () => undefined;
-    /**
-     * Resolves once an OOM kill since start() is settled: Docker has recorded the container's
-     * death (OOMKilled), or the cgroup counted a kill and the container was still up a second
-     * later (a process it survived losing). Waiting for Docker's record matters: a revert
-     * that looked earlier could see "exited" before the restart policy took over.
-     */
-    killSettled = new Promise((resolve) => (this.settle = resolve));
-    constructor(containerId, cgroups) {
-        this.containerId = containerId;
-        this.cgroups = cgroups;
-    }
-    async start() {
-        const inspect = await (0, containers_1.inspectContainer)(this.containerId);
-        this.baselineRestarts = inspect.RestartCount;
-        this.baselineFinishedAt = inspect.State.FinishedAt;
-        this.lastOomCount = (0, cgroups_1.oomKillCount)(this.cgroups);
-        if (this.lastOomCount !== null)
-            this.oomKills = 0;
-        this.baselineKernelLog = await kernelLog();
-        this.loop = this.watch();
-    }
-    async watch() {
-        while (!this.abort.signal.aborted) {
-            await this.sample();
-            await (0, clock_1.sleep)(100, this.abort.signal);
-        }
-    }
-    async sample() {
-        this.countOomKills();
-        const usage = safe(() => (0, cgroups_1.memoryUsageBytes)(this.cgroups));
-        if (usage !== null)
-            this.peak = Math.max(this.peak ?? 0, usage);
-        const inspect = await (0, containers_1.inspectContainer)(this.containerId).catch(() => null);
-        if (!inspect)
-            return;
-        const state = inspect.State;
-        const diedSinceStart = state.FinishedAt !== this.baselineFinishedAt;
-        // OOMKilled stays set from an earlier death; only a death after the fault began counts.
-        this.oomKilled ||= state.OOMKilled && diedSinceStart;
-        this.restarts = inspect.RestartCount - this.baselineRestarts;
-        if ((this.oomKills ?? 0) > 0)
-            this.firstKillSeenAtMs ??= (0, clock_1.monotonicMs)();
-        if (this.oomKilled)
-            this.settle('the kernel OOM-killed the container');
-        else if (this.firstKillSeenAtMs !== null &&
-            (0, clock_1.monotonicMs)() - this.firstKillSeenAtMs >= 1000 &&
-            !diedSinceStart)
-            this.settle("the kernel OOM-killed a process in the container's cgroup");
-        const up = state.Running && !state.Restarting && (!state.Health || state.Health.Status === 'healthy');
-        if (!up && this.downSinceMs === null)
-            this.downSinceMs = (0, clock_1.monotonicMs)();
-        if (up && this.downToHealthyMs === null) {
-            if (this.downSinceMs !== null)
-                this.downToHealthyMs = (0, clock_1.monotonicMs)() - this.downSinceMs;
-            else if (diedSinceStart) {
-                // Died and came back between two samples: Docker's own timestamps tell how long it was down.
-                const downMs = Date.parse(state.StartedAt) - Date.parse(state.FinishedAt);
-                if (Number.isFinite(downMs) && downMs >= 0)
-                    this.downToHealthyMs = downMs;
-            }
-        }
-    }
-    /** Adds new OOM kills; a counter that went down belongs to a cgroup created anew by a restart. */
-    countOomKills() {
-        const now = safe(() => (0, cgroups_1.oomKillCount)(this.cgroups));
-        if (now === null)
-            return;
-        const last = this.lastOomCount ?? 0;
-        this.oomKills = (this.oomKills ?? 0) + (now >= last ? now - last : now);
-        this.lastOomCount = now;
-    }
-    /** Whether the kernel has killed anything in the container since start() (no waiting for Docker). */
-    get killSeen() {
-        return this.oomKilled || (this.oomKills ?? 0) > 0;
-    }
-    /** Reads the current state without stopping. */
-    async observe() {
-        await this.sample();
-        const log = await kernelLog();
-        const fresh = log === null ? '' : kernelLinesAfter(log, this.baselineKernelLog);
-        return {
-            oomKills: this.oomKills,
-            oomKilled: this.oomKilled,
-            restarts: this.restarts,
-            peakUsageBytes: this.peak,
-            downToHealthyMs: this.downToHealthyMs,
-            killedProcesses: killedProcessLines(fresh, this.containerId),
-            kernelLogReadable: log !== null,
-        };
-    }
-    async stop() {
-        this.abort.abort();
-        await this.loop;
-        return this.observe();
-    }
-}
-exports.OomWatcher = OomWatcher;
-function safe(read) {
-    try {
-        return read();
-    }
-    catch {
-        return null;
-    }
-}
-function describeObservation(o) {
-    const mb = (bytes) => (bytes === null ? '?' : `${(bytes / 2 ** 20).toFixed(1)}MiB`);
-    return [
-        // A kill that ends the container goes with its cgroup (recreated on restart): Docker's
-        // OOMKilled reports that one; the cgroup's counter reports kills the container survived.
-        `peak memory ${mb(o.peakUsageBytes)}; OOM kills in the cgroup: ${o.oomKills ?? 'unreadable'} (kills the container survived); docker OOMKilled=${o.oomKilled}; restarts +${o.restarts}`,
-        o.downToHealthyMs === null
-            ? 'never seen down'
-            : `down → running/healthy again in ${Math.round(o.downToHealthyMs)}ms`,
-        o.kernelLogReadable
-            ? `kernel killed: ${o.killedProcesses.length ? o.killedProcesses.join(', ') : 'no process logged'}`
-            : 'kernel log (dmesg) not readable: which process was killed is unknown',
-    ];
-}
-
-
-/***/ }),
-
-/***/ 4615:
+/***/ 9502:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -64533,12 +64587,12 @@ exports.injectPartition = injectPartition;
 //   client's resolver (Docker's embedded DNS) no longer answers for the service name.
 //   Revert proof: inspect lists the networks again and the name resolves again.
 const docker_1 = __nccwpck_require__(6214);
-const clients_1 = __nccwpck_require__(8221);
+const clients_1 = __nccwpck_require__(5084);
 const clock_1 = __nccwpck_require__(7110);
 const fault_handle_1 = __nccwpck_require__(3420);
-const iptables_1 = __nccwpck_require__(5009);
-const netns_1 = __nccwpck_require__(5565);
-const restart_watch_1 = __nccwpck_require__(9784);
+const iptables_1 = __nccwpck_require__(5422);
+const netns_1 = __nccwpck_require__(4728);
+const restart_watch_1 = __nccwpck_require__(7318);
 const types_1 = __nccwpck_require__(6464);
 // A connect on a Docker bridge takes well under 10ms; one that has not finished in this long was dropped.
 const PROBE_TIMEOUT_MS = 250;
@@ -64741,197 +64795,7 @@ async function verifyDisconnectReverted(ctx, service, cuts, clientBefore) {
 
 /***/ }),
 
-/***/ 67:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.injectPause = injectPause;
-// pause: the target's processes are frozen (cgroup freezer) and thawed on revert. Their
-// sockets stay open, so clients see hangs rather than refusals. Proof: inspect Paused=true;
-// the revert's proof: Paused=false, and still so a moment later.
-const docker_1 = __nccwpck_require__(6214);
-const containers_1 = __nccwpck_require__(2245);
-const fault_handle_1 = __nccwpck_require__(3420);
-const revert_proof_1 = __nccwpck_require__(3804);
-const types_1 = __nccwpck_require__(6464);
-async function injectPause(ctx, target, _spec) {
-    const containers = await (0, containers_1.resolveTargets)(ctx.project, target.service);
-    const handle = await fault_handle_1.FaultHandle.begin(ctx, 'pause', containers.map(containers_1.targetLabel), containers.map((c) => ({ op: 'unpause-container', containerId: c.id, name: c.name })));
-    try {
-        await Promise.all(containers.map(async (container) => {
-            await (0, docker_1.docker)().getContainer(container.id).pause();
-            const inspect = await (0, containers_1.inspectContainer)(container.id);
-            if (!inspect.State.Paused)
-                throw new types_1.FaultNotEffectiveError(`${container.name} is not paused: ${(0, containers_1.describeState)(inspect.State)}`);
-            handle.addEvidence(`${container.name} ${(0, containers_1.describeState)(inspect.State)}`);
-        }));
-    }
-    catch (error) {
-        return handle.abandon(error);
-    }
-    handle.hooks.verifyRevert = () => (0, revert_proof_1.verifyUnpaused)(containers);
-    return handle.markInjected();
-}
-
-
-/***/ }),
-
-/***/ 7145:
-/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
-
-"use strict";
-
-var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    var desc = Object.getOwnPropertyDescriptor(m, k);
-    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
-      desc = { enumerable: true, get: function() { return m[k]; } };
-    }
-    Object.defineProperty(o, k2, desc);
-}) : (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    o[k2] = m[k];
-}));
-var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
-    Object.defineProperty(o, "default", { enumerable: true, value: v });
-}) : function(o, v) {
-    o["default"] = v;
-});
-var __importStar = (this && this.__importStar) || (function () {
-    var ownKeys = function(o) {
-        ownKeys = Object.getOwnPropertyNames || function (o) {
-            var ar = [];
-            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
-            return ar;
-        };
-        return ownKeys(o);
-    };
-    return function (mod) {
-        if (mod && mod.__esModule) return mod;
-        var result = {};
-        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
-        __setModuleDefault(result, mod);
-        return result;
-    };
-})();
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.PrivilegeError = void 0;
-exports.detectPrivileges = detectPrivileges;
-exports.execAsRoot = execAsRoot;
-exports.execInNetns = execInNetns;
-exports.checkPrivileges = checkPrivileges;
-// How the fault library gets root for the few things that need it (entering a container's
-// network namespace, iptables, cgroup writes): directly when the process is root, through
-// `sudo -n` when that works without a password, otherwise not at all — and then it says
-// which faults are unavailable and why instead of failing half-way through one.
-const node_fs_1 = __nccwpck_require__(3024);
-const exec_1 = __nccwpck_require__(7895);
-class PrivilegeError extends Error {
-}
-exports.PrivilegeError = PrivilegeError;
-const TOOL_DIRS = ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/sbin', '/usr/local/bin'];
-function findTool(name) {
-    const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), ...TOOL_DIRS];
-    for (const dir of dirs) {
-        const candidate = `${dir}/${name}`;
-        if ((0, node_fs_1.existsSync)(candidate))
-            return candidate;
-    }
-    return null;
-}
-/** cgroup v2 when /sys/fs/cgroup itself is a cgroup2 mount; v1 (or hybrid) when it has a memory hierarchy. */
-function detectCgroupVersion() {
-    if ((0, node_fs_1.existsSync)('/sys/fs/cgroup/cgroup.controllers'))
-        return 2;
-    if ((0, node_fs_1.existsSync)('/sys/fs/cgroup/memory'))
-        return 1;
-    return null;
-}
-let detected;
-function detectPrivileges() {
-    detected ??= (async () => {
-        let mode = 'none';
-        if (process.getuid?.() === 0)
-            mode = 'root';
-        else {
-            const sudo = await (0, exec_1.execCommand)('sudo', ['-n', 'true'], { timeoutMs: 5000 }).catch(() => null);
-            if (sudo?.code === 0)
-                mode = 'sudo';
-        }
-        return {
-            mode,
-            tools: { nsenter: findTool('nsenter'), iptables: findTool('iptables'), tc: findTool('tc') },
-            cgroupVersion: detectCgroupVersion(),
-        };
-    })();
-    return detected;
-}
-/** Runs a command as root (directly or via `sudo -n`); throws PrivilegeError when neither is possible. */
-async function execAsRoot(command, args, options = {}) {
-    const privileges = await detectPrivileges();
-    if (privileges.mode === 'root')
-        return (0, exec_1.execCommand)(command, args, options);
-    if (privileges.mode === 'sudo')
-        return (0, exec_1.execCommand)('sudo', ['-n', command, ...args], options);
-    throw new PrivilegeError(`${command} needs root: run as root or allow passwordless sudo (sudo -n)`);
-}
-/** Runs a command inside the network namespace of the process `pid` (a container's init). */
-async function execInNetns(pid, command, args, options = {}) {
-    const privileges = await detectPrivileges();
-    if (!privileges.tools.nsenter)
-        throw new PrivilegeError('nsenter (util-linux) is not installed');
-    return execAsRoot(privileges.tools.nsenter, ['-t', String(pid), '-n', command, ...args], options);
-}
-/** Per fault kind: can this process inject it here, and if not, why. */
-async function checkPrivileges() {
-    const privileges = await detectPrivileges();
-    const rootOk = privileges.mode !== 'none';
-    const rootWhy = rootOk ? `root via ${privileges.mode}` : 'needs root or passwordless sudo (sudo -n)';
-    const netnsFault = () => {
-        if (!rootOk)
-            return { available: false, reason: rootWhy };
-        if (!privileges.tools.nsenter)
-            return { available: false, reason: 'nsenter (util-linux) is not installed' };
-        if (!privileges.tools.iptables)
-            return { available: false, reason: 'iptables is not installed' };
-        return { available: true, reason: `${rootWhy}; nsenter + iptables in the clients' network namespaces` };
-    };
-    const cgroupFault = () => {
-        if (!rootOk)
-            return { available: false, reason: rootWhy };
-        if (privileges.cgroupVersion === null)
-            return { available: false, reason: 'no cgroup v1 or v2 mount found' };
-        return { available: true, reason: `${rootWhy}; cgroup v${privileges.cgroupVersion}` };
-    };
-    const dockerOnly = { available: true, reason: 'Docker API only' };
-    const { detectNetem } = await Promise.resolve().then(() => __importStar(__nccwpck_require__(6276)));
-    const netem = await detectNetem();
-    return {
-        stop: dockerOnly,
-        kill: dockerOnly,
-        pause: dockerOnly,
-        flap: dockerOnly,
-        partition: netnsFault(),
-        latency: netnsFault(),
-        bandwidth: netnsFault(),
-        stall: netnsFault(),
-        reset_peer: netnsFault(),
-        down: netnsFault(),
-        memory: {
-            available: true,
-            reason: `leak-endpoint: Docker API + HTTP; hog: ${cgroupFault().available ? 'available' : cgroupFault().reason}`,
-        },
-        cpu: cgroupFault(),
-        netem: { available: netem.available, reason: netem.reason },
-    };
-}
-
-
-/***/ }),
-
-/***/ 105:
+/***/ 2788:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 "use strict";
@@ -64948,7 +64812,7 @@ exports.ToxicProxy = void 0;
 // proxy installed for a whole scenario).
 const node_net_1 = __importDefault(__nccwpck_require__(7030));
 const clock_1 = __nccwpck_require__(7110);
-const toxics_1 = __nccwpck_require__(5541);
+const toxics_1 = __nccwpck_require__(4454);
 const HIGH_WATER_BYTES = 1 << 20;
 function normaliseIp(address) {
     return (address ?? '').replace(/^::ffff:/, '');
@@ -65240,120 +65104,14 @@ exports.ToxicProxy = ToxicProxy;
 
 /***/ }),
 
-/***/ 5550:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.containerIdsInCgroupFile = containerIdsInCgroupFile;
-exports.checkEntryOnHost = checkEntryOnHost;
-// What a journal entry may touch on this host, checked with the engine and /proc before any of
-// its steps runs (its shape is checked first, by journal-schema.ts). A step names a container,
-// a network or a process; replay touches it only if it belongs to the entry's compose project.
-// Something that is gone is fine (its step reports "already gone"); something that exists and
-// belongs elsewhere makes the whole entry refused, and it stays in the journal for a person.
-const node_fs_1 = __nccwpck_require__(3024);
-const docker_1 = __nccwpck_require__(6214);
-const journal_schema_1 = __nccwpck_require__(1048);
-const revert_steps_1 = __nccwpck_require__(8281);
-const PROJECT_LABEL = 'com.docker.compose.project';
-function statusOf(error) {
-    return error.statusCode;
-}
-/** The project label of a container, or null when the container does not exist. */
-async function containerProject(id) {
-    try {
-        const inspect = await (0, docker_1.docker)().getContainer(id).inspect();
-        return { name: inspect.Name.replace(/^\//, ''), project: inspect.Config.Labels?.[PROJECT_LABEL] ?? '' };
-    }
-    catch (error) {
-        if (statusOf(error) === 404)
-            return null;
-        throw error;
-    }
-}
-async function networkProject(id) {
-    try {
-        const inspect = (await (0, docker_1.docker)().getNetwork(id).inspect());
-        return { name: inspect.Name, project: inspect.Labels?.[PROJECT_LABEL] ?? '' };
-    }
-    catch (error) {
-        if (statusOf(error) === 404)
-            return null;
-        throw error;
-    }
-}
-/** Container ids named by a process's cgroup paths (docker-<id>.scope, /docker/<id>, …). */
-function containerIdsInCgroupFile(text) {
-    return [...new Set([...text.matchAll(/(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])/g)].map((m) => m[0]))];
-}
-/**
- * Null when every container, network and live process the entry names belongs to its project;
- * otherwise the first field that does not. Throws when the engine cannot be asked (the entry
- * then counts as failed and stays, as any replay that could not run).
- */
-async function checkEntryOnHost(entry, proc = hostProc) {
-    const elsewhere = (kind, name, project) => `${kind} ${name} belongs to ${project ? `compose project ${(0, journal_schema_1.quoteValue)(project)}` : 'no compose project'}, not to the entry's project ${(0, journal_schema_1.quoteValue)(entry.project)}`;
-    for (const [i, step] of entry.steps.entries()) {
-        if ('containerId' in step) {
-            const found = await containerProject(step.containerId);
-            if (found && found.project !== entry.project)
-                return {
-                    field: `steps[${i}].containerId`,
-                    message: elsewhere('container', found.name, found.project),
-                };
-        }
-        if (step.op === 'network-connect') {
-            const found = await networkProject(step.networkId);
-            if (found && found.project !== entry.project)
-                return { field: `steps[${i}].networkId`, message: elsewhere('network', found.name, found.project) };
-        }
-        if (step.op === 'kill-process' || step.op === 'restore-oom-score') {
-            // A process that is gone, or a pid now used by another process (another start time),
-            // is left alone by the step itself. The one it would act on must run in a container
-            // of the project: our hogs are moved into the target's cgroups, and the OOM score is
-            // the target's main process's.
-            if ((0, revert_steps_1.processStartTicks)(step.pid) !== step.startTicks)
-                continue;
-            const cgroups = proc.readCgroup(step.pid) ?? '';
-            let inProject = false;
-            for (const id of containerIdsInCgroupFile(cgroups)) {
-                if ((await containerProject(id))?.project === entry.project)
-                    inProject = true;
-            }
-            if (!inProject)
-                return {
-                    field: `steps[${i}].pid`,
-                    message: `process ${step.pid} does not run in a container of compose project ${(0, journal_schema_1.quoteValue)(entry.project)}`,
-                };
-        }
-    }
-    return null;
-}
-const hostProc = {
-    readCgroup(pid) {
-        try {
-            return (0, node_fs_1.readFileSync)(`/proc/${pid}/cgroup`, 'utf8');
-        }
-        catch {
-            return null;
-        }
-    },
-};
-
-
-/***/ }),
-
-/***/ 487:
+/***/ 264:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.injectResetPeer = injectResetPeer;
-const toxic_fault_1 = __nccwpck_require__(4915);
-const netns_1 = __nccwpck_require__(5565);
+const toxic_fault_1 = __nccwpck_require__(4394);
 const types_1 = __nccwpck_require__(6464);
 function injectResetPeer(ctx, target, spec) {
     const toxic = { type: 'reset_peer', resetAfterMs: spec.resetAfterMs };
@@ -65361,11 +65119,12 @@ function injectResetPeer(ctx, target, spec) {
         // A connection that is reset or refused without the toxic proves nothing with it.
         if (baseline.outcome === 'reset' || baseline.outcome === 'refused')
             throw new types_1.FaultNotEffectiveError(`cannot measure reset_peer on ${route.service}:${route.port}: the baseline already ended in ${(0, toxic_fault_1.describeProbe)(baseline)}`);
-        const leg = route.legs[0];
-        const localPort = 20000 + Math.floor(Math.random() * 30000);
-        leg.proxy.expectProbe(localPort);
         // Wait for the close rather than the first reply: a reply may come before the reset.
-        const probe = await (0, netns_1.tcpProbe)(route.clients[0].pid, { host: leg.targetIp, port: route.port }, { timeoutMs: spec.resetAfterMs + 2000, localPort, waitForClose: true });
+        const probe = await route.probe({
+            timeoutMs: spec.resetAfterMs + 2000,
+            throughProxy: true,
+            waitForClose: true,
+        });
         if (probe.outcome !== 'reset') {
             throw new types_1.FaultNotEffectiveError(`reset_peer not in effect: the probe connection ended "${(0, toxic_fault_1.describeProbe)(probe)}" instead of a reset`);
         }
@@ -65378,7 +65137,7 @@ function injectResetPeer(ctx, target, spec) {
 
 /***/ }),
 
-/***/ 9784:
+/***/ 7318:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -65390,7 +65149,7 @@ exports.keepChainsAcrossRestarts = keepChainsAcrossRestarts;
 // so rules a fault put in the old one are gone, and it may have a new address: a fault
 // that lives in network namespaces has to redo its work there or it silently stops.
 const events_1 = __nccwpck_require__(7611);
-const netns_1 = __nccwpck_require__(5565);
+const netns_1 = __nccwpck_require__(4728);
 /** Calls onStart(containerId) for each watched container of the project that starts, until stopped. */
 function watchContainerStarts(project, containerIds, onStart) {
     return (0, events_1.streamContainerEvents)(project, ['start'], (event) => {
@@ -65427,257 +65186,7 @@ function keepChainsAcrossRestarts(project, watched, replan, note) {
 
 /***/ }),
 
-/***/ 3804:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.SETTLE_MS = exports.UNPAUSED_PROOF_MS = exports.RUNNING_PROOF_MS = void 0;
-exports.notRunningAs = notRunningAs;
-exports.mergeChecks = mergeChecks;
-exports.verifyRunning = verifyRunning;
-exports.verifyUnpaused = verifyUnpaused;
-const containers_1 = __nccwpck_require__(2245);
-/** How long a started container may take to be seen running. */
-exports.RUNNING_PROOF_MS = 5000;
-/** How long an unpaused container may take to be seen thawed. */
-exports.UNPAUSED_PROOF_MS = 2000;
-/** How long the state must hold, look after look, to count (a crash at start is caught). */
-exports.SETTLE_MS = 250;
-/** What a container is instead of running, in a word or two: "exited", "paused", "restarting". */
-function notRunningAs(state) {
-    if (state.Paused)
-        return 'paused';
-    if (state.Restarting)
-        return 'restarting';
-    if (state.Running)
-        return 'not running steadily (it started anew while watched)';
-    return state.Status || 'not running';
-}
-function mergeChecks(checks) {
-    return {
-        evidence: checks.flatMap((check) => check.evidence),
-        problems: checks.flatMap((check) => check.problems),
-    };
-}
-async function checkEach(targets, check) {
-    const checks = await Promise.all(targets.map((target) => check(target).catch((error) => {
-        const line = `${(0, containers_1.targetLabel)(target)}: could not be inspected after the revert: ${error.message}`;
-        return { evidence: [line], problems: [line] };
-    })));
-    return mergeChecks(checks);
-}
-/** After a revert that starts containers: each is running (and not paused), and stays so for SETTLE_MS. */
-function verifyRunning(targets, timeoutMs = exports.RUNNING_PROOF_MS) {
-    return checkEach(targets, async (target) => {
-        const { inspect, held } = await (0, containers_1.waitForSettledState)(target.id, (s) => s.Running && !s.Paused && !s.Restarting, exports.SETTLE_MS, timeoutMs);
-        const state = (0, containers_1.describeState)(inspect.State);
-        if (held)
-            return { evidence: [`${target.name} running again: ${state}`], problems: [] };
-        return {
-            evidence: [`${target.name} NOT running after revert: ${state}`],
-            problems: [
-                `${(0, containers_1.targetLabel)(target)}: still ${notRunningAs(inspect.State)} ${(0, containers_1.seconds)(timeoutMs)} after the revert (${state})`,
-            ],
-        };
-    });
-}
-/** After a revert that unpauses containers: none is paused, and stays so for SETTLE_MS. */
-function verifyUnpaused(targets, timeoutMs = exports.UNPAUSED_PROOF_MS) {
-    return checkEach(targets, async (target) => {
-        const { inspect, held } = await (0, containers_1.waitForSettledState)(target.id, (s) => !s.Paused, exports.SETTLE_MS, timeoutMs);
-        const state = (0, containers_1.describeState)(inspect.State);
-        if (held)
-            return { evidence: [`${target.name} unpaused: ${state}`], problems: [] };
-        return {
-            evidence: [`${target.name} STILL paused after revert: ${state}`],
-            problems: [`${(0, containers_1.targetLabel)(target)}: still paused ${(0, containers_1.seconds)(timeoutMs)} after the revert (${state})`],
-        };
-    });
-}
-
-
-/***/ }),
-
-/***/ 8281:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.processStartTicks = processStartTicks;
-exports.executeStep = executeStep;
-exports.writeOomScoreAdj = writeOomScoreAdj;
-// The journal's vocabulary: every revert a fault needs, as plain data that survives the
-// process that wrote it, and the one executor that carries a step out — used by a live
-// fault's revert() and by the journal replay alike, so both paths do exactly the same.
-// Every step is idempotent and tolerant: a container that is gone, a rule already removed
-// or a process already dead are reported and count as done.
-const docker_1 = __nccwpck_require__(6214);
-const targets_1 = __nccwpck_require__(8978);
-const netns_1 = __nccwpck_require__(5565);
-const privileges_1 = __nccwpck_require__(7145);
-const netem_1 = __nccwpck_require__(6276);
-const node_fs_1 = __nccwpck_require__(3024);
-function describe(error) {
-    return error instanceof Error ? error.message : String(error);
-}
-/** Docker answers 304 for "already started/stopped" and 409 for "not paused" and the like. */
-function statusOf(error) {
-    return error.statusCode;
-}
-/** The process start time (in clock ticks since boot) from /proc: it tells a reused PID from ours. */
-function processStartTicks(pid) {
-    try {
-        const stat = (0, node_fs_1.readFileSync)(`/proc/${pid}/stat`, 'utf8');
-        // The command name (field 2) may contain spaces; fields after its closing paren are plain.
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        return fields[19] ?? null;
-    }
-    catch {
-        return null;
-    }
-}
-async function executeStep(step, project) {
-    try {
-        switch (step.op) {
-            case 'start-container':
-                return await startContainer(step.containerId, step.name, project);
-            case 'unpause-container':
-                return await unpauseContainer(step.containerId, step.name, project);
-            case 'remove-chain':
-                return await removeChain(step, project);
-            case 'network-connect':
-                return await networkConnect(step, project);
-            case 'kill-process':
-                return await killProcess(step);
-            case 'restore-oom-score':
-                return await restoreOomScore(step);
-            case 'remove-qdisc':
-                return await removeQdisc(step, project);
-        }
-    }
-    catch (error) {
-        if (error instanceof targets_1.TargetError)
-            return { ok: true, message: `${step.op}: skipped, ${error.message}` };
-        return { ok: false, message: `${step.op}: failed: ${describe(error)}` };
-    }
-}
-async function startContainer(containerId, name, project) {
-    const runtime = await (0, netns_1.containerRuntime)(containerId, project);
-    if (runtime.paused)
-        await (0, docker_1.docker)().getContainer(runtime.id).unpause();
-    if (runtime.inspect.State.Restarting)
-        return { ok: true, message: `start ${name}: being restarted by its restart policy` };
-    if (runtime.running)
-        return { ok: true, message: `start ${name}: already running` };
-    try {
-        await (0, docker_1.docker)().getContainer(runtime.id).start();
-    }
-    catch (error) {
-        if (statusOf(error) !== 304)
-            throw error;
-    }
-    return { ok: true, message: `start ${name}: started` };
-}
-async function unpauseContainer(containerId, name, project) {
-    const runtime = await (0, netns_1.containerRuntime)(containerId, project);
-    if (!runtime.paused)
-        return { ok: true, message: `unpause ${name}: not paused` };
-    await (0, docker_1.docker)().getContainer(runtime.id).unpause();
-    return { ok: true, message: `unpause ${name}: unpaused` };
-}
-async function removeChain(step, project) {
-    const runtime = await (0, netns_1.containerRuntime)(step.containerId, project);
-    if (!runtime.running || runtime.pid <= 0) {
-        return {
-            ok: true,
-            message: `remove ${step.table}/${step.chain} in ${step.name}: container not running, its namespace (and the chain) is gone`,
-        };
-    }
-    await (0, netns_1.removeChainInPid)(runtime.pid, step);
-    return { ok: true, message: `remove ${step.table}/${step.chain} in ${step.name}: removed` };
-}
-async function networkConnect(step, project) {
-    const runtime = await (0, netns_1.containerRuntime)(step.containerId, project);
-    if (runtime.networks.some((net) => net.networkId === step.networkId)) {
-        return { ok: true, message: `connect ${step.name} to ${step.networkName}: already connected` };
-    }
-    try {
-        await (0, docker_1.docker)()
-            .getNetwork(step.networkId)
-            .connect({ Container: runtime.id, EndpointConfig: { Aliases: step.aliases } });
-    }
-    catch (error) {
-        if (statusOf(error) === 404)
-            return { ok: true, message: `connect ${step.name} to ${step.networkName}: skipped, network gone` };
-        throw error;
-    }
-    return { ok: true, message: `connect ${step.name} to ${step.networkName}: reconnected` };
-}
-async function killProcess(step) {
-    const ticks = processStartTicks(step.pid);
-    if (ticks === null)
-        return { ok: true, message: `stop ${step.what} (pid ${step.pid}): already exited` };
-    if (ticks !== step.startTicks)
-        return {
-            ok: true,
-            message: `stop ${step.what} (pid ${step.pid}): pid now belongs to another process, left alone`,
-        };
-    try {
-        process.kill(step.pid, 'SIGKILL');
-    }
-    catch (error) {
-        // A hog started by another user (a run as root cleaned up by an unprivileged user with
-        // sudo, or the reverse): the same root path as the faults.
-        if (error.code !== 'EPERM')
-            throw error;
-        const result = await (0, privileges_1.execAsRoot)('kill', ['-KILL', String(step.pid)], { timeoutMs: 5000 });
-        if (result.code !== 0 && processStartTicks(step.pid) === step.startTicks)
-            throw new Error(`kill -KILL ${step.pid} as root: ${result.stderr.trim()}`);
-    }
-    return { ok: true, message: `stop ${step.what} (pid ${step.pid}): killed` };
-}
-/** Writes a process's oom_score_adj: directly as root, else through sudo -n tee. */
-async function writeOomScoreAdj(pid, value) {
-    const file = `/proc/${pid}/oom_score_adj`;
-    try {
-        (0, node_fs_1.writeFileSync)(file, `${Math.trunc(value)}\n`);
-        return;
-    }
-    catch {
-        // Not root (or not allowed directly): the same root path as the faults.
-    }
-    const result = await (0, privileges_1.execAsRoot)('tee', [file], { input: `${Math.trunc(value)}\n`, timeoutMs: 5000 });
-    if (result.code !== 0)
-        throw new Error(`cannot write ${file}: ${result.stderr.trim()}`);
-}
-async function restoreOomScore(step) {
-    const what = `${step.what} (pid ${step.pid}) oom_score_adj`;
-    const ticks = processStartTicks(step.pid);
-    // Killed by the OOM killer (the point of the fault) or restarted: the new process starts afresh.
-    if (ticks === null || ticks !== step.startTicks)
-        return { ok: true, message: `${what}: process gone, nothing to restore` };
-    await writeOomScoreAdj(step.pid, step.value);
-    return { ok: true, message: `${what}: back to ${step.value}` };
-}
-async function removeQdisc(step, project) {
-    const runtime = await (0, netns_1.containerRuntime)(step.containerId, project);
-    if (!runtime.running)
-        return { ok: true, message: `remove qdisc in ${step.name}: container not running` };
-    const result = await (0, privileges_1.execInNetns)(runtime.pid, 'tc', (0, netem_1.netemRemoveCommand)(step.device), { timeoutMs: 10_000 });
-    const gone = result.code === 0 ||
-        /No such file|Cannot delete qdisc with handle of zero|Invalid handle/i.test(result.stderr);
-    if (!gone)
-        throw new Error(result.stderr.trim());
-    return { ok: true, message: `remove qdisc on ${step.device} in ${step.name}: removed` };
-}
-
-
-/***/ }),
-
-/***/ 1340:
+/***/ 7441:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -65691,12 +65200,12 @@ exports.RouteRegistry = exports.ProxiedRoute = void 0;
 // directly, so its own connections are never diverted again. Routes are shared: a counting
 // monitor installed for a scenario and the toxic faults stacked on it use one route, which
 // is removed when its last user lets go.
-const clients_1 = __nccwpck_require__(8221);
+const clients_1 = __nccwpck_require__(5084);
 const fault_handle_1 = __nccwpck_require__(3420);
-const iptables_1 = __nccwpck_require__(5009);
-const netns_1 = __nccwpck_require__(5565);
-const restart_watch_1 = __nccwpck_require__(9784);
-const proxy_1 = __nccwpck_require__(105);
+const iptables_1 = __nccwpck_require__(5422);
+const netns_1 = __nccwpck_require__(4728);
+const restart_watch_1 = __nccwpck_require__(7318);
+const proxy_1 = __nccwpck_require__(2788);
 const types_1 = __nccwpck_require__(6464);
 /** The DNAT rules that send one client's traffic for the targets to their proxies. */
 function clientRules(client, legs, chain, port) {
@@ -65885,16 +65394,23 @@ class ProxiedRoute {
      * A TCP round trip from the first client to the first target through whatever is in place
      * (DNAT + proxy). When `throughProxy` is set, the probe's source port is announced to the
      * proxy (every toxic applies to it) and the proxy must have seen it: proof the DNAT works.
+     * `waitForClose`: the round trip ends at the close, not at the first reply byte.
      */
     async probe(options) {
         const leg = this.legs[0];
         const client = this.clients[0];
-        const localPort = 20000 + Math.floor(Math.random() * 30000);
-        if (options.throughProxy)
-            leg.proxy.expectProbe(localPort);
-        const result = await (0, netns_1.tcpProbe)(client.pid, { host: leg.targetIp, port: this.port }, { timeoutMs: options.timeoutMs, localPort });
+        let result;
+        let localPort = 0;
+        for (let attempt = 0; attempt < PROBE_PORT_ATTEMPTS; attempt += 1) {
+            localPort = probeSourcePort();
+            if (options.throughProxy)
+                leg.proxy.expectProbe(localPort);
+            result = await (0, netns_1.tcpProbe)(client.pid, { host: leg.targetIp, port: this.port }, { timeoutMs: options.timeoutMs, localPort, waitForClose: options.waitForClose });
+            if (!(result.outcome === 'error' && result.error === 'EADDRINUSE'))
+                break;
+        }
         if (options.throughProxy && !leg.proxy.sawProbe(localPort)) {
-            throw new types_1.FaultNotEffectiveError(`${client.name} → ${leg.targetIp}:${this.port} did not go through the proxy: the DNAT rule is not in effect`);
+            throw new types_1.FaultNotEffectiveError(`${client.name} → ${leg.targetIp}:${this.port} did not go through the proxy: the DNAT rule is not in effect (the probe ended ${result?.outcome}${result?.error ? ` ${result.error}` : ''})`);
         }
         return result;
     }
@@ -65904,6 +65420,16 @@ class ProxiedRoute {
     }
 }
 exports.ProxiedRoute = ProxiedRoute;
+/**
+ * A proof probe's source port, announced to the proxy before it connects. Taken below Linux's
+ * ephemeral range (32768–60999 by default), where the client's own outgoing connections do not
+ * land; a port still held there (an earlier probe's socket in TIME_WAIT) makes the probe end in
+ * EADDRINUSE, and another is tried.
+ */
+function probeSourcePort() {
+    return 10_000 + Math.floor(Math.random() * 22_000);
+}
+const PROBE_PORT_ATTEMPTS = 4;
 /** Re-reads the target, which may have come back with another address after a stop/start. */
 async function refreshTarget(ctx, leg) {
     const runtime = await (0, netns_1.containerRuntime)(leg.target.id, ctx.project).catch(() => null);
@@ -65971,192 +65497,14 @@ exports.RouteRegistry = RouteRegistry;
 
 /***/ }),
 
-/***/ 5284:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.currentRunId = currentRunId;
-// The id of this run, stamped on its journal entries so a run replays only its own faults.
-// One process is one run (the CLI's `run`, the Action's main step): the id is made once per
-// process from its start time, pid and a random part, and is safe in a file name.
-const node_crypto_1 = __nccwpck_require__(7598);
-let runId;
-function currentRunId() {
-    runId ??= `${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '')}-${process.pid}-${(0, node_crypto_1.randomBytes)(3).toString('hex')}`;
-    return runId;
-}
-
-
-/***/ }),
-
-/***/ 4628:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.parseSignal = parseSignal;
-exports.killSignalProblem = killSignalProblem;
-exports.parseProcStatus = parseProcStatus;
-exports.hasSignal = hasSignal;
-exports.isPending = isPending;
-exports.signalOutcome = signalOutcome;
-exports.readProcessSignals = readProcessSignals;
-// Linux signals for the `kill` fault: names and numbers, their default actions, what a
-// process does with one (read from /proc/PID/status) and so what sending it can be seen to do.
-// Pure, except readProcessSignals, which reads /proc.
-const node_fs_1 = __nccwpck_require__(3024);
-// Numbers as on x86-64 and arm64 (the kernel's generic numbering), signal(7).
-const TABLE = [
-    ['HUP', 1, 'terminate'],
-    ['INT', 2, 'terminate'],
-    ['QUIT', 3, 'core'],
-    ['ILL', 4, 'core'],
-    ['TRAP', 5, 'core'],
-    ['ABRT', 6, 'core'],
-    ['IOT', 6, 'core'],
-    ['BUS', 7, 'core'],
-    ['FPE', 8, 'core'],
-    ['KILL', 9, 'terminate'],
-    ['USR1', 10, 'terminate'],
-    ['SEGV', 11, 'core'],
-    ['USR2', 12, 'terminate'],
-    ['PIPE', 13, 'terminate'],
-    ['ALRM', 14, 'terminate'],
-    ['TERM', 15, 'terminate'],
-    ['STKFLT', 16, 'terminate'],
-    ['CHLD', 17, 'ignore'],
-    ['CONT', 18, 'continue'],
-    ['STOP', 19, 'stop'],
-    ['TSTP', 20, 'stop'],
-    ['TTIN', 21, 'stop'],
-    ['TTOU', 22, 'stop'],
-    ['URG', 23, 'ignore'],
-    ['XCPU', 24, 'core'],
-    ['XFSZ', 25, 'core'],
-    ['VTALRM', 26, 'terminate'],
-    ['PROF', 27, 'terminate'],
-    ['WINCH', 28, 'ignore'],
-    ['IO', 29, 'terminate'],
-    ['POLL', 29, 'terminate'],
-    ['PWR', 30, 'terminate'],
-    ['SYS', 31, 'core'],
-];
-/** "SIGUSR1", "usr1", "10" or "SIG10" → the signal; null when Linux has no such signal. */
-function parseSignal(signal) {
-    const bare = signal.trim().toUpperCase().replace(/^SIG/, '');
-    if (/^\d+$/.test(bare)) {
-        const number = Number(bare);
-        const known = TABLE.find(([, n]) => n === number);
-        if (known)
-            return { name: `SIG${known[0]}`, number, defaultAction: known[2] };
-        // 32 and 33 belong to the C library (NPTL); 34..64 are real-time signals, which terminate.
-        return number >= 34 && number <= 64 ? { name: `SIG${number}`, number, defaultAction: 'terminate' } : null;
-    }
-    const known = TABLE.find(([name]) => name === bare);
-    return known ? { name: `SIG${known[0]}`, number: known[1], defaultAction: known[2] } : null;
-}
-/**
- * Why a kill fault with this signal can never be proven or undone (null when it can be sent):
- * for the scenario schema's validation and for the injector alike.
- */
-function killSignalProblem(signal) {
-    const info = parseSignal(signal);
-    if (!info)
-        return `unknown signal "${signal}": expected a Linux signal such as SIGTERM, SIGKILL, SIGHUP or USR1`;
-    if (info.name === 'SIGSTOP')
-        return 'SIGSTOP freezes the process and a kill fault has nothing to resume it with: use type pause';
-    return null;
-}
-function mask(fields, key) {
-    const value = fields.get(key);
-    if (value === undefined || !/^[0-9a-f]+$/i.test(value))
-        throw new Error(`no ${key} line`);
-    return BigInt(`0x${value}`);
-}
-function parseProcStatus(text) {
-    const fields = new Map();
-    for (const line of text.split('\n')) {
-        const colon = line.indexOf(':');
-        if (colon > 0)
-            fields.set(line.slice(0, colon), line.slice(colon + 1).trim());
-    }
-    const nsPids = (fields.get('NSpid') ?? fields.get('Pid') ?? '').split(/\s+/).filter(Boolean).map(Number);
-    return {
-        command: fields.get('Name') ?? '?',
-        nsPids,
-        pending: mask(fields, 'SigPnd'),
-        sharedPending: mask(fields, 'ShdPnd'),
-        blocked: mask(fields, 'SigBlk'),
-        ignored: mask(fields, 'SigIgn'),
-        caught: mask(fields, 'SigCgt'),
-    };
-}
-function hasSignal(signalMask, signal) {
-    return ((signalMask >> BigInt(signal - 1)) & 1n) === 1n;
-}
-function isPending(process, signal) {
-    return hasSignal(process.pending, signal) || hasSignal(process.sharedPending, signal);
-}
-/**
- * What the signal will be seen to do to the process:
- * - `handled`: it has a handler, which runs (and may exit or carry on): the pending bit clears.
- * - `death`: the default action ends it.
- * - `stop`: the default action stops it, with nothing in the fault to resume it.
- * - `nothing`: ignored, or a default that does nothing — and a PID namespace's init (a
- *   container's main process) only ever receives the signals it handles, plus KILL and STOP.
- */
-function signalOutcome(signal, process) {
-    if (signal.name !== 'SIGKILL' && signal.name !== 'SIGSTOP') {
-        if (hasSignal(process.caught, signal.number))
-            return { kind: 'handled', why: 'it has a handler for it' };
-        if (hasSignal(process.ignored, signal.number))
-            return { kind: 'nothing', why: 'it ignores it' };
-        if (process.nsPids.at(-1) === 1 && process.nsPids.length > 1)
-            return {
-                kind: 'nothing',
-                why: "it has no handler for it, and the kernel drops such signals for a container's init (PID 1)",
-            };
-    }
-    switch (signal.defaultAction) {
-        case 'terminate':
-        case 'core':
-            return { kind: 'death', why: 'its default action ends the process' };
-        case 'stop':
-            return { kind: 'stop', why: 'its default action stops the process' };
-        default:
-            return { kind: 'nothing', why: `its default action is to ${signal.defaultAction}` };
-    }
-}
-/**
- * /proc/PID/status of a container's main process, from this host. Null when it cannot be read
- * here or is not that container's (a remote engine, another PID namespace): the process's
- * cgroup must name the container.
- */
-function readProcessSignals(pid, containerId) {
-    try {
-        if (pid <= 0 || !(0, node_fs_1.readFileSync)(`/proc/${pid}/cgroup`, 'utf8').includes(containerId))
-            return null;
-        return parseProcStatus((0, node_fs_1.readFileSync)(`/proc/${pid}/status`, 'utf8'));
-    }
-    catch {
-        return null;
-    }
-}
-
-
-/***/ }),
-
-/***/ 9171:
+/***/ 1486:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.injectStall = injectStall;
-const toxic_fault_1 = __nccwpck_require__(4915);
+const toxic_fault_1 = __nccwpck_require__(4394);
 const types_1 = __nccwpck_require__(6464);
 function injectStall(ctx, target, spec) {
     const toxic = { type: 'stall', timeoutMs: spec.timeoutMs };
@@ -66178,50 +65526,7 @@ function injectStall(ctx, target, spec) {
 
 /***/ }),
 
-/***/ 8545:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.injectStop = injectStop;
-// stop: the target's containers are stopped gracefully (SIGTERM, SIGKILL after the stop
-// timeout) and started again on revert. Proof: inspect reports them not running; the revert's
-// proof: inspect reports them running again (and still running a moment later).
-const docker_1 = __nccwpck_require__(6214);
-const clock_1 = __nccwpck_require__(7110);
-const containers_1 = __nccwpck_require__(2245);
-const fault_handle_1 = __nccwpck_require__(3420);
-const revert_proof_1 = __nccwpck_require__(3804);
-const types_1 = __nccwpck_require__(6464);
-async function injectStop(ctx, target, spec) {
-    const containers = await (0, containers_1.resolveTargets)(ctx.project, target.service);
-    const handle = await fault_handle_1.FaultHandle.begin(ctx, 'stop', containers.map(containers_1.targetLabel), containers.map((c) => ({ op: 'start-container', containerId: c.id, name: c.name })));
-    try {
-        await Promise.all(containers.map(async (container) => {
-            const started = (0, clock_1.monotonicMs)();
-            await (0, docker_1.docker)()
-                .getContainer(container.id)
-                .stop({ t: Math.ceil(spec.stopTimeoutMs / 1000) })
-                .catch(containers_1.ignoreNotModified);
-            const { inspect, held } = await (0, containers_1.waitForState)(container.id, (s) => !s.Running && !s.Restarting, 2000);
-            if (!held)
-                throw new types_1.FaultNotEffectiveError(`${container.name} is still ${(0, containers_1.describeState)(inspect.State)} after docker stop`);
-            handle.addEvidence(`${container.name} ${(0, containers_1.describeState)(inspect.State)} (stopped in ${Math.round((0, clock_1.monotonicMs)() - started)}ms)`);
-        }));
-    }
-    catch (error) {
-        return handle.abandon(error);
-    }
-    // Proof of the revert: each container running again (not yet healthy: that is recovery's to measure).
-    handle.hooks.verifyRevert = () => (0, revert_proof_1.verifyRunning)(containers);
-    return handle.markInjected();
-}
-
-
-/***/ }),
-
-/***/ 4915:
+/***/ 4394:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -66298,7 +65603,7 @@ async function injectToxic(ctx, target, spec, toxic, prove) {
 
 /***/ }),
 
-/***/ 5541:
+/***/ 4454:
 /***/ ((__unused_webpack_module, exports) => {
 
 "use strict";
@@ -66354,6 +65659,922 @@ function releaseAtMs(arrivedAtMs, delayMs, previousReleaseMs) {
 function expectedRoundTripDelayMs(toxic, direction) {
     const legs = direction === 'both' ? 2 : 1;
     return legs * Math.max(0, toxic.delayMs - toxic.jitterMs);
+}
+
+
+/***/ }),
+
+/***/ 7145:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.PrivilegeError = void 0;
+exports.detectPrivileges = detectPrivileges;
+exports.execAsRoot = execAsRoot;
+exports.execInNetns = execInNetns;
+// How the fault library gets root for the few things that need it (entering a container's
+// network namespace, iptables, cgroup writes): directly when the process is root, through
+// `sudo -n` when that works without a password, otherwise not at all — and then
+// availability.ts says which faults are unavailable and why instead of failing half-way
+// through one.
+const node_fs_1 = __nccwpck_require__(3024);
+const exec_1 = __nccwpck_require__(7895);
+class PrivilegeError extends Error {
+}
+exports.PrivilegeError = PrivilegeError;
+const TOOL_DIRS = ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/sbin', '/usr/local/bin'];
+function findTool(name) {
+    const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), ...TOOL_DIRS];
+    for (const dir of dirs) {
+        const candidate = `${dir}/${name}`;
+        if ((0, node_fs_1.existsSync)(candidate))
+            return candidate;
+    }
+    return null;
+}
+/** cgroup v2 when /sys/fs/cgroup itself is a cgroup2 mount; v1 (or hybrid) when it has a memory hierarchy. */
+function detectCgroupVersion() {
+    if ((0, node_fs_1.existsSync)('/sys/fs/cgroup/cgroup.controllers'))
+        return 2;
+    if ((0, node_fs_1.existsSync)('/sys/fs/cgroup/memory'))
+        return 1;
+    return null;
+}
+let detected;
+function detectPrivileges() {
+    detected ??= (async () => {
+        let mode = 'none';
+        if (process.getuid?.() === 0)
+            mode = 'root';
+        else {
+            const sudo = await (0, exec_1.execCommand)('sudo', ['-n', 'true'], { timeoutMs: 5000 }).catch(() => null);
+            if (sudo?.code === 0)
+                mode = 'sudo';
+        }
+        return {
+            mode,
+            tools: { nsenter: findTool('nsenter'), iptables: findTool('iptables'), tc: findTool('tc') },
+            cgroupVersion: detectCgroupVersion(),
+        };
+    })();
+    return detected;
+}
+/** Runs a command as root (directly or via `sudo -n`); throws PrivilegeError when neither is possible. */
+async function execAsRoot(command, args, options = {}) {
+    const privileges = await detectPrivileges();
+    if (privileges.mode === 'root')
+        return (0, exec_1.execCommand)(command, args, options);
+    if (privileges.mode === 'sudo')
+        return (0, exec_1.execCommand)('sudo', ['-n', command, ...args], options);
+    throw new PrivilegeError(`${command} needs root: run as root or allow passwordless sudo (sudo -n)`);
+}
+/** Runs a command inside the network namespace of the process `pid` (a container's init). */
+async function execInNetns(pid, command, args, options = {}) {
+    const privileges = await detectPrivileges();
+    if (!privileges.tools.nsenter)
+        throw new PrivilegeError('nsenter (util-linux) is not installed');
+    return execAsRoot(privileges.tools.nsenter, ['-t', String(pid), '-n', command, ...args], options);
+}
+
+
+/***/ }),
+
+/***/ 5453:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+// How a value read from an untrusted file (a journal entry, a chain spec) is shown in a
+// message: as JSON, so control characters show escaped, and cut short.
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.quoteValue = quoteValue;
+/** The offending value for a report line. */
+function quoteValue(value) {
+    const text = value === undefined ? 'nothing' : JSON.stringify(value);
+    return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}
+
+
+/***/ }),
+
+/***/ 518:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __importDefault = (this && this.__importDefault) || function (mod) {
+    return (mod && mod.__esModule) ? mod : { "default": mod };
+};
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.HOST_CGROUPS = void 0;
+exports.parseCgroupMounts = parseCgroupMounts;
+exports.resolveCgroupDirs = resolveCgroupDirs;
+exports.containerCgroups = containerCgroups;
+exports.parseKeyValues = parseKeyValues;
+exports.memoryUsageBytes = memoryUsageBytes;
+exports.memoryLimitBytes = memoryLimitBytes;
+exports.oomKillCount = oomKillCount;
+exports.cpuUsageMicros = cpuUsageMicros;
+exports.joinCgroups = joinCgroups;
+// A container's cgroups on the host, for cgroup v1 (one hierarchy per controller) and v2
+// (one unified tree): where they are, what they count, and how a host process joins them
+// so its memory and CPU are charged to the container.
+//
+// Everything here reads and writes through a CgroupHost: the real host (/proc and /) by
+// default, or a scratch directory laid out like one (the unit tests' recorded v2 hosts): the
+// same code runs either way.
+const node_fs_1 = __nccwpck_require__(3024);
+const node_path_1 = __importDefault(__nccwpck_require__(6760));
+const privileges_1 = __nccwpck_require__(7145);
+const types_1 = __nccwpck_require__(6464);
+exports.HOST_CGROUPS = { procDir: '/proc', rootDir: '/' };
+/** Parses /proc/self/mountinfo lines into cgroup mounts (pure, for tests). */
+function parseCgroupMounts(mountinfo) {
+    const mounts = [];
+    for (const line of mountinfo.split('\n')) {
+        const [left, right] = line.split(' - ');
+        if (!right)
+            continue;
+        const fields = left.split(' ');
+        const [fsType, , superOptions] = right.split(' ');
+        const root = fields[3];
+        const mountPoint = fields[4];
+        if (fsType === 'cgroup2')
+            mounts.push({ version: 2, controllers: [], root, mountPoint });
+        else if (fsType === 'cgroup') {
+            const controllers = superOptions.split(',').filter((o) => !['rw', 'ro'].includes(o));
+            mounts.push({ version: 1, controllers, root, mountPoint });
+        }
+    }
+    return mounts;
+}
+/**
+ * Maps /proc/PID/cgroup lines to directories. v1 hierarchies win when the memory controller
+ * is on v1 (a hybrid host like this one); otherwise the unified v2 tree.
+ */
+function resolveCgroupDirs(procCgroup, mounts, rootDir = '/') {
+    const v1 = new Map();
+    let unified = null;
+    // A hierarchy that cannot be reached is skipped, and its reason kept for when nothing usable is left.
+    const unreachable = [];
+    const below = (cgroupPath, mount) => {
+        try {
+            return node_path_1.default.join(rootDir, mount.mountPoint, relativeTo(cgroupPath, mount));
+        }
+        catch (error) {
+            unreachable.push(error);
+            return null;
+        }
+    };
+    for (const line of procCgroup.split('\n').filter(Boolean)) {
+        const [hierarchy, controllerList, cgroupPath] = [
+            line.split(':')[0],
+            line.split(':')[1],
+            line.split(':').slice(2).join(':'),
+        ];
+        if (hierarchy === '0' && controllerList === '') {
+            const mount = mounts.find((m) => m.version === 2);
+            if (mount)
+                unified = below(cgroupPath, mount);
+            continue;
+        }
+        const controllers = controllerList.split(',');
+        const mount = mounts.find((m) => m.version === 1 && controllers.every((c) => m.controllers.includes(c)));
+        if (!mount)
+            continue;
+        const dir = below(cgroupPath, mount);
+        // The memory controller on v1 decides the layout: unreachable there is unreachable.
+        if (!dir && controllers.includes('memory'))
+            throw unreachable[unreachable.length - 1];
+        if (dir)
+            for (const controller of controllers)
+                v1.set(controller, dir);
+    }
+    if (v1.has('memory'))
+        return { version: 1, dirs: v1 };
+    if (unified)
+        return { version: 2, dirs: new Map([['', unified]]) };
+    if (unreachable.length > 0)
+        throw unreachable[0];
+    throw new types_1.FaultUnavailableError('no cgroup v1 memory hierarchy and no cgroup v2 tree found for the container');
+}
+/**
+ * The cgroup's path below the mount point. In a cgroup namespace the kernel shows a cgroup
+ * outside the reader's namespace root with `..` components (`0::/../docker-<id>.scope`, see
+ * cgroup_namespaces(7)), and a mount shows only its own subtree: neither can be reached
+ * through this mount, and joining the wrong directory would charge the wrong cgroup, so both
+ * are refused with what to do instead.
+ */
+function relativeTo(cgroupPath, mount) {
+    const outside = () => new types_1.FaultUnavailableError(`the container's cgroup ${cgroupPath} is outside this process's cgroup view (mount root ${mount.root} at ${mount.mountPoint}): ` +
+        "chaos-action runs in a cgroup namespace of its own; run it on the engine's host, or in a container started with --cgroupns=host --pid=host");
+    if (cgroupPath === '/..' || cgroupPath.startsWith('/../'))
+        throw outside();
+    if (mount.root === '/')
+        return cgroupPath;
+    if (cgroupPath === mount.root)
+        return '.';
+    if (cgroupPath.startsWith(`${mount.root}/`))
+        return cgroupPath.slice(mount.root.length);
+    throw outside();
+}
+/**
+ * The container's cgroup directories, from its init's `/proc/PID/cgroup` and this process's
+ * mountinfo. A PID that cannot be read here (the engine runs elsewhere: Docker Desktop's VM, a
+ * remote DOCKER_HOST, another PID namespace) is refused with that reason.
+ */
+function containerCgroups(pid, host = exports.HOST_CGROUPS) {
+    let procCgroup;
+    try {
+        procCgroup = (0, node_fs_1.readFileSync)(node_path_1.default.join(host.procDir, String(pid), 'cgroup'), 'utf8');
+    }
+    catch (error) {
+        throw new types_1.FaultUnavailableError(`cannot read ${node_path_1.default.join(host.procDir, String(pid), 'cgroup')} (${error.code ?? String(error)}): ` +
+            "the container's process is not visible from here (Docker Desktop's VM, a remote engine, another PID namespace); a memory or CPU hog needs the engine's host");
+    }
+    return resolveCgroupDirs(procCgroup, parseCgroupMounts((0, node_fs_1.readFileSync)(node_path_1.default.join(host.procDir, 'self', 'mountinfo'), 'utf8')), host.rootDir);
+}
+function dirFor(cgroups, controller) {
+    const dir = cgroups.version === 2 ? cgroups.dirs.get('') : cgroups.dirs.get(controller);
+    if (!dir)
+        throw new Error(`the container has no ${controller} cgroup`);
+    return dir;
+}
+function readNumber(file) {
+    try {
+        const text = (0, node_fs_1.readFileSync)(file, 'utf8').trim();
+        return text === 'max' ? Infinity : Number(text);
+    }
+    catch {
+        return null;
+    }
+}
+/** A `key value` file (memory.events, memory.oom_control, cpu.stat) as a map. */
+function parseKeyValues(text) {
+    const values = new Map();
+    for (const line of text.split('\n')) {
+        const [key, value] = line.trim().split(/\s+/);
+        if (key && value !== undefined)
+            values.set(key, Number(value));
+    }
+    return values;
+}
+function readKeyValues(file) {
+    try {
+        return parseKeyValues((0, node_fs_1.readFileSync)(file, 'utf8'));
+    }
+    catch {
+        return new Map();
+    }
+}
+function memoryUsageBytes(cgroups) {
+    const dir = dirFor(cgroups, 'memory');
+    return readNumber(node_path_1.default.join(dir, cgroups.version === 2 ? 'memory.current' : 'memory.usage_in_bytes'));
+}
+/** The memory limit, or null when there is none (v1 reports a huge number for "none"). */
+function memoryLimitBytes(cgroups) {
+    const dir = dirFor(cgroups, 'memory');
+    const limit = readNumber(node_path_1.default.join(dir, cgroups.version === 2 ? 'memory.max' : 'memory.limit_in_bytes'));
+    if (limit === null || !Number.isFinite(limit) || limit >= 2 ** 62)
+        return null;
+    return limit;
+}
+/** How many processes the kernel's OOM killer has killed in this cgroup (null if unreadable). */
+function oomKillCount(cgroups) {
+    const dir = dirFor(cgroups, 'memory');
+    const values = readKeyValues(node_path_1.default.join(dir, cgroups.version === 2 ? 'memory.events' : 'memory.oom_control'));
+    return values.get('oom_kill') ?? null;
+}
+/** CPU time consumed by the cgroup, in microseconds. */
+function cpuUsageMicros(cgroups) {
+    if (cgroups.version === 2)
+        return readKeyValues(node_path_1.default.join(dirFor(cgroups, ''), 'cpu.stat')).get('usage_usec') ?? null;
+    const nanos = readNumber(node_path_1.default.join(dirFor(cgroups, 'cpuacct'), 'cpuacct.usage'));
+    return nanos === null ? null : nanos / 1000;
+}
+/**
+ * Moves a host process into every cgroup of the container (v1: each hierarchy; v2: the one
+ * directory). Written directly where this process may (root, or a cgroup delegated to its
+ * user), else through the root path of the faults (`sudo -n tee`).
+ */
+async function joinCgroups(pid, cgroups) {
+    for (const dir of new Set(cgroups.dirs.values())) {
+        const procs = node_path_1.default.join(dir, 'cgroup.procs');
+        if (writable(procs)) {
+            try {
+                (0, node_fs_1.writeFileSync)(procs, `${pid}\n`);
+                continue;
+            }
+            catch (error) {
+                throw new Error(`cannot move pid ${pid} into ${dir}: ${error.message}`);
+            }
+        }
+        const result = await (0, privileges_1.execAsRoot)('tee', [procs], { input: `${pid}\n`, timeoutMs: 5000 });
+        if (result.code !== 0)
+            throw new Error(`cannot move pid ${pid} into ${dir}: ${result.stderr.trim()}`);
+    }
+}
+function writable(file) {
+    try {
+        (0, node_fs_1.accessSync)(file, node_fs_1.constants.W_OK);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+
+
+/***/ }),
+
+/***/ 8185:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.injectCpu = injectCpu;
+// cpu: a hog of `workers` busy threads joins the target's cgroups, so its CPU time is
+// charged to (and throttled with) the container. Proof: the cgroup's CPU counter grows by a
+// measured share of a CPU while the hog runs.
+const clock_1 = __nccwpck_require__(7110);
+const cgroups_1 = __nccwpck_require__(518);
+const clients_1 = __nccwpck_require__(5084);
+const inspect_1 = __nccwpck_require__(8106);
+const fault_handle_1 = __nccwpck_require__(3420);
+const hog_1 = __nccwpck_require__(4377);
+const types_1 = __nccwpck_require__(6464);
+const MEASURE_MS = 300;
+/** The least share of one CPU the hog must add to count as in effect (the machine may be busy). */
+const MIN_CPU_SHARE = 0.2;
+async function injectCpu(ctx, target, spec) {
+    if (ctx.privileges.mode === 'none')
+        throw new types_1.FaultUnavailableError("a CPU hog joins the container's cgroup: needs root or sudo -n");
+    const [runtime] = await (0, clients_1.resolveTargetRuntimes)(ctx.project, target.service);
+    const cgroups = (0, cgroups_1.containerCgroups)(runtime.pid, ctx.cgroupHost);
+    const handle = await fault_handle_1.FaultHandle.begin(ctx, 'cpu', [(0, inspect_1.targetLabel)(runtime)], []);
+    const hog = (0, hog_1.spawnHog)({ mode: 'cpu', workers: spec.workers, watchPid: runtime.pid });
+    try {
+        await handle.addSteps([
+            { op: 'kill-process', pid: hog.pid, startTicks: hog.startTicks, what: `cpu hog in ${runtime.name}` },
+        ]);
+        await (0, cgroups_1.joinCgroups)(hog.pid, cgroups);
+        hog.go();
+        // Measured once the workers run: their start-up on a busy machine is not the fault's effect.
+        await Promise.race([hog.working, hog.exited, (0, clock_1.sleep)(5000)]);
+        const before = (0, cgroups_1.cpuUsageMicros)(cgroups);
+        const started = (0, clock_1.monotonicMs)();
+        await (0, clock_1.sleep)(MEASURE_MS);
+        const after = (0, cgroups_1.cpuUsageMicros)(cgroups);
+        const elapsedMs = (0, clock_1.monotonicMs)() - started;
+        if (before === null || after === null)
+            throw new types_1.FaultNotEffectiveError(`${runtime.name}'s CPU counter is not readable`);
+        const share = (after - before) / 1000 / elapsedMs;
+        if (share < MIN_CPU_SHARE) {
+            throw new types_1.FaultNotEffectiveError(`cpu hog not in effect: ${runtime.name}'s cgroup used ${share.toFixed(2)} CPU over ${Math.round(elapsedMs)}ms`);
+        }
+        handle.addEvidence(`${spec.workers} busy worker(s) (pid ${hog.pid}) in ${runtime.name}'s cgroup: ${share.toFixed(2)} CPU used over ${Math.round(elapsedMs)}ms (cgroup v${cgroups.version})`);
+    }
+    catch (error) {
+        await hog.stop();
+        return handle.abandon(error);
+    }
+    handle.hooks.beforeSteps = () => hog.stop();
+    return handle.markInjected();
+}
+
+
+/***/ }),
+
+/***/ 4377:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.spawnHog = spawnHog;
+exports.moveHogInto = moveHogInto;
+// A hog: a host process (the host's node, so it works on any image, shell or not) moved into
+// a container's cgroups before it starts working, so everything it allocates or burns is
+// charged to the container — the kernel's limits and OOM killer treat it as the container's.
+// It ends itself when the process that started it dies (even by SIGKILL) or the container's
+// init exits, and the journal holds a kill step for it as well.
+const node_child_process_1 = __nccwpck_require__(1421);
+const cgroups_1 = __nccwpck_require__(518);
+const processes_1 = __nccwpck_require__(1298);
+const child_env_1 = __nccwpck_require__(4132);
+// argv: mode (memory|cpu), stepBytes, intervalMs, maxBytes, workers, watchPid.
+// Waits for "go" on stdin (sent once it is in the container's cgroups), then works; reports
+// "allocated <bytes>" lines on stdout.
+const HOG_SCRIPT = `
+const mode = process.argv[1];
+const [stepBytes, intervalMs, maxBytes, workers, watchPid] = process.argv.slice(2).map(Number);
+const parent = process.ppid;
+const alive = (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
+setInterval(() => { if (process.ppid !== parent || !alive(watchPid)) process.exit(0); }, 100);
+const held = [];
+let allocated = 0;
+process.stdin.once('data', () => {
+  if (mode === 'memory') {
+    const step = () => {
+      if (allocated + stepBytes > maxBytes) return;
+      const chunk = Buffer.allocUnsafe(stepBytes);
+      chunk.fill(0x5a);
+      held.push(chunk);
+      allocated += stepBytes;
+      process.stdout.write('allocated ' + allocated + '\\n');
+    };
+    step();
+    setInterval(step, intervalMs);
+  } else {
+    const { Worker } = require('node:worker_threads');
+    // "burning" once every worker's thread runs (booting one takes a while on a busy machine).
+    let running = 0;
+    for (let i = 0; i < workers; i++)
+      new Worker('require("node:worker_threads").parentPort.postMessage(1); for (;;) {}', { eval: true })
+        .once('message', () => { if (++running === workers) process.stdout.write('burning ' + workers + '\\n'); });
+  }
+});
+`;
+/** Spawns a hog, waiting at the start line; the caller journals it, moves it in, then calls go(). */
+function spawnHog(options) {
+    const args = [
+        options.mode,
+        options.stepBytes ?? 0,
+        options.intervalMs ?? 0,
+        options.maxBytes ?? 0,
+        options.workers ?? 0,
+        options.watchPid,
+    ].map(String);
+    const child = (0, node_child_process_1.spawn)(process.execPath, ['-e', HOG_SCRIPT, ...args], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+        env: (0, child_env_1.childEnv)(),
+    });
+    if (!child.pid)
+        throw new Error('could not start the hog process');
+    let allocated = 0;
+    let markWorking = () => undefined;
+    const working = new Promise((resolve) => (markWorking = resolve));
+    child.stdout?.on('data', (chunk) => {
+        const text = chunk.toString();
+        const last = [...text.matchAll(/allocated (\d+)/g)].pop();
+        if (last)
+            allocated = Number(last[1]);
+        if (last || text.includes('burning'))
+            markWorking();
+    });
+    const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    return {
+        pid: child.pid,
+        startTicks: (0, processes_1.processStartTicks)(child.pid) ?? '',
+        child,
+        allocatedBytes: () => allocated,
+        exited,
+        working,
+        go: () => child.stdin?.write('go\n'),
+        stop: async () => {
+            if (child.exitCode === null && child.signalCode === null)
+                child.kill('SIGKILL');
+            await exited;
+        },
+    };
+}
+async function moveHogInto(hog, cgroups) {
+    await (0, cgroups_1.joinCgroups)(hog.pid, cgroups);
+}
+
+
+/***/ }),
+
+/***/ 9736:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __importDefault = (this && this.__importDefault) || function (mod) {
+    return (mod && mod.__esModule) ? mod : { "default": mod };
+};
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.parseLeakRequest = parseLeakRequest;
+exports.injectMemory = injectMemory;
+// memory: pressure on the target's memory, two ways.
+// - leak-endpoint (the seed's way): the app's own leak endpoint is called every intervalMs
+//   (on the container's address on the project network) until the container is OOM-killed
+//   or the fault is reverted. Proof: the first call succeeds and the cgroup's usage grows.
+// - hog: a host process joins the container's cgroups and allocates stepBytes every
+//   intervalMs, charged to the container. The app's main process is made the OOM killer's
+//   first choice, so at the limit the kernel kills the app, as its own leak would. Refused when the
+//   container has no memory limit (it would press on the whole host). Proof: the cgroup's
+//   usage grows by the hog's step.
+// Both watch OOM kills (cgroup counter, Docker's OOMKilled), restarts and the time until the
+// container is running and healthy again; the kernel log names the killed process when it is
+// readable. The revert stops the pressure and starts the container if it is down for good.
+const node_fs_1 = __nccwpck_require__(3024);
+const node_http_1 = __importDefault(__nccwpck_require__(7067));
+const clock_1 = __nccwpck_require__(7110);
+const cgroups_1 = __nccwpck_require__(518);
+const clients_1 = __nccwpck_require__(5084);
+const inspect_1 = __nccwpck_require__(8106);
+const fault_handle_1 = __nccwpck_require__(3420);
+const hog_1 = __nccwpck_require__(4377);
+const processes_1 = __nccwpck_require__(1298);
+const cgroups_2 = __nccwpck_require__(518);
+const oom_watch_1 = __nccwpck_require__(1336);
+const types_1 = __nccwpck_require__(6464);
+const MiB = 2 ** 20;
+/** "POST /debug/leak?mb=10" or "/debug/leak?mb=10" (GET). */
+function parseLeakRequest(path) {
+    const match = /^(GET|POST)\s+(\S+)$/i.exec(path.trim());
+    if (match)
+        return { method: match[1].toUpperCase(), path: match[2] };
+    return { method: 'GET', path: path.trim() };
+}
+function callOnce(url, method, timeoutMs) {
+    return new Promise((resolve, reject) => {
+        const request = node_http_1.default.request(url, { method, timeout: timeoutMs }, (response) => {
+            response.resume();
+            response.on('end', () => resolve(response.statusCode ?? 0));
+        });
+        request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs}ms`)));
+        request.on('error', reject);
+        request.end();
+    });
+}
+async function injectMemory(ctx, target, spec) {
+    const [runtime] = await (0, clients_1.resolveTargetRuntimes)(ctx.project, target.service);
+    const cgroups = (0, cgroups_1.containerCgroups)(runtime.pid, ctx.cgroupHost);
+    const handle = await fault_handle_1.FaultHandle.begin(ctx, 'memory', [(0, inspect_1.targetLabel)(runtime)], [{ op: 'start-container', containerId: runtime.id, name: runtime.name }]);
+    const watcher = new oom_watch_1.OomWatcher(runtime.id, cgroups);
+    try {
+        await watcher.start();
+        const stopPressure = spec.method === 'hog'
+            ? await startHog(ctx, handle, runtime, cgroups, spec)
+            : await startLeakCalls(handle, runtime, cgroups, spec, watcher);
+        handle.hooks.beforeSteps = async () => {
+            await stopPressure();
+            for (const line of (0, oom_watch_1.describeObservation)(await watcher.stop()))
+                handle.addEvidence(line);
+        };
+        // The OOM kill is what the fault drives towards: once it is settled, the rest is recovery.
+        void watcher.killSettled.then((why) => handle.endOfCourse(why));
+    }
+    catch (error) {
+        await watcher.stop();
+        return handle.abandon(error);
+    }
+    return handle.markInjected();
+}
+async function startLeakCalls(handle, runtime, cgroups, spec, watcher) {
+    const request = parseLeakRequest(spec.path);
+    const address = runtime.networks.find((n) => n.ip)?.ip;
+    if (!address)
+        throw new types_1.FaultUnavailableError(`${runtime.name} has no address on a Docker network`);
+    const url = new URL(`http://${address}:${(0, clients_1.defaultPort)(runtime, spec.port)}${request.path}`);
+    const before = (0, cgroups_1.memoryUsageBytes)(cgroups) ?? 0;
+    const status = await callOnce(url, request.method, 5000);
+    if (status < 200 || status >= 300)
+        throw new types_1.FaultNotEffectiveError(`${request.method} ${url} answered ${status}`);
+    const after = (0, cgroups_1.memoryUsageBytes)(cgroups) ?? 0;
+    if (after - before < MiB / 2) {
+        throw new types_1.FaultNotEffectiveError(`${request.method} ${url} answered ${status} but the cgroup's memory grew by only ${((after - before) / MiB).toFixed(2)}MiB`);
+    }
+    handle.addEvidence(`${request.method} ${url.pathname}${url.search} → ${status}; cgroup memory ${(before / MiB).toFixed(1)} → ${(after / MiB).toFixed(1)}MiB`);
+    const abort = new AbortController();
+    let calls = 1;
+    let failures = 0;
+    const startedAt = (0, clock_1.monotonicMs)();
+    const loop = (async () => {
+        while (!abort.signal.aborted && (spec.durationMs <= 0 || (0, clock_1.monotonicMs)() - startedAt < spec.durationMs)) {
+            await (0, clock_1.sleep)(spec.intervalMs, abort.signal);
+            if (abort.signal.aborted)
+                return;
+            // The leak has done its job at the first OOM kill; leaking into the restarted app
+            // would only kill it again and again.
+            if (watcher.killSeen) {
+                handle.addEvidence(`leak calls stopped at the OOM kill`);
+                return;
+            }
+            const ok = await callOnce(url, request.method, Math.max(1000, spec.intervalMs))
+                .then((code) => code >= 200 && code < 300)
+                .catch(() => false);
+            calls += 1;
+            if (!ok)
+                failures += 1;
+        }
+    })();
+    return async () => {
+        abort.abort();
+        await loop;
+        handle.addEvidence(`${calls} leak call(s), ${failures} failed (the app was down or OOM-killed)`);
+    };
+}
+/**
+ * Makes the container's main process the OOM killer's first choice (oom_score_adj 1000), so that
+ * when the hog fills the cgroup it is the application that is killed and restarted, as its own
+ * leak would have it, not the hog. The old value is journalled and put back by the revert when
+ * the process is still the same one (after an OOM kill it is not: the new one starts afresh).
+ */
+async function makeFirstOomVictim(handle, runtime) {
+    const file = `/proc/${runtime.pid}/oom_score_adj`;
+    const old = Number((0, node_fs_1.readFileSync)(file, 'utf8').trim());
+    const startTicks = (0, processes_1.processStartTicks)(runtime.pid);
+    if (!Number.isFinite(old) || startTicks === null)
+        throw new Error(`cannot read ${file}`);
+    await handle.addSteps([
+        {
+            op: 'restore-oom-score',
+            pid: runtime.pid,
+            startTicks,
+            value: old,
+            what: `${runtime.name}'s main process`,
+        },
+    ]);
+    await (0, processes_1.writeOomScoreAdj)(runtime.pid, 1000);
+    handle.addEvidence(`${runtime.name}'s main process (pid ${runtime.pid}) is the OOM killer's first choice (oom_score_adj ${old} → 1000)`);
+}
+async function startHog(ctx, handle, runtime, cgroups, spec) {
+    if (ctx.privileges.mode === 'none')
+        throw new types_1.FaultUnavailableError("a memory hog joins the container's cgroup: needs root or sudo -n");
+    const limit = (0, cgroups_1.memoryLimitBytes)(cgroups);
+    if (limit === null) {
+        throw new types_1.FaultUnavailableError(`${runtime.name} has no memory limit: a hog would press on the whole host; give the service mem_limit`);
+    }
+    const hog = (0, hog_1.spawnHog)({
+        mode: 'memory',
+        stepBytes: spec.stepBytes,
+        intervalMs: spec.intervalMs,
+        // Enough to cross the limit: the kernel then has to reclaim or kill.
+        maxBytes: limit + 2 * spec.stepBytes,
+        watchPid: runtime.pid,
+    });
+    try {
+        await handle.addSteps([
+            { op: 'kill-process', pid: hog.pid, startTicks: hog.startTicks, what: `memory hog in ${runtime.name}` },
+        ]);
+        await (0, cgroups_2.joinCgroups)(hog.pid, cgroups);
+        await makeFirstOomVictim(handle, runtime);
+    }
+    catch (error) {
+        await hog.stop();
+        throw error;
+    }
+    const before = (0, cgroups_1.memoryUsageBytes)(cgroups) ?? 0;
+    hog.go();
+    const deadline = (0, clock_1.monotonicMs)() + 3000;
+    let grown = 0;
+    while ((0, clock_1.monotonicMs)() < deadline) {
+        await (0, clock_1.sleep)(25);
+        grown = ((0, cgroups_1.memoryUsageBytes)(cgroups) ?? 0) - before;
+        if (hog.allocatedBytes() > 0 && grown >= spec.stepBytes / 2)
+            break;
+        if (hog.child.exitCode !== null || hog.child.signalCode !== null)
+            break;
+    }
+    const killedEarly = hog.child.signalCode === 'SIGKILL';
+    if (!killedEarly && grown < spec.stepBytes / 2) {
+        await hog.stop();
+        throw new types_1.FaultNotEffectiveError(`the hog (pid ${hog.pid}) allocated ${hog.allocatedBytes()} bytes but ${runtime.name}'s cgroup grew by only ${grown} bytes`);
+    }
+    handle.addEvidence(killedEarly
+        ? `hog pid ${hog.pid} was OOM-killed at once in ${runtime.name}'s cgroup (limit ${(limit / MiB).toFixed(0)}MiB)`
+        : `hog pid ${hog.pid} in ${runtime.name}'s cgroup: usage +${(grown / MiB).toFixed(1)}MiB (limit ${(limit / MiB).toFixed(0)}MiB, cgroup v${cgroups.version})`);
+    return async () => {
+        const killedByKernel = hog.child.signalCode === 'SIGKILL';
+        await hog.stop();
+        handle.addEvidence(killedByKernel
+            ? `hog was killed by the kernel after allocating ${(hog.allocatedBytes() / MiB).toFixed(0)}MiB`
+            : `hog stopped after allocating ${(hog.allocatedBytes() / MiB).toFixed(0)}MiB`);
+    };
+}
+
+
+/***/ }),
+
+/***/ 1336:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.OomWatcher = void 0;
+exports.kernelLinesAfter = kernelLinesAfter;
+exports.killedProcessLines = killedProcessLines;
+exports.describeObservation = describeObservation;
+// Watches a container through a memory fault: OOM kills (the cgroup's counter and Docker's
+// OOMKilled), restarts, how long until it was running (and healthy) again, and — when the
+// kernel log is readable — which process the kernel killed.
+const clock_1 = __nccwpck_require__(7110);
+const privileges_1 = __nccwpck_require__(7145);
+const cgroups_1 = __nccwpck_require__(518);
+const inspect_1 = __nccwpck_require__(8106);
+/**
+ * The kernel log lines newer than the last line of an earlier read, by dmesg's timestamp (the
+ * ring buffer drops old lines, so offsets into the earlier text are not reliable). Pure.
+ */
+function kernelLinesAfter(log, earlier) {
+    const stamp = (line) => Number(/^\[\s*(\d+\.\d+)\]/.exec(line)?.[1] ?? NaN);
+    const last = (earlier ?? '').trimEnd().split('\n').pop() ?? '';
+    const since = stamp(last);
+    if (!Number.isFinite(since))
+        return log;
+    return log
+        .split('\n')
+        .filter((line) => stamp(line) > since)
+        .join('\n');
+}
+/**
+ * The processes the OOM killer chose in one container's memory cgroup, from the kernel's
+ * `oom-kill:... oom_memcg=<cgroup>,... task=<comm>,pid=<pid>` lines (pure, for tests). Kills in
+ * other cgroups (other projects on the same machine) are left out.
+ */
+function killedProcessLines(kernelLog, containerId) {
+    return [...kernelLog.matchAll(/oom-kill:\S*oom_memcg=([^,\s]+)\S*?,task=([^,\s]+),pid=(\d+)/g)]
+        .filter((m) => m[1].includes(containerId))
+        .map((m) => `pid ${m[3]} (${m[2]})`);
+}
+async function kernelLog() {
+    const result = await (0, privileges_1.execAsRoot)('dmesg', [], { timeoutMs: 5000 }).catch(() => null);
+    return result?.code === 0 ? result.stdout : null;
+}
+class OomWatcher {
+    containerId;
+    abort = new AbortController();
+    loop = Promise.resolve();
+    lastOomCount = null;
+    oomKills = null;
+    baselineRestarts = 0;
+    baselineFinishedAt = '';
+    baselineKernelLog = null;
+    peak = null;
+    downSinceMs = null;
+    downToHealthyMs = null;
+    oomKilled = false;
+    restarts = 0;
+    cgroups;
+    firstKillSeenAtMs = null;
+    settle = () => undefined;
+    /**
+     * Resolves once an OOM kill since start() is settled: Docker has recorded the container's
+     * death (OOMKilled), or the cgroup counted a kill and the container was still up a second
+     * later (a process it survived losing). Waiting for Docker's record matters: a revert
+     * that looked earlier could see "exited" before the restart policy took over.
+     */
+    killSettled = new Promise((resolve) => (this.settle = resolve));
+    constructor(containerId, cgroups) {
+        this.containerId = containerId;
+        this.cgroups = cgroups;
+    }
+    async start() {
+        const inspect = await (0, inspect_1.inspectContainer)(this.containerId);
+        this.baselineRestarts = inspect.RestartCount;
+        this.baselineFinishedAt = inspect.State.FinishedAt;
+        this.lastOomCount = (0, cgroups_1.oomKillCount)(this.cgroups);
+        if (this.lastOomCount !== null)
+            this.oomKills = 0;
+        this.baselineKernelLog = await kernelLog();
+        this.loop = this.watch();
+    }
+    async watch() {
+        while (!this.abort.signal.aborted) {
+            await this.sample();
+            await (0, clock_1.sleep)(100, this.abort.signal);
+        }
+    }
+    async sample() {
+        this.countOomKills();
+        const usage = safe(() => (0, cgroups_1.memoryUsageBytes)(this.cgroups));
+        if (usage !== null)
+            this.peak = Math.max(this.peak ?? 0, usage);
+        const inspect = await (0, inspect_1.inspectContainer)(this.containerId).catch(() => null);
+        if (!inspect)
+            return;
+        const state = inspect.State;
+        const diedSinceStart = state.FinishedAt !== this.baselineFinishedAt;
+        // OOMKilled stays set from an earlier death; only a death after the fault began counts.
+        this.oomKilled ||= state.OOMKilled && diedSinceStart;
+        this.restarts = inspect.RestartCount - this.baselineRestarts;
+        if ((this.oomKills ?? 0) > 0)
+            this.firstKillSeenAtMs ??= (0, clock_1.monotonicMs)();
+        if (this.oomKilled)
+            this.settle('the kernel OOM-killed the container');
+        else if (this.firstKillSeenAtMs !== null &&
+            (0, clock_1.monotonicMs)() - this.firstKillSeenAtMs >= 1000 &&
+            !diedSinceStart)
+            this.settle("the kernel OOM-killed a process in the container's cgroup");
+        const up = state.Running && !state.Restarting && (!state.Health || state.Health.Status === 'healthy');
+        if (!up && this.downSinceMs === null)
+            this.downSinceMs = (0, clock_1.monotonicMs)();
+        if (up && this.downToHealthyMs === null) {
+            if (this.downSinceMs !== null)
+                this.downToHealthyMs = (0, clock_1.monotonicMs)() - this.downSinceMs;
+            else if (diedSinceStart) {
+                // Died and came back between two samples: Docker's own timestamps tell how long it was down.
+                const downMs = Date.parse(state.StartedAt) - Date.parse(state.FinishedAt);
+                if (Number.isFinite(downMs) && downMs >= 0)
+                    this.downToHealthyMs = downMs;
+            }
+        }
+    }
+    /** Adds new OOM kills; a counter that went down belongs to a cgroup created anew by a restart. */
+    countOomKills() {
+        const now = safe(() => (0, cgroups_1.oomKillCount)(this.cgroups));
+        if (now === null)
+            return;
+        const last = this.lastOomCount ?? 0;
+        this.oomKills = (this.oomKills ?? 0) + (now >= last ? now - last : now);
+        this.lastOomCount = now;
+    }
+    /** Whether the kernel has killed anything in the container since start() (no waiting for Docker). */
+    get killSeen() {
+        return this.oomKilled || (this.oomKills ?? 0) > 0;
+    }
+    /** Reads the current state without stopping. */
+    async observe() {
+        await this.sample();
+        const log = await kernelLog();
+        const fresh = log === null ? '' : kernelLinesAfter(log, this.baselineKernelLog);
+        return {
+            oomKills: this.oomKills,
+            oomKilled: this.oomKilled,
+            restarts: this.restarts,
+            peakUsageBytes: this.peak,
+            downToHealthyMs: this.downToHealthyMs,
+            killedProcesses: killedProcessLines(fresh, this.containerId),
+            kernelLogReadable: log !== null,
+        };
+    }
+    async stop() {
+        this.abort.abort();
+        await this.loop;
+        return this.observe();
+    }
+}
+exports.OomWatcher = OomWatcher;
+function safe(read) {
+    try {
+        return read();
+    }
+    catch {
+        return null;
+    }
+}
+function describeObservation(o) {
+    const mb = (bytes) => (bytes === null ? '?' : `${(bytes / 2 ** 20).toFixed(1)}MiB`);
+    return [
+        // A kill that ends the container goes with its cgroup (recreated on restart): Docker's
+        // OOMKilled reports that one; the cgroup's counter reports kills the container survived.
+        `peak memory ${mb(o.peakUsageBytes)}; OOM kills in the cgroup: ${o.oomKills ?? 'unreadable'} (kills the container survived); docker OOMKilled=${o.oomKilled}; restarts +${o.restarts}`,
+        o.downToHealthyMs === null
+            ? 'never seen down'
+            : `down → running/healthy again in ${Math.round(o.downToHealthyMs)}ms`,
+        o.kernelLogReadable
+            ? `kernel killed: ${o.killedProcesses.length ? o.killedProcesses.join(', ') : 'no process logged'}`
+            : 'kernel log (dmesg) not readable: which process was killed is unknown',
+    ];
+}
+
+
+/***/ }),
+
+/***/ 1298:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.processStartTicks = processStartTicks;
+exports.writeOomScoreAdj = writeOomScoreAdj;
+// Host processes a fault acts on: telling a process from a later one that reuses its PID (its
+// start time), and the OOM killer's preference for one (oom_score_adj).
+const node_fs_1 = __nccwpck_require__(3024);
+const privileges_1 = __nccwpck_require__(7145);
+/** The process start time (in clock ticks since boot) from /proc: it tells a reused PID from ours. */
+function processStartTicks(pid) {
+    try {
+        const stat = (0, node_fs_1.readFileSync)(`/proc/${pid}/stat`, 'utf8');
+        // The command name (field 2) may contain spaces; fields after its closing paren are plain.
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return fields[19] ?? null;
+    }
+    catch {
+        return null;
+    }
+}
+/** Writes a process's oom_score_adj: directly as root, else through sudo -n tee. */
+async function writeOomScoreAdj(pid, value) {
+    const file = `/proc/${pid}/oom_score_adj`;
+    try {
+        (0, node_fs_1.writeFileSync)(file, `${Math.trunc(value)}\n`);
+        return;
+    }
+    catch {
+        // Not root (or not allowed directly): the same root path as the faults.
+    }
+    const result = await (0, privileges_1.execAsRoot)('tee', [file], { input: `${Math.trunc(value)}\n`, timeoutMs: 5000 });
+    if (result.code !== 0)
+        throw new Error(`cannot write ${file}: ${result.stderr.trim()}`);
 }
 
 
@@ -66883,6 +67104,7 @@ async function assertDockerReachable() {
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.streamContainerEvents = streamContainerEvents;
+exports.containerEventsBetween = containerEventsBetween;
 const docker_1 = __nccwpck_require__(6214);
 const labels_1 = __nccwpck_require__(1717);
 /** Calls onEvent for each container event of the project (optionally only these actions) until stopped. */
@@ -66934,6 +67156,38 @@ onBroken) {
             stream.destroy();
         },
     };
+}
+/**
+ * The engine's past events of one container between two moments (unix seconds, fractions
+ * allowed), oldest first. With `until` set the engine sends what it has and closes the stream.
+ */
+async function containerEventsBetween(containerId, sinceSeconds, untilSeconds) {
+    const stream = (await (0, docker_1.docker)().getEvents({
+        since: Math.floor(sinceSeconds * 1000) / 1000,
+        until: Math.ceil(untilSeconds * 1000) / 1000,
+        filters: { type: ['container'], container: [containerId] },
+    }));
+    const chunks = [];
+    await new Promise((resolve, reject) => {
+        stream.on('data', (chunk) => chunks.push(chunk));
+        stream.on('end', resolve);
+        stream.on('close', resolve);
+        stream.on('error', reject);
+    });
+    const events = [];
+    for (const line of Buffer.concat(chunks).toString('utf8').split('\n')) {
+        if (!line.trim())
+            continue;
+        try {
+            const event = JSON.parse(line);
+            if (event?.Actor?.ID)
+                events.push(event);
+        }
+        catch {
+            // a foreign line: skipped, as in the live stream
+        }
+    }
+    return events;
 }
 
 
@@ -69361,7 +69615,7 @@ module.exports = parseParams
 
 var identity = __nccwpck_require__(1127);
 var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
+var YAMLMap = __nccwpck_require__(2073);
 var YAMLSeq = __nccwpck_require__(2223);
 var resolveBlockMap = __nccwpck_require__(7103);
 var resolveBlockSeq = __nccwpck_require__(334);
@@ -69959,7 +70213,7 @@ exports.Composer = Composer;
 
 
 var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
+var YAMLMap = __nccwpck_require__(2073);
 var resolveProps = __nccwpck_require__(4631);
 var utilContainsNewline = __nccwpck_require__(9499);
 var utilFlowIndentCheck = __nccwpck_require__(4051);
@@ -70399,7 +70653,7 @@ exports.resolveEnd = resolveEnd;
 
 var identity = __nccwpck_require__(1127);
 var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
+var YAMLMap = __nccwpck_require__(2073);
 var YAMLSeq = __nccwpck_require__(2223);
 var resolveEnd = __nccwpck_require__(7788);
 var resolveProps = __nccwpck_require__(4631);
@@ -71990,7 +72244,7 @@ var Alias = __nccwpck_require__(4065);
 var identity = __nccwpck_require__(1127);
 var Pair = __nccwpck_require__(7165);
 var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
+var YAMLMap = __nccwpck_require__(2073);
 var YAMLSeq = __nccwpck_require__(2223);
 var cst = __nccwpck_require__(3461);
 var lexer = __nccwpck_require__(361);
@@ -72478,7 +72732,7 @@ exports.isScalarValue = isScalarValue;
 
 /***/ }),
 
-/***/ 4454:
+/***/ 2073:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -75398,7 +75652,7 @@ exports.Schema = Schema;
 
 
 var identity = __nccwpck_require__(1127);
-var YAMLMap = __nccwpck_require__(4454);
+var YAMLMap = __nccwpck_require__(2073);
 
 const map = {
     collection: 'map',
@@ -76184,7 +76438,7 @@ exports.merge = merge;
 
 var identity = __nccwpck_require__(1127);
 var toJS = __nccwpck_require__(4043);
-var YAMLMap = __nccwpck_require__(4454);
+var YAMLMap = __nccwpck_require__(2073);
 var YAMLSeq = __nccwpck_require__(2223);
 var pairs = __nccwpck_require__(8385);
 
@@ -76408,7 +76662,7 @@ exports.schema = schema;
 
 var identity = __nccwpck_require__(1127);
 var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
+var YAMLMap = __nccwpck_require__(2073);
 
 class YAMLSet extends YAMLMap.YAMLMap {
     constructor(schema) {

@@ -12,6 +12,7 @@ export interface ActionInputs {
   comment: boolean;
   /** Create the check run `chaos` on the commit measured (needs checks: write). */
   checkRun: boolean;
+  /** The run config's fail-on-inconclusive (input, or the config file). */
   failOnInconclusive: boolean;
   pushgatewayUrl: string | null;
   /** The suite and why it was chosen, for the log and the report. */
@@ -83,6 +84,7 @@ export interface ReportInputs {
   checkRun: boolean;
   failOnViolation: boolean;
   failOnInconclusive: boolean;
+  failOnError: boolean;
 }
 
 export function readReportInputs(env: NodeJS.ProcessEnv = process.env): ReportInputs {
@@ -99,6 +101,7 @@ export function readReportInputs(env: NodeJS.ProcessEnv = process.env): ReportIn
     checkRun: booleanInput('check-run', true),
     failOnViolation: booleanInput('fail-on-violation', true),
     failOnInconclusive: booleanInput('fail-on-inconclusive', true),
+    failOnError: booleanInput('fail-on-error', true),
   };
 }
 
@@ -168,6 +171,8 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
     'results-dir': core.getInput('results-dir') ? inWorkdir(core.getInput('results-dir')) : '',
     'journal-path': path.join(runnerTemp, 'chaos-action', 'journal.json'),
     'fail-on-violation': core.getInput('fail-on-violation'),
+    'fail-on-inconclusive': core.getInput('fail-on-inconclusive'),
+    'fail-on-error': core.getInput('fail-on-error'),
     scale: core.getInput('scale'),
     'baseline-results': core.getInput('baseline-results') ? inWorkdir(core.getInput('baseline-results')) : '',
     request: core.getInput('request'),
@@ -200,7 +205,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
     token,
     comment: bool('comment', true),
     checkRun: bool('check-run', true),
-    failOnInconclusive: bool('fail-on-inconclusive', true),
+    failOnInconclusive: config.failOnInconclusive,
     pushgatewayUrl: core.getInput('pushgateway-url') || null,
     suiteChoice,
   };

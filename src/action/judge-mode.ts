@@ -48,7 +48,11 @@ export async function runJudgeMode(inputs: JudgeInputs, env: NodeJS.ProcessEnv =
   const locate = (file: string, line: number | null) => locateSource(sources, file, line);
   await writeJobSummary(renderReport(result, { maxBytes: SUMMARY_MAX_BYTES, locate }));
   annotateViolations(result, sources);
-  const settings = { failOnViolation: inputs.failOnViolation, failOnInconclusive: inputs.failOnInconclusive };
+  const settings = {
+    failOnViolation: inputs.failOnViolation,
+    failOnInconclusive: inputs.failOnInconclusive,
+    failOnError: inputs.failOnError,
+  };
   if (inputs.checkRun && inputs.token && target?.sha) {
     const check = { token: inputs.token, owner: target.owner, repo: target.repo, headSha: target.sha };
     const id = await beginCheck(check, result.runUrl);
@@ -56,5 +60,5 @@ export async function runJudgeMode(inputs: JudgeInputs, env: NodeJS.ProcessEnv =
   }
   if (inputs.comment && inputs.token && target)
     await postComment({ token: inputs.token, ...target }, result, null, sources);
-  gate(result, inputs.failOnViolation, inputs.failOnInconclusive);
+  gate(result, settings);
 }

@@ -104,7 +104,8 @@ export async function run(): Promise<void> {
     annotateViolations(result, sources);
     const gateSettings = {
       failOnViolation: config.failOnViolation,
-      failOnInconclusive: inputs.failOnInconclusive,
+      failOnInconclusive: config.failOnInconclusive,
+      failOnError: config.failOnError,
     };
     if (check) await finishCheck(check.target, check.id, result, gateSettings, sources);
     check = null;
@@ -118,7 +119,7 @@ export async function run(): Promise<void> {
       }
     }
 
-    gate(result, config.failOnViolation, inputs.failOnInconclusive);
+    gate(result, gateSettings);
   } catch (error) {
     core.setOutput('result', 'error');
     if (check)

@@ -7,6 +7,7 @@
 import * as core from '@actions/core';
 import path from 'node:path';
 import { isViolatedWarning, isViolation, type RunResult } from '../results';
+import { GATE_SETTING_NAME, gateDecision, type GateKind } from '../results/gate';
 import {
   checkAnnotations,
   checkConclusion,
@@ -160,37 +161,31 @@ export function annotateViolations(result: RunResult, sources: SourceContext): v
   }
 }
 
-export function gate(result: RunResult, failOnViolation: boolean, failOnInconclusive: boolean): void {
-  const failedScenarios = result.scenarios.filter((s) => s.outcome === 'fail').map((s) => s.name);
-  switch (result.outcome) {
-    case 'pass':
-      core.info(
-        `chaos gate passed${result.warnings ? ` with ${result.warnings} warning(s)` : ''}: ${result.scenarios.length} scenarios held their SLOs`,
-      );
-      return;
-    case 'fail': {
-      const message = `chaos gate failed: ${result.violations} threshold(s) violated in ${failedScenarios.join(', ')}`;
-      if (failOnViolation) core.setFailed(message);
-      else core.warning(`${message} (fail-on-violation is false)`);
-      return;
-    }
-    case 'inconclusive': {
-      const message = `chaos gate inconclusive: ${result.scenarios
-        .filter((s) => s.outcome === 'inconclusive')
-        .map((s) => `${s.name} (${s.reason})`)
-        .join('; ')}`;
-      if (failOnInconclusive) core.setFailed(message);
-      else core.warning(message);
-      return;
-    }
-    default:
-      core.setFailed(
-        `chaos gate error: ${
-          result.scenarios
-            .filter((s) => s.outcome === 'error')
-            .map((s) => `${s.name}: ${s.reason}`)
-            .join('; ') || 'no scenario ran'
-        }`,
-      );
+/**
+ * The Action's own verdict (the step fails or not): each kind of outcome the run holds by its
+ * own setting (results/gate.ts). Every kind present is said, failing or not: an error is never
+ * hidden behind a violation the settings let through, nor the other way round.
+ */
+export function gate(result: RunResult, settings: GateSettings): void {
+  const decision = gateDecision(result, settings);
+  const named = (outcome: 'fail' | 'error' | 'inconclusive', withReason: boolean): string =>
+    result.scenarios
+      .filter((s) => s.outcome === outcome)
+      .map((s) => (withReason ? `${s.name} (${s.reason})` : s.name))
+      .join('; ');
+  const lines: Record<GateKind, string> = {
+    violation: `${result.violations} threshold(s) violated in ${named('fail', false) || 'no scenario'}`,
+    error: `error: ${named('error', true) || 'no scenario ran'}`,
+    inconclusive: `inconclusive: ${named('inconclusive', true) || 'nothing was judged'}`,
+  };
+  for (const kind of decision.allowed)
+    core.warning(`chaos gate: ${lines[kind]} (${GATE_SETTING_NAME[kind]} is false)`);
+  if (decision.failing.length > 0) {
+    core.setFailed(`chaos gate failed: ${decision.failing.map((kind) => lines[kind]).join('; ')}`);
+    return;
   }
+  if (decision.allowed.length > 0) return;
+  core.info(
+    `chaos gate passed${result.warnings ? ` with ${result.warnings} warning(s)` : ''}: ${result.scenarios.length} scenarios held their SLOs`,
+  );
 }

@@ -233,7 +233,11 @@ export async function runReportMode(
     const locate = (file: string, line: number | null) => locateSource(sources, file, line);
     await writeJobSummary(renderReport(result, { maxBytes: SUMMARY_MAX_BYTES, locate }));
 
-    const gate = { failOnViolation: inputs.failOnViolation, failOnInconclusive: inputs.failOnInconclusive };
+    const gate = {
+      failOnViolation: inputs.failOnViolation,
+      failOnInconclusive: inputs.failOnInconclusive,
+      failOnError: inputs.failOnError,
+    };
     if (checkId !== null) {
       await finishCheck(checkTarget, checkId, result, gate, sources, conclusionCap(gateRun.conclusion));
       concluded = true;

@@ -3,7 +3,7 @@ import { ConfigError, formatIssue } from '../config/errors';
 import { readBaselineFile } from '../report/baseline-file';
 import { checkResultsDir, writeResultFiles } from '../report/files';
 import { renderTerminalTable } from '../report/terminal';
-import { exitCodeFor, prepareRun, runChaos } from '../scenario/engine';
+import { gateExitCode, prepareRun, runChaos } from '../scenario/engine';
 import { execCommand } from '../util/exec';
 import { parseArgs, UsageError } from './args';
 import { createProgress } from './progress';
@@ -35,8 +35,11 @@ export const RUN_USAGE = `usage: chaos-action run [--config chaos-action.yml] [-
                          at the end, so a name that already has containers, networks or volumes
                          is refused (exit 2)
   --pushgateway URL      push the run's metrics to a Prometheus Pushgateway
-  --no-fail              exit 0 even when thresholds are violated
-exit: 0 pass, 1 SLO violated, 2 usage or config error, 3 inconclusive or infrastructure error`;
+  --no-fail              exit 0 even when thresholds are violated (fail-on-violation: false)
+  --no-fail-on-inconclusive  exit 0 even when a scenario is inconclusive
+  --no-fail-on-error     exit 0 even when a scenario errored
+exit: 0 pass, 1 SLO violated, 2 usage or config error, 3 inconclusive or infrastructure error
+  (each by its own setting: one let through never hides another)`;
 
 export async function runCommand(argv: string[]): Promise<number> {
   let config;
@@ -69,7 +72,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         'health-path',
       ],
       repeatable: ['compose', 'base-compose', 'compose-env', 'scenario', 'scenarios-dir', 'param'],
-      booleans: ['no-fail', 'help'],
+      booleans: ['no-fail', 'no-fail-on-inconclusive', 'no-fail-on-error', 'help'],
     });
     if (args.booleans.has('help')) {
       process.stdout.write(`${RUN_USAGE}\n`);
@@ -99,6 +102,8 @@ export async function runCommand(argv: string[]): Promise<number> {
       'expect-status': one('expect-status'),
       'health-path': one('health-path'),
       'fail-on-violation': args.booleans.has('no-fail') ? 'false' : undefined,
+      'fail-on-inconclusive': args.booleans.has('no-fail-on-inconclusive') ? 'false' : undefined,
+      'fail-on-error': args.booleans.has('no-fail-on-error') ? 'false' : undefined,
     };
     config = runConfigFromFlags(one('config'), flags, Boolean(args.flags.compose));
     pushgateway = one('pushgateway');
@@ -143,8 +148,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     });
     process.stdout.write(`\n${renderTerminalTable(result)}\n`);
     process.stdout.write(`results: ${files.resultsJson}\nreport:  ${files.report}\n`);
-    const code = exitCodeFor(result.outcome);
-    return code === 1 && !config.failOnViolation ? 0 : code;
+    return gateExitCode(result, config);
   } catch (error) {
     progress.finish();
     // The message may carry the stack's own output (compose's build log): shown, never acted on.

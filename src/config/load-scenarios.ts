@@ -11,7 +11,7 @@ import {
   type GuardCondition,
   type Threshold,
 } from '../scenario/thresholds';
-import type { Severity } from '../results';
+import type { PhaseName, Severity } from '../results';
 import { ConfigError, readConfigText, formatPath, type ConfigIssue } from './errors';
 import {
   scenarioSchema,
@@ -496,7 +496,11 @@ export function parseScenarioText(text: string, file: string, options: LoadOptio
       from: placed.faults[0]?.lines.from ?? null,
     },
   };
-  if (options.scale === undefined || options.scale === 1) return scenario;
+  if (options.scale === undefined || options.scale === 1) {
+    const windows = windowsLongerThanTheirPhase(scenario, thresholdIndex, 1);
+    if (windows.length) throw new ConfigError(windows);
+    return scenario;
+  }
   const scaled = scaleScenario(scenario, options.scale);
   // Each phase was at most 24h as written; scaled, it must still be (src/config/units.ts).
   const tooLong = Object.entries(scaled.phases).filter(([, ms]) => ms > MAX_DURATION_MS);
@@ -510,7 +514,49 @@ export function parseScenarioText(text: string, file: string, options: LoadOptio
       })),
     );
   }
+  const windows = windowsLongerThanTheirPhase(scaled, thresholdIndex, options.scale);
+  if (windows.length) throw new ConfigError(windows);
   return scaled;
+}
+
+/** A phase's length as the run plays it (recovery: the longest it may last). */
+function phaseLengthMs(phases: Scenario['phases'], phase: PhaseName): number {
+  return {
+    warmup: phases.warmupMs,
+    baseline: phases.baselineMs,
+    fault: phases.faultMs,
+    recovery: phases.recoveryMs,
+    after: phases.afterMs,
+  }[phase];
+}
+
+/**
+ * A sustained check (`fault: p95 < 500ms for 30s`) is violated only by a breach that lasts its
+ * window inside its phase: in a shorter phase it could never fail. That is refused when the
+ * scenario is loaded, after scaling (a scale shortens phases, never a `for` window, whose length
+ * is the SLO's own tolerance for a blip).
+ */
+function windowsLongerThanTheirPhase(
+  scenario: Scenario,
+  thresholdIndex: number[],
+  scale: number,
+): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  scenario.thresholds.forEach((t, i) => {
+    if (t.kind !== 'metric' || t.sustainedMs === null || t.phase === null) return;
+    const lengthMs = phaseLengthMs(scenario.phases, t.phase);
+    if (t.sustainedMs <= lengthMs) return;
+    const scaled = scale === 1 ? '' : ` at scale ${scale}`;
+    issues.push({
+      file: scenario.file,
+      line: t.line,
+      field: `thresholds[${thresholdIndex[i]}]`,
+      message:
+        `"for ${formatShortDuration(t.sustainedMs)}" is longer than the ${t.phase} phase (${formatShortDuration(lengthMs)}${scaled}): ` +
+        `a breach cannot last that long inside it, so the check could never fail; shorten the window or lengthen the phase`,
+    });
+  });
+  return issues;
 }
 
 /** Reads and parses one scenario file. Throws ConfigError (file:line: field: message). */

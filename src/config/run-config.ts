@@ -39,6 +39,10 @@ export interface RunConfig {
   journalPath: string;
   /** Fail the check (exit 1) when a threshold is violated; false: report only. */
   failOnViolation: boolean;
+  /** Fail the check (exit 3) when a scenario is inconclusive; false: report only. */
+  failOnInconclusive: boolean;
+  /** Fail the check (exit 3) when a scenario errored; false: report only (results/gate.ts). */
+  failOnError: boolean;
   /** Multiplies phase and stage durations (0.5 halves a run); recovery's max wait is kept. */
   scale: number;
   /** ci: each scenario's params: defaults; production: its production: values. */
@@ -245,6 +249,8 @@ export const runConfigSchema = strictMap({
   'results-dir': optionalString,
   'journal-path': optionalString,
   'fail-on-violation': parsed(parseBool).optional(),
+  'fail-on-inconclusive': parsed(parseBool).optional(),
+  'fail-on-error': parsed(parseBool).optional(),
   scale: parsed((v) => {
     const n = typeof v === 'number' ? v : Number(String(v).trim());
     if (!Number.isFinite(n) || n <= 0 || n > 100)
@@ -293,6 +299,8 @@ function toRunConfig(c: z.output<typeof runConfigSchema>): RunConfig {
     // Each run its own file (faults/journal/location.ts), found by `chaos-action cleanup`.
     journalPath: c['journal-path'] ?? runJournalPath(),
     failOnViolation: c['fail-on-violation'] ?? true,
+    failOnInconclusive: c['fail-on-inconclusive'] ?? true,
+    failOnError: c['fail-on-error'] ?? true,
     scale: c.scale ?? 1,
     profile: c.profile ?? 'ci',
     params: c.params ?? {},

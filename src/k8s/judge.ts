@@ -1,27 +1,34 @@
 // `chaos-action judge`: a scenario rendered for Kubernetes, judged after it ran there, with the
-// verdict code the compose path uses (src/scenario/verdict.ts). The phases come from the
+// verdict code the compose path uses (src/scenario/verdict/). The phases come from the
 // Workflow's nodes; the load figures from every k6 runner pod's samples in Prometheus (by
-// testid); alerts and PromQL checks from the same Prometheus. What the cluster cannot give
-// (container facts, logs, proxy connection counts, traces) leaves those checks inconclusive,
-// never passed.
+// testid), each request filed by when it was sent (k6-samples.ts); alerts and PromQL checks
+// from the same Prometheus, with coverage from what it answered (rule-coverage.ts). What the
+// cluster cannot give (container facts, logs, proxy connection counts, traces) leaves those
+// checks inconclusive, never passed.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { builtinScenariosDir, loadCatalog, selectScenarios } from '../config/load-scenarios';
 import type { Scenario } from '../config/scenario-schema';
-import { PrometheusError, queryRange } from '../probes/prometheus';
-import type { PhaseName, PhaseStats, RunResult, ScenarioMs, ScenarioResult, TimelinePoint } from '../results';
+import { PrometheusError, prometheusRuleGroups, queryRange, type RuleGroup } from '../probes/prometheus';
+import type { PhaseName, PhaseStats, RunResult, ScenarioMs, ScenarioResult } from '../results';
 import { combineOutcomes, isViolatedWarning, isViolation, PHASE_ORDER } from '../results';
+import { CoverageRecorder } from '../scenario/collectors';
 import {
   emptyObservations,
+  seriesName,
   type ObservedAlert,
+  type ProbeCoverage,
   type PromSample,
   type ScenarioObservations,
 } from '../scenario/observations';
 import { TOOL_VERSION } from '../scenario/engine';
 import { emptyScenarioResult } from '../scenario/runner';
 import { decideOutcome, evaluateThresholds } from '../scenario/verdict';
+import { findRecovery, recoveryCriteria } from '../scenario/verdict/recovery';
 import { scenarioMs } from '../util/clock';
-import { bucketDelta, latencyFigures, K6_BUCKETS, K6_REQS, type BucketCounts } from './k6-metrics';
+import { K6_BUCKETS } from './k6-metrics';
+import { SampleError, sentGroups, sentTimeline, windowOf, type SentGroup } from './k6-samples';
+import { intersectCoverage, ruleGroupCoverage } from './rule-coverage';
 import { RENDER_FILE, type RenderedRun, type RenderedScenario } from './render';
 import { NodesError, phaseWindows, type WorkflowNode } from './workflow-nodes';
 
@@ -70,147 +77,21 @@ export interface MetricsSource {
     toEpochMs: number,
     stepS: number,
   ): Promise<{ labels: Record<string, string>; points: [number, number][] }[]>;
+  /** The rule groups Prometheus evaluates, with their alerting rules; absent: none can be read. */
+  rules?(): Promise<RuleGroup[]>;
 }
 
 export function prometheusSource(url: string): MetricsSource {
-  return { range: (query, from, to, step) => queryRange(url, query, from, to, step, 15_000) };
+  return {
+    range: (query, from, to, step) => queryRange(url, query, from, to, step, 15_000),
+    rules: () => prometheusRuleGroups(url),
+  };
 }
 
 const selector = (testId: string, extra = ''): string => `{testid=${JSON.stringify(testId)}${extra}}`;
 
-/** Sum of each group's cumulative counters at an instant (a range query of one point). */
-async function countersAt(
-  source: MetricsSource,
-  query: string,
-  label: string,
-  atEpochMs: number,
-): Promise<Map<string, number>> {
-  const series = await source.range(query, atEpochMs, atEpochMs, 1);
-  const out = new Map<string, number>();
-  for (const s of series) {
-    const point = s.points.find(([t]) => t === atEpochMs) ?? s.points[s.points.length - 1];
-    if (point) out.set(s.labels[label] ?? '', point[1]);
-  }
-  return out;
-}
-
-function toBuckets(counts: Map<string, number>): BucketCounts {
-  return new Map([...counts].map(([k, v]) => [Number(k), v]));
-}
-
-interface WindowCounts {
-  buckets: BucketCounts;
-  requests: number;
-  errors: number;
-  errorsByStatus: Record<string, number>;
-}
-
-async function windowCounts(
-  source: MetricsSource,
-  testId: string,
-  from: number,
-  to: number,
-): Promise<WindowCounts> {
-  const bucketQuery = `sum by (bucket) (${K6_BUCKETS}${selector(testId)})`;
-  const reqQuery = `sum by (expected_response, status) (${K6_REQS}${selector(testId)})`;
-  const [bucketsEnd, bucketsStart] = await Promise.all([
-    countersAt(source, bucketQuery, 'bucket', to),
-    countersAt(source, bucketQuery, 'bucket', from),
-  ]);
-  const [reqEnd, reqStart] = await Promise.all([
-    source.range(reqQuery, to, to, 1),
-    source.range(reqQuery, from, from, 1),
-  ]);
-  const key = (l: Record<string, string>): string => `${l.expected_response ?? ''}|${l.status ?? ''}`;
-  const start = new Map(reqStart.map((s) => [key(s.labels), s.points[s.points.length - 1]?.[1] ?? 0]));
-  let requests = 0;
-  let errors = 0;
-  const errorsByStatus: Record<string, number> = {};
-  for (const s of reqEnd) {
-    const d = (s.points[s.points.length - 1]?.[1] ?? 0) - (start.get(key(s.labels)) ?? 0);
-    if (d <= 0) continue;
-    requests += d;
-    if (s.labels.expected_response === 'false') {
-      errors += d;
-      // k6 reports a request that got no answer (timeout, refused, reset) with status 0.
-      const kind = s.labels.status === '0' ? 'other' : 'unexpected_status';
-      errorsByStatus[kind] = (errorsByStatus[kind] ?? 0) + d;
-    }
-  }
-  return {
-    buckets: bucketDelta(toBuckets(bucketsEnd), toBuckets(bucketsStart)),
-    requests,
-    errors,
-    errorsByStatus,
-  };
-}
-
-function phaseStats(phase: PhaseName, counts: WindowCounts, startMs: number, endMs: number): PhaseStats {
-  const figures = latencyFigures(counts.buckets);
-  const seconds = Math.max(0.001, (endMs - startMs) / 1000);
-  return {
-    phase,
-    startMs,
-    endMs,
-    scheduled: counts.requests,
-    timed: figures.count,
-    completed: counts.requests,
-    targetRate: null,
-    achievedRate: counts.requests / seconds,
-    errorRate: counts.requests ? counts.errors / counts.requests : 0,
-    errors: counts.errorsByStatus,
-    late: 0,
-    meanMs: figures.meanMs,
-    p50Ms: figures.p50Ms,
-    p90Ms: figures.p90Ms,
-    p95Ms: figures.p95Ms,
-    p99Ms: figures.p99Ms,
-    maxMs: figures.maxMs,
-  };
-}
-
-/** One point per second from t0: per-second differences of the summed counters. */
-async function timeline(
-  source: MetricsSource,
-  testId: string,
-  t0: number,
-  end: number,
-  phaseAt: (ms: number) => PhaseName,
-): Promise<TimelinePoint[]> {
-  const buckets = await source.range(`sum by (bucket) (${K6_BUCKETS}${selector(testId)})`, t0, end, 1);
-  const reqs = await source.range(`sum by (expected_response) (${K6_REQS}${selector(testId)})`, t0, end, 1);
-  const valueAt = (points: [number, number][], at: number): number => {
-    let v = 0;
-    for (const [t, value] of points) if (t <= at) v = value;
-    return v;
-  };
-  const points: TimelinePoint[] = [];
-  for (let second = 0; t0 + (second + 1) * 1000 <= end; second++) {
-    const from = t0 + second * 1000;
-    const to = from + 1000;
-    const perBucket: BucketCounts = new Map();
-    for (const s of buckets) {
-      const d = valueAt(s.points, to) - valueAt(s.points, from);
-      if (d > 0) perBucket.set(Number(s.labels.bucket), d);
-    }
-    let completed = 0;
-    let errors = 0;
-    for (const s of reqs) {
-      const d = Math.max(0, valueAt(s.points, to) - valueAt(s.points, from));
-      completed += d;
-      if (s.labels.expected_response === 'false') errors += d;
-    }
-    points.push({
-      second,
-      phase: phaseAt(second * 1000),
-      scheduled: completed,
-      completed,
-      p95Ms: latencyFigures(perBucket).p95Ms,
-      errorRate: completed ? errors / completed : 0,
-    });
-  }
-  return points;
-}
+/** How far before t0 the load's counters are read: a series already there gives its base. */
+const LEAD_MS = 60_000;
 
 /** Every alert that was firing in the window, with its spans, from Prometheus's ALERTS series. */
 async function alertHistory(source: MetricsSource, t0: number, end: number): Promise<ObservedAlert[]> {
@@ -243,25 +124,105 @@ async function alertHistory(source: MetricsSource, t0: number, end: number): Pro
   });
 }
 
-/** Simple recovery: the first second after the fault from which two seconds in a row are back near the baseline. */
-function recoveryFromTimeline(
-  points: readonly TimelinePoint[],
-  baseline: PhaseStats | undefined,
-  faultEndMs: number,
-  limitMs: number,
-): number | null {
-  const p95Limit = Math.max((baseline?.p95Ms ?? 0) * 1.5, (baseline?.p95Ms ?? 0) + 50);
-  const errorLimit = Math.max((baseline?.errorRate ?? 0) * 2, 0.01);
-  const after = points.filter((p) => p.second * 1000 >= faultEndMs);
-  for (let i = 0; i + 1 < after.length; i++) {
-    const ok = (p: TimelinePoint): boolean =>
-      p.completed > 0 && (p.p95Ms ?? 0) <= p95Limit && p.errorRate <= errorLimit;
-    if (ok(after[i]) && ok(after[i + 1])) {
-      const ms = Math.max(0, (after[i + 1].second + 1) * 1000 - faultEndMs);
-      return ms <= limitMs ? ms : null;
+/**
+ * When Prometheus evaluated the rules the scenario's alert checks depend on (rule-coverage.ts):
+ * the groups holding the alerts they name (every group, for `no alerts`), from Prometheus's own
+ * metrics of those groups. Null, with why, when that cannot be read: the checks are then inconclusive.
+ */
+async function alertCoverage(
+  source: MetricsSource,
+  scenario: Scenario,
+  t0: number,
+  end: number,
+): Promise<{ coverage: ProbeCoverage | null; problem: string | null }> {
+  if (!source.rules) return { coverage: null, problem: 'the store does not list its rule groups' };
+  const groups = await source.rules();
+  const named = new Set<string>();
+  let everyGroup = false;
+  for (const t of scenario.thresholds) {
+    if (t.kind === 'no_alerts') everyGroup = true;
+    if (
+      t.kind === 'alert_fires' ||
+      t.kind === 'alert_before_oom' ||
+      t.kind === 'alert_not_fires' ||
+      t.kind === 'alert_severity'
+    )
+      named.add(t.alert);
+  }
+  const unknownAlerts = [...named].filter((a) => !groups.some((g) => g.alerts.includes(a)));
+  if (unknownAlerts.length)
+    return {
+      coverage: null,
+      problem: `Prometheus has no alerting rule named ${unknownAlerts.join(', ')}: nothing could have fired`,
+    };
+  const relevant = groups.filter(
+    (g) => g.alerts.length > 0 && (everyGroup || g.alerts.some((a) => named.has(a))),
+  );
+  if (relevant.length === 0) return { coverage: null, problem: 'Prometheus has no alerting rule' };
+  const from = t0 - LEAD_MS;
+  const to = end + LEAD_MS;
+  const coverages: (ProbeCoverage | null)[] = [];
+  for (const g of relevant) {
+    const label = `{rule_group=${JSON.stringify(`${g.file};${g.name}`)}}`;
+    const [evaluated, iterations, interval] = await Promise.all([
+      source.range(`max(prometheus_rule_group_last_evaluation_timestamp_seconds${label})`, from, to, 1),
+      source.range(`max(prometheus_rule_group_iterations_total${label})`, from, to, 1),
+      source.range(`max(prometheus_rule_group_interval_seconds${label})`, from, to, 1),
+    ]);
+    coverages.push(
+      ruleGroupCoverage(
+        {
+          group: `${g.file};${g.name}`,
+          lastEvaluation: evaluated[0]?.points ?? [],
+          iterations: iterations[0]?.points ?? [],
+          intervalS: interval[0]?.points.at(-1)?.[1] ?? null,
+        },
+        t0,
+      ),
+    );
+  }
+  const coverage = intersectCoverage(coverages);
+  return {
+    coverage,
+    problem:
+      coverage === null
+        ? "Prometheus's own metrics of its rule evaluations were not found (let it scrape itself: prometheus_rule_group_last_evaluation_timestamp_seconds)"
+        : null,
+  };
+}
+
+/** A PromQL query over the run: every series at every step, and the steps at which none answered as blind. */
+async function promqlSamples(
+  source: MetricsSource,
+  query: string,
+  t0: number,
+  end: number,
+  phaseAt: (ms: number) => PhaseName,
+): Promise<{ samples: PromSample[]; coverage: ProbeCoverage }> {
+  const series = await source.range(query, t0, end, 1);
+  const byStep = new Map<number, PromSample['series']>();
+  for (const s of series) {
+    const name = seriesName(s.labels);
+    for (const [at, value] of s.points) {
+      if (!Number.isFinite(value)) continue;
+      byStep.set(at, [...(byStep.get(at) ?? []), { series: name, value }]);
     }
   }
-  return null;
+  const steps = [...byStep.keys()].sort((a, b) => a - b);
+  const samples = steps.map((at) => ({
+    atMs: scenarioMs(at - t0),
+    phase: phaseAt(at - t0),
+    series: byStep.get(at) ?? [],
+    answered: true,
+  }));
+  // The query answered once for the whole range: a stretch of steps with no series at all is
+  // one in which nothing could be seen (no data, or Prometheus had none), as the live sampler records it.
+  const recorder = new CoverageRecorder(2000);
+  recorder.attempt(scenarioMs(0));
+  for (const at of steps) recorder.answer(scenarioMs(at - t0));
+  recorder.attempt(scenarioMs(end - t0));
+  if (steps.length === 0) recorder.fail('the query returned no series');
+  return { samples, coverage: recorder.coverage(scenarioMs(end - t0)) as ProbeCoverage };
 }
 
 export interface JudgeInput {
@@ -277,66 +238,90 @@ export async function judgeScenario(input: JudgeInput): Promise<ScenarioResult> 
   const t0 = windows.t0EpochMs;
   const rel = (epoch: number): ScenarioMs => scenarioMs(epoch - t0);
   const notes: string[] = [
-    `judged from Kubernetes: phases from workflow ${rendered.workflow}'s nodes, load from testid ${rendered.testId} in Prometheus`,
+    `judged from Kubernetes: phases from workflow ${rendered.workflow}'s nodes, load from testid ${rendered.testId} in Prometheus, each request filed by when it was sent`,
   ];
   const obs: ScenarioObservations = emptyObservations();
+  const endEpoch = Math.max(...Object.values(windows.windows).map((w) => w!.toEpochMs));
+  const timeoutMs = scenario.load.timeoutMs;
+  // Requests sent before the end complete up to a timeout later: read until then (and a push).
+  const loadSeries = await input.source.range(
+    `${K6_BUCKETS}${selector(rendered.testId)}`,
+    t0 - LEAD_MS,
+    endEpoch + timeoutMs + 2000,
+    1,
+  );
+  let groups: SentGroup[];
+  try {
+    groups = sentGroups(loadSeries, t0 - LEAD_MS);
+  } catch (error) {
+    if (error instanceof SampleError) throw new JudgeError(error.message);
+    throw error;
+  }
   const phases: PhaseStats[] = [];
   for (const phase of PHASE_ORDER) {
     const w = windows.windows[phase];
     if (!w || w.toEpochMs <= w.fromEpochMs) continue;
-    const counts = await windowCounts(input.source, rendered.testId, w.fromEpochMs, w.toEpochMs);
-    const stats = phaseStats(phase, counts, rel(w.fromEpochMs), rel(w.toEpochMs));
+    const stats: PhaseStats = {
+      phase,
+      startMs: rel(w.fromEpochMs),
+      endMs: rel(w.toEpochMs),
+      ...windowOf(groups, w.fromEpochMs, w.toEpochMs, timeoutMs),
+    };
     phases.push(stats);
     if (phase !== 'warmup') obs.phases[phase] = stats;
   }
-  const endEpoch = Math.max(...Object.values(windows.windows).map((w) => w!.toEpochMs));
   const phaseAt = (ms: number): PhaseName =>
     (PHASE_ORDER.find((p) => {
       const w = windows.windows[p];
       return w && ms + t0 >= w.fromEpochMs && ms + t0 < w.toEpochMs;
     }) ?? 'after') as PhaseName;
-  obs.timeline = await timeline(input.source, rendered.testId, t0, endEpoch, phaseAt);
+  obs.timeline = sentTimeline(groups, t0, endEpoch, timeoutMs, phaseAt);
   obs.endMs = rel(endEpoch);
   const faultWindow = windows.windows.fault;
   obs.faultStartMs = faultWindow && scenario.faults.length ? rel(faultWindow.fromEpochMs) : null;
   obs.faultEndMs =
     faultWindow && scenario.faults.length && windows.windows.recovery ? rel(faultWindow.toEpochMs) : null;
-  if (obs.faultEndMs !== null) {
-    obs.recoveryTimeMs = recoveryFromTimeline(
-      obs.timeline,
-      obs.phases.baseline,
-      obs.faultEndMs,
-      scenario.phases.recoveryMs,
+  if (obs.faultEndMs !== null && obs.faultStartMs !== null) {
+    // The compose path's recovery rule (verdict/recovery.ts), on requests by send time; the
+    // cluster runs no steady-state probe after the fault, so the load alone decides.
+    const baseline = obs.phases.baseline;
+    const criteria = recoveryCriteria(baseline ?? { p95Ms: null, errorRate: 0 });
+    const read = (a: number, b: number) => windowOf(groups, t0 + a * 1000, t0 + b * 1000, timeoutMs);
+    const found = findRecovery(
+      read,
+      Math.ceil(obs.faultEndMs / 1000),
+      Math.floor(obs.endMs / 1000),
+      criteria,
     );
-    obs.mttrMs =
-      obs.recoveryTimeMs === null || obs.faultStartMs === null
-        ? null
-        : obs.recoveryTimeMs + (obs.faultEndMs - obs.faultStartMs);
+    if (found.second !== null) {
+      obs.recoveryTimeMs = Math.max(0, found.second * 1000 - obs.faultEndMs);
+      obs.mttrMs = obs.recoveryTimeMs + (obs.faultEndMs - obs.faultStartMs);
+    } else {
+      obs.recoveryTimeMs = null;
+      obs.mttrMs = null;
+      obs.recoveryWatchedMs = Math.max(0, Math.floor(obs.endMs / 1000) * 1000 - obs.faultEndMs);
+    }
     notes.push(
-      'recovery time is read from the load alone (p95 and error rate back near the baseline): the cluster runs no steady-state probe after the fault',
+      'recovery is read from the load alone (requests sent after the revert, all answered near the baseline): the cluster runs no steady-state probe after the fault',
     );
   }
   try {
     obs.alerts = await alertHistory(input.source, t0, endEpoch);
-    obs.alertCoverage = { fromMs: scenarioMs(0), toMs: obs.endMs, blind: [], problems: [] };
+    const { coverage, problem } = await alertCoverage(input.source, scenario, t0, endEpoch);
+    obs.alertCoverage = coverage;
+    if (problem) notes.push(`alerts: ${problem}; alert checks are inconclusive`);
   } catch (error) {
+    obs.alerts = null;
     notes.push(`alerts could not be read: ${(error as Error).message}`);
   }
   for (const t of scenario.thresholds) {
     if (t.kind !== 'promql' || obs.promql[t.query]) continue;
-    const samples: PromSample[] = [];
     try {
-      const series = await input.source.range(t.query, t0, endEpoch, 1);
-      const first = series[0];
-      for (const [at, value] of first?.points ?? [])
-        samples.push({ atMs: rel(at), phase: phaseAt(at - t0), value, answered: true });
-      obs.promqlCoverage[t.query] = {
-        fromMs: scenarioMs(0),
-        toMs: obs.endMs,
-        blind: [],
-        problems: first ? [] : ['the query returned no series'],
-      };
+      const read = await promqlSamples(input.source, t.query, t0, endEpoch, phaseAt);
+      obs.promql[t.query] = read.samples;
+      obs.promqlCoverage[t.query] = read.coverage;
     } catch (error) {
+      obs.promql[t.query] = [];
       obs.promqlCoverage[t.query] = {
         fromMs: scenarioMs(0),
         toMs: scenarioMs(0),
@@ -344,7 +329,6 @@ export async function judgeScenario(input: JudgeInput): Promise<ScenarioResult> 
         problems: [(error as Error).message],
       };
     }
-    obs.promql[t.query] = samples;
   }
   const thresholds = evaluateThresholds(scenario.thresholds, obs);
   const missingFaults = scenario.faults.length
@@ -372,7 +356,14 @@ export async function judgeScenario(input: JudgeInput): Promise<ScenarioResult> 
     reason,
     durationMs: endEpoch - t0,
     phases,
-    timeline: obs.timeline,
+    timeline: obs.timeline.map(({ second, phase, scheduled, completed, p95Ms, errorRate }) => ({
+      second,
+      phase,
+      scheduled,
+      completed,
+      p95Ms,
+      errorRate,
+    })),
     faultWindow:
       obs.faultStartMs !== null
         ? {

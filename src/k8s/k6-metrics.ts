@@ -3,12 +3,13 @@
 //
 // k6's own latency trend cannot be combined across pods (each pod's p95 is a p95 of its share,
 // k6-docs#102). So the generated script also counts every request in a latency bucket — a k6
-// Counter tagged with the bucket's index — and the judge sums the buckets of every pod: exact
-// counts, percentiles within one bucket's width (2 %), whatever the number of pods.
+// Counter tagged with the bucket's index and the request's outcome — and the judge sums the
+// buckets of every pod (k6-samples.ts): exact counts, percentiles within one bucket's width
+// (2 %), whatever the number of pods.
 
-/** `http_reqs` (k6's counter; tags expected_response and status). */
+/** `http_reqs` (k6's counter; tags expected_response and status): not read by the judge, which counts by its own outcome tag; alert rules may use it. */
 export const K6_REQS = 'k6_http_reqs_total';
-/** Our per-request latency bucket counter (the script's `chaos_req_duration_bucket`, tag `bucket`). */
+/** Our per-request latency bucket counter (the script's `chaos_req_duration_bucket`, tags `bucket` and `outcome`). */
 export const K6_BUCKETS = 'k6_chaos_req_duration_bucket_total';
 export const SCRIPT_COUNTER = 'chaos_req_duration_bucket';
 
@@ -78,14 +79,4 @@ export function latencyFigures(buckets: BucketCounts): LatencyFigures {
     maxMs: max,
     meanMs: count ? sum / count : null,
   };
-}
-
-/** Counts in (from, to]: cumulative counters read at both ends, per bucket (a counter absent at `from` started after it). */
-export function bucketDelta(atEnd: BucketCounts, atStart: BucketCounts): BucketCounts {
-  const out: BucketCounts = new Map();
-  for (const [index, n] of atEnd) {
-    const d = n - (atStart.get(index) ?? 0);
-    if (d > 0) out.set(index, d);
-  }
-  return out;
 }

@@ -110,3 +110,27 @@ export async function alertmanagerAlerts(baseUrl: string, timeoutMs = 3000): Pro
     activeAtEpochMs: alert.startsAt ? Date.parse(alert.startsAt) : null,
   }));
 }
+
+/** One rule group Prometheus evaluates: its file, its name, and the alerts it defines. */
+export interface RuleGroup {
+  file: string;
+  name: string;
+  alerts: string[];
+}
+
+/** The rule groups Prometheus has loaded (its /api/v1/rules), with the alerting rules of each. */
+export async function prometheusRuleGroups(baseUrl: string, timeoutMs = 5000): Promise<RuleGroup[]> {
+  const response = await client(baseUrl, timeoutMs).get('/api/v1/rules');
+  const body = response.data as {
+    status?: string;
+    data?: { groups?: { file: string; name: string; rules?: { name: string; type: string }[] }[] };
+  };
+  if (response.status !== 200 || body.status !== 'success' || !body.data?.groups) {
+    throw new PrometheusError(`Prometheus /api/v1/rules answered HTTP ${response.status}`);
+  }
+  return body.data.groups.map((g) => ({
+    file: g.file,
+    name: g.name,
+    alerts: (g.rules ?? []).filter((r) => r.type === 'alerting').map((r) => r.name),
+  }));
+}

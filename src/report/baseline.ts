@@ -1,6 +1,6 @@
 // Comparison of a run against a baseline run (e.g. the nightly results.json of the
-// main branch). Pure: the markdown report shows the deltas, and the threshold code
-// gates on them (`p95 regression < 20%`) through `regressionOf`.
+// main branch), for the report's deltas. Pure. It gates nothing: `p95 regression < 20%`
+// thresholds are judged in src/scenario/verdict/regression.ts, with a minimum sample.
 import type { Outcome, PhaseName, RunResult, ScenarioResult } from '../results';
 import { PHASE_ORDER } from '../results';
 

@@ -3,9 +3,9 @@
 // `chaos report` (never `chaos`: a results file must not be able to stand in for the gate).
 //
 // - Started `in_progress` when the run starts, completed with a conclusion when it ends:
-//   success; neutral when only warnings were violated, or the run was inconclusive (or
-//   violated thresholds) and the gate was set not to fail on that; failure otherwise. A
-//   conclusion can be capped (report mode: never better than the gate run's own).
+//   success; neutral when only warnings were violated, or every kind of outcome the run holds
+//   (violation, error, inconclusive) was one the gate was set not to fail on; failure otherwise.
+//   A conclusion can be capped (report mode: never better than the gate run's own).
 // - The report is the check's summary, the list of every threshold its text; both fitted under
 //   GitHub's 65,535-character limits the way the comment is (detail dropped first, then cut).
 // - One annotation per violated threshold (level failure) or violated warning (level warning),
@@ -23,6 +23,7 @@
 import * as core from '@actions/core';
 import * as github from '@actions/github';
 import { isViolatedWarning, isViolation, type RunResult } from '../results';
+import { gateDecision, type GateSettings } from '../results/gate';
 import { escapeInline, inlineCode, plainText } from './escape';
 import { describeViolation, thresholdResultMark } from './format';
 import { renderReport, renderVerdictLine, trimMarkdown, type SourceLocator } from './markdown';
@@ -38,10 +39,7 @@ export const CHECK_OUTPUT_MAX = 65_535;
 
 export type CheckConclusion = 'success' | 'neutral' | 'failure';
 
-export interface GateSettings {
-  failOnViolation: boolean;
-  failOnInconclusive: boolean;
-}
+export type { GateSettings };
 
 export interface CheckAnnotation {
   path: string;
@@ -65,18 +63,12 @@ export function worseConclusion(a: CheckConclusion, b: CheckConclusion): CheckCo
   return RANK[a] <= RANK[b] ? a : b;
 }
 
-/** The conclusion the gate's verdict maps to. */
+/** The conclusion the gate's verdict maps to: each kind of outcome by its own setting (results/gate.ts). */
 export function checkConclusion(result: RunResult, gate: GateSettings): CheckConclusion {
-  switch (result.outcome) {
-    case 'pass':
-      return result.scenarios.some((s) => s.thresholds.some(isViolatedWarning)) ? 'neutral' : 'success';
-    case 'fail':
-      return gate.failOnViolation ? 'failure' : 'neutral';
-    case 'inconclusive':
-      return gate.failOnInconclusive ? 'failure' : 'neutral';
-    default:
-      return 'failure';
-  }
+  const decision = gateDecision(result, gate);
+  if (decision.failing.length > 0) return 'failure';
+  if (decision.allowed.length > 0) return 'neutral';
+  return result.scenarios.some((s) => s.thresholds.some(isViolatedWarning)) ? 'neutral' : 'success';
 }
 
 /**

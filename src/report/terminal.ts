@@ -74,9 +74,17 @@ export function renderTerminalTable(result: RunResult): string {
   const lines = alignRows([header, ...rows.map((row) => row.map(terminalText))]);
   const failed = result.scenarios.filter((s) => s.outcome === 'fail').length;
   const warnings = result.scenarios.reduce((n, s) => n + s.thresholds.filter(isViolatedWarning).length, 0);
+  // Every kind counted: an errored or inconclusive scenario is never hidden behind a failure.
+  const others = (['error', 'inconclusive'] as const)
+    .map(
+      (o) => [result.scenarios.filter((s) => s.outcome === o).length, o === 'error' ? 'errored' : o] as const,
+    )
+    .filter(([n]) => n > 0)
+    .map(([n, word]) => `${n} ${word}, `)
+    .join('');
   lines.push(
     '',
-    `${OUTCOME_WORD[result.outcome]}: ${result.scenarios.length} scenarios, ${failed} failed, ` +
+    `${OUTCOME_WORD[result.outcome]}: ${result.scenarios.length} scenarios, ${failed} failed, ${others}` +
       `${result.violations} thresholds violated${warnings > 0 ? `, ${warnings} warnings ⚠` : ''} ` +
       `(suite ${result.suite}, ${fmtSeconds(result.durationMs)})`,
   );

@@ -5,7 +5,13 @@
 import { prometheusAlerts, queryInstant } from '../probes/prometheus';
 import { findSpans } from '../probes/traces';
 import type { PhaseName, ScenarioMs } from '../results';
-import type { ObservedAlert, PromSample, ProbeCoverage, TraceRead } from './observations';
+import {
+  seriesName,
+  type ObservedAlert,
+  type PromSample,
+  type ProbeCoverage,
+  type TraceRead,
+} from './observations';
 import { traceKey } from './thresholds';
 
 export interface Sampler {
@@ -167,7 +173,7 @@ export interface PromqlSampler extends Sampler {
   coverage(): Record<string, ProbeCoverage>;
 }
 
-/** Evaluates each query once a second; the largest value across series is kept. */
+/** Evaluates each query once a second; every series it returns is kept, by its labels. */
 export function samplePromql(
   prometheusUrl: string | (() => string),
   queries: string[],
@@ -185,17 +191,14 @@ export function samplePromql(
         recorder.attempt(atMs);
         try {
           const result = await queryInstant(urlOf(), query);
-          const values = result.map((s) => s.value).filter((v) => Number.isFinite(v));
+          const series = result
+            .filter((s) => Number.isFinite(s.value))
+            .map((s) => ({ series: seriesName(s.labels), value: s.value }));
           recorder.answer(atMs);
-          samples[query].push({
-            atMs,
-            phase,
-            value: values.length ? Math.max(...values) : null,
-            answered: true,
-          });
+          samples[query].push({ atMs, phase, series, answered: true });
         } catch (error) {
           recorder.fail(error instanceof Error ? error.message : String(error));
-          samples[query].push({ atMs, phase, value: null, answered: false });
+          samples[query].push({ atMs, phase, series: [], answered: false });
         }
       }),
     );

@@ -22,10 +22,18 @@ export interface ServiceState {
   status: string;
 }
 
+/** One container of a service, as inspect says now. */
+export interface ReplicaState extends ServiceState {
+  id: string;
+  /** The container's name, as reports show it (`shop-api-2`). */
+  name: string;
+}
+
 export interface ScenarioEdges {
   time: TimeSource;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
-  serviceState(project: string, service: string): Promise<ServiceState>;
+  /** Every container of the service (each replica), as inspect says now. */
+  serviceReplicas(project: string, service: string): Promise<ReplicaState[]>;
   /** Every container of the service's lines since the epoch instant, oldest first. */
   serviceLogsSince(project: string, service: string, sinceEpochMs: number): Promise<LogRead>;
   watchEvents: typeof watchProjectEvents;
@@ -40,15 +48,20 @@ export interface ScenarioEdges {
 export const dockerEdges: ScenarioEdges = {
   time: systemTime,
   sleep,
-  async serviceState(project, service) {
-    const [container] = await resolveService(project, service);
-    const facts = await containerFacts(container.id);
-    return {
-      restartCount: facts.restartCount,
-      oomKilled: facts.oomKilled,
-      health: facts.health,
-      status: facts.status,
-    };
+  async serviceReplicas(project, service) {
+    return Promise.all(
+      (await resolveService(project, service)).map(async (container) => {
+        const facts = await containerFacts(container.id);
+        return {
+          id: container.id,
+          name: container.name,
+          restartCount: facts.restartCount,
+          oomKilled: facts.oomKilled,
+          health: facts.health,
+          status: facts.status,
+        };
+      }),
+    );
   },
   async serviceLogsSince(project, service, sinceEpochMs) {
     const reads = await Promise.all(

@@ -28,6 +28,7 @@ import {
   type RunResult,
   type ScenarioResult,
 } from '../results';
+import { gateDecision, type GateSettings } from '../results/gate';
 import { emptyScenarioResult, runScenario, type ScenarioEnvironment } from './runner';
 import { BaseStack, prepareBase, runPaired, type PreparedBase } from './paired';
 
@@ -280,24 +281,40 @@ export async function runChaos(
     if (baseStack) base = { stack: baseStack, env: await baseStack.environment({ signal: hooks.signal }) };
     const { roles, target } = prepared;
     const apiService = roles.service('api');
-    const targetUrl = config.targetUrl ?? (await serviceUrl(project, apiService, target.port));
     const metricsService = roles.optional('metrics');
-    const prometheusUrl = metricsService ? await serviceUrl(project, metricsService).catch(() => null) : null;
+    // Where the load and the probes reach the stack, read again before every scenario: a
+    // scenario that stopped and started a container (game-day stops Prometheus) can leave it at
+    // another address, and the next scenario must not probe the old one.
+    const endpoints = async (): Promise<Pick<ScenarioEnvironment, 'targetUrl' | 'prometheusUrl'>> => ({
+      targetUrl: config.targetUrl ?? (await serviceUrl(project, apiService, target.port)),
+      prometheusUrl: metricsService ? await serviceUrl(project, metricsService).catch(() => null) : null,
+    });
+    let current = await endpoints();
     hooks.log(
-      `stack: load goes to ${targetUrl}${prometheusUrl ? `, Prometheus at ${prometheusUrl}` : ', no Prometheus'}`,
+      `stack: load goes to ${current.targetUrl}${current.prometheusUrl ? `, Prometheus at ${current.prometheusUrl}` : ', no Prometheus'}`,
     );
     for (const { scenario, reason } of prepared.skipped) {
       const result: ScenarioResult = { ...emptyScenarioResult(scenario), outcome: 'skipped', reason };
       results.push(result);
       hooks.onScenarioDone?.(result);
     }
-    for (const scenario of prepared.scenarios) {
+    for (const [index, scenario] of prepared.scenarios.entries()) {
       if (hooks.signal?.aborted) break;
+      if (index > 0) {
+        const now = await endpoints().catch((error: Error) => {
+          hooks.log(`stack: ${error.message}; probing the addresses read before`);
+          return current;
+        });
+        if (now.targetUrl !== current.targetUrl) hooks.log(`stack: the load now goes to ${now.targetUrl}`);
+        if (now.prometheusUrl !== current.prometheusUrl)
+          hooks.log(`stack: Prometheus is now at ${now.prometheusUrl ?? 'no address'}`);
+        current = now;
+        if (base) base.env = { ...base.env, ...(await base.stack.endpoints().catch(() => ({}))) };
+      }
       const result = await runSide(scenario, base, {
         project,
         roles,
-        targetUrl,
-        prometheusUrl,
+        ...current,
         faults,
         baseline: prepared.baseline,
         log: hooks.log,
@@ -364,4 +381,15 @@ async function runSide(
 /** The exit code a run's outcome maps to (documented in README). */
 export function exitCodeFor(outcome: RunResult['outcome']): number {
   return outcome === 'pass' ? 0 : outcome === 'fail' ? 1 : 3;
+}
+
+/**
+ * The exit code under the gate's settings (results/gate.ts): 1 when a violation fails the gate,
+ * 3 when an error or an inconclusive scenario does, 0 when nothing does. A violation let
+ * through never hides an error: that run exits 3.
+ */
+export function gateExitCode(result: RunResult, settings: GateSettings): number {
+  const { failing } = gateDecision(result, settings);
+  if (failing.includes('violation')) return 1;
+  return failing.length > 0 ? 3 : 0;
 }

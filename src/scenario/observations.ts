@@ -3,10 +3,28 @@
 // started sending), made by the scenario's clock and nothing else (src/util/clock.ts).
 // Each probe also says when it could see (ProbeCoverage): the verdict judges nothing over
 // a window in which the probe that feeds a check was blind.
-import type { LatencyBins, PhaseName, PhaseStats, ScenarioMs, TimelinePoint, WindowStats } from '../results';
+import type {
+  LatencyBins,
+  Outcome,
+  PhaseName,
+  PhaseStats,
+  ScenarioMs,
+  TimelinePoint,
+  WindowStats,
+} from '../results';
 
 /** One phase's load figures. */
 export type PhaseObservation = PhaseStats;
+
+/**
+ * One second of the load timeline as the verdict reads it: the requests sent in it. `timed`
+ * (how many have a latency) when the source knows it; else `errors` by kind, from which it
+ * follows (refused, reset and other failures have no latency); else every completed one was timed.
+ */
+export interface ObservedSecond extends TimelinePoint {
+  timed?: number;
+  errors?: Record<string, number>;
+}
 
 /** Load figures over one load stage (`stage NAME:` thresholds). */
 export interface StageObservation extends WindowStats {
@@ -87,6 +105,18 @@ export interface ContainerFacts {
    * An `unhealthy` report counts as an outage.
    */
   timeToHealthyMs: number | null;
+  /**
+   * The same facts for each replica (container) of the service; the fields above sum or take
+   * the worst of them. Absent when the service was observed as one container (older callers).
+   */
+  replicas?: ReplicaFacts[];
+}
+
+/** One container of a service: its name (`shop-api-2`) and its facts. */
+export interface ReplicaFacts extends Omit<ContainerFacts, 'replicas'> {
+  name: string;
+  /** It existed when the scenario started and was not found at its end. */
+  gone?: boolean;
 }
 
 /** Connection attempts to a service through the fault proxy in one second. */
@@ -96,13 +126,28 @@ export interface ConnectionSample {
   attempts: number;
 }
 
-/** One evaluation of a PromQL query (instant query); value null when the result was empty or it failed. */
+/** One series' value in a PromQL answer; `series` names it by its labels, e.g. `up{instance="api-2:8000"}`. */
+export interface PromSeriesValue {
+  series: string;
+  value: number;
+}
+
+/** One evaluation of a PromQL query (instant query): every series it returned ([] when empty or failed). */
 export interface PromSample {
   atMs: ScenarioMs;
   phase: PhaseName;
-  value: number | null;
+  series: PromSeriesValue[];
   /** false when Prometheus did not answer (the probe was blind at that instant). */
   answered: boolean;
+}
+
+/** How a series reads in reports: its metric name and labels, `up{instance="api-2:8000", job="api"}`; `{}` for a scalar. */
+export function seriesName(labels: Record<string, string>): string {
+  const { __name__: name = '', ...rest } = labels;
+  const pairs = Object.keys(rest)
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(rest[k])}`);
+  return `${name}{${pairs.join(', ')}}`;
 }
 
 /** One span read from the trace store, its start on the scenario clock. */
@@ -133,7 +178,7 @@ export interface ScenarioObservations {
   /** Per load stage (open or closed model with `stages:`); [] without stages. */
   stages: StageObservation[];
   /** One point per second from t0. */
-  timeline: TimelinePoint[];
+  timeline: ObservedSecond[];
   /**
    * When injecting began (the fault phase's start) and when the revert completed; null when
    * there was no fault (or no revert). "Since the fault" is always measured from faultStartMs.
@@ -142,8 +187,16 @@ export interface ScenarioObservations {
   faultEndMs: ScenarioMs | null;
   /** When the scenario stopped observing (the end of the after phase, or where it stopped). */
   endMs: ScenarioMs;
-  /** From the last fault's revert until steady state held again; null = it never recovered. */
+  /**
+   * From the last fault's revert until the system was well again (verdict/recovery.ts); null =
+   * not recovered, or not measured (no fault).
+   */
   recoveryTimeMs: number | null;
+  /**
+   * With recoveryTimeMs null after a revert: how long after the revert the data reaches (the end
+   * of the last second of load). The system was still not recovered then. Absent when not measured.
+   */
+  recoveryWatchedMs?: number;
   /** MTTR: from the first injection (faultStartMs) until steady state held again; null = never (absent = not measured). */
   mttrMs?: number | null;
   /**
@@ -176,6 +229,8 @@ export interface ScenarioObservations {
   traces?: Record<string, TraceRead> | null;
   /** The same scenario's phases from a baseline results file, for `regression` checks; null = none given. */
   baseline: Partial<Record<PhaseName, PhaseObservation>> | null;
+  /** What the baseline results say of that scenario as a whole: a reference only if it was measured cleanly. */
+  baselineScenario?: { outcome: Outcome; reason: string; generatorLimited: boolean } | null;
   /** Per phase, this run's latencies as HDR bins (integer µs); {} when the load did not give them. */
   latencyBins?: Partial<Record<PhaseName, LatencyBins>>;
   /** Every second's latencies (bins) and counts: requests of one second share its stalls, and intervals count them as a cluster. */

@@ -93,14 +93,21 @@ export class BaseStack {
     return { project: this.project, composeFiles: this.prepared.composeFiles };
   }
 
-  /** The base side's environment: its own project, roles, URLs and fault context (same journal file, own entries). */
-  async environment(
-    options: Pick<ScenarioEnvironment, 'signal' | 'edges'> = {},
-  ): Promise<ScenarioEnvironment> {
+  /** Where the base side's load and probes reach it now (read again before every scenario). */
+  async endpoints(): Promise<Pick<ScenarioEnvironment, 'targetUrl' | 'prometheusUrl'>> {
     const { roles, target } = this.prepared;
     const targetUrl = await serviceUrl(this.project, roles.service('api'), target.port);
     const metrics = roles.optional('metrics');
     const prometheusUrl = metrics ? await serviceUrl(this.project, metrics).catch(() => null) : null;
+    return { targetUrl, prometheusUrl };
+  }
+
+  /** The base side's environment: its own project, roles, URLs and fault context (same journal file, own entries). */
+  async environment(
+    options: Pick<ScenarioEnvironment, 'signal' | 'edges'> = {},
+  ): Promise<ScenarioEnvironment> {
+    const { roles } = this.prepared;
+    const { targetUrl, prometheusUrl } = await this.endpoints();
     const log = (line: string): void => this.log(`base: ${line}`);
     const faults = await createFaultContext({
       project: this.project,

@@ -25,6 +25,7 @@ import {
   type ConnectionSample,
   type LogLine,
   type PairedBaseObservation,
+  type ReplicaFacts,
   type ScenarioObservations,
   type StageObservation,
 } from './observations';
@@ -35,11 +36,25 @@ import type {
   ScenarioMs,
   ScenarioResult,
   TimelinePoint,
+  WindowStats,
 } from '../results';
 import type { SteadyStateResult } from './steady-state';
 import { scenarioComparison } from './comparison';
 import { thresholdNeeds, traceKey, type ThresholdNeeds } from './thresholds';
-import { abortCondition, baselineFromRun, decideOutcome, evaluateThresholds } from './verdict';
+import {
+  abortCondition,
+  baselineFromRun,
+  baselineScenarioFromRun,
+  decideOutcome,
+  evaluateThresholds,
+} from './verdict';
+import { serviceFacts } from './verdict/containers';
+import {
+  findRecovery,
+  recoveryCriteria,
+  RECOVERY_SUSTAIN_S,
+  type RecoveryCriteria,
+} from './verdict/recovery';
 import { compileLogPattern } from './log-pattern';
 
 export interface ScenarioEnvironment {
@@ -74,11 +89,6 @@ export interface PairedSide {
     own: Pick<ScenarioObservations, 'phases' | 'latencyBins' | 'timeline' | 'secondBins'>,
   ): Promise<PairedBaseObservation | null>;
 }
-
-/** Recovery: p95 of the last seconds within this factor of the baseline's (or baseline + floor). */
-const RECOVERY_P95_FACTOR = 1.5;
-const RECOVERY_P95_FLOOR_MS = 50;
-const RECOVERY_WINDOW_MS = 2000;
 
 /** Resolves a role or service name used by a scenario to the compose service. */
 function serviceOf(env: ScenarioEnvironment, name: string): string {
@@ -124,7 +134,8 @@ interface RunState {
   promqlSampler: PromqlSampler | null;
   currentPhase: PhaseName;
   stageWindows: StageWindow[];
-  restartCountsBefore: Map<string, number>;
+  /** Per service, each replica's (container name's) restart count when the scenario started. */
+  restartCountsBefore: Map<string, Map<string, number>>;
   /** When the revert began: a container's time to healthy counts from here when the revert brought it back. */
   revertStartMs: ScenarioMs | null;
   /** The same per service, for scenarios whose faults are reverted at different times. */
@@ -233,7 +244,8 @@ async function prepare(state: RunState): Promise<void> {
     state.targetService,
     ...state.played.map((p) => p.service),
   ])) {
-    state.restartCountsBefore.set(service, (await edges.serviceState(env.project, service)).restartCount);
+    const replicas = await edges.serviceReplicas(env.project, service);
+    state.restartCountsBefore.set(service, new Map(replicas.map((r) => [r.name, r.restartCount])));
   }
 
   state.announce('steady-state', 'checking before the fault');
@@ -468,7 +480,7 @@ async function recover(state: RunState): Promise<void> {
   throwIfAborted(env.signal);
   if (observations.recoveryTimeMs === null) {
     state.notes.push(
-      `not recovered within ${formatDuration(scenario.phases.recoveryMs)} after the fault was reverted`,
+      `not recovered within the recovery phase (${formatDuration(scenario.phases.recoveryMs)} after the fault was reverted)`,
     );
   }
 }
@@ -487,7 +499,9 @@ async function after(state: RunState): Promise<void> {
   state.steadyAfter = await edges.checkSteadyState(scenario.steadyState, endpointsOf(state));
   if (!state.steadyAfter.ok)
     state.notes.push(`steady state after recovery: ${state.steadyAfter.problems.join('; ')}`);
+  const sendingEndedMs = state.clock.now();
   await load.stop();
+  settleRecovery(state, load, sendingEndedMs);
 }
 
 /** Whatever happened: the fault and the counting proxies reverted, the samplers and the load stopped. */
@@ -574,10 +588,33 @@ function toTimelinePoint(point: TimelinePoint): TimelinePoint {
   };
 }
 
+/** The recovery rule's criteria (verdict/recovery.ts), from the load's own baseline: whole seconds after the warm-up, up to the fault. */
+function criteriaOf(state: RunState, load: LoadRun): RecoveryCriteria {
+  const { scenario, clock } = state;
+  const { phases } = scenario;
+  const baselineFrom = Math.ceil(phases.warmupMs / 1000) * 1000;
+  const baselineTo =
+    Math.floor((state.observations.faultStartMs ?? phases.warmupMs + phases.baselineMs) / 1000) * 1000;
+  return recoveryCriteria(
+    load.window(
+      clock.toMonotonic(scenarioMs(baselineFrom)),
+      clock.toMonotonic(scenarioMs(Math.max(baselineTo, baselineFrom + 1000))),
+    ),
+  );
+}
+
+/** The load figures of the requests sent in timeline seconds [from, to). */
+function secondsReader(state: RunState, load: LoadRun): (from: number, to: number) => WindowStats {
+  const { clock } = state;
+  return (from, to) =>
+    load.window(clock.toMonotonic(scenarioMs(from * 1000)), clock.toMonotonic(scenarioMs(to * 1000)));
+}
+
 /**
- * Time from the revert until steady state holds again and the last seconds' p95 and error
- * rate are back near the baseline's. null when that does not happen within the phase. The
- * baseline is the load's own baseline phase: whole seconds after the warm-up, up to the fault.
+ * Time from the revert until the system was well again (verdict/recovery.ts): the start of the
+ * first sustained window of requests sent after the revert that all went well, or the moment
+ * the steady-state checks held from then on, whichever is later. null when that is not seen
+ * within the recovery phase (after() looks again once the load has stopped).
  */
 async function measureRecovery(
   state: RunState,
@@ -585,35 +622,56 @@ async function measureRecovery(
   revertedAt: ScenarioMs,
 ): Promise<number | null> {
   const { scenario, clock, env, edges } = state;
-  const { phases } = scenario;
-  const baselineFrom = Math.ceil(phases.warmupMs / 1000) * 1000;
-  const baselineTo =
-    Math.floor((state.observations.faultStartMs ?? phases.warmupMs + phases.baselineMs) / 1000) * 1000;
-  const baseline = load.window(
-    clock.toMonotonic(scenarioMs(baselineFrom)),
-    clock.toMonotonic(scenarioMs(Math.max(baselineTo, baselineFrom + 1000))),
-  );
-  const limitMs = phases.recoveryMs;
-  const p95Limit = Math.max(
-    (baseline.p95Ms ?? 0) * RECOVERY_P95_FACTOR,
-    (baseline.p95Ms ?? 0) + RECOVERY_P95_FLOOR_MS,
-  );
-  const errorLimit = Math.max(baseline.errorRate * 2, 0.01);
+  const criteria = criteriaOf(state, load);
+  const read = secondsReader(state, load);
+  // Windows before `from` were judged bad or empty for good: each tick looks on from there.
+  let from = Math.ceil(revertedAt / 1000);
+  let steadySince: number | null = null;
   for (;;) {
-    const now = clock.now();
-    if (now - revertedAt >= RECOVERY_WINDOW_MS / 2) {
-      const steady = await edges.checkSteadyState(scenario.steadyState, endpointsOf(state));
-      const recent = load.window(
-        clock.toMonotonic(scenarioMs(Math.max(revertedAt, now - RECOVERY_WINDOW_MS))),
-        clock.toMonotonic(now),
-      );
-      const latencyBack =
-        recent.p95Ms === null ? recent.completed === 0 && recent.scheduled === 0 : recent.p95Ms <= p95Limit;
-      if (steady.ok && latencyBack && recent.errorRate <= errorLimit) return clock.now() - revertedAt;
-    }
-    if (clock.now() - revertedAt >= limitMs || env.signal?.aborted) return null;
+    const checkedAt = clock.now();
+    const steady = await edges.checkSteadyState(scenario.steadyState, endpointsOf(state));
+    steadySince = steady.ok ? (steadySince ?? checkedAt) : null;
+    const found = findRecovery(read, from, Math.floor(clock.now() / 1000), criteria);
+    from = found.next;
+    if (found.second !== null && steadySince !== null)
+      return Math.max(found.second * 1000, steadySince) - revertedAt;
+    if (clock.now() - revertedAt >= scenario.phases.recoveryMs || env.signal?.aborted) return null;
     await edges.sleep(250, env.signal);
   }
+}
+
+/**
+ * Recovery not seen within the recovery phase: judged once more on the complete data (every
+ * request sent has its outcome once the load has stopped). A good window in the after phase,
+ * with steady state holding at the end, is a late recovery; none is "not recovered", with how
+ * long it was watched.
+ */
+function settleRecovery(state: RunState, load: LoadRun, sendingEndedMs: number): void {
+  const { observations, notes } = state;
+  if (state.played.length === 0 || observations.recoveryTimeMs !== null || observations.faultEndMs === null)
+    return;
+  const revertedAt = observations.faultEndMs;
+  const endSecond = Math.floor(sendingEndedMs / 1000);
+  const found = findRecovery(
+    secondsReader(state, load),
+    Math.ceil(revertedAt / 1000),
+    endSecond,
+    criteriaOf(state, load),
+  );
+  if (found.second !== null && state.steadyAfter?.ok !== false) {
+    observations.recoveryTimeMs = Math.max(0, found.second * 1000 - revertedAt);
+    observations.mttrMs =
+      revertedAt + observations.recoveryTimeMs - (observations.faultStartMs as ScenarioMs);
+    notes.push(
+      `recovered only after the recovery phase, ${formatDuration(observations.recoveryTimeMs)} after the revert`,
+    );
+    return;
+  }
+  observations.recoveryWatchedMs = Math.max(0, endSecond * 1000 - revertedAt);
+  notes.push(
+    `not recovered by the end of the run: no ${RECOVERY_SUSTAIN_S}s of requests sent after the revert were all answered near the baseline` +
+      ` (watched ${formatDuration(observations.recoveryWatchedMs)})`,
+  );
 }
 
 function stageStats(load: LoadRun, clock: ScenarioClock, windows: StageWindow[]): StageObservation[] {
@@ -679,7 +737,10 @@ async function collect(state: RunState): Promise<void> {
   await collectContainersAndLogs(state, eventList).catch((error: Error) =>
     notes.push(`container facts: ${error.message}`),
   );
-  if (env.baseline) observations.baseline = baselineFromRun(env.baseline, scenario.name);
+  if (env.baseline) {
+    observations.baseline = baselineFromRun(env.baseline, scenario.name);
+    observations.baselineScenario = baselineScenarioFromRun(env.baseline, scenario.name);
+  }
   observations.latencyBins = load?.latencyBins?.() ?? {};
   observations.secondBins = load?.secondBins?.() ?? [];
   if (env.paired) observations.pairedBase = await env.paired.exchange(observations);
@@ -787,24 +848,34 @@ async function collectContainersAndLogs(state: RunState, events: ContainerEvent[
         `logs of ${service}: more lines than the reader keeps; lines before ${formatDuration(truncatedBeforeMs)} were dropped, so checks over that stretch are inconclusive`,
       );
   }
+  // Every replica of the service, each with its own events: a restart of the second is not
+  // hidden behind the first.
   for (const name of needs.containerServices) {
     const service = env.roles.service(name);
-    const facts = await edges.serviceState(env.project, service);
-    const own = events.filter((e) => e.service === service);
-    const oom = own.find((e) => e.action === 'oom');
-    observations.containers[service] = {
-      restartsBefore: state.restartCountsBefore.get(service) ?? facts.restartCount,
-      restartsAfter: facts.restartCount,
-      oomKilled: oom !== undefined || facts.oomKilled,
-      oomKilledAtMs: oom ? clock.fromEpoch(oom.atEpochMs) : null,
-      health: facts.health ?? 'none',
-      timeToHealthyMs: timeToHealthy(
-        own,
-        state.revertStarts.get(service) ?? state.revertStartMs,
-        clock,
-        facts,
-      ),
-    };
+    const replicas = await edges.serviceReplicas(env.project, service);
+    const before = state.restartCountsBefore.get(service) ?? new Map<string, number>();
+    const revertStart = state.revertStarts.get(service) ?? state.revertStartMs;
+    const facts: ReplicaFacts[] = replicas.map((replica) => {
+      const own = events.filter((e) => e.service === service && e.containerId === replica.id);
+      const oom = own.find((e) => e.action === 'oom');
+      return {
+        name: replica.name,
+        restartsBefore: before.get(replica.name) ?? replica.restartCount,
+        restartsAfter: replica.restartCount,
+        oomKilled: oom !== undefined || replica.oomKilled,
+        oomKilledAtMs: oom ? clock.fromEpoch(oom.atEpochMs) : null,
+        health: replica.health ?? 'none',
+        timeToHealthyMs: timeToHealthy(own, revertStart, clock, replica),
+      };
+    });
+    for (const [gone, restarts] of before) {
+      if (replicas.some((r) => r.name === gone)) continue;
+      facts.push({
+        ...{ name: gone, gone: true, restartsBefore: restarts, restartsAfter: restarts },
+        ...{ oomKilled: false, oomKilledAtMs: null, health: 'none', timeToHealthyMs: null },
+      });
+    }
+    observations.containers[service] = serviceFacts(facts);
   }
 }
 
@@ -851,7 +922,13 @@ function matchedLogLines(
   for (const threshold of scenario.thresholds) {
     if (!threshold.kind.startsWith('log_') || !('service' in threshold)) continue;
     const service = observations.services[threshold.service] ?? threshold.service;
-    const lines = observations.logs[service] ?? [];
+    // The lines of the window the check read (verdict/logs.ts): its phase, else since the fault.
+    const window = threshold.phase === null ? null : observations.phases[threshold.phase];
+    const fromMs = window ? window.startMs : (observations.faultStartMs ?? 0);
+    const toMs = window ? window.endMs : Infinity;
+    const lines = (observations.logs[service] ?? []).filter(
+      (l) => l.atMs === null || (l.atMs >= fromMs && l.atMs < toMs),
+    );
     const test = lineMatcher(threshold);
     if (!test) continue;
     for (const line of lines.filter((l) => test(l.line)).slice(0, 5)) {

@@ -3,6 +3,7 @@
 import type { SteadyStateCheck } from '../config/scenario-schema';
 import { probeHttp } from '../probes/http';
 import { queryInstant } from '../probes/prometheus';
+import { seriesName } from './observations';
 import { compare } from './thresholds';
 
 export interface SteadyStateResult {
@@ -36,10 +37,15 @@ export async function checkSteadyState(
         continue;
       }
       try {
+        // Every series must hold: one replica at 0 is not hidden by another at 1.
         const samples = await queryInstant(endpoints.prometheusUrl, check.query);
-        const value = samples.length ? Math.max(...samples.map((s) => s.value)) : null;
-        if (value === null || !compare(value, check.op, check.value)) {
-          problems.push(`${check.source}: value ${value ?? 'empty'}`);
+        const failing = samples.filter((s) => !compare(s.value, check.op, check.value));
+        if (samples.length === 0) problems.push(`${check.source}: value empty`);
+        else if (failing.length > 0) {
+          const named = failing.map((s) => `${s.value} on ${seriesName(s.labels)}`);
+          problems.push(
+            `${check.source}: ${samples.length === 1 ? `value ${failing[0].value}` : `${named.slice(0, 3).join('; ')} (${failing.length} of ${samples.length} series)`}`,
+          );
         }
       } catch (error) {
         problems.push(`${check.source}: ${error instanceof Error ? error.message : String(error)}`);

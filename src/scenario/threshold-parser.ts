@@ -278,8 +278,17 @@ function parseAlert(rest: string): Parsed {
 }
 
 const LOG_FORMS =
-  'log S contains "text" | log S not contains "text" | log S matches /re/ | log S not matches /re/ | ' +
-  'log S count("text") <= 20 | log S backoff /delay (\\d+)ms/';
+  'log S contains "text" [more often than baseline] | log S not contains "text" | log S matches /re/ | ' +
+  'log S not matches /re/ | log S count("text") <= 20 | log S backoff /delay (\\d+)ms/';
+
+/** Splits a trailing `more often than baseline` off a log check's text or pattern. */
+function moreOftenThanBaseline(text: string, negate: boolean): { rest: string; more: boolean } {
+  const m = /^(.*?)\s+more\s+often\s+than\s+(?:in\s+the\s+)?baseline$/s.exec(text.trim());
+  if (!m) return { rest: text, more: false };
+  if (negate)
+    fail('"more often than baseline" compares how often a line appears: it does not combine with "not"');
+  return { rest: m[1], more: true };
+}
 
 function parseLog(rest: string): Parsed {
   const m = /^(\S+)\s+(.*)$/s.exec(rest);
@@ -288,16 +297,25 @@ function parseLog(rest: string): Parsed {
   const tail = m[2].trim();
   let t: RegExpExecArray | null;
   if ((t = /^(not\s+|does\s+not\s+)?contains?\s+(.*)$/s.exec(tail))) {
+    const { rest, more } = moreOftenThanBaseline(t[2], !!t[1]);
     return {
       kind: 'log_contains',
       service,
-      text: unquote(t[2], 'log api contains "Cache miss"'),
+      text: unquote(rest, 'log api contains "Cache miss"'),
       negate: !!t[1],
+      ...(more ? { moreThanBaseline: true } : {}),
     };
   }
   if ((t = /^(not\s+|does\s+not\s+)?match(?:es)?\s+(.*)$/s.exec(tail))) {
-    const re = regexLiteral(t[2], 'log api matches /retry in \\d+ms/');
-    return { kind: 'log_matches', service, ...re, negate: !!t[1] };
+    const { rest, more } = moreOftenThanBaseline(t[2], !!t[1]);
+    const re = regexLiteral(rest, 'log api matches /retry in \\d+ms/');
+    return {
+      kind: 'log_matches',
+      service,
+      ...re,
+      negate: !!t[1],
+      ...(more ? { moreThanBaseline: true } : {}),
+    };
   }
   if ((t = /^count\((.*)\)\s*(.*)$/s.exec(tail))) {
     const arg = t[1].trim();
@@ -484,6 +502,11 @@ export function parseThreshold(text: string, where: Where): Threshold {
     if (prefix.stage !== null && kind !== 'metric')
       fail('a stage prefix only applies to load metrics (p95, error_rate, ...)');
     let phase: PhaseName | null = parsed.phase ?? prefix.phase;
+    if (
+      (parsed as { moreThanBaseline?: boolean }).moreThanBaseline &&
+      (phase === 'baseline' || phase === 'warmup')
+    )
+      fail(`"more often than baseline" compares a later window with the baseline: not on the ${phase} phase`);
     if (phase === null && prefix.stage === null && FAULT_DEFAULT.includes(kind)) phase = 'fault';
     return { ...parsed, source, file: where.file, line: where.line, phase, stage: prefix.stage } as Threshold;
   } catch (error) {

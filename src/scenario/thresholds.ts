@@ -119,6 +119,8 @@ export interface LogContainsThreshold extends ThresholdBase {
   service: string;
   text: string;
   negate: boolean;
+  /** `... more often than baseline`: matching lines per second since the fault above the baseline phase's. */
+  moreThanBaseline?: boolean;
 }
 export interface LogMatchesThreshold extends ThresholdBase {
   kind: 'log_matches';
@@ -126,6 +128,8 @@ export interface LogMatchesThreshold extends ThresholdBase {
   pattern: string;
   flags: string;
   negate: boolean;
+  /** As for LogContainsThreshold. */
+  moreThanBaseline?: boolean;
 }
 export interface LogCountThreshold extends ThresholdBase {
   kind: 'log_count';

@@ -66,3 +66,37 @@ export async function streamContainerEvents(
     },
   };
 }
+
+/**
+ * The engine's past events of one container between two moments (unix seconds, fractions
+ * allowed), oldest first. With `until` set the engine sends what it has and closes the stream.
+ */
+export async function containerEventsBetween(
+  containerId: string,
+  sinceSeconds: number,
+  untilSeconds: number,
+): Promise<EngineEvent[]> {
+  const stream = (await docker().getEvents({
+    since: Math.floor(sinceSeconds * 1000) / 1000,
+    until: Math.ceil(untilSeconds * 1000) / 1000,
+    filters: { type: ['container'], container: [containerId] },
+  })) as unknown as Readable;
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('end', resolve);
+    stream.on('close', resolve);
+    stream.on('error', reject);
+  });
+  const events: EngineEvent[] = [];
+  for (const line of Buffer.concat(chunks).toString('utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const event = JSON.parse(line) as EngineEvent;
+      if (event?.Actor?.ID) events.push(event);
+    } catch {
+      // a foreign line: skipped, as in the live stream
+    }
+  }
+  return events;
+}

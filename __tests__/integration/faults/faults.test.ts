@@ -217,7 +217,8 @@ test('checkPrivileges: every fault kind has an answer; with root or sudo -n ever
     expect(availability[kind]).toEqual({ available: expect.any(Boolean), reason: expect.any(String) });
   const { mode } = await detectPrivileges();
   console.log(`faults run with privileges: ${mode} (uid ${process.getuid?.()})`);
-  // The unprivileged leg of scripts/test.sh runs this file as a user with passwordless sudo.
+  // scripts/test.sh runs this file as a user with passwordless sudo (sudo) and, in its Compose
+  // v1 leg, as root (root): each says which path it expects.
   if (process.env.CHAOS_EXPECT_PRIVILEGES) expect(mode).toBe(process.env.CHAOS_EXPECT_PRIVILEGES);
   // This suite measures through the faults' root path (namespaces, cgroups): without it, it
   // cannot look, and says so here instead of passing checks it could not make.
@@ -499,19 +500,11 @@ test.each<[string, FaultSpec, (probe: { ok: boolean; ms: number; error: string }
   const fault = await inject({ service: 'redis' }, spec);
   check(await clientProbe(stack.project, 'redis', 6379, 0.5));
   await fault.revert();
-  // Seen once in four full runs on a loaded machine: the first connection right after the
-  // revert failed and the next one succeeded. The revert must hold within a second; how often
-  // the first attempt fails is printed, so a regression stays visible.
-  const attempts: string[] = [];
-  for (let i = 0; i < 5; i += 1) {
-    const probe = await clientProbe(stack.project, 'redis', 6379);
-    if (probe.ok) break;
-    attempts.push(probe.error);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  if (attempts.length)
-    console.log(`${_name} revert: ${attempts.length} failed probe(s) first: ${attempts.join('; ')}`);
-  expect(attempts.length).toBeLessThan(5);
+  // One probe, with time enough for a loaded machine (10 s): the revert is over when revert()
+  // returns (DNAT rules gone, then the proxy closed), so the first connection after it must go
+  // straight to the target. A failure prints what the client saw.
+  const after = await clientProbe(stack.project, 'redis', 6379, 10);
+  expect({ ok: after.ok, error: after.error }).toEqual({ ok: true, error: '' });
 });
 
 test('bandwidth: a transfer from web runs at about the configured rate, far below its unthrottled speed, and fast again after revert', async () => {

@@ -13,6 +13,8 @@ import { containerRuntime, installChain } from '../../../src/faults/network/netn
 import { detectPrivileges } from '../../../src/faults/privileges';
 import { processStartTicks } from '../../../src/faults/resources/processes';
 import type { ComposeStack } from '../../../src/stack/compose';
+import { docker } from '../../../src/stack/docker';
+import { containerEventsBetween } from '../../../src/stack/events';
 import { execCommand } from '../../../src/util/exec';
 import { leftoverChains } from '../../helpers/leftovers';
 import { containerOf, ensureFixtureImage, startFixtureStack } from './helpers';
@@ -160,4 +162,43 @@ test('genuine entries still revert: our chain in the container is removed, a pro
   expect(await leftoverChains(stack.project)).toEqual([]);
   expect(processStartTicks(hogPid)).toBeNull();
   expect(existsSync(journal)).toBe(false);
+});
+
+test('a stop still under way when the run died is waited for, then the container is started (not left to die after the replay)', async () => {
+  // A run SIGKILLed right after it journalled a stop leaves the engine stopping the container:
+  // the fixture's server ignores SIGTERM (pid 1 without a handler), so the stop takes its whole
+  // timeout. The replay must not take "running" for "whole".
+  const sinceSeconds = Date.now() / 1000 - 1;
+  const stopping = docker().getContainer(web.id).stop({ t: 3 });
+  try {
+    // Deterministic: the replay starts once the engine has begun the stop (its `kill` event).
+    for (let i = 0; i < 200; i += 1) {
+      const events = await containerEventsBetween(web.id, sinceSeconds, Date.now() / 1000 + 1);
+      if (events.some((e) => e.Action === 'kill')) break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect((await containerOf(stack.project, 'web')).State.Running).toBe(true);
+    const journal = writeJournal('stop-in-flight.json', [
+      {
+        ...entry('0ddba11a', [{ op: 'start-container', containerId: web.id, name: web.name }]),
+        kind: 'stop',
+      },
+    ]);
+    const { code, out } = await cleanup(journal);
+    expect({ code, out }).toEqual({
+      code: 0,
+      out: expect.stringMatching(
+        /started \(after waiting \d+ms for a stop sent before the crash to finish\)/,
+      ),
+    });
+    await stopping;
+    // The engine's stop is over and the replay's start came after it.
+    expect((await containerOf(stack.project, 'web')).State.Running).toBe(true);
+  } finally {
+    await stopping.catch(() => undefined);
+    await docker()
+      .getContainer(web.id)
+      .start()
+      .catch(() => undefined);
+  }
 });

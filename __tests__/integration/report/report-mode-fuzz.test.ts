@@ -258,6 +258,7 @@ test(`${FILES} random results files through report mode leave no markup, mention
     checkRun: true,
     failOnViolation: true,
     failOnInconclusive: true,
+    failOnError: true,
   };
   let log = '';
   const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {

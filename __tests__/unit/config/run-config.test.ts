@@ -35,6 +35,8 @@ describe('run config', () => {
       resultsDir: '.chaos-action/results',
       journalPath: runJournalPath(),
       failOnViolation: false,
+      failOnInconclusive: true,
+      failOnError: true,
       scale: 0.5,
       profile: 'ci',
       params: { alert_within: '60s', 'redis-failure.fault_duration': '10s' },

@@ -66,6 +66,8 @@ jest.mock('../../../src/stack/docker', () => {
       start: async () => undefined,
       unpause: async () => undefined,
     }),
+    // The engine's past events (a replayed start looks for a stop still under way): none here.
+    getEvents: async () => jest.requireActual<typeof import('node:stream')>('node:stream').Readable.from([]),
   };
   return { docker: () => engine, assertDockerReachable: async () => undefined };
 });

@@ -408,13 +408,39 @@ thresholds: [ 'fault: p95 < 500ms' ]
     ]);
     expect(slept).toEqual([0.25]);
     // 1 + 2 + 0 + 40 ms, in the bucket the judge reads back.
-    expect(counted).toEqual([['chaos_req_duration_bucket', 1, { bucket: String(bucketIndex(43)) }]]);
+    expect(counted).toEqual([
+      ['chaos_req_duration_bucket', 1, { bucket: String(bucketIndex(43)), outcome: 'ok' }],
+    ]);
     expect(bucketUpperMs(bucketIndex(43))).toBeGreaterThanOrEqual(43);
     expect(bucketUpperMs(bucketIndex(43))).toBeLessThan(43 * 1.02);
     expect(
       (context as { options: { scenarios: Record<string, { executor: string }> } }).options.scenarios.l
         .executor,
     ).toBe('constant-vus');
+  });
+
+  it('tags each request with how it ended, so the judge can file it by send time and count its error', () => {
+    const source = k6Script(base('rate: 10/s\n  timeout: 2s'), 'http://x');
+    const tagged = (status: number, duration: number): Record<string, string> => {
+      const counted: Record<string, string>[] = [];
+      const context = vm.createContext({
+        http: {
+          request: () => ({ status, timings: { blocked: 0, connecting: 0, tls_handshaking: 0, duration } }),
+          expectedStatuses: () => null,
+        },
+        Counter: class {
+          add(_n: number, tags: Record<string, string>): void {
+            counted.push(tags);
+          }
+        },
+      });
+      vm.runInContext(`${asScript(source)}\nmain();`, context);
+      return counted[0];
+    };
+    expect(tagged(200, 12)).toEqual({ bucket: String(bucketIndex(12)), outcome: 'ok' });
+    expect(tagged(503, 3)).toEqual({ bucket: String(bucketIndex(3)), outcome: 'status' });
+    // No answer: k6 reports status 0, after the timeout or at once (refused).
+    expect(tagged(0, 2000)).toEqual({ bucket: String(bucketIndex(2000)), outcome: 'none' });
   });
 
   it('request text cannot break out of the script (JSON-quoted)', () => {

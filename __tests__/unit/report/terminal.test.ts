@@ -25,7 +25,7 @@ describe('renderTerminalTable', () => {
 
   it('ends with the run verdict and the violation count', () => {
     expect(lines[lines.length - 1]).toMatch(
-      /^FAIL: 3 scenarios, 1 failed, \d+ thresholds violated \(suite default, /,
+      /^FAIL: 3 scenarios, 1 failed, 1 inconclusive, \d+ thresholds violated \(suite default, /,
     );
   });
 });

@@ -34,15 +34,15 @@ function observations(over: Partial<ScenarioObservations> = {}): ScenarioObserva
     },
     promql: {
       'up{job="api"}': [
-        { atMs: ms(5_000), phase: 'baseline', value: 1, answered: true },
+        { atMs: ms(5_000), phase: 'baseline', series: [{ series: '{}', value: 1 }], answered: true },
         ...[12_000, 20_000, 28_000].map((t) => ({
           atMs: ms(t),
           phase: 'fault' as const,
-          value: null,
+          series: [],
           answered: false,
         })),
-        { atMs: ms(35_000), phase: 'fault', value: 1, answered: true },
-        { atMs: ms(38_000), phase: 'fault', value: 1, answered: true },
+        { atMs: ms(35_000), phase: 'fault', series: [{ series: '{}', value: 1 }], answered: true },
+        { atMs: ms(38_000), phase: 'fault', series: [{ series: '{}', value: 1 }], answered: true },
       ],
     },
     promqlCoverage: {
@@ -100,6 +100,26 @@ describe('alert and PromQL checks when Prometheus itself was a fault target', ()
     expect(notFires.passed).toBeNull();
   });
 
+  it('a check that rests on silence is inconclusive across the outage, the blind stretch named', () => {
+    // HighLatency never seen firing: but no rule was evaluated while Prometheus was down.
+    for (const text of [
+      'alert HighLatency does not fire',
+      'no critical alerts',
+      'alert HighCacheMissRate severity != critical',
+      'alert HighCacheMissRate is warning',
+    ]) {
+      const r = judge(text, observations());
+      expect({ text, passed: r.passed }).toEqual({ text, passed: null });
+      expect(r.detail).toMatch(
+        /^the alert probe was blind for 23s \(10s–33s\) between 0s and 60s \(the metrics role was a fault target, down 10s–30s\): no rule was evaluated then, so silence across it proves nothing$/,
+      );
+    }
+    // A firing seen is proof, whatever the outage.
+    expect(judge('alert HighCacheMissRate does not fire', observations()).passed).toBe(false);
+    expect(judge('no warning alerts', observations()).passed).toBe(false);
+    expect(judge('alert HighCacheMissRate is critical', observations()).passed).toBe(false);
+  });
+
   it('PromQL: judged on the samples before and after; none at all is inconclusive with the reason', () => {
     expect(judge('fault: min promql \'up{job="api"}\' >= 1', observations())).toMatchObject({
       passed: true,
@@ -110,7 +130,7 @@ describe('alert and PromQL checks when Prometheus itself was a fault target', ()
         'up{job="api"}': [12_000, 20_000].map((t) => ({
           atMs: ms(t),
           phase: 'fault' as const,
-          value: null,
+          series: [],
           answered: false,
         })),
       },

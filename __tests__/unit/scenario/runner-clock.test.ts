@@ -199,7 +199,16 @@ function fakeEdges(world: World): ScenarioEdges {
   return {
     time: { monotonicMs: () => world.mono as MonotonicMs, epochMs: () => world.epoch() },
     sleep: async (ms) => world.advance(ms),
-    serviceState: async () => ({ restartCount: 0, oomKilled: false, health: 'healthy', status: 'running' }),
+    serviceReplicas: async (_project, service) => [
+      {
+        id: 'c1',
+        name: `${service}-1`,
+        restartCount: 0,
+        oomKilled: false,
+        health: 'healthy',
+        status: 'running',
+      },
+    ],
     serviceLogsSince: async (_project, _service, since) => ({
       lines: [
         { atEpochMs: since + 2000, text: 'INFO request ok' },

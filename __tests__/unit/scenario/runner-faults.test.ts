@@ -114,7 +114,16 @@ function fakeEdges(world: World): ScenarioEdges {
       }
       world.mono = until;
     },
-    serviceState: async () => ({ restartCount: 0, oomKilled: false, health: 'healthy', status: 'running' }),
+    serviceReplicas: async (_project, service) => [
+      {
+        id: 'c1',
+        name: `${service}-1`,
+        restartCount: 0,
+        oomKilled: false,
+        health: 'healthy',
+        status: 'running',
+      },
+    ],
     serviceLogsSince: async () => ({ lines: [], truncated: false }),
     watchEvents: async () => ({ events: () => [], broken: () => null, stop: () => undefined }),
     checkSteadyState: async () => ({

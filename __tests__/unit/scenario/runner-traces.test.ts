@@ -45,7 +45,9 @@ describe('trace checks on a stack without a tracing role', () => {
   it('are skipped with a note, and the scenario is judged on the rest', async () => {
     const edges: ScenarioEdges = {
       ...dockerEdges,
-      serviceState: async () => ({ restartCount: 0, oomKilled: false, health: null, status: 'running' }),
+      serviceReplicas: async () => [
+        { id: 'c1', name: 'api-1', restartCount: 0, oomKilled: false, health: null, status: 'running' },
+      ],
       watchEvents: async () => ({ events: () => [], broken: () => null, stop: () => undefined }),
     };
     const result = await runScenario(parseScenarioText(SCENARIO, 'traced-load.yml'), {

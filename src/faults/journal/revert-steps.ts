@@ -3,6 +3,7 @@
 // Every step is idempotent and tolerant: a container that is gone, a rule already removed
 // or a process already dead are reported and count as done.
 import { docker } from '../../stack/docker';
+import { containerEventsBetween } from '../../stack/events';
 import { TargetError } from '../../stack/targets';
 import { netemRemoveCommand } from '../network/netem';
 import { containerRuntime, removeChainInPid } from '../network/netns';
@@ -50,17 +51,64 @@ export async function executeStep(step: RevertStep, project: string): Promise<St
 }
 
 async function startContainer(containerId: string, name: string, project: string): Promise<StepOutcome> {
-  const runtime = await containerRuntime(containerId, project);
+  let runtime = await containerRuntime(containerId, project);
   if (runtime.paused) await docker().getContainer(runtime.id).unpause();
   if (runtime.inspect.State.Restarting)
     return { ok: true, message: `start ${name}: being restarted by its restart policy` };
-  if (runtime.running) return { ok: true, message: `start ${name}: already running` };
+  let waited = '';
+  if (runtime.running) {
+    // A run killed just after it journalled a stop leaves that stop to the engine, which goes on
+    // with it (SIGTERM, then SIGKILL after the stop timeout) whatever happens to the client that
+    // asked. Starting the container then is a no-op, and it dies a moment later: wait for the
+    // stop to finish first, then start it.
+    const pending = await stopInFlight(runtime.id, runtime.inspect.State.StartedAt);
+    if (!pending) return { ok: true, message: `start ${name}: already running` };
+    const stopped = await waitForStopped(runtime.id, STOP_IN_FLIGHT_WAIT_MS);
+    if (!stopped)
+      return {
+        ok: false,
+        message: `start ${name}: a stop sent before the crash is still under way after ${STOP_IN_FLIGHT_WAIT_MS / 1000}s`,
+      };
+    waited = ` (after waiting ${Math.round(stopped.waitedMs)}ms for a stop sent before the crash to finish)`;
+    runtime = await containerRuntime(containerId, project);
+    if (runtime.running || runtime.inspect.State.Restarting)
+      return { ok: true, message: `start ${name}: running again by its restart policy${waited}` };
+  }
   try {
     await docker().getContainer(runtime.id).start();
   } catch (error) {
     if (statusOf(error) !== 304) throw error;
   }
-  return { ok: true, message: `start ${name}: started` };
+  return { ok: true, message: `start ${name}: started${waited}` };
+}
+
+/** How long a replay waits for an engine-side stop to finish: longer than any stop timeout we send. */
+const STOP_IN_FLIGHT_WAIT_MS = 60_000;
+
+/**
+ * Whether the engine is still stopping or killing the container: a `kill` event (docker stop
+ * starts with one) since it last started, with no `die` after it.
+ */
+async function stopInFlight(containerId: string, startedAt: string): Promise<boolean> {
+  const since = Date.parse(startedAt) / 1000;
+  if (!Number.isFinite(since)) return false;
+  const events = await containerEventsBetween(containerId, since, Date.now() / 1000 + 1);
+  let pending = false;
+  for (const event of events) {
+    if (event.Action === 'kill') pending = true;
+    else if (event.Action === 'die' || event.Action === 'start') pending = false;
+  }
+  return pending;
+}
+
+async function waitForStopped(containerId: string, timeoutMs: number): Promise<{ waitedMs: number } | null> {
+  const started = Date.now();
+  for (;;) {
+    const inspect = await docker().getContainer(containerId).inspect();
+    if (!inspect.State.Running) return { waitedMs: Date.now() - started };
+    if (Date.now() - started > timeoutMs) return null;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 async function unpauseContainer(containerId: string, name: string, project: string): Promise<StepOutcome> {

@@ -3,7 +3,6 @@
 // connection through the proxy is reset.
 import type { FaultTarget, ResetPeerFault } from '../spec';
 import { describeProbe, injectToxic } from './toxic-fault';
-import { tcpProbe } from './netns';
 import { type ActiveFault, FaultNotEffectiveError } from '../types';
 import type { FaultContext } from '../context';
 
@@ -19,15 +18,12 @@ export function injectResetPeer(
       throw new FaultNotEffectiveError(
         `cannot measure reset_peer on ${route.service}:${route.port}: the baseline already ended in ${describeProbe(baseline)}`,
       );
-    const leg = route.legs[0];
-    const localPort = 20000 + Math.floor(Math.random() * 30000);
-    leg.proxy.expectProbe(localPort);
     // Wait for the close rather than the first reply: a reply may come before the reset.
-    const probe = await tcpProbe(
-      route.clients[0].pid,
-      { host: leg.targetIp, port: route.port },
-      { timeoutMs: spec.resetAfterMs + 2000, localPort, waitForClose: true },
-    );
+    const probe = await route.probe({
+      timeoutMs: spec.resetAfterMs + 2000,
+      throughProxy: true,
+      waitForClose: true,
+    });
     if (probe.outcome !== 'reset') {
       throw new FaultNotEffectiveError(
         `reset_peer not in effect: the probe connection ended "${describeProbe(probe)}" instead of a reset`,

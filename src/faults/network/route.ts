@@ -249,23 +249,33 @@ export class ProxiedRoute {
    * A TCP round trip from the first client to the first target through whatever is in place
    * (DNAT + proxy). When `throughProxy` is set, the probe's source port is announced to the
    * proxy (every toxic applies to it) and the proxy must have seen it: proof the DNAT works.
+   * `waitForClose`: the round trip ends at the close, not at the first reply byte.
    */
-  async probe(options: { timeoutMs: number; throughProxy: boolean }): Promise<TcpProbeResult> {
+  async probe(options: {
+    timeoutMs: number;
+    throughProxy: boolean;
+    waitForClose?: boolean;
+  }): Promise<TcpProbeResult> {
     const leg = this.legs[0];
     const client = this.clients[0];
-    const localPort = 20000 + Math.floor(Math.random() * 30000);
-    if (options.throughProxy) leg.proxy.expectProbe(localPort);
-    const result = await tcpProbe(
-      client.pid,
-      { host: leg.targetIp, port: this.port },
-      { timeoutMs: options.timeoutMs, localPort },
-    );
+    let result: TcpProbeResult | undefined;
+    let localPort = 0;
+    for (let attempt = 0; attempt < PROBE_PORT_ATTEMPTS; attempt += 1) {
+      localPort = probeSourcePort();
+      if (options.throughProxy) leg.proxy.expectProbe(localPort);
+      result = await tcpProbe(
+        client.pid,
+        { host: leg.targetIp, port: this.port },
+        { timeoutMs: options.timeoutMs, localPort, waitForClose: options.waitForClose },
+      );
+      if (!(result.outcome === 'error' && result.error === 'EADDRINUSE')) break;
+    }
     if (options.throughProxy && !leg.proxy.sawProbe(localPort)) {
       throw new FaultNotEffectiveError(
-        `${client.name} → ${leg.targetIp}:${this.port} did not go through the proxy: the DNAT rule is not in effect`,
+        `${client.name} → ${leg.targetIp}:${this.port} did not go through the proxy: the DNAT rule is not in effect (the probe ended ${result?.outcome}${result?.error ? ` ${result.error}` : ''})`,
       );
     }
-    return result;
+    return result as TcpProbeResult;
   }
 
   /** A probe straight to the target, for a baseline, from the first client. */
@@ -278,6 +288,18 @@ export class ProxiedRoute {
     return tcpProbe(client.pid, { host: targetIp, port }, { timeoutMs });
   }
 }
+
+/**
+ * A proof probe's source port, announced to the proxy before it connects. Taken below Linux's
+ * ephemeral range (32768–60999 by default), where the client's own outgoing connections do not
+ * land; a port still held there (an earlier probe's socket in TIME_WAIT) makes the probe end in
+ * EADDRINUSE, and another is tried.
+ */
+function probeSourcePort(): number {
+  return 10_000 + Math.floor(Math.random() * 22_000);
+}
+
+const PROBE_PORT_ATTEMPTS = 4;
 
 /** Re-reads the target, which may have come back with another address after a stop/start. */
 async function refreshTarget(ctx: FaultScope, leg: Leg): Promise<void> {

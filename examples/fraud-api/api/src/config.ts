@@ -81,6 +81,13 @@ export const config = {
   enableDebugLeak: flag('ENABLE_DEBUG_LEAK', false),
   memoryLimitBytes: memoryLimit(),
   cacheMissLogPerSec: int('CACHE_MISS_LOG_PER_SEC', 5),
+  /**
+   * A defect to test recovery checks against (off by default): once Redis has come back after
+   * the connection was lost, /v1/predict stops answering (each request is held open, as behind
+   * a client wedged by the reconnect), while /healthz keeps answering 200.
+   * docker-compose.hang-after-restart.yml turns it on.
+   */
+  hangAfterRedisRestart: flag('HANG_AFTER_REDIS_RESTART', false),
 };
 
 export type Config = typeof config;

@@ -63,6 +63,9 @@ export class FeatureStore {
   readonly redis: Redis;
   readonly breaker: CircuitBreaker | null;
   private unreachableLogged = false;
+  private everReady = false;
+  /** HANG_AFTER_REDIS_RESTART: true once Redis came back after a lost connection (predictions hang from then on). */
+  hung = false;
 
   constructor() {
     this.breaker = config.circuitBreaker
@@ -86,6 +89,11 @@ export class FeatureStore {
       },
     });
     this.redis.on('ready', () => {
+      if (this.everReady && config.hangAfterRedisRestart && !this.hung) {
+        this.hung = true;
+        log.error('Redis is back, and HANG_AFTER_REDIS_RESTART is on: /v1/predict answers no more');
+      }
+      this.everReady = true;
       redisConnected.set(1);
       this.unreachableLogged = false;
       log.info(`Redis connected (${config.redisUrl})`);

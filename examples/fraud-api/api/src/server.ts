@@ -225,6 +225,8 @@ const server = http.createServer((req, res) => {
     if (url.pathname === '/v1/predict') {
       route = '/v1/predict';
       if (method !== 'POST') throw new HttpError(405, 'use POST');
+      // The switchable defect (config.hangAfterRedisRestart): hold the request open, answer never.
+      if (store.hung) return new Promise<void>(() => undefined);
       await predict(req, res);
     } else if (url.pathname === '/healthz') {
       route = '/healthz';
