@@ -213,7 +213,7 @@ services:
     expect(text).toContain('health-path: /ready # from the healthcheck of service shop\n');
     const dir = mkdtempSync(path.join(tmpdir(), 'starter-'));
     writeFileSync(path.join(dir, 'chaos-action.yml'), text);
-    const config = loadRunConfigFile(path.join(dir, 'chaos-action.yml'));
+    const config = loadRunConfigFile(path.join(dir, 'chaos-action.yml'), {}, null, { workdir: dir });
     expect(config.serviceMap).toEqual({
       cache: 'sessions',
       telemetry: 'traces',
