@@ -43,6 +43,21 @@ export interface HandleHooks {
   verifyRevert?: () => Promise<RevertCheck>;
 }
 
+/**
+ * The steps in journal order, with each run of chain removals made one group: they act in
+ * different network namespaces and do not depend on one another, so they run at once (a
+ * partition's revert is one removal per client). Every other step runs alone, in order.
+ */
+export function concurrentGroups(steps: readonly RevertStep[]): RevertStep[][] {
+  const groups: RevertStep[][] = [];
+  for (const step of steps) {
+    const last = groups.at(-1);
+    if (step.op === 'remove-chain' && last?.[0].op === 'remove-chain') last.push(step);
+    else groups.push([step]);
+  }
+  return groups;
+}
+
 export class FaultHandle implements ActiveFault {
   readonly id: string;
   injectedAtMs: MonotonicMs | null = null;
@@ -132,9 +147,9 @@ export class FaultHandle implements ActiveFault {
     const failures: string[] = [];
     // A failing in-process teardown must not keep the journalled steps from running.
     await this.hooks.beforeSteps?.().catch((error: Error) => failures.push(`teardown: ${error.message}`));
-    for (const step of this.steps) {
-      const outcome = await executeStep(step, this.ctx.project);
-      if (!outcome.ok) failures.push(outcome.message);
+    for (const group of concurrentGroups(this.steps)) {
+      const outcomes = await Promise.all(group.map((step) => executeStep(step, this.ctx.project)));
+      for (const outcome of outcomes) if (!outcome.ok) failures.push(outcome.message);
     }
     await this.hooks.afterSteps?.().catch((error: Error) => failures.push(`teardown: ${error.message}`));
     if (failures.length > 0) {

@@ -4,7 +4,7 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FaultHandle, type RevertCheck } from '../../../src/faults/fault-handle';
+import { concurrentGroups, FaultHandle, type RevertCheck } from '../../../src/faults/fault-handle';
 import { Journal } from '../../../src/faults/journal';
 import { installMonitor } from '../../../src/faults/network/monitor';
 import type { RouteRegistry } from '../../../src/faults/network/route';
@@ -119,4 +119,24 @@ test('monitor.revert() rejects, naming the counting proxy, when its route could 
     /reverting monitor [0-9a-f]{8} failed: teardown: the counting proxy for redis:6379 was not removed: reverting route ab12 failed: remove-chain: failed: iptables: Permission denied/,
   );
   expect(ids(ctx)).toEqual([monitor.id]);
+});
+
+test('chain removals in a row run together; every other step runs alone, in journal order', () => {
+  const chain = (name: string) =>
+    ({
+      op: 'remove-chain',
+      containerId: name,
+      name,
+      table: 'filter',
+      parent: 'OUTPUT',
+      chain: 'CHAOS-0a1b2c3d-DROP',
+    }) as const;
+  const start = { op: 'start-container', containerId: 's', name: 's' } as const;
+  const groups = concurrentGroups([chain('a'), chain('b'), start, chain('c'), start]);
+  expect(groups.map((g) => g.map((step) => ('name' in step ? step.name : step.op)))).toEqual([
+    ['a', 'b'],
+    ['s'],
+    ['c'],
+    ['s'],
+  ]);
 });

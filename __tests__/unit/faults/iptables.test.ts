@@ -3,6 +3,7 @@ import {
   dnatChain,
   dropChain,
   ourChains,
+  removalRestoreInput,
   restoreInput,
 } from '../../../src/faults/network/iptables';
 
@@ -61,4 +62,44 @@ test('our chains are found in iptables -S output, Docker chains are not', () => 
   const save =
     '-P OUTPUT ACCEPT\n-N DOCKER_OUTPUT\n-N CHAOS-ab12cd34-DNAT\n-A OUTPUT -j CHAOS-ab12cd34-DNAT\n';
   expect(ourChains(save)).toEqual(['CHAOS-ab12cd34-DNAT']);
+});
+
+describe('the removal transaction, read from the table as listed', () => {
+  const chain = 'CHAOS-0a1b2c3d-DROP';
+  const listing = [
+    '-P INPUT ACCEPT',
+    '-P OUTPUT ACCEPT',
+    '-N CHAOS-0a1b2c3d-DROP',
+    '-N CHAOS-99999999-DROP',
+    '-N DOCKER_OUTPUT',
+    `-A OUTPUT -j ${chain}`,
+    '-A OUTPUT -d 127.0.0.11/32 -j DOCKER_OUTPUT',
+    `-A OUTPUT -j ${chain}`,
+    '-A OUTPUT -j CHAOS-99999999-DROP',
+    `-A ${chain} -d 10.0.0.2/32 -j DROP`,
+    '',
+  ].join('\n');
+
+  test("deletes every jump to our chain, then the chain; Docker's rules and another fault's chain stay", () => {
+    expect(removalRestoreInput(listing, { table: 'filter', chain })).toBe(
+      [
+        '*filter',
+        `-D OUTPUT -j ${chain}`,
+        `-D OUTPUT -j ${chain}`,
+        `-F ${chain}`,
+        `-X ${chain}`,
+        'COMMIT',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('a jump whose chain is already gone is still deleted; nothing of ours gives no transaction', () => {
+    expect(removalRestoreInput(`-P OUTPUT ACCEPT\n-A OUTPUT -j ${chain}\n`, { table: 'nat', chain })).toBe(
+      ['*nat', `-D OUTPUT -j ${chain}`, 'COMMIT', ''].join('\n'),
+    );
+    expect(
+      removalRestoreInput('-P OUTPUT ACCEPT\n-N CHAOS-99999999-DROP\n', { table: 'filter', chain }),
+    ).toBeNull();
+  });
 });

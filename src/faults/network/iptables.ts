@@ -79,6 +79,29 @@ export function restoreInput(spec: ChainSpec): string {
   ].join('\n');
 }
 
+/**
+ * iptables-restore input that removes our chain from one table, read from that table's
+ * `iptables -S` listing: every rule that jumps to it, then its rules and the chain itself, in
+ * one transaction (--noflush keeps every other rule). Null when neither the chain nor a jump to
+ * it is in the listing: nothing of ours is left there.
+ */
+export function removalRestoreInput(
+  listing: string,
+  spec: Pick<ChainSpec, 'table' | 'chain'>,
+): string | null {
+  const lines = listing.split('\n').map((line) => line.trim());
+  const jumps = lines.filter((line) => line.startsWith('-A ') && line.endsWith(` -j ${spec.chain}`));
+  const exists = lines.includes(`-N ${spec.chain}`);
+  if (jumps.length === 0 && !exists) return null;
+  return [
+    `*${spec.table}`,
+    ...jumps.map((line) => `-D ${line.slice(3)}`),
+    ...(exists ? [`-F ${spec.chain}`, `-X ${spec.chain}`] : []),
+    'COMMIT',
+    '',
+  ].join('\n');
+}
+
 /** Our chains present in `iptables -S` output (for verification and leak checks). */
 export function ourChains(iptablesSave: string): string[] {
   return [...iptablesSave.matchAll(/^-N (CHAOS-\S+)$/gm)].map((match) => match[1]);

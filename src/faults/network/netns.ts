@@ -5,7 +5,7 @@ import type Docker from 'dockerode';
 import { docker } from '../../stack/docker';
 import { assertInProject } from '../../stack/targets';
 import { detectPrivileges, execInNetns, PrivilegeError } from '../privileges';
-import { assertChainOfOurs, type ChainSpec, restoreInput } from './iptables';
+import { assertChainOfOurs, type ChainSpec, removalRestoreInput, restoreInput } from './iptables';
 
 export interface ContainerNetwork {
   networkId: string;
@@ -83,14 +83,16 @@ export async function installChain(runtime: ContainerRuntime, spec: ChainSpec): 
   }
 }
 
-/** How many jumps to our chain a parent may hold; more means something else is adding them. */
-const MAX_JUMPS = 64;
+/** How often a removal is tried when the table changed under it (a jump added meanwhile). */
+const REMOVAL_ATTEMPTS = 3;
 
 /**
- * Removes every jump to our chain, then the chain, in the namespace of the process `pid`:
- * one iptables command per action, each as argv (never a shell), after checking the table
- * and chain are ours. Tolerant of "already gone", so it can be replayed any number of times;
- * a live revert, a journal replay and a restart's reinstall all come through here.
+ * Removes every jump to our chain, then the chain, in the namespace of the process `pid`: the
+ * table is listed, and what of ours it holds is deleted in one iptables-restore transaction
+ * (argv and stdin, never a shell), after checking the table and chain are ours. Tolerant of
+ * "already gone", so it can be replayed any number of times; a live revert, a journal replay
+ * and a restart's reinstall all come through here. Two commands per namespace: the revert of a
+ * network fault waits on them at a phase boundary.
  */
 export async function removeChainInPid(
   pid: number,
@@ -100,22 +102,24 @@ export async function removeChainInPid(
   const privileges = await detectPrivileges();
   if (!privileges.tools.iptables) throw new PrivilegeError('iptables is not installed');
   const iptables = privileges.tools.iptables;
-  const run = (args: string[]) =>
-    execInNetns(pid, iptables, ['-w', '-t', spec.table, ...args], { timeoutMs: 10_000 });
-  let jumps = 0;
-  while ((await run(['-D', spec.parent, '-j', spec.chain])).code === 0) {
-    jumps += 1;
-    if (jumps > MAX_JUMPS) throw new Error(`more than ${MAX_JUMPS} jumps to ${spec.chain} in ${spec.parent}`);
+  let failure = '';
+  for (let attempt = 0; attempt < REMOVAL_ATTEMPTS; attempt += 1) {
+    // The table's whole listing (it always exists): a failure here means iptables could not run
+    // in the namespace, not that the chain is gone.
+    const listing = await execInNetns(pid, iptables, ['-w', '-t', spec.table, '-S'], { timeoutMs: 10_000 });
+    if (listing.code !== 0) throw new Error(`iptables -t ${spec.table} -S: ${listing.stderr.trim()}`);
+    const input = removalRestoreInput(listing.stdout, spec);
+    if (input === null) return;
+    const result = await execInNetns(pid, `${iptables}-restore`, ['-w', '--noflush'], {
+      input,
+      timeoutMs: 10_000,
+    });
+    if (result.code === 0) return;
+    failure = result.stderr.trim() || `exit ${result.code}`;
   }
-  await run(['-F', spec.chain]);
-  await run(['-X', spec.chain]);
-  // The table's whole listing (it always exists): a failure here means iptables could not run
-  // in the namespace, not that the chain is gone.
-  const listing = await run(['-S']);
-  if (listing.code !== 0) throw new Error(`iptables -t ${spec.table} -S: ${listing.stderr.trim()}`);
-  const lines = listing.stdout.split('\n').map((line) => line.trim());
-  if (lines.some((line) => line === `-N ${spec.chain}` || line.endsWith(`-j ${spec.chain}`)))
-    throw new Error(`chain ${spec.chain} still present`);
+  throw new Error(
+    `removing ${spec.table}/${spec.chain}: iptables-restore failed ${REMOVAL_ATTEMPTS} times: ${failure}`,
+  );
 }
 
 /**
@@ -126,17 +130,18 @@ export async function removeChainInPid(
  */
 export async function killEstablished(pid: number, ip: string, port: number): Promise<number | null> {
   const filter = ['state', 'established', 'dst', ip, 'dport', '=', `:${port}`];
+  const lines = (text: string) => text.split('\n').filter((line) => line.trim() !== '').length;
   const before = await execInNetns(pid, 'ss', ['-Htn', ...filter], { timeoutMs: 5000 }).catch(() => null);
   if (!before || before.code !== 0) return null;
-  const count = before.stdout.split('\n').filter((line) => line.trim() !== '').length;
-  if (count === 0) return 0;
+  if (lines(before.stdout) === 0) return 0;
   const killed = await execInNetns(pid, 'ss', ['-K', '-Htn', ...filter], { timeoutMs: 5000 }).catch(
     () => null,
   );
   if (!killed || killed.code !== 0) return null;
-  const after = await execInNetns(pid, 'ss', ['-Htn', ...filter], { timeoutMs: 5000 }).catch(() => null);
-  const left = after?.stdout.split('\n').filter((line) => line.trim() !== '').length ?? count;
-  return count - left;
+  // ss -K lists the sockets it closed and skips, without a word, those the kernel cannot close
+  // (no INET_DIAG_DESTROY): connections there before and none closed means it cannot.
+  const closed = lines(killed.stdout);
+  return closed === 0 ? null : closed;
 }
 
 /** `iptables -S` (or `-t nat -S`) inside a container's namespace, for verification and leak checks. */
