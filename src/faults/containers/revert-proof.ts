@@ -11,8 +11,12 @@ import type { RevertCheck } from '../fault-handle';
 export const RUNNING_PROOF_MS = 5000;
 /** How long an unpaused container may take to be seen thawed. */
 export const UNPAUSED_PROOF_MS = 2000;
-/** How long the state must hold, look after look, to count (a crash at start is caught). */
-export const SETTLE_MS = 250;
+/**
+ * How long the state must hold, look after look, to count: a container that dies as it starts
+ * (a bad command, a missing file) is gone within this; one that crashes later is recovery's to
+ * see. Every phase boundary after a container fault waits on it.
+ */
+export const SETTLE_MS = 150;
 
 type Target = Pick<ServiceContainer, 'id' | 'name' | 'service'>;
 type State = Docker.ContainerInspectInfo['State'];

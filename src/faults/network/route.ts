@@ -221,20 +221,18 @@ export class ProxiedRoute {
    * the proxy (and its toxics) too. Returns one evidence line per client.
    */
   async resetExistingConnections(): Promise<string[]> {
-    const lines: string[] = [];
-    for (const client of this.clients) {
-      for (const leg of this.legs) {
+    // Each client's namespace on its own, all at once: a toxic's injection waits on them.
+    const resets = this.clients.flatMap((client) =>
+      this.legs.map(async (leg) => {
         const ip = sharedNetwork(client, leg.target)?.ip;
-        if (!ip) continue;
+        if (!ip) return null;
         const killed = await killEstablished(client.pid, ip, this.port);
-        lines.push(
-          killed === null
-            ? `${client.name}: its established connections to ${ip}:${this.port} could not be reset (ss -K unavailable); only new connections are affected`
-            : `${client.name}: reset ${killed} established connection(s) to ${ip}:${this.port} so they reconnect through the proxy`,
-        );
-      }
-    }
-    return lines;
+        return killed === null
+          ? `${client.name}: its established connections to ${ip}:${this.port} could not be reset (ss -K unavailable); only new connections are affected`
+          : `${client.name}: reset ${killed} established connection(s) to ${ip}:${this.port} so they reconnect through the proxy`;
+      }),
+    );
+    return (await Promise.all(resets)).filter((line): line is string => line !== null);
   }
 
   addToxic(entry: ToxicEntry): void {

@@ -14,7 +14,12 @@ export function injectStall(ctx: FaultContext, target: FaultTarget, spec: StallF
       throw new FaultNotEffectiveError(
         `cannot measure a stall on ${route.service}:${route.port}: the baseline got no reply (${describeProbe(baseline)})`,
       );
-    const waitMs = spec.timeoutMs > 0 ? Math.min(spec.timeoutMs + 500, 3000) : 300;
+    // Silence proves the stall once it lasts far longer than the baseline's answer took (20
+    // times, at least 150 ms): ~1 ms on an idle machine, longer on a loaded one.
+    const waitMs =
+      spec.timeoutMs > 0
+        ? Math.min(spec.timeoutMs + 500, 3000)
+        : Math.min(3000, Math.max(150, 20 * (baseline.totalMs ?? 0)));
     const probe = await route.probe({ timeoutMs: waitMs, throughProxy: true });
     if (probe.outcome === 'reply') {
       throw new FaultNotEffectiveError(
