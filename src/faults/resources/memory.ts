@@ -60,7 +60,7 @@ export async function injectMemory(
     [targetLabel(runtime)],
     [{ op: 'start-container', containerId: runtime.id, name: runtime.name }],
   );
-  const watcher = new OomWatcher(runtime.id, cgroups);
+  const watcher = new OomWatcher(ctx.project, runtime.id, cgroups);
   try {
     await watcher.start();
     const stopPressure =

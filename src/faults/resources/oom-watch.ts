@@ -1,6 +1,7 @@
-// Watches a container through a memory fault: OOM kills (the cgroup's counter and Docker's
-// OOMKilled), restarts, how long until it was running (and healthy) again, and — when the
-// kernel log is readable — which process the kernel killed.
+// Watches a container through a memory fault: OOM kills (the engine's `oom` and `die` events,
+// the cgroup's counter and Docker's OOMKilled), restarts, how long until it was running (and
+// healthy) again, and — when the kernel log is readable — which process the kernel killed.
+import { type EventStream, streamContainerEvents } from '../../stack/events';
 import { monotonicMs, sleep } from '../../util/clock';
 import { execAsRoot } from '../privileges';
 import { type ContainerCgroups, memoryUsageBytes, oomKillCount } from './cgroups';
@@ -63,6 +64,9 @@ export class OomWatcher {
   private restarts = 0;
   private cgroups: ContainerCgroups;
   private firstKillSeenAtMs: number | null = null;
+  /** The engine reported an OOM in the container's cgroup since start(). */
+  private oomEvent = false;
+  private events: EventStream | null = null;
   private settle: (why: string) => void = () => undefined;
   /**
    * Resolves once an OOM kill since start() is settled: Docker has recorded the container's
@@ -73,6 +77,7 @@ export class OomWatcher {
   readonly killSettled: Promise<string> = new Promise((resolve) => (this.settle = resolve));
 
   constructor(
+    private readonly project: string,
     private readonly containerId: string,
     cgroups: ContainerCgroups,
   ) {
@@ -80,6 +85,20 @@ export class OomWatcher {
   }
 
   async start(): Promise<void> {
+    // The engine's events first: a container OOM-killed and restarted by its policy between two
+    // samples leaves no trace in them (an engine of 25 or later clears OOMKilled at the start,
+    // and the new cgroup's counter begins at 0), and a leak that missed the kill would go on
+    // leaking into the restarted app. `oom` then `die` is the kill, whenever it happens.
+    this.events = await streamContainerEvents(this.project, ['oom', 'die'], (event) => {
+      if (event.Actor.ID !== this.containerId) return;
+      if (event.Action === 'oom') {
+        this.oomEvent = true;
+        this.firstKillSeenAtMs ??= monotonicMs();
+      } else if (event.Action === 'die' && this.oomEvent) {
+        this.oomKilled = true;
+        this.settle('the kernel OOM-killed the container');
+      }
+    }).catch(() => null);
     const inspect = await inspectContainer(this.containerId);
     this.baselineRestarts = inspect.RestartCount;
     this.baselineFinishedAt = inspect.State.FinishedAt;
@@ -138,7 +157,7 @@ export class OomWatcher {
 
   /** Whether the kernel has killed anything in the container since start() (no waiting for Docker). */
   get killSeen(): boolean {
-    return this.oomKilled || (this.oomKills ?? 0) > 0;
+    return this.oomKilled || this.oomEvent || (this.oomKills ?? 0) > 0;
   }
 
   /** Reads the current state without stopping. */
@@ -159,6 +178,7 @@ export class OomWatcher {
 
   async stop(): Promise<OomObservation> {
     this.abort.abort();
+    this.events?.stop();
     await this.loop;
     return this.observe();
   }
