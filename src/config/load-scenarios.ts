@@ -61,12 +61,15 @@ export interface RequestParam {
 export interface RunParams {
   request: RequestParam;
   health_path: string;
+  /** The statuses the health check accepts: 200 (when not given), a list, or '< 500' (the entry answers at all). */
+  health_status?: number | number[] | string;
 }
 
 /** What `validate` and `list` use when no stack is at hand. */
 export const DEFAULT_RUN_PARAMS: RunParams = {
   request: { method: 'GET', path: '/', expect: { status: [200] } },
   health_path: '/',
+  health_status: 200,
 };
 
 const SUITE_FILES = ['suites.yml', 'suites.yaml'];
@@ -364,7 +367,7 @@ export function parseScenarioText(text: string, file: string, options: LoadOptio
   }
   const data: Record<string, unknown> = { ...src.data };
   const { params, production, issues } = effectiveParams(src, data, options);
-  const run = options.run ?? DEFAULT_RUN_PARAMS;
+  const run = { health_status: 200, ...(options.run ?? DEFAULT_RUN_PARAMS) };
   const substituted = substituteParams(src, data, { ...run, ...params }, Object.keys(params));
   issues.push(...substituted.issues);
   if (issues.length) throw new ConfigError(issues);
@@ -448,12 +451,16 @@ export function parseScenarioText(text: string, file: string, options: LoadOptio
     const line = lineOf(src, ['steady-state', i]) ?? 1;
     if (item.http) {
       const maxLatencyMs = item.http['max-latency'] ?? null;
+      const { statuses, below } = item.http.status;
+      const accepted = below !== null ? `< ${below}` : `== ${statuses.join(' or ')}`;
       return {
         kind: 'http',
         path: item.http.path,
-        status: item.http.status,
+        status: statuses[0] ?? 200,
+        statuses,
+        below,
         maxLatencyMs,
-        source: `http ${item.http.path} == ${item.http.status}${maxLatencyMs !== null ? ` within ${maxLatencyMs}ms` : ''}`,
+        source: `http ${item.http.path} ${accepted}${maxLatencyMs !== null ? ` within ${maxLatencyMs}ms` : ''}`,
         line,
       };
     }

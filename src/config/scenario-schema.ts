@@ -72,7 +72,19 @@ export interface PhaseDurations {
 }
 
 export type SteadyStateCheck =
-  | { kind: 'http'; path: string; status: number; maxLatencyMs: number | null; source: string; line: number }
+  | {
+      kind: 'http';
+      path: string;
+      /** The first accepted status (the one a single-status consumer such as a Kubernetes probe uses). */
+      status: number;
+      /** Every accepted status; [] when any status below `below` is accepted. */
+      statuses: number[];
+      /** Any status below this is accepted (`status: '< 500'`: the service answers); null: only `statuses`. */
+      below: number | null;
+      maxLatencyMs: number | null;
+      source: string;
+      line: number;
+    }
   | { kind: 'promql'; query: string; op: Comparator; value: number; source: string; line: number };
 
 export type ParamValue = string | number | boolean;
@@ -597,10 +609,28 @@ const phasesSchema = strictMap({
 
 const comparator = z.enum(['<', '<=', '>', '>=', '==', '!=']);
 
+/**
+ * A steady-state check's accepted statuses: one (`200`), a list (`[200, 204]`), or `'< 500'`
+ * (the service answers at all: what the run checks when the entry has no HTTP healthcheck).
+ */
+const steadyStatus = z
+  .union([
+    z.number().int().min(100).max(599),
+    z.array(z.number().int().min(100).max(599)).min(1),
+    z.string().regex(/^\s*<\s*[1-5]\d\d\s*$/, { error: "expected a status, a list, or '< 500'" }),
+  ])
+  .transform((v): { statuses: number[]; below: number | null } =>
+    typeof v === 'number'
+      ? { statuses: [v], below: null }
+      : Array.isArray(v)
+        ? { statuses: v, below: null }
+        : { statuses: [], below: Number(v.replace(/[<\s]/g, '')) },
+  );
+
 const steadyItem = strictMap({
   http: strictMap({
     path: z.string().startsWith('/', { error: 'must start with /' }),
-    status: z.number().int().min(100).max(599).prefault(200),
+    status: steadyStatus.prefault(200),
     'max-latency': durationField().optional(),
   }).optional(),
   promql: strictMap({

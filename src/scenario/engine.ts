@@ -16,7 +16,7 @@ import { assertDockerReachable } from '../stack/docker';
 import { assertProjectIsNew } from '../stack/project-guard';
 import { serviceUrl } from '../stack/endpoints';
 import { isRole } from '../config/roles';
-import { ROLE_LABEL, RoleError, rolesFromModel, type RoleResolver } from '../stack/roles';
+import { ROLE_LABEL, RoleError, rolesFromModel, type ResolvedRoles, type RoleResolver } from '../stack/roles';
 import { inferRunTarget, type RunTarget } from '../stack/run-target';
 import { thresholdNeeds } from './thresholds';
 import { monotonicMs } from '../util/clock';
@@ -31,6 +31,8 @@ import {
 import { gateDecision, type GateSettings } from '../results/gate';
 import { emptyScenarioResult, runScenario, type ScenarioEnvironment } from './runner';
 import { BaseStack, prepareBase, runPaired, type PreparedBase } from './paired';
+import { describeServingCheck, notServingReason, waitUntilServing, type ServingCheck } from './readiness';
+import { formatDuration } from '../config/duration';
 
 export const TOOL_VERSION: string = packageJson.version;
 
@@ -63,7 +65,7 @@ export interface PreparedRun {
   notes: string[];
   /** The stack as compose describes it, its roles and the load's target, all known before `up`. */
   model: ComposeModel;
-  roles: RoleResolver;
+  roles: ResolvedRoles;
   target: RunTarget;
   /** The paired base stack (base-compose), or null without one. */
   base: PreparedBase | null;
@@ -84,7 +86,7 @@ export async function prepareRun(config: RunConfig): Promise<PreparedRun> {
     if (error instanceof ComposeError) throw ConfigError.single(null, null, '', error.message);
     throw error;
   }
-  let roles: RoleResolver;
+  let roles: ResolvedRoles;
   try {
     roles = rolesFromModel(model, config.serviceMap as Record<string, string>);
   } catch (error) {
@@ -92,7 +94,11 @@ export async function prepareRun(config: RunConfig): Promise<PreparedRun> {
     throw error;
   }
   const apiService = roles.optional('api');
-  const target = inferRunTarget(model.services.find((s) => s.name === apiService) ?? null, config.target);
+  const target = inferRunTarget(
+    model.services.find((s) => s.name === apiService) ?? null,
+    config.target,
+    roles.graph.entry,
+  );
   const builtinDir = config.builtinScenarios ? builtinScenariosDir() : null;
   if (config.builtinScenarios && !builtinDir) {
     throw ConfigError.single(
@@ -293,6 +299,21 @@ export async function runChaos(
     hooks.log(
       `stack: load goes to ${current.targetUrl}${current.prometheusUrl ? `, Prometheus at ${current.prometheusUrl}` : ', no Prometheus'}`,
     );
+    // Ready means serving: the entry answers its health check, whatever the containers say.
+    const serving = (): ServingCheck => ({
+      targetUrl: current.targetUrl,
+      path: target.params.health_path,
+      status: target.params.health_status ?? 200,
+    });
+    hooks.log(
+      `stack: waiting up to ${formatDuration(config.readyTimeoutMs)} for ${apiService} to serve: ${describeServingCheck(serving())}`,
+    );
+    const firstReady = await waitUntilServing(serving(), config.readyTimeoutMs, { signal: hooks.signal });
+    hooks.log(
+      firstReady.ok
+        ? `stack: serving after ${formatDuration(firstReady.waitedMs)} (${firstReady.last})`
+        : `stack: ${notServingReason(serving(), firstReady)}`,
+    );
     for (const { scenario, reason } of prepared.skipped) {
       const result: ScenarioResult = { ...emptyScenarioResult(scenario), outcome: 'skipped', reason };
       results.push(result);
@@ -310,6 +331,28 @@ export async function runChaos(
           hooks.log(`stack: Prometheus is now at ${now.prometheusUrl ?? 'no address'}`);
         current = now;
         if (base) base.env = { ...base.env, ...(await base.stack.endpoints().catch(() => ({}))) };
+      }
+      // A stack that never served is not waited for again; one that did must serve again
+      // (the previous scenario may have left it recovering) before the next one starts.
+      const ready =
+        index === 0 || !firstReady.ok
+          ? firstReady
+          : await waitUntilServing(serving(), config.readyTimeoutMs, { signal: hooks.signal });
+      if (index > 0 && firstReady.ok && ready.waitedMs >= 1000)
+        hooks.log(
+          ready.ok
+            ? `stack: serving again after ${formatDuration(ready.waitedMs)}`
+            : `stack: ${notServingReason(serving(), ready)}`,
+        );
+      if (!ready.ok) {
+        const result: ScenarioResult = {
+          ...emptyScenarioResult(scenario),
+          outcome: 'inconclusive',
+          reason: notServingReason(serving(), ready),
+        };
+        results.push(result);
+        hooks.onScenarioDone?.(result);
+        continue;
       }
       const result = await runSide(scenario, base, {
         project,
