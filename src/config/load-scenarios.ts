@@ -24,6 +24,7 @@ import {
   type ScenarioFault,
   type ScenarioTarget,
   type SteadyStateCheck,
+  type Expansion,
 } from './scenario-schema';
 import { closest, didYouMean } from './suggest';
 import { formatShortDuration, MAX_DURATION_MS } from './units';
@@ -475,6 +476,22 @@ export function parseScenarioText(text: string, file: string, options: LoadOptio
     };
   });
 
+  // `target: { each: ... }`: a template, expanded once the stack's graph is known (expansion.ts).
+  const expansionOf = (t: ScenarioTarget): Expansion | null =>
+    (t as ScenarioTarget & { expansion?: Expansion | null }).expansion ?? null;
+  const expansion = s.fault !== undefined && s.target ? expansionOf(s.target) : null;
+  const listed = s.faults !== undefined ? placed.faults.findIndex((f) => expansionOf(f.target) !== null) : -1;
+  if (listed >= 0)
+    throw ConfigError.single(
+      file,
+      placed.faults[listed].lines.target,
+      `faults[${listed}].target`,
+      'each: expands a scenario with one fault: write it in target: beside fault:, not in a faults: list',
+    );
+  const strip = (t: ScenarioTarget): ScenarioTarget => ({ role: t.role, service: t.service });
+  placed.target = strip(placed.target);
+  for (const f of placed.faults) f.target = strip(f.target);
+
   const roles = [...s.requires.roles];
   const targetRoles = [placed.target, ...placed.faults.map((f) => f.target)].map((t) => t.role);
   for (const role of targetRoles.reverse()) if (role !== null && !roles.includes(role)) roles.unshift(role);
@@ -502,6 +519,7 @@ export function parseScenarioText(text: string, file: string, options: LoadOptio
       target: placed.faults[0]?.lines.target ?? lineOf(src, ['target']) ?? 1,
       from: placed.faults[0]?.lines.from ?? null,
     },
+    expansion,
   };
   if (options.scale === undefined || options.scale === 1) {
     const windows = windowsLongerThanTheirPhase(scenario, thresholdIndex, 1);

@@ -21,10 +21,28 @@ import {
 // ---------------------------------------------------------------- the typed result
 
 export interface ScenarioTarget {
-  /** Exactly one of role / service is set. */
+  /** Exactly one of role / service is set, except in a scenario that expands (`each:`), where neither is until it does. */
   role: Role | null;
   service: string | null;
 }
+
+/** Where an expanding scenario runs: once per dependency (of a kind), or once on the application's instances. */
+export interface Expansion {
+  over: 'dependency' | 'instance';
+  /** Only dependencies of this kind; null: every dependency. */
+  kind: ExpansionKind | null;
+}
+
+export const EXPANSION_KINDS = [
+  'database',
+  'cache',
+  'queue',
+  'search',
+  'telemetry',
+  'metrics',
+  'unknown',
+] as const;
+export type ExpansionKind = (typeof EXPANSION_KINDS)[number];
 
 export interface RequestSpec {
   method: string;
@@ -136,6 +154,10 @@ export interface Scenario {
   omitted: string[];
   /** Where `target:` and `fault.from:` are written, for messages about the services they name. */
   lines: { target: number; from: number | null };
+  /** `target: { each: ... }`: the file is a template, run once per match (expansion.ts); null otherwise. */
+  expansion: Expansion | null;
+  /** For a scenario made by an expansion: the template's name and what it was expanded over. */
+  expandedFrom?: { template: string; over: string; kind: string | null };
 }
 
 // ---------------------------------------------------------------- zod schemas
@@ -154,16 +176,36 @@ const roleField = z.string({ error: 'expected a role name' }).transform((v, ctx)
 export const targetSchema = strictMap({
   role: roleField.optional(),
   service: serviceName.optional(),
-}).transform((t, ctx): ScenarioTarget => {
-  if (t.role !== undefined && t.service !== undefined) {
-    ctx.addIssue({ code: 'custom', message: 'give either role or service, not both' });
+  each: z.enum(['dependency', 'instance'], { error: 'expected dependency or instance' }).optional(),
+  kind: z
+    .enum(EXPANSION_KINDS, { error: `expected a dependency kind (${EXPANSION_KINDS.join(', ')})` })
+    .optional(),
+}).transform((t, ctx): ScenarioTarget & { expansion: Expansion | null } => {
+  const given = [
+    t.role !== undefined && 'role',
+    t.service !== undefined && 'service',
+    t.each !== undefined && 'each',
+  ].filter(Boolean);
+  if (given.length > 1) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `give one of role, service or each, not ${given.join(' and ')}`,
+    });
     return z.NEVER;
   }
-  if (t.role === undefined && t.service === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'needs a role (api, cache, ...) or a service' });
+  if (given.length === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'needs a role (api, cache, ...), a service, or each: dependency | instance',
+    });
     return z.NEVER;
   }
-  return { role: t.role ?? null, service: t.service ?? null };
+  if (t.kind !== undefined && t.each !== 'dependency') {
+    ctx.addIssue({ code: 'custom', path: ['kind'], message: 'kind goes with each: dependency' });
+    return z.NEVER;
+  }
+  const expansion = t.each ? { over: t.each, kind: t.kind ?? null } : null;
+  return { role: t.role ?? null, service: t.service ?? null, expansion };
 });
 
 const toxicity = parsed((v) => parsePercent(v));

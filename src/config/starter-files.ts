@@ -9,6 +9,10 @@ export interface StarterConfig {
   serviceMap: { role: string; service: string; why: string }[];
   /** Roles already given by the services' dev.chaos-action.role labels. */
   labelledRoles: string[];
+  /** Roles the stack's graph gives at every run, shown so they can be overridden. */
+  found?: { role: string; service: string; why: string }[];
+  /** The stack's graph, one line per service (graph.ts describeGraph). */
+  graph?: string[];
   request: { text: string; why: string } | null;
   healthPath: { path: string; why: string } | null;
   /** The built-ins' application-specific parameters, with what each one checks. */
@@ -25,12 +29,20 @@ export function renderRunConfig(c: StarterConfig, source: string): string {
     `compose-files: [${c.composeFiles.map(quote).join(', ')}]`,
     '',
   ];
+  if (c.graph?.length) {
+    lines.push('# The stack as chaos-action reads it at every run (`chaos-action init` prints why):');
+    for (const line of c.graph) lines.push(`#   ${line}`);
+  }
+  if (c.found?.length) {
+    lines.push('# The roles that follow from it; to choose another service, map the role:');
+    lines.push(`# service-map: { ${c.found.map((f) => `${f.role}: ${quote(f.service)}`).join(', ')} }`);
+  }
   if (c.labelledRoles.length)
     lines.push(`# Roles from the services' dev.chaos-action.role labels: ${c.labelledRoles.join(', ')}.`);
   if (c.serviceMap.length) {
     lines.push('# Which service plays which role in the built-in scenarios.', 'service-map:');
     for (const m of c.serviceMap) lines.push(`  ${m.role}: ${quote(m.service)} # ${m.why}`);
-  } else if (!c.labelledRoles.length) {
+  } else if (!c.labelledRoles.length && !c.found?.length) {
     lines.push(
       '# No role could be inferred: map your services, e.g.',
       '# service-map: { api: web, cache: redis }',
@@ -116,8 +128,11 @@ export function starterTarget(
   return {
     request: /nothing to infer/.test(requestWhy)
       ? null
-      : { text: `${params.request.method} ${params.request.path}`, why: requestWhy },
-    healthPath: /no curl\/wget healthcheck/.test(why('health check'))
+      : {
+          text: `${params.request.method} ${params.request.path}`,
+          why: requestWhy.replace(/^the entry's root.*/, "the entry's root"),
+        },
+    healthPath: /no (curl\/wget|HTTP) healthcheck/.test(why('health check'))
       ? null
       : { path: params.health_path, why: why('health check') },
   };

@@ -31,6 +31,7 @@ import {
 import { gateDecision, type GateSettings } from '../results/gate';
 import { emptyScenarioResult, runScenario, type ScenarioEnvironment } from './runner';
 import { BaseStack, prepareBase, runPaired, type PreparedBase } from './paired';
+import { expandScenario, splitExpandedName } from './expansion';
 import { describeServingCheck, notServingReason, waitUntilServing, type ServingCheck } from './readiness';
 import { formatDuration } from '../config/duration';
 
@@ -114,7 +115,8 @@ export async function prepareRun(config: RunConfig): Promise<PreparedRun> {
   );
   const names = selectScenarioNames(catalog, config);
   if (roles.optional('metrics') === null) {
-    for (const name of names) leaveOutMetricChecks(catalog.scenarios.get(name) as Scenario);
+    for (const name of names)
+      leaveOutMetricChecks(catalog.scenarios.get(splitExpandedName(name).template) as Scenario);
   }
   const notes = [...catalog.notes];
   // A built-in of a built-in suite may skip a role the stack lacks; anything the user chose may not.
@@ -126,7 +128,36 @@ export async function prepareRun(config: RunConfig): Promise<PreparedRun> {
   const skipped: PreparedRun['skipped'] = [];
   const problems: ConfigIssue[] = [];
   for (const name of names) {
-    const scenario = catalog.scenarios.get(name) as Scenario;
+    // A template (`target: { each: ... }`) runs once per match in the stack's graph; a name like
+    // dependency-down[db] asks for one of those runs.
+    const { template, arg } = splitExpandedName(name);
+    const chosen = catalog.scenarios.get(template) as Scenario;
+    const expanded = expandScenario(chosen, roles.graph);
+    const runs = arg === null ? expanded.scenarios : expanded.scenarios.filter((e) => e.name === name);
+    if (arg !== null && runs.length === 0) {
+      const made = expanded.scenarios.map((e) => e.name);
+      problems.push({
+        file: null,
+        line: null,
+        field: 'scenarios',
+        message: `"${name}" is not a run of ${template} on this stack (${made.length ? `runs: ${made.join(', ')}` : (expanded.none ?? 'it does not expand')})`,
+      });
+      continue;
+    }
+    if (expanded.none !== null) {
+      if (suiteIsBuiltin && chosen.builtin) skipped.push({ scenario: chosen, reason: expanded.none });
+      else
+        problems.push({
+          file: chosen.file,
+          line: chosen.lines.target,
+          field: 'target',
+          message: `${chosen.name} runs nowhere on ${composeLabel(model)}: ${expanded.none}`,
+        });
+      continue;
+    }
+    for (const scenario of runs) checkServices(scenario);
+  }
+  function checkServices(scenario: Scenario): void {
     const missing = missingServices(scenario, roles, model);
     const missingRoles = missing.filter((m) => m.role !== null);
     const optional = suiteIsBuiltin && scenario.builtin;
@@ -164,7 +195,9 @@ export async function prepareRun(config: RunConfig): Promise<PreparedRun> {
 function selectScenarioNames(catalog: ScenarioCatalog, config: RunConfig): string[] {
   const known = [...catalog.scenarios.keys()].sort();
   if (config.scenarios.length > 0) {
-    const unknown = config.scenarios.filter((name) => !catalog.scenarios.has(name));
+    const unknown = config.scenarios.filter(
+      (name) => !catalog.scenarios.has(splitExpandedName(name).template),
+    );
     if (unknown.length) {
       throw ConfigError.single(
         'scenarios',
