@@ -181,18 +181,18 @@ export const targetSchema = strictMap({
     .enum(EXPANSION_KINDS, { error: `expected a dependency kind (${EXPANSION_KINDS.join(', ')})` })
     .optional(),
 }).transform((t, ctx): ScenarioTarget & { expansion: Expansion | null } => {
-  const given = [
-    t.role !== undefined && 'role',
-    t.service !== undefined && 'service',
-    t.each !== undefined && 'each',
-  ].filter(Boolean);
-  if (given.length > 1) {
+  if (t.role !== undefined && t.service !== undefined) {
+    ctx.addIssue({ code: 'custom', message: 'give either role or service, not both' });
+    return z.NEVER;
+  }
+  if (t.each !== undefined && (t.role !== undefined || t.service !== undefined)) {
     ctx.addIssue({
       code: 'custom',
-      message: `give one of role, service or each, not ${given.join(' and ')}`,
+      message: `each: runs the scenario on every match, so it takes no ${t.role !== undefined ? 'role' : 'service'}`,
     });
     return z.NEVER;
   }
+  const given = [t.role, t.service, t.each].filter((v) => v !== undefined);
   if (given.length === 0) {
     ctx.addIssue({
       code: 'custom',

@@ -31,7 +31,11 @@ export async function probeHttp(probe: HttpProbe): Promise<HttpProbeResult> {
         ? wanted.includes(status)
         : status < wanted.below;
   const expected =
-    typeof wanted === 'number' ? String(wanted) : Array.isArray(wanted) ? wanted.join(' or ') : `below ${wanted.below}`;
+    typeof wanted === 'number'
+      ? String(wanted)
+      : Array.isArray(wanted)
+        ? wanted.join(' or ')
+        : `below ${wanted.below}`;
   try {
     const response = await request(probe.url, {
       method: (probe.method ?? (probe.json === undefined ? 'GET' : 'POST')) as 'GET',

@@ -112,7 +112,10 @@ function productNamedBy(text: string): Product | null {
       ? { name: 'exporter', kind: 'metrics', words: [], ports: [] }
       : null;
   }
-  return PRODUCTS.find((product) => product.words.some((word) => words.has(word))) ?? null;
+  // A hyphenated word ("otel-collector") is found as a run of a part's hyphen-separated pieces.
+  const named = (word: string): boolean =>
+    words.has(word) || parts.some((part) => new RegExp(`(^|[-_])${word}([-_]|$)`).test(part));
+  return PRODUCTS.find((product) => product.words.some(named)) ?? null;
 }
 
 /** The image reference without its tag or digest, for messages and matching. */
