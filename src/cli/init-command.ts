@@ -16,13 +16,19 @@ import { describeGraph } from '../stack/graph';
 import { rolesFromModel, type ResolvedRoles } from '../stack/roles';
 import { inferRunTarget, type RunTarget } from '../stack/run-target';
 import { expandScenario } from '../scenario/expansion';
+import { describeServingCheck, notServingReason, waitUntilServing } from '../scenario/readiness';
+import { ComposeStack, uniqueProjectName } from '../stack/compose';
+import { serviceUrl } from '../stack/endpoints';
+import { probeEntry, type EntryProbe } from '../stack/entry-probe';
 import { parseArgs, UsageError } from './args';
 
-const USAGE = `usage: chaos-action init [--compose FILE ...] [--dir DIR] [--force]
+const USAGE = `usage: chaos-action init [--compose FILE ...] [--dir DIR] [--force] [--probe]
   Reads the compose file(s) (default: docker-compose.yml, compose.yaml, ... in DIR) and writes
   DIR/chaos-action.yml (service map, request, health check) and DIR/.github/workflows/chaos.yml
   (the pull-request gate, the chaos:full label, nightly and by hand). Existing files are kept
-  unless --force is given. Then: chaos-action validate chaos-action.yml; chaos-action run.`;
+  unless --force is given. --probe starts the stack once (then removes it) to see what its entry
+  answers: / when it answers 2xx with a body, else a GET of its OpenAPI document, whose
+  parameter-free GETs are offered. Then: chaos-action validate chaos-action.yml; chaos-action run.`;
 
 const COMPOSE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
 /** The override compose reads with each of those by default, when it exists. */
@@ -39,7 +45,7 @@ export async function initCommand(argv: string[]): Promise<number> {
     args = parseArgs(argv, {
       values: ['compose', 'dir'],
       repeatable: ['compose'],
-      booleans: ['force', 'help'],
+      booleans: ['force', 'help', 'probe'],
     });
     if (args.positional.length) throw new UsageError(`unexpected argument "${args.positional[0]}"`);
   } catch (error) {
@@ -94,7 +100,15 @@ export async function initCommand(argv: string[]): Promise<number> {
   const found = describeStack(model, composeFiles);
   for (const line of found.lines) say(line);
   const { roles, target } = found;
-  const { request, healthPath } = starterTarget(target.params, target.explained);
+  const starter = starterTarget(target.params, target.explained);
+  const { healthPath } = starter;
+  let { request } = starter;
+  let offered: string[] = [];
+  if (args.booleans.has('probe')) {
+    const probed = await probeRunningStack(composeFiles, roles, target, say);
+    if (probed?.request) request = { text: `GET ${probed.request.path}`, why: probed.request.why };
+    offered = probed?.openapi?.operations.map((p) => `GET ${p}`) ?? [];
+  }
 
   // The built-ins' application-specific parameters, so the config lists what can be switched on.
   let params: { name: string; what: string }[] = [];
@@ -128,6 +142,7 @@ export async function initCommand(argv: string[]): Promise<number> {
       graph: describeGraph(roles.graph),
       request,
       healthPath,
+      offered,
       params,
     },
     composeFiles.map((f) => path.basename(f)).join(' + '),
@@ -209,4 +224,55 @@ function expansionsOn(graph: ResolvedRoles['graph']): string[] {
     throw error;
   }
   return templates.flatMap((t) => expandScenario(t, graph).scenarios.map((s) => s.name));
+}
+
+/**
+ * `--probe`: the stack up once under a project of its own, the entry waited for as a run waits,
+ * then asked what it answers (stack/entry-probe.ts); the stack is removed whatever happens.
+ */
+async function probeRunningStack(
+  composeFiles: string[],
+  roles: ResolvedRoles,
+  target: RunTarget,
+  say: (line: string) => void,
+): Promise<EntryProbe | null> {
+  const entry = roles.graph.entry;
+  if (!entry) {
+    say('probe: no entry to probe');
+    return null;
+  }
+  const project = uniqueProjectName('chaos-init-probe');
+  const stack = new ComposeStack({ files: composeFiles, project, log: (line) => say(`probe: ${line}`) });
+  try {
+    await stack.up();
+    const url = await serviceUrl(project, entry.service, entry.port);
+    const check = {
+      targetUrl: url,
+      path: target.params.health_path,
+      status: target.params.health_status ?? 200,
+    };
+    say(`probe: waiting for ${entry.service} to serve: ${describeServingCheck(check)}`);
+    const ready = await waitUntilServing(check, 120_000);
+    if (!ready.ok) {
+      say(`probe: ${notServingReason(check, ready)}`);
+      return null;
+    }
+    const probe = await probeEntry(url);
+    say(`probe: / answered ${probe.root}`);
+    if (probe.openapi)
+      say(
+        `probe: ${probe.openapi.path} offers ${probe.openapi.operations.length ? probe.openapi.operations.map((p) => `GET ${p}`).join(', ') : 'no GET without parameters'}`,
+      );
+    say(
+      probe.request
+        ? `probe: request GET ${probe.request.path} (${probe.request.why})`
+        : 'probe: nothing answered 2xx with a body; the request stays GET / (set request to choose)',
+    );
+    return probe;
+  } catch (error) {
+    say(`probe: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
+  } finally {
+    await stack.down().catch((error: Error) => say(`probe: down failed: ${error.message}`));
+  }
 }

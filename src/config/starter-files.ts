@@ -15,6 +15,8 @@ export interface StarterConfig {
   graph?: string[];
   request: { text: string; why: string } | null;
   healthPath: { path: string; why: string } | null;
+  /** Requests the entry's OpenAPI document offers (`init --probe`), to choose from. */
+  offered?: string[];
   /** The built-ins' application-specific parameters, with what each one checks. */
   params: { name: string; what: string }[];
 }
@@ -50,6 +52,10 @@ export function renderRunConfig(c: StarterConfig, source: string): string {
   }
   lines.push('', '# The request the load sends, and the health check every scenario starts from.');
   lines.push(c.request ? `request: ${c.request.text} # ${c.request.why}` : '# request: POST /v1/orders');
+  if (c.offered?.length) {
+    lines.push("# The entry's OpenAPI document offers, without parameters:");
+    for (const o of c.offered) lines.push(`#   request: ${o}`);
+  }
   lines.push('# request-json: { sku: 42 }   # a JSON body, if the request needs one');
   lines.push('# expect-status: 200          # statuses that count as success');
   lines.push(
