@@ -158,6 +158,21 @@ export async function prepareRun(config: RunConfig): Promise<PreparedRun> {
     for (const scenario of runs) checkServices(scenario);
   }
   function checkServices(scenario: Scenario): void {
+    // A memory hog needs a limit to press against (else it presses on the whole host): a
+    // built-in of a built-in suite is skipped on a service that has none, and says how to give one.
+    const unlimited = scenario.faults.find((f) => {
+      if (f.spec.type !== 'memory' || f.spec.method !== 'hog') return false;
+      const service = roles.optional(f.target.role ?? (f.target.service as string));
+      return service !== null && model.services.find((s) => s.name === service)?.memoryLimited === false;
+    });
+    if (unlimited && suiteIsBuiltin && scenario.builtin) {
+      const service = roles.optional(unlimited.target.role ?? (unlimited.target.service as string)) as string;
+      skipped.push({
+        scenario,
+        reason: `${service} has no memory limit, so a memory hog would press on the whole host; give it one (mem_limit: 256m) to run this`,
+      });
+      return;
+    }
     const missing = missingServices(scenario, roles, model);
     const missingRoles = missing.filter((m) => m.role !== null);
     const optional = suiteIsBuiltin && scenario.builtin;

@@ -36,6 +36,8 @@ export interface ComposeService {
   /** `command` and `entrypoint` as words; [] when the image's own are used. */
   command: string[];
   entrypoint: string[];
+  /** A memory limit is set (`mem_limit`, or `deploy.resources.limits.memory`). */
+  memoryLimited: boolean;
 }
 
 export interface ComposeBuild {
@@ -103,6 +105,7 @@ export function parseComposeConfig(text: string, files: string[]): ComposeModel 
     networks: networksOf(raw.networks),
     command: wordsOf(raw.command),
     entrypoint: wordsOf(raw.entrypoint),
+    memoryLimited: memoryLimited(raw),
   }));
   return { files, services: services.sort((a, b) => a.name.localeCompare(b.name)) };
 }
@@ -213,4 +216,10 @@ function wordsOf(raw: unknown): string[] {
   if (Array.isArray(raw)) return raw.map(String);
   if (typeof raw === 'string') return raw.split(/\s+/).filter(Boolean);
   return [];
+}
+
+function memoryLimited(raw: Record<string, unknown>): boolean {
+  const deploy = raw.deploy as { resources?: { limits?: { memory?: unknown } } } | undefined;
+  const given = (v: unknown): boolean => v !== undefined && v !== null && v !== '' && v !== 0 && v !== '0';
+  return given(raw.mem_limit) || given(deploy?.resources?.limits?.memory);
 }

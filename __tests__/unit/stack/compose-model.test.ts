@@ -81,6 +81,7 @@ describe('compose config', () => {
       networks: ['default'],
       command: [],
       entrypoint: [],
+      memoryLimited: false,
     });
     const v2 = parseComposeConfig(V2, ['compose.yaml']);
     expect(v2.services[1]).toMatchObject({
