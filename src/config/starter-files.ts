@@ -51,7 +51,13 @@ export function renderRunConfig(c: StarterConfig, source: string): string {
     );
   }
   lines.push('', '# The request the load sends, and the health check every scenario starts from.');
-  lines.push(c.request ? `request: ${c.request.text} # ${c.request.why}` : '# request: POST /v1/orders');
+  // Unset, each run takes the entry's / when it answers 2xx with a body, else what it finds
+  // (`init --probe` writes what it found); a line written here is used as it is.
+  lines.push(
+    c.request && !/^the entry's root/.test(c.request.why)
+      ? `request: ${c.request.text} # ${c.request.why}`
+      : "# request: GET /items/1     # unset: each run takes the entry's / when it answers 2xx with a body, else a GET its OpenAPI document offers, else the health check",
+  );
   if (c.offered?.length) {
     lines.push("# The entry's OpenAPI document offers, without parameters:");
     for (const o of c.offered) lines.push(`#   request: ${o}`);

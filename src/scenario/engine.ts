@@ -32,6 +32,7 @@ import { gateDecision, type GateSettings } from '../results/gate';
 import { emptyScenarioResult, runScenario, type ScenarioEnvironment } from './runner';
 import { BaseStack, prepareBase, runPaired, type PreparedBase } from './paired';
 import { expandScenario, splitExpandedName } from './expansion';
+import { probeEntry } from '../stack/entry-probe';
 import { describeServingCheck, notServingReason, waitUntilServing, type ServingCheck } from './readiness';
 import { formatDuration } from '../config/duration';
 
@@ -362,12 +363,26 @@ export async function runChaos(
         ? `stack: serving after ${formatDuration(firstReady.waitedMs)} (${firstReady.last})`
         : `stack: ${notServingReason(serving(), firstReady)}`,
     );
-    for (const { scenario, reason } of prepared.skipped) {
+    // The request, when none was given: what the serving entry answers decides it (resolveRequest).
+    let plan: Pick<PreparedRun, 'scenarios' | 'skipped'> = prepared;
+    if (firstReady.ok && config.target.request === null) {
+      const chosen = await resolveRequest(current.targetUrl, target.params.health_path);
+      hooks.log(`request: GET ${chosen.path} (${chosen.why})`);
+      if (chosen.path !== target.params.request.path) {
+        plan = await prepareRun({
+          ...config,
+          project: null,
+          baseCompose: [],
+          target: { ...config.target, request: { method: 'GET', path: chosen.path } },
+        });
+      }
+    }
+    for (const { scenario, reason } of plan.skipped) {
       const result: ScenarioResult = { ...emptyScenarioResult(scenario), outcome: 'skipped', reason };
       results.push(result);
       hooks.onScenarioDone?.(result);
     }
-    for (const [index, scenario] of prepared.scenarios.entries()) {
+    for (const [index, scenario] of plan.scenarios.entries()) {
       if (hooks.signal?.aborted) break;
       if (index > 0) {
         const now = await endpoints().catch((error: Error) => {
@@ -482,4 +497,27 @@ export function gateExitCode(result: RunResult, settings: GateSettings): number 
   const { failing } = gateDecision(result, settings);
   if (failing.includes('violation')) return 1;
   return failing.length > 0 ? 3 : 0;
+}
+
+/**
+ * The request to load with when the run was given none: the entry's `/` when it answers 2xx
+ * with a body, else the first parameter-free GET of its OpenAPI document that does and is no
+ * health endpoint (stack/entry-probe.ts), else the health check when it has a path of its own
+ * (it exercises little: the log says so), else `/` as it is.
+ */
+export async function resolveRequest(
+  targetUrl: string,
+  healthPath: string,
+): Promise<{ path: string; why: string }> {
+  const probe = await probeEntry(targetUrl);
+  if (probe.request) return probe.request;
+  if (healthPath !== '/')
+    return {
+      path: healthPath,
+      why: `nothing answered 2xx with a body (/ answered ${probe.root}${probe.openapi ? `; ${probe.openapi.path} offered nothing that did` : ''}), so the health check, which exercises little: set request to load a real endpoint`,
+    };
+  return {
+    path: '/',
+    why: `nothing answered 2xx with a body (/ answered ${probe.root}): set request to load a real endpoint`,
+  };
 }

@@ -199,13 +199,16 @@ services:
     );
     expect(text).toContain('#   sessions  dependency   cache: valkey (image docker.io/bitnami/valkey:8)\n');
     expect(text).toContain('# service-map: { api: shop, cache: sessions }\n');
-    expect(text).toContain("request: GET / # the entry's root\n");
+    // Unset: each run resolves it on the serving entry.
+    expect(text).toMatch(
+      /^# request: GET \/items\/1 +# unset: each run takes the entry's \/ when it answers 2xx with a body/m,
+    );
     expect(text).toContain('health-path: /ready # from the healthcheck of service shop\n');
     const dir = mkdtempSync(path.join(tmpdir(), 'starter-'));
     writeFileSync(path.join(dir, 'chaos-action.yml'), text);
     const config = loadRunConfigFile(path.join(dir, 'chaos-action.yml'));
     expect(config.serviceMap).toEqual({});
-    expect(config.target).toMatchObject({ request: { method: 'GET', path: '/' }, healthPath: '/ready' });
+    expect(config.target).toMatchObject({ request: null, healthPath: '/ready' });
     expect(config.readyTimeoutMs).toBe(120_000);
   });
 });
