@@ -1,7 +1,8 @@
 // The request the load sends and the health check every scenario uses, for a stack we have
 // never seen: what the run config gives, and the rest from the stack's graph (graph.ts).
-// - The request: the entry's root, `GET /`. A health endpoint exercises nothing, so it is never
-//   the default; `init --probe` looks for a better one on the running stack.
+// - The request: the entry's root, `GET /`; once the stack serves, the run checks that it answers
+//   2xx with a body, else takes what the entry offers (engine.ts resolveRequest). A health
+//   endpoint exercises nothing: it is the last resort, never the first choice.
 // - The health check: the entry's HTTP healthcheck (curl or wget in compose) when it has one,
 //   answering 200; else the entry itself: `GET /` answering anything below 500 (or the run's
 //   expect-status), which says the application serves without asking for a page to exist.
@@ -72,7 +73,7 @@ export function inferRunTarget(
   } else {
     line = { method: 'GET', path: '/' };
     explained.push(
-      `request GET / (the entry's root; a health endpoint exercises nothing; set request to load a real endpoint, e.g. "POST /v1/orders")`,
+      `request GET / (the entry's root, checked once the stack serves: else a GET its OpenAPI document offers, else the health check; set request to load a real endpoint, e.g. "POST /v1/orders")`,
     );
   }
   const request: RequestParam = {

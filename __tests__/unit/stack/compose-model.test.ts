@@ -127,7 +127,7 @@ describe('the run target, inferred', () => {
     expect(target.port).toBe(8080);
     expect(target.explained).toEqual([
       'health check GET /health?deep=1 answering 200 (from the healthcheck of service storefront)',
-      `request GET / (the entry's root; a health endpoint exercises nothing; set request to load a real endpoint, e.g. "POST /v1/orders")`,
+      `request GET / (the entry's root, checked once the stack serves: else a GET its OpenAPI document offers, else the health check; set request to load a real endpoint, e.g. "POST /v1/orders")`,
       "port 8080 (the healthcheck's port, published by service storefront)",
     ]);
   });
