@@ -33,7 +33,13 @@ import { emptyScenarioResult, runScenario, type ScenarioEnvironment } from './ru
 import { BaseStack, prepareBase, runPaired, type PreparedBase } from './paired';
 import { expandScenario, splitExpandedName } from './expansion';
 import { probeEntry } from '../stack/entry-probe';
-import { describeServingCheck, notServingReason, waitUntilServing, type ServingCheck } from './readiness';
+import {
+  describeServingCheck,
+  notServingReason,
+  waitUntilServing,
+  type ReadyResult,
+  type ServingCheck,
+} from './readiness';
 import { formatDuration } from '../config/duration';
 
 export const TOOL_VERSION: string = packageJson.version;
@@ -382,6 +388,9 @@ export async function runChaos(
       results.push(result);
       hooks.onScenarioDone?.(result);
     }
+    let notServing: ReadyResult | null = firstReady.ok ? null : firstReady;
+    let notServingAfter: string | null = null;
+    let previous = '';
     for (const [index, scenario] of plan.scenarios.entries()) {
       if (hooks.signal?.aborted) break;
       if (index > 0) {
@@ -395,23 +404,28 @@ export async function runChaos(
         current = now;
         if (base) base.env = { ...base.env, ...(await base.stack.endpoints().catch(() => ({}))) };
       }
-      // A stack that never served is not waited for again; one that did must serve again
-      // (the previous scenario may have left it recovering) before the next one starts.
+      // A stack that never served, or stopped serving for good after a scenario, is not waited
+      // for again; one that serves must serve again (the previous scenario may have left it
+      // recovering) before the next one starts.
       const ready =
-        index === 0 || !firstReady.ok
-          ? firstReady
+        index === 0 || notServing !== null
+          ? (notServing ?? firstReady)
           : await waitUntilServing(serving(), config.readyTimeoutMs, { signal: hooks.signal });
-      if (index > 0 && firstReady.ok && ready.waitedMs >= 1000)
+      if (index > 0 && notServing === null && ready.waitedMs >= 1000)
         hooks.log(
           ready.ok
             ? `stack: serving again after ${formatDuration(ready.waitedMs)}`
-            : `stack: ${notServingReason(serving(), ready)}`,
+            : `stack: ${notServingReason(serving(), ready)} after ${previous}`,
         );
       if (!ready.ok) {
+        if (notServing === null && index > 0) notServingAfter = previous;
+        notServing = ready;
         const result: ScenarioResult = {
           ...emptyScenarioResult(scenario),
           outcome: 'inconclusive',
-          reason: notServingReason(serving(), ready),
+          reason: notServingAfter
+            ? `${notServingReason(serving(), ready).replace('the stack never served', `the stack did not serve again after ${notServingAfter}`)}`
+            : notServingReason(serving(), ready),
         };
         results.push(result);
         hooks.onScenarioDone?.(result);
@@ -429,6 +443,7 @@ export async function runChaos(
       });
       results.push(result);
       hooks.onScenarioDone?.(result);
+      previous = scenario.name;
       // The next scenario starts from a healthy stack, or its steady-state check says why not.
       await stack.waitHealthy(120_000).catch((error: Error) => hooks.log(`stack: ${error.message}`));
       await baseStack
