@@ -10,10 +10,10 @@ it('fails dependency-down[db] on recovery: the application never reconnects', as
   const { init, run, results } = await initAndRun('nginx-flask-mysql', ['--scenario', 'dependency-down[db]']);
   expect(init.stdout).toContain('  db       dependency   database: mariadb (image mariadb:10-focal)\n');
   // Ready means serving: no healthcheck on the entry, so the run waits for it to answer.
-  expect(run.stdout).toMatch(
-    /stack: waiting up to 2m 0s for proxy to serve: GET http:\/\/\S+\/ answering any status below 500/,
+  expect(run.stderr).toMatch(
+    /stack: waiting up to 2m00s for proxy to serve: GET http:\/\/\S+\/ answering any status below 500/,
   );
-  expect(run.stdout).toMatch(/stack: serving after /);
+  expect(run.stderr).toMatch(/stack: serving after /);
   const scenario = results?.scenarios.find((s) => s.name === 'dependency-down[db]');
   expect({ code: run.code, outcome: scenario?.outcome }).toEqual({ code: 1, outcome: 'fail' });
   expect(scenario?.reason).toMatch(
