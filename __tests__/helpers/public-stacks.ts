@@ -13,7 +13,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 
-export const PUBLIC_STACKS = ['flask-redis', 'nginx-nodejs-redis', 'nginx-flask-mysql', 'nginx-golang-postgres'];
+export const PUBLIC_STACKS = [
+  'flask-redis',
+  'nginx-nodejs-redis',
+  'nginx-flask-mysql',
+  'nginx-golang-postgres',
+];
 export const PUBLIC_STACKS_DIR = path.join(__dirname, '../fixtures/public-stacks');
 
 interface UpstreamService {
