@@ -1,12 +1,22 @@
-// The check run `chaos`, warning thresholds and fork-safe reporting, through the packaged action
-// run the way the runner runs it (__tests__/helpers/action-runner.ts) against a loopback server
-// that speaks GitHub's check-run, comment and pull-request endpoints with their limits.
+// The check run `chaos` (and report mode's `chaos report`), warning thresholds and fork-safe
+// reporting, through the packaged action run the way the runner runs it
+// (__tests__/helpers/action-runner.ts) against a loopback server that speaks GitHub's
+// check-run, comment and pull-request endpoints with their limits.
 //
 // One small stack (the notes fixture: a Node API on Redis) in a fresh checkout that plays the
 // user's repository, with two short load-only scenarios of its own: a warning that is always
 // violated, and an error that is always violated. Three runs of the gate (about 25 s each) and
 // one report-mode run, which starts no Docker.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { RunResult } from '../../src/results';
@@ -161,7 +171,7 @@ describe('the check run and warnings on a pull request of the repository', () =>
       expect.objectContaining({ path: 'chaos/warn-only.yml', start_line: 14, annotation_level: 'warning' }),
     ]);
     expect(checks[0].output.title).toMatch(/^✅ chaos gate passed with 1 warning ⚠/);
-    expect(checks[0].output.text).toContain('⚠ `baseline: requests < 1` (warning)');
+    expect(checks[0].output.text).toContain('⚠ <code>baseline: requests &lt; 1</code> (warning)');
 
     // The warning annotation in the log, on the repository file.
     expect(run.main.stdout).toMatch(
@@ -224,6 +234,12 @@ describe('a pull request from a fork, published by the chaos-report workflow (mo
   it('saves results, report and PR metadata on the read-only run, then posts one comment and one check run', async () => {
     const workspace = checkout();
     const resultsDir = path.join(workspace, 'chaos-results');
+    // The pull request's checkout puts a symlink where the metadata goes (issue 27, finding 6):
+    // the file is written in its place, and what it points to is left as it was.
+    mkdirSync(resultsDir);
+    const victim = path.join(workspace, 'victim.sh');
+    writeFileSync(victim, 'echo untouched\n');
+    symlinkSync(victim, path.join(resultsDir, 'pull-request.json'));
     const fork = await gate(apiUrl, workspace, 'hard-fail', resultsDir, FORK_EVENT);
     expect(fork.main.code).not.toBe(0);
     expect(fork.outputs.result).toBe('fail');
@@ -234,6 +250,8 @@ describe('a pull request from a fork, published by the chaos-report workflow (mo
     for (const file of ['results.json', 'report.md', 'pull-request.json']) {
       expect(existsSync(path.join(resultsDir, file))).toBe(true);
     }
+    expect(readFileSync(victim, 'utf8')).toBe('echo untouched\n');
+    expect(lstatSync(path.join(resultsDir, 'pull-request.json')).isFile()).toBe(true);
     expect(JSON.parse(readFileSync(path.join(resultsDir, 'pull-request.json'), 'utf8'))).toMatchObject({
       number: PR_NUMBER,
       headSha: HEAD_SHA,
@@ -265,9 +283,15 @@ describe('a pull request from a fork, published by the chaos-report workflow (mo
     expect(comments[0].body).toContain('<!-- chaos-action:sticky workflow=chaos job=gate -->');
     expect(comments[0].body).toContain('❌ chaos gate failed');
     expect(comments[0].body).toContain('https://github.example/acme/shop/actions/runs/4242');
+    // Its own check, `chaos report`: the gate's `chaos` stays the gate job's to write.
     const checks = github.checkRunsOn(HEAD_SHA);
     expect(checks).toHaveLength(1);
-    expect(checks[0]).toMatchObject({ name: 'chaos', conclusion: 'failure', owner: 'acme', repo: 'shop' });
+    expect(checks[0]).toMatchObject({
+      name: 'chaos report',
+      conclusion: 'failure',
+      owner: 'acme',
+      repo: 'shop',
+    });
     expect(checks[0].annotations).toEqual([
       expect.objectContaining({ path: 'chaos/hard-fail.yml', start_line: 14, annotation_level: 'failure' }),
     ]);

@@ -67,7 +67,7 @@ describe('the packaged action in mode judge', () => {
       `--tag testid=${testId}`,
     );
 
-    const t0 = await streamRun(prometheus!.url, testId);
+    const t0 = await streamRun(prometheus!.url, testId, prometheus!.diagnose);
     writeFileSync(
       path.join(workspace, 'nodes.json'),
       JSON.stringify({ apiVersion: 'v1', kind: 'List', items: workflowNodes(workflow, t0) }),

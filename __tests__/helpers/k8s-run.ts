@@ -70,6 +70,8 @@ export function requestsOf(second: number): [number, number, 'a' | 'b'][] {
 export interface RunningPrometheus {
   url: string;
   stop(): Promise<void>;
+  /** What the engine and the host's routing say of the container now: for a failure's message. */
+  diagnose(): Promise<string>;
 }
 
 /** Prometheus with the remote-write receiver and the rule ChaosJudgeErrors, published on loopback. */
@@ -138,7 +140,29 @@ export async function startPrometheus(dir: string): Promise<RunningPrometheus> {
       if (i > 150) throw new Error('Prometheus did not become ready');
       await new Promise((r) => setTimeout(r, 200));
     }
-    return { url, stop };
+    const diagnose = async (): Promise<string> => {
+      const look = (command: string, args: string[]) =>
+        run(command, args).then(
+          ({ stdout }) => `${command} ${args.join(' ')}: ${stdout.trim()}`,
+          (error: { stderr?: string; message?: string }) =>
+            `${command} ${args.join(' ')}: failed: ${(error.stderr ?? error.message ?? '').trim()}`,
+        );
+      return (
+        await Promise.all([
+          look('docker', [
+            'inspect',
+            '-f',
+            `{{.State.Status}} exit={{.State.ExitCode}} oom={{.State.OOMKilled}} pid={{.State.Pid}} ip={{(index .NetworkSettings.Networks "${network}").IPAddress}}`,
+            container,
+          ]),
+          look('docker', ['network', 'inspect', '-f', '{{json .IPAM.Config}}', network]),
+          look('ip', ['route', 'get', ip]),
+          look('ip', ['neigh', 'show', ip]),
+          look('docker', ['logs', '--tail', '5', container]),
+        ])
+      ).join('\n');
+    };
+    return { url, stop, diagnose };
   } catch (error) {
     await stop();
     throw error;
@@ -154,7 +178,24 @@ const sleepUntil = (epochMs: number): Promise<void> =>
  * second in real time, so Prometheus evaluates its rule as it would live. Returns t0 (epoch ms,
  * on a whole second): second k's requests carry the timestamp t0 + (k+1)·1000.
  */
-export async function streamRun(prometheus: string, testId: string): Promise<number> {
+export async function streamRun(
+  prometheus: string,
+  testId: string,
+  diagnose: () => Promise<string> = async () => '',
+): Promise<number> {
+  try {
+    return await streamSamples(prometheus, testId);
+  } catch (error) {
+    throw new Error(
+      `${(error as Error).message} (${String((error as { cause?: unknown }).cause ?? '')})\n${await diagnose()}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+async function streamSamples(prometheus: string, testId: string): Promise<number> {
   const t0 = Math.ceil(Date.now() / 1000) * 1000 + 1000;
   const buckets = new Map<string, number>(); // pod|bucket|outcome → count
   const reqs = new Map<string, number>(); // pod|expected|status → count

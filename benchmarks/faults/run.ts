@@ -2,7 +2,7 @@
 // of the fault tests: the median over RUNS runs per kind, as a table, then one summary line:
 //   faults-bench: worst-inject-ms=N worst-revert-ms=N
 // usage: npm run bench:faults   (CHAOS_BENCH_RUNS=5 by default)
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createFaultContext, injectFault } from '../../src/faults';
@@ -66,7 +66,7 @@ function median(values: number[]): number {
 async function main(): Promise<void> {
   const image = await ensureFixtureImage();
   const stack = await startFixtureStack('faults-bench', image);
-  const journalPath = path.join(os.tmpdir(), `chaos-faults-bench-${stack.project}.json`);
+  const journalPath = path.join(mkdtempSync(path.join(os.tmpdir(), 'chaos-faults-bench-')), 'journal.json');
   const rows: { label: string; inject: number; revert: number }[] = [];
   try {
     const ctx = await createFaultContext({ project: stack.project, journalPath });

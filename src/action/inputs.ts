@@ -185,13 +185,14 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
     'ready-timeout': core.getInput('ready-timeout'),
   };
   // The same run config file as the CLI's: named by config-file, or chaos-action.yml when it
-  // exists. Inputs that are set override it; its paths are relative to the file.
+  // exists. Inputs that are set override it; its paths are relative to the file, and it and
+  // they must stay inside the working directory (run-config.ts says what else a file may not do).
   const named = core.getInput('config-file');
   const configFile = named ? inWorkdir(named) : inWorkdir(DEFAULT_CONFIG_FILE);
   if (named && !existsSync(configFile)) throw new Error(`input config-file: ${configFile} does not exist`);
   const fromFile = existsSync(configFile);
   const config = fromFile
-    ? loadRunConfigFile(configFile, inputs, 'input')
+    ? loadRunConfigFile(configFile, inputs, 'input', { workdir })
     : parseRunConfig({ 'compose-files': inWorkdir('docker-compose.yml'), ...dropEmpty(inputs) }, 'input');
   // The Action's results go where the workflow uploads them from, unless the file or an input says otherwise.
   if (!core.getInput('results-dir') && !(fromFile && fileSets(configFile, 'results-dir')))

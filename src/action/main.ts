@@ -1,6 +1,5 @@
 // The Action's main step: orchestration only. Inputs → engine → files, job summary,
 // sticky comment, outputs, annotations → the gate. One try/catch → core.setFailed.
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as core from '@actions/core';
 import * as github from '@actions/github';
@@ -10,7 +9,7 @@ import type { CheckRunTarget } from '../report/check-run';
 import { commentTargetFromContext, runUrlFromEnv } from '../report/comment';
 import { readBaselineFile } from '../report/baseline-file';
 import { neutralizeWorkflowCommands } from '../report/escape';
-import { checkResultsDir, writeResultFiles } from '../report/files';
+import { checkResultsDir, writeFileNoFollow, writeResultFiles } from '../report/files';
 import { renderReport, SUMMARY_MAX_BYTES } from '../report/markdown';
 import { locateSource, sourceContextFromEnv } from '../report/source-paths';
 import { writeJobSummary } from '../report/summary';
@@ -82,10 +81,11 @@ export async function run(): Promise<void> {
     core.setOutput('report-path', files.report);
     core.setOutput('results-json', files.resultsJson);
 
-    // For a report-mode run (a fork's PR): which PR and commit, from the event, never the PR's code.
+    // For a report-mode run (a fork's PR): which PR and commit, from the event, never the PR's
+    // code; like every result file, never written through a symlink at its name.
     const metadata = pullRequestMetadata(github.context.payload, process.env, actionRoot);
     if (metadata) {
-      await writeFile(
+      await writeFileNoFollow(
         path.join(config.resultsDir, PULL_REQUEST_FILE),
         `${JSON.stringify(metadata, null, 2)}\n`,
       );

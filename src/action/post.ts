@@ -14,8 +14,11 @@ export async function post(): Promise<void> {
   try {
     if (journalPath) {
       const log = (line: string): void => core.info(neutralizeWorkflowCommands(`cleanup: ${line}`));
+      // Only this run's entries, and only of the projects the main step created: an entry that
+      // names any other project is refused, whatever it says.
       const outcome = await revertAll(journalPath, log, {
         runId: runId || undefined,
+        projects: [project, baseProject].filter(Boolean),
       });
       core.info(`cleanup: journal ${journalPath} replayed (${JSON.stringify(outcome)})`);
       if (outcome.failed || outcome.refused) {

@@ -1,7 +1,9 @@
 // Where a run's verdict goes on GitHub, for both modes of the Action (`run` measures and
-// publishes; `report` publishes what a fork's run measured): the check run `chaos`, the sticky
-// comment, and the pull request metadata a report-mode run needs. Orchestration of the edges
-// in src/report/; no logic of the verdict here.
+// publishes; `report` publishes what a fork's run measured): the check run (`chaos`, or
+// `chaos report` for report mode), the sticky comment, the annotations and the gate.
+// Orchestration of the edges in src/report/; no logic of the verdict here. A check run that
+// was started is concluded on every path: when the full completion fails (a report GitHub
+// refuses, a render that throws), a short one with the same conclusion follows.
 import * as core from '@actions/core';
 import path from 'node:path';
 import { isViolatedWarning, isViolation, type RunResult } from '../results';
@@ -10,11 +12,15 @@ import {
   checkAnnotations,
   checkConclusion,
   checkOutput,
+  CHECK_RUN_NAME,
   completeCheckRun,
   startCheckRun,
+  worseConclusion,
+  type CheckConclusion,
   type CheckRunTarget,
   type GateSettings,
 } from '../report/check-run';
+import { escapeInline, plainText, truncateChars } from '../report/escape';
 import { upsertStickyComment } from '../report/comment';
 import { renderReport } from '../report/markdown';
 import { locateSource, type SourceContext } from '../report/source-paths';
@@ -23,12 +29,14 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Starts the check run `chaos` (in progress); null when it could not be (no permission, API down). */
+const nameOf = (target: CheckRunTarget): string => target.name ?? CHECK_RUN_NAME;
+
+/** Starts the check run (in progress); null when it could not be (no permission, API down). */
 export async function beginCheck(target: CheckRunTarget, detailsUrl: string | null): Promise<number | null> {
   try {
     const started = await startCheckRun(target, detailsUrl);
     if (started.status === 'forbidden') return null;
-    core.info(`check run chaos: in progress${started.url ? ` (${started.url})` : ''}`);
+    core.info(`check run ${nameOf(target)}: in progress${started.url ? ` (${started.url})` : ''}`);
     return started.id;
   } catch (error) {
     // The verdict does not depend on GitHub's API: warn and go on.
@@ -37,38 +45,67 @@ export async function beginCheck(target: CheckRunTarget, detailsUrl: string | nu
   }
 }
 
-/** Completes the check run with the verdict, the report and one annotation per violated threshold or warning. */
+/**
+ * Completes the check run with the verdict, the report and one annotation per violated
+ * threshold or warning. `cap`: the conclusion is never better than this (report mode: the gate
+ * run's own). Returns the conclusion written, or null when none could be.
+ */
 export async function finishCheck(
   target: CheckRunTarget,
   id: number,
   result: RunResult,
   gate: GateSettings,
   sources: SourceContext,
-): Promise<void> {
+  cap: CheckConclusion = 'success',
+): Promise<CheckConclusion | null> {
   const locate = (file: string, line: number | null) => locateSource(sources, file, line);
-  const conclusion = checkConclusion(result, gate);
+  const conclusion = worseConclusion(checkConclusion(result, gate), cap);
   try {
     const done = await completeCheckRun(target, id, {
       conclusion,
       output: checkOutput(result, locate),
       annotations: checkAnnotations(result, (file) => locateSource(sources, file, null)),
     });
-    if (done.status === 'completed') core.info(`check run chaos: ${conclusion}`);
+    if (done.status === 'completed') core.info(`check run ${nameOf(target)}: ${conclusion}`);
+    return done.status === 'completed' ? conclusion : null;
   } catch (error) {
-    core.warning(`check run could not be completed: ${messageOf(error)}`);
+    core.warning(
+      `check run could not be completed with the report: ${messageOf(error)}; completing it without`,
+    );
+    const done = await concludeCheck(target, id, conclusion, {
+      title: plainText(`chaos: ${conclusion}`, 255),
+      summary: `The report could not be attached (${escapeInline(truncateChars(messageOf(error), 1_000))}); the job summary and results.json carry it.`,
+    });
+    return done ? conclusion : null;
   }
 }
 
 /** Marks a started check run failed when the Action itself failed, so it is not left in progress. */
-export async function abandonCheck(target: CheckRunTarget, id: number, reason: string): Promise<void> {
+export async function abandonCheck(target: CheckRunTarget, id: number, reason: string): Promise<boolean> {
+  return concludeCheck(target, id, 'failure', {
+    title: 'chaos: the run failed',
+    summary: escapeInline(truncateChars(reason, 8_000)),
+  });
+}
+
+/** The shortest completion: a conclusion and a line of text. False when even that failed. */
+async function concludeCheck(
+  target: CheckRunTarget,
+  id: number,
+  conclusion: CheckConclusion,
+  output: { title: string; summary: string },
+): Promise<boolean> {
   try {
-    await completeCheckRun(target, id, {
-      conclusion: 'failure',
-      output: { title: 'chaos: the run failed', summary: reason.slice(0, 60_000), text: '' },
+    const done = await completeCheckRun(target, id, {
+      conclusion,
+      output: { ...output, text: '' },
       annotations: [],
     });
+    if (done.status === 'completed') core.info(`check run ${nameOf(target)}: ${conclusion}`);
+    return done.status === 'completed';
   } catch (error) {
     core.warning(`check run could not be completed: ${messageOf(error)}`);
+    return false;
   }
 }
 

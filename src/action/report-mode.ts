@@ -5,23 +5,34 @@
 // head commit and repository, taken from the event payload, never from the PR's code) in the
 // results directory, which the workflow uploads as an artifact. A second workflow, triggered
 // by `workflow_run` when the first completes, downloads it and runs the Action in this mode:
-// no Docker, no scenario, nothing of the fork executed; the results are read as data, checked,
-// rendered again by this code and posted as the sticky comment and the check run `chaos`.
+// no Docker, no scenario, nothing of the fork executed; the results are read as data, checked
+// (artifact.ts), rendered again by this code and posted as the sticky comment and the check
+// run `chaos report`.
 //
-// What is trusted: the repository this workflow runs in (GITHUB_REPOSITORY) and the commit the
-// triggering run measured (the workflow_run event's head_sha, set by GitHub). The artifact is
-// the fork's: its PR number is used only once GitHub confirms that PR's head is that commit.
-import { readFileSync } from 'node:fs';
+// What is trusted: the repository this workflow runs in (GITHUB_REPOSITORY) and what GitHub's
+// `workflow_run` event says about the gate's run: the commit it measured (head_sha), its page
+// and its conclusion. Any other event is refused: there, the commit would come from the
+// artifact. The artifact is the fork's: its PR number is used only once GitHub confirms that
+// PR's head is that commit; its verdict is recomputed from its scenarios, and the check's
+// conclusion is never better than the gate run's own. The check run is started before the
+// artifact is read and concluded on every path, failure when the artifact is refused.
 import path from 'node:path';
 import * as core from '@actions/core';
 import * as github from '@actions/github';
-import type { Outcome, RunResult } from '../results';
-import { isViolatedWarning, isViolation } from '../results';
+import { REPORT_CHECK_RUN_NAME, type CheckConclusion, type CheckRunTarget } from '../report/check-run';
 import { renderReport, SUMMARY_MAX_BYTES } from '../report/markdown';
 import { writeJobSummary } from '../report/summary';
 import { locateSource, type SourceContext } from '../report/source-paths';
+import {
+  ArtifactError,
+  MAX_PULL_REQUEST_BYTES,
+  MAX_RESULTS_BYTES,
+  parseArtifactJson,
+  parseResults,
+  readArtifactFile,
+} from './artifact';
 import type { ReportInputs } from './inputs';
-import { beginCheck, finishCheck, postComment } from './publish';
+import { abandonCheck, beginCheck, finishCheck, postComment } from './publish';
 
 export const PULL_REQUEST_FILE = 'pull-request.json';
 
@@ -80,14 +91,9 @@ const REPOSITORY = /^[\w.-]+\/[\w.-]+$/;
 
 /** Reads pull-request.json as untrusted data: every field checked. Throws with the file and field. */
 export function parsePullRequestMetadata(text: string, file: string): PullRequestMetadata {
-  let data: Record<string, unknown>;
-  try {
-    data = JSON.parse(text) as Record<string, unknown>;
-  } catch (error) {
-    throw new Error(`${file}: not JSON (${(error as Error).message})`);
-  }
-  const bad = (field: string, want: string) => new Error(`${file}: ${field}: expected ${want}`);
-  if (typeof data !== 'object' || data === null) throw bad('(top)', 'an object');
+  const data = parseArtifactJson(text, file) as Record<string, unknown>;
+  const bad = (field: string, want: string) => new ArtifactError(`${file}: ${field}: expected ${want}`);
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw bad('(top)', 'an object');
   if (data.schemaVersion !== 1) throw bad('schemaVersion', '1');
   if (!Number.isInteger(data.number) || (data.number as number) < 1) throw bad('number', 'a PR number');
   if (typeof data.headSha !== 'string' || !SHA.test(data.headSha)) throw bad('headSha', 'a 40-digit commit');
@@ -99,7 +105,8 @@ export function parsePullRequestMetadata(text: string, file: string): PullReques
   };
   const optionalPath = (v: unknown, field: string): string | null => {
     if (v === null || v === undefined) return null;
-    if (typeof v !== 'string' || !path.isAbsolute(v)) throw bad(field, 'an absolute path or null');
+    if (typeof v !== 'string' || !path.isAbsolute(v) || v.length > 4096)
+      throw bad(field, 'an absolute path or null');
     return v;
   };
   return {
@@ -107,7 +114,10 @@ export function parsePullRequestMetadata(text: string, file: string): PullReques
     number: data.number as number,
     headSha: data.headSha.toLowerCase(),
     repository: data.repository,
-    headRepository: typeof data.headRepository === 'string' ? data.headRepository : null,
+    headRepository:
+      typeof data.headRepository === 'string' && REPOSITORY.test(data.headRepository)
+        ? data.headRepository
+        : null,
     fork: data.fork === true,
     workflow: shortText(data.workflow, 'workflow'),
     job: shortText(data.job, 'job'),
@@ -116,38 +126,47 @@ export function parsePullRequestMetadata(text: string, file: string): PullReques
   };
 }
 
-const OUTCOMES: readonly Outcome[] = ['pass', 'fail', 'inconclusive', 'error', 'skipped'];
+/** What GitHub's workflow_run event says about the gate's run: the only source of the commit. */
+export interface GateRun {
+  headSha: string;
+  /** The run's page, for the report's links; null when the event has none. */
+  htmlUrl: string | null;
+  /** The run's own conclusion (success, failure, cancelled, ...); null when the event has none. */
+  conclusion: string | null;
+}
 
-/** Reads results.json as untrusted data: the shape the renderers rely on is checked. */
-export function parseResults(text: string, file: string): RunResult {
-  let data: RunResult;
-  try {
-    data = JSON.parse(text) as RunResult;
-  } catch (error) {
-    throw new Error(`${file}: not JSON (${(error as Error).message})`);
-  }
-  const bad = (field: string, want: string) => new Error(`${file}: ${field}: expected ${want}`);
-  if (typeof data !== 'object' || data === null || data.schemaVersion !== 1) throw bad('schemaVersion', '1');
-  if (!OUTCOMES.includes(data.outcome) || (data.outcome as Outcome) === 'skipped')
-    throw bad('outcome', 'a run outcome');
-  if (!Array.isArray(data.scenarios)) throw bad('scenarios', 'a list');
-  data.scenarios.forEach((s, i) => {
-    if (typeof s?.name !== 'string') throw bad(`scenarios[${i}].name`, 'a string');
-    if (!OUTCOMES.includes(s.outcome)) throw bad(`scenarios[${i}].outcome`, 'an outcome');
-    for (const key of ['thresholds', 'phases', 'timeline', 'notes', 'logMatches'] as const) {
-      if (!Array.isArray(s[key])) throw bad(`scenarios[${i}].${key}`, 'a list');
-    }
-    s.thresholds.forEach((t, j) => {
-      if (typeof t?.source !== 'string' || typeof t.file !== 'string' || !Number.isInteger(t.line))
-        throw bad(`scenarios[${i}].thresholds[${j}]`, 'source, file and line');
-      if (t.passed !== true && t.passed !== false && t.passed !== null)
-        throw bad(`scenarios[${i}].thresholds[${j}].passed`, 'true, false or null');
-    });
-  });
-  // The counts are recomputed, not believed.
-  data.violations = data.scenarios.reduce((n, s) => n + s.thresholds.filter(isViolation).length, 0);
-  data.warnings = data.scenarios.reduce((n, s) => n + s.thresholds.filter(isViolatedWarning).length, 0);
-  return data;
+/** The event, as @actions/github's context gives it. */
+export interface EventContext {
+  eventName: string;
+  payload: Record<string, unknown>;
+}
+
+/** The gate run from the event; report mode runs on `workflow_run` only. Throws otherwise. */
+export function gateRunFromEvent(context: EventContext): GateRun {
+  if (context.eventName !== 'workflow_run')
+    throw new Error(
+      `mode report runs on the workflow_run event (the gate run's completion), not on ${JSON.stringify(context.eventName)}: elsewhere the commit could only come from the artifact`,
+    );
+  const run = context.payload.workflow_run as
+    { head_sha?: unknown; html_url?: unknown; conclusion?: unknown } | undefined;
+  const sha = run?.head_sha;
+  if (typeof sha !== 'string' || !SHA.test(sha))
+    throw new Error('mode report: the workflow_run event names no head commit (workflow_run.head_sha)');
+  return {
+    headSha: sha.toLowerCase(),
+    htmlUrl: typeof run?.html_url === 'string' && /^https?:\/\/\S+$/.test(run.html_url) ? run.html_url : null,
+    conclusion: typeof run?.conclusion === 'string' ? run.conclusion : null,
+  };
+}
+
+/**
+ * The best conclusion the report's check may have: the gate run's own. A gate run that did not
+ * succeed (failed, cancelled, timed out, or said nothing) caps it at failure.
+ */
+export function conclusionCap(gateConclusion: string | null): CheckConclusion {
+  if (gateConclusion === 'success') return 'success';
+  if (gateConclusion === 'neutral' || gateConclusion === 'skipped') return 'neutral';
+  return 'failure';
 }
 
 /** GitHub's word on the pull request's head commit (the trusted side of the check). */
@@ -163,79 +182,94 @@ async function pullRequestHead(token: string, owner: string, repo: string, numbe
 export async function runReportMode(
   inputs: ReportInputs,
   env: NodeJS.ProcessEnv = process.env,
+  context: EventContext = github.context,
 ): Promise<void> {
   const { resultsDir, token } = inputs;
-  const resultsFile = path.join(resultsDir, 'results.json');
-  const metadataFile = path.join(resultsDir, PULL_REQUEST_FILE);
-  const readText = (file: string): string => {
-    try {
-      return readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new Error(
-        `mode report: cannot read ${file} (${(error as Error).message}); download the gate run's results artifact into results-dir`,
-      );
-    }
-  };
-  const result = parseResults(readText(resultsFile), resultsFile);
-  const pr = parsePullRequestMetadata(readText(metadataFile), metadataFile);
-
-  // The repository written to is this workflow's, never the artifact's; they must agree.
+  const gateRun = gateRunFromEvent(context);
+  // The repository written to is this workflow's, never the artifact's.
   const repository = env.GITHUB_REPOSITORY ?? '';
-  if (pr.repository.toLowerCase() !== repository.toLowerCase()) {
-    throw new Error(`mode report: the results are for ${pr.repository}, this workflow runs in ${repository}`);
-  }
+  if (!REPOSITORY.test(repository)) throw new Error(`mode report: GITHUB_REPOSITORY is not OWNER/REPO`);
   const [owner, repo] = repository.split('/', 2);
-  // The commit measured, from GitHub's event when there is one (workflow_run), else the artifact's.
-  const workflowRun = (github.context.payload as { workflow_run?: { head_sha?: string; html_url?: string } })
-    .workflow_run;
-  const headSha = workflowRun?.head_sha ?? pr.headSha;
-  if (headSha.toLowerCase() !== pr.headSha) {
-    throw new Error(
-      `mode report: the results measured ${pr.headSha.slice(0, 7)}, the triggering run was for ${headSha.slice(0, 7)}`,
-    );
-  }
-  const current = await pullRequestHead(token, owner, repo, pr.number);
-  // Links the report shows come from GitHub's event, not from the artifact.
-  result.commit = pr.headSha;
-  result.runUrl = workflowRun?.html_url ?? null;
-  const sameHead = current.toLowerCase() === pr.headSha;
-
-  core.setOutput('result', result.outcome);
-  core.setOutput('violations', String(result.violations));
-  core.setOutput('warnings', String(result.warnings ?? 0));
-  core.setOutput('results-json', resultsFile);
-
-  const sources: SourceContext = {
-    workspace: pr.workspace,
-    actionRoot: pr.actionRoot,
-    serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
-    repository,
-    sha: pr.headSha,
+  const checkTarget: CheckRunTarget = {
+    token,
+    owner,
+    repo,
+    headSha: gateRun.headSha,
+    name: REPORT_CHECK_RUN_NAME,
   };
-  const locate = (file: string, line: number | null) => locateSource(sources, file, line);
-  await writeJobSummary(renderReport(result, { maxBytes: SUMMARY_MAX_BYTES, locate }));
+  const checkId = inputs.checkRun ? await beginCheck(checkTarget, gateRun.htmlUrl) : null;
+  let concluded = false;
+  try {
+    const resultsFile = path.join(resultsDir, 'results.json');
+    const metadataFile = path.join(resultsDir, PULL_REQUEST_FILE);
+    const result = parseResults(readArtifactFile(resultsFile, MAX_RESULTS_BYTES), resultsFile);
+    const pr = parsePullRequestMetadata(readArtifactFile(metadataFile, MAX_PULL_REQUEST_BYTES), metadataFile);
+    if (pr.repository.toLowerCase() !== repository.toLowerCase())
+      throw new ArtifactError(
+        `${metadataFile}: repository: the results are for ${pr.repository}, this workflow runs in ${repository}`,
+      );
+    if (pr.headSha !== gateRun.headSha)
+      throw new ArtifactError(
+        `${metadataFile}: headSha: the results measured ${pr.headSha.slice(0, 7)}, the gate run was for ${gateRun.headSha.slice(0, 7)}`,
+      );
+    const current = await pullRequestHead(token, owner, repo, pr.number);
+    // Links the report shows come from GitHub's event, not from the artifact.
+    result.commit = gateRun.headSha;
+    result.runUrl = gateRun.htmlUrl;
+    const sameHead = current.toLowerCase() === gateRun.headSha;
 
-  const gate = {
-    failOnViolation: inputs.failOnViolation,
-    failOnInconclusive: inputs.failOnInconclusive,
-    failOnError: inputs.failOnError,
-  };
-  if (inputs.checkRun) {
-    const target = { token, owner, repo, headSha: pr.headSha };
-    const id = await beginCheck(target, result.runUrl);
-    if (id !== null) await finishCheck(target, id, result, gate, sources);
-  }
-  if (!inputs.comment) return;
-  if (!sameHead) {
-    core.info(
-      `sticky comment: #${pr.number} has moved on to ${current.slice(0, 7)} since ${pr.headSha.slice(0, 7)} was measured; the newer run will comment`,
+    core.setOutput('result', result.outcome);
+    core.setOutput('violations', String(result.violations));
+    core.setOutput('warnings', String(result.warnings ?? 0));
+    core.setOutput('results-json', resultsFile);
+
+    const sources: SourceContext = {
+      workspace: pr.workspace,
+      actionRoot: pr.actionRoot,
+      serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
+      repository,
+      sha: gateRun.headSha,
+    };
+    const locate = (file: string, line: number | null) => locateSource(sources, file, line);
+    await writeJobSummary(renderReport(result, { maxBytes: SUMMARY_MAX_BYTES, locate }));
+
+    const gate = {
+      failOnViolation: inputs.failOnViolation,
+      failOnInconclusive: inputs.failOnInconclusive,
+      failOnError: inputs.failOnError,
+    };
+    if (checkId !== null) {
+      await finishCheck(checkTarget, checkId, result, gate, sources, conclusionCap(gateRun.conclusion));
+      concluded = true;
+    }
+    if (!inputs.comment) return;
+    if (!sameHead) {
+      core.info(
+        `sticky comment: #${pr.number} has moved on to ${current.slice(0, 7)} since ${gateRun.headSha.slice(0, 7)} was measured; the newer run will comment`,
+      );
+      return;
+    }
+    await postComment(
+      {
+        token,
+        owner,
+        repo,
+        issueNumber: pr.number,
+        sha: gateRun.headSha,
+        workflow: pr.workflow,
+        job: pr.job,
+      },
+      result,
+      null,
+      sources,
     );
-    return;
+  } catch (error) {
+    if (checkId !== null && !concluded)
+      await abandonCheck(
+        checkTarget,
+        checkId,
+        `The gate run's results were not published: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    throw error;
   }
-  await postComment(
-    { token, owner, repo, issueNumber: pr.number, sha: pr.headSha, workflow: pr.workflow, job: pr.job },
-    result,
-    null,
-    sources,
-  );
 }

@@ -1,17 +1,18 @@
 // `chaos-action cleanup [--journal PATH]`: replays whatever the fault journals still hold,
 // so containers are started and unpaused, networks reconnected and our iptables chains
 // and hogs removed after a run that crashed or was killed. Safe to run any number of times.
-// Without --journal it replays every journal left in the default directory (each CLI run
-// writes its own there); every entry is checked before anything runs (see faults/journal/replay.ts).
+// Without --journal it replays every journal left where runs write them (each CLI run writes
+// its own); every entry is checked before anything runs (see faults/journal/replay.ts).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { defaultJournalDir, findJournals, revertAll } from '../faults/journal';
+import { findJournals, journalPlaces, revertAll } from '../faults/journal';
 
 const USAGE = `usage: chaos-action cleanup [--journal PATH]
   Reverts every fault left in the journal PATH, or, without --journal, in every journal left
-  in ${path.join(defaultJournalDir(), 'journals')} (one per run), in
-  ${path.join(defaultJournalDir(), 'journal.json')} (where the Action writes on a runner) and in $CHAOS_JOURNAL.
-  Run it as the user that ran chaos-action (each user has a directory of their own).
+  where runs write them (one per run; journal.json is where the Action writes on a runner):
+  ${journalPlaces().join('\n  ')}
+  Run it as the user that ran chaos-action (each user has directories of their own; one that
+  another user owns or can write to is not read).
   An entry that fails its checks is refused, named with the field at fault, and kept.
 exit: 0 everything reverted, 1 an entry failed or was refused (it stays in its journal), 2 usage`;
 
@@ -47,7 +48,7 @@ export async function cleanupCommand(argv: string[]): Promise<number> {
         `${LEGACY_JOURNAL} (an older version's journal) is not replayed unasked; run cleanup --journal ${LEGACY_JOURNAL}`,
       );
     if (journals.length === 0) {
-      log(`no journal left in ${defaultJournalDir()}: nothing to revert`);
+      log(`no journal left (looked in ${journalPlaces().join(', ')}): nothing to revert`);
       return 0;
     }
   }

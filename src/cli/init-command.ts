@@ -1,8 +1,10 @@
 // `chaos-action init`: a starting point for a stack we have never seen. Reads the compose
 // file(s) as compose does, infers the service map, the request and the health check, and
 // writes chaos-action.yml and .github/workflows/chaos.yml, saying what it inferred and why
-// and what it could not. It never overwrites a file without --force.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+// and what it could not. It never overwrites a file without --force, and never writes through
+// a symlink: one at either file, at .github or .github/workflows, is refused, even dangling
+// (a checkout can hold a link to anywhere), and the files are created anew (O_EXCL).
+import { existsSync, lstatSync, mkdirSync, readlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { formatIssue, ConfigError } from '../config/errors';
 import { builtinScenariosDir, loadCatalog, DEFAULT_RUN_PARAMS } from '../config/load-scenarios';
@@ -77,6 +79,13 @@ export async function initCommand(argv: string[]): Promise<number> {
   const configPath = path.join(dir, DEFAULT_CONFIG_FILE);
   const workflowPath = path.join(dir, '.github', 'workflows', 'chaos.yml');
   const force = args.booleans.has('force');
+  const links = symlinksOnTheWay(dir, [configPath, workflowPath]);
+  if (links.length) {
+    process.stderr.write(
+      `chaos-action init: ${links.join('; ')}: init does not write through a symlink; nothing was written\n`,
+    );
+    return 2;
+  }
   const existing = [configPath, workflowPath].filter((file) => existsSync(file));
   if (existing.length && !force) {
     process.stderr.write(
@@ -147,9 +156,9 @@ export async function initCommand(argv: string[]): Promise<number> {
     },
     composeFiles.map((f) => path.basename(f)).join(' + '),
   );
-  writeFileSync(configPath, text);
+  writeNew(configPath, text);
   mkdirSync(path.dirname(workflowPath), { recursive: true });
-  writeFileSync(workflowPath, renderWorkflow(DEFAULT_CONFIG_FILE));
+  writeNew(workflowPath, renderWorkflow(DEFAULT_CONFIG_FILE));
   const shown = (file: string): string => {
     const relative = path.relative(process.cwd(), file);
     return relative && !relative.startsWith('..') ? relative : file;
@@ -275,4 +284,36 @@ async function probeRunningStack(
   } finally {
     await stack.down().catch((error: Error) => say(`probe: down failed: ${error.message}`));
   }
+}
+
+/**
+ * The symlinks among the paths init writes and the directories it would make or enter below
+ * `dir` (.github, .github/workflows), each as "<path> is a symlink (to <target>)".
+ */
+function symlinksOnTheWay(dir: string, files: string[]): string[] {
+  const paths = new Set<string>();
+  for (const file of files) {
+    for (let p = file; p !== dir && p.startsWith(`${dir}${path.sep}`); p = path.dirname(p)) paths.add(p);
+  }
+  const links: string[] = [];
+  for (const p of [...paths].sort()) {
+    let isLink = false;
+    try {
+      isLink = lstatSync(p).isSymbolicLink();
+    } catch {
+      continue; // Not there: init makes it.
+    }
+    if (isLink) links.push(`${p} is a symlink (to ${readlinkSync(p)})`);
+  }
+  return links;
+}
+
+/** Writes a file that must be new: a file left there (--force) is removed first; O_EXCL refuses anything else. */
+function writeNew(file: string, text: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // Not there.
+  }
+  writeFileSync(file, text, { flag: 'wx' });
 }

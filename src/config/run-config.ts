@@ -1,7 +1,7 @@
 // The run configuration: what the Action's inputs and the CLI's flags (or a YAML config file)
 // say about one run. Keys are kebab-case, as the action inputs; values may be strings (action
 // inputs always are) or typed YAML values. parseRunConfig → RunConfig (camelCase), or ConfigError.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ENV_NAME } from '../util/child-env';
@@ -10,7 +10,8 @@ import { ConfigError, readConfigText } from './errors';
 import { ROLES, type Role } from './roles';
 import type { ParamValue } from './scenario-schema';
 import { didYouMean } from './suggest';
-import { parseYaml, zodIssues } from './yaml-source';
+import { composeServiceNames, targetHostProblem } from './target-host';
+import { keyLineOf, parseYaml, zodIssues } from './yaml-source';
 import { FieldError, parsed, strictMap } from './zod-fields';
 import { parseDurationValue } from './units';
 
@@ -360,25 +361,85 @@ const PATH_KEYS = [
   'request-body-file',
 ];
 
-/** The config file `run` and the Action read when none is named and it exists. */
+/**
+ * Settings a run config file may not hold: they are the workflow's author's to give (an input,
+ * a flag), never the repository's. compose-env hands withheld variables (tokens, ACTIONS_*,
+ * the runner's command files) to the stack: in a file it would undo the environment filter.
+ */
+const NOT_IN_FILES: Record<string, string> = {
+  'compose-env':
+    "is an input (compose-env) or a flag (--compose-env) only, never a key of the run config file: a file in the repository may not hand the withheld variables (tokens, ACTIONS_*, the runner's command files) to the stack",
+};
+
+/** The config file the Action and `run` read when none is named and it exists. */
 export const DEFAULT_CONFIG_FILE = 'chaos-action.yml';
+
+export interface RunConfigFileOptions {
+  /**
+   * The working directory: the file and every path in it must resolve (symlinks followed)
+   * inside it. Default: the process's working directory.
+   */
+  workdir?: string;
+}
+
+/** The path with symlinks resolved, also where its last parts do not exist yet. */
+function resolvedPath(p: string): string {
+  const missing: string[] = [];
+  let existing = path.resolve(p);
+  for (;;) {
+    try {
+      return path.join(realpathSync(existing), ...missing.reverse());
+    } catch {
+      const up = path.dirname(existing);
+      if (up === existing) return path.resolve(p);
+      missing.push(path.basename(existing));
+      existing = up;
+    }
+  }
+}
+
+/** Null when `p` resolves inside `root` (itself resolved); otherwise where it resolves. */
+function outside(p: string, root: string): string | null {
+  const real = resolvedPath(p);
+  const relative = path.relative(root, real);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative)) ? null : real;
+}
 
 /**
  * Reads a YAML run-config file (the same keys as the inputs). Paths in it are relative to the
  * file's directory. `overrides` (inputs, flags; relative to the working directory) win over
  * the file. Errors carry file:line for the file's keys and "flag"/"input" for overrides.
+ *
+ * The file is the repository's, so what it may do is less than an input may: it holds no
+ * compose-env; the file and every path in it resolve inside the working directory (no
+ * /proc/self/environ as a request body, no ../../.ssh); a target-url in it points at loopback
+ * or a service of the stack.
  */
 export function loadRunConfigFile(
   file: string,
   overrides: Record<string, unknown> = {},
   overrideLabel: string | null = null,
+  options: RunConfigFileOptions = {},
 ): RunConfig {
+  const workdir = resolvedPath(options.workdir ?? process.cwd());
+  const realFile = outside(file, workdir);
+  if (realFile !== null)
+    throw ConfigError.single(
+      file,
+      null,
+      '',
+      `the run config file resolves to ${realFile}, outside the working directory ${workdir}`,
+    );
   const text = readConfigText(file);
   const src = parseYaml(text, file);
   if (src.data === null || typeof src.data !== 'object' || Array.isArray(src.data)) {
     throw ConfigError.single(file, 1, '', 'a run config file is a YAML map (compose-files:, request:, ...)');
   }
   const fromFile = { ...(src.data as Record<string, unknown>) };
+  const refused = Object.keys(NOT_IN_FILES)
+    .filter((key) => key in fromFile)
+    .map((key) => ({ file, line: keyLineOf(src, [key]), field: key, message: NOT_IN_FILES[key] }));
+  if (refused.length) throw new ConfigError(refused);
   const dir = path.dirname(path.resolve(file));
   const relative = (v: unknown): unknown =>
     Array.isArray(v)
@@ -393,6 +454,27 @@ export function loadRunConfigFile(
         : v;
   for (const key of PATH_KEYS) if (key in fromFile) fromFile[key] = relative(fromFile[key]);
   const given = Object.fromEntries(Object.entries(overrides).filter(([, v]) => isGiven(v)));
+  // The file's own paths (not the ones an override replaced): inside the working directory.
+  const escapes = PATH_KEYS.filter((key) => key in fromFile && !(key in given)).flatMap((key) => {
+    const value = fromFile[key];
+    const parts = (Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : [])
+      .flatMap((v) => v.split(','))
+      .filter(Boolean);
+    return parts.flatMap((part) => {
+      const real = outside(part, workdir);
+      return real === null
+        ? []
+        : [
+            {
+              file,
+              line: keyLineOf(src, [key]),
+              field: key,
+              message: `${part} resolves to ${real}, outside the working directory ${workdir}: a run config file's paths stay inside it`,
+            },
+          ];
+    });
+  });
+  if (escapes.length) throw new ConfigError(escapes);
   const merged = { ...fromFile, ...given };
   if (!('compose-files' in merged)) {
     throw ConfigError.single(
@@ -419,5 +501,10 @@ export function loadRunConfigFile(
       }),
     );
   }
-  return toRunConfig(result.data);
+  const config = toRunConfig(result.data);
+  if (config.targetUrl && 'target-url' in fromFile && !('target-url' in given)) {
+    const problem = targetHostProblem(config.targetUrl, composeServiceNames(config.composeFiles));
+    if (problem) throw ConfigError.single(file, keyLineOf(src, ['target-url']), 'target-url', problem);
+  }
+  return config;
 }

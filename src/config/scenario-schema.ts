@@ -7,6 +7,7 @@ import { FAULT_TYPES, killSignalProblem } from '../faults/spec';
 import type { AbortGuard, Comparator, Threshold } from '../scenario/thresholds';
 import { ROLES, type Role } from './roles';
 import { didYouMean } from './suggest';
+import { isStackUrl } from './target-host';
 import { parsePercent, parseSize } from './units';
 import {
   byteRateField,
@@ -561,7 +562,13 @@ const stageSchema = strictMap({
 });
 
 const loadSchema = strictMap({
-  url: z.url({ error: 'expected a URL like http://localhost:8080' }).optional(),
+  url: z
+    .url({ error: 'expected a URL like http://localhost:8080' })
+    .refine(isStackUrl, {
+      error:
+        'a scenario sends its load to the stack only (loopback, or a service by name); give the run a target-url input (or --target-url) for another host',
+    })
+    .optional(),
   request: requestSchema,
   rate: rateField().optional(),
   users: z

@@ -116,12 +116,16 @@ jobs:
     runs-on: ubuntu-24.04
     timeout-minutes: 45
     steps:
-      - uses: actions/checkout@v4
+      # Third-party actions pinned by commit (a tag can be moved); no token left in .git/config,
+      # where any container that mounts the checkout could read it.
+      - uses: actions/checkout@11d5960a326750d5838078e36cf38b85af677262 # v4.4.0
+        with:
+          persist-credentials: false
       - uses: ${action}
         with:
           config-file: ${configFile}
           suite: \${{ github.event_name == 'schedule' && 'full' || inputs.suite || 'auto' }}
-      - uses: actions/upload-artifact@v4
+      - uses: actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02 # v4.6.2
         if: always()
         with:
           name: chaos-results-\${{ github.event_name == 'schedule' && 'nightly' || github.run_id }}

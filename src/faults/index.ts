@@ -13,7 +13,7 @@ import { injectKill } from './containers/kill';
 import { injectPause } from './containers/pause';
 import { injectStop } from './containers/stop';
 import type { FaultContext } from './context';
-import { defaultJournalPath, Journal } from './journal';
+import { Journal, runJournalPath } from './journal';
 import { injectBandwidth } from './network/bandwidth';
 import { injectDown } from './network/down';
 import { injectLatency } from './network/latency';
@@ -30,7 +30,7 @@ import type { ActiveFault } from './types';
 
 export { checkPrivileges, type FaultAvailability } from './availability';
 export type { FaultContext } from './context';
-export { defaultJournalPath, Journal, revertAll } from './journal';
+export { Journal, revertAll, runJournalPath } from './journal';
 export { installMonitor, type Monitor } from './network/monitor';
 export { detectNetem } from './network/netem';
 export type { ProxySecond } from './network/proxy';
@@ -76,7 +76,7 @@ export function injectFault(ctx: FaultContext, target: FaultTarget, spec: FaultS
 
 export interface FaultContextOptions {
   project: string;
-  /** Where reverts are journalled; see defaultJournalPath(). */
+  /** Where reverts are journalled; default the run's own journal (journal/location.ts). */
   journalPath?: string;
   log?: (line: string) => void;
   /** The host's /proc and cgroupfs unless given (tests: a scratch directory laid out like one). */
@@ -87,7 +87,7 @@ export interface FaultContextOptions {
 export async function createFaultContext(options: FaultContextOptions): Promise<FaultContext> {
   return {
     project: options.project,
-    journal: new Journal(options.journalPath ?? defaultJournalPath()),
+    journal: new Journal(options.journalPath ?? runJournalPath()),
     log: options.log ?? (() => undefined),
     privileges: await detectPrivileges(),
     routes: new RouteRegistry(),

@@ -14,7 +14,7 @@
 //   trims them; "" is a parse error): an unlabelled bucket gets a unique string of
 //   zero-width characters, which draws nothing.
 import type { ScenarioResult, TimelinePoint } from '../results';
-import { codeFence } from './escape';
+import { codeFence, escapeInline, neutralize } from './escape';
 import { fmtMs, fmtPct } from './format';
 
 /** The most points a chart draws; longer timelines are bucketed. */
@@ -93,10 +93,23 @@ export function faultBands(s: ScenarioResult): FaultBand[] {
   if (faults.length < 2 || s.faultWindow === null) return [];
   const w = s.faultWindow;
   return faults.map((f) => ({
-    label: `${f.kind} ${f.targets[0]?.split('/')[0] ?? ''}`.trim(),
+    label: mermaidText(`${f.kind} ${f.targets[0]?.split('/')[0] ?? ''}`.trim()),
     startSecond: f.injectedAtMs === null ? w.startSecond : Math.floor(f.injectedAtMs / 1000),
     endSecond: f.revertedAtMs === null ? w.endSecond : Math.ceil(f.revertedAtMs / 1000),
   }));
+}
+
+/**
+ * Text from a results file inside a mermaid title: a quoted string there, so a quote, a bracket
+ * or a line break would end it and write mermaid of the file's choosing. Only letters, digits
+ * and a few harmless marks stay; anything else becomes "?". Short, as a title is.
+ */
+export function mermaidText(s: string, maxChars = 40): string {
+  // Neutralized first, as all text bound for GitHub: its word joiners are invisible here too.
+  const safe = Array.from(neutralize(String(s)))
+    .map((ch) => (/^[\p{L}\p{N} _.:,+\u2060-]$/u.test(ch) ? ch : '?'))
+    .join('');
+  return safe.length > maxChars ? `${safe.slice(0, maxChars - 1)}…` : safe;
 }
 
 function faultTitle(s: ScenarioResult): string {
@@ -281,7 +294,8 @@ export function renderTimelineTable(s: ScenarioResult, maxRows = 40): string {
   const buckets = bucketTimeline(s, bucketSizeFor(s.timeline.length, maxRows));
   const rows = buckets.map((b) => {
     const t = b.from === b.to ? `${b.from}` : `${b.from}–${b.to}`;
-    return `| ${t}${b.inFault ? ' ⚡' : ''} | ${b.phase} | ${b.scheduled} | ${fmtMs(b.p95Ms)} | ${fmtPct(b.errorRate)} |`;
+    const sent = Number.isFinite(b.scheduled) ? String(Math.round(b.scheduled)) : '—';
+    return `| ${t}${b.inFault ? ' ⚡' : ''} | ${escapeInline(b.phase)} | ${sent} | ${fmtMs(b.p95Ms)} | ${fmtPct(b.errorRate)} |`;
   });
   return ['| t (s) | phase | sent | p95 | errors |', '|---|---|--:|--:|--:|', ...rows].join('\n');
 }

@@ -1,6 +1,14 @@
-// Text helpers shared by the report renderers. Everything that did not come from
-// our own code (container output, error messages, scenario text) goes through one
-// of these before it reaches markdown, HTML or XML. Pure functions.
+// Text helpers shared by the report renderers: the one escaping path. Everything that did not
+// come from our own code (container output, error messages, scenario text, a fork's results
+// file) goes through one of these before it reaches markdown, HTML, XML, a check run or the
+// log, by the context it lands in:
+//   escapeInline / inlineCode  markdown text and table cells
+//   htmlText / preBlock        inside raw HTML (a <summary>, a <pre>)
+//   plainText                  text GitHub shows as it is (a check run's title, an annotation)
+//   escapeXml                  JUnit XML
+//   neutralizeWorkflowCommands the Actions log
+// Every GitHub surface also gets neutralize(): no mention, no issue reference, no bare URL.
+// Pure functions.
 
 /** Size of a string in UTF-8 bytes: GitHub's limits are in bytes for our purposes. */
 export function utf8Bytes(s: string): number {
@@ -13,13 +21,15 @@ export function utf8Bytes(s: string): number {
 const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b[@-Z\\-_]/g;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+/** The bidi embeddings, overrides and isolates: they reorder what is shown ("Trojan source"). */
+const BIDI = /[\u202a-\u202e\u2066-\u2069]/g;
 /** Every C0 and C1 control character, ESC included, and the bidi overrides that reorder what is shown. */
 // eslint-disable-next-line no-control-regex
 const CONTROL_ALL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
-/** Removes ANSI escape sequences and control characters, normalises line endings. */
+/** Removes ANSI escape sequences, control characters and bidi overrides, normalises line endings. */
 export function stripControl(s: string): string {
-  return s.replace(/\r\n?/g, '\n').replace(ANSI, '').replace(CONTROL, '');
+  return s.replace(/\r\n?/g, '\n').replace(ANSI, '').replace(CONTROL, '').replace(BIDI, '');
 }
 
 /** U+2060 WORD JOINER: invisible, not whitespace, and enough to break a mention, a reference or a command. */
@@ -35,6 +45,22 @@ export function neutralizeMentions(s: string): string {
     .replace(/(^|[^A-Za-z0-9])@(?=[A-Za-z0-9])/g, `$1@${JOINER}`)
     .replace(/#(?=\d)/g, `#${JOINER}`)
     .replace(/\b(GH)-(?=\d)/gi, `$1-${JOINER}`);
+}
+
+/**
+ * Breaks bare URLs so GitHub does not link them (nor make a cross-reference of an issue's or
+ * a pull request's URL): a word joiner after the scheme's colon (`https:⁠//…`) and after a
+ * leading `www`. The links our own code writes (`[run](https://…)`) do not pass through here.
+ */
+export function neutralizeUrls(s: string): string {
+  return s
+    .replace(/\b([a-z][a-z0-9+.-]{0,31}):(?=\/\/)/gi, `$1:${JOINER}`)
+    .replace(/\b(www)(?=\.)/gi, `$1${JOINER}`);
+}
+
+/** What every text bound for a GitHub surface gets: no live mention, reference or bare URL. */
+export function neutralize(s: string): string {
+  return neutralizeUrls(neutralizeMentions(s));
 }
 
 /**
@@ -74,9 +100,26 @@ export function escapeHtml(s: string): string {
  * folded into spaces.
  */
 export function escapeInline(s: string): string {
-  return neutralizeMentions(
-    escapeHtml(stripControl(s).replace(/\s*\n\s*/g, ' ')).replace(/[\\`*_{}[\]()#+!|~]/g, '\\$&'),
+  return neutralize(
+    escapeHtml(stripControl(String(s)).replace(/\s*\n\s*/g, ' ')).replace(/[\\`*_{}[\]()#+!|~]/g, '\\$&'),
   );
+}
+
+/**
+ * Text inside raw HTML (a `<summary>`, where markdown is not read): entity-escaped, on one line,
+ * neutralized. No backslashes: they would show.
+ */
+export function htmlText(s: string): string {
+  return neutralize(escapeHtml(stripControl(String(s)).replace(/\s*\n\s*/g, ' ')));
+}
+
+/**
+ * Text a GitHub surface shows as it is, not as markdown or HTML (a check run's title, an
+ * annotation's title and message): control characters gone, lines folded, neutralized, and at
+ * most `maxChars` characters.
+ */
+export function plainText(s: string, maxChars = Infinity): string {
+  return truncateChars(neutralize(stripControl(String(s)).replace(/\s*\n\s*/g, ' ')), maxChars);
 }
 
 /** Inline text in `<code>`: inert as markdown and as HTML, and GitHub does not turn @names in it into mentions. */
@@ -98,13 +141,13 @@ export function codeFence(content: string, info = ''): string {
 
 /** Log lines as an HTML `<pre>` block: entity-escaped, so `</details>`, tags and backticks are plain text. */
 export function preBlock(lines: string[]): string {
-  return `<pre>\n${lines.map((l) => neutralizeMentions(escapeHtml(stripControl(l)))).join('\n')}\n</pre>`;
+  return `<pre>\n${lines.map((l) => neutralize(escapeHtml(stripControl(String(l))))).join('\n')}\n</pre>`;
 }
 
 /** Cuts a string to at most `maxChars` characters (by code point), with an ellipsis when it was cut. */
 export function truncateChars(s: string, maxChars: number): string {
-  const chars = Array.from(s);
-  if (chars.length <= maxChars) return s;
+  const chars = Array.from(String(s));
+  if (chars.length <= maxChars) return String(s);
   return `${chars.slice(0, Math.max(0, maxChars - 1)).join('')}…`;
 }
 

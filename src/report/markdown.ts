@@ -19,15 +19,7 @@ import { compareToBaseline, type BaselineComparison } from './baseline';
 import { renderComparisonChart, renderTimelineChart, renderTimelineTable } from './chart';
 import { formatChange } from '../compare';
 import { checkLimit, formatMagnitude, scenarioFloors, type FloorMetric } from '../compare/noise-floor';
-import {
-  escapeHtml,
-  escapeInline,
-  inlineCode,
-  neutralizeMentions,
-  preBlock,
-  truncateChars,
-  utf8Bytes,
-} from './escape';
+import { escapeInline, htmlText, inlineCode, preBlock, truncateChars, utf8Bytes } from './escape';
 import {
   OUTCOME_LABEL,
   OUTCOME_SYMBOL,
@@ -328,7 +320,7 @@ function topErrors(errors: Record<string, number>, n = 3): string {
     .filter(([, v]) => v > 0)
     .sort((a, b) => b[1] - a[1]);
   if (kinds.length === 0) return '—';
-  const shown = kinds.slice(0, n).map(([k, v]) => `${escapeInline(k)} ${v}`);
+  const shown = kinds.slice(0, n).map(([k, v]) => `${escapeInline(k)} ${fmtCount(v)}`);
   return kinds.length > n ? `${shown.join(', ')}, …` : shown.join(', ');
 }
 
@@ -336,13 +328,23 @@ function renderPhaseTable(s: ScenarioResult): string {
   const phases = [...s.phases].sort((a, b) => PHASE_ORDER.indexOf(a.phase) - PHASE_ORDER.indexOf(b.phase));
   const rows = phases.map((p) => {
     const rate = `${fmtRate(p.achievedRate)}/${p.targetRate === null ? 'closed' : fmtRate(p.targetRate)}`;
-    return `| ${p.phase === 'fault' ? '⚡ fault' : p.phase} | ${fmtOffset(p.startMs)}–${fmtOffset(p.endMs)} | ${p.scheduled} | ${rate} | ${fmtMs(p.p50Ms)} | ${fmtMs(p.p95Ms)} | ${fmtMs(p.p99Ms)} | ${fmtMs(p.maxMs)} | ${fmtPct(p.errorRate)} | ${topErrors(p.errors)} | ${p.late} |`;
+    return `| ${phaseLabel(p.phase)} | ${fmtOffset(p.startMs)}–${fmtOffset(p.endMs)} | ${fmtCount(p.scheduled)} | ${rate} | ${fmtMs(p.p50Ms)} | ${fmtMs(p.p95Ms)} | ${fmtMs(p.p99Ms)} | ${fmtMs(p.maxMs)} | ${fmtPct(p.errorRate)} | ${topErrors(p.errors)} | ${fmtCount(p.late)} |`;
   });
   return [
     '| Phase | Window | Sent | Rate req/s (achieved/target) | p50 | p95 | p99 | max | Errors | Top error kinds | Late sends |',
     '|---|---|--:|--:|--:|--:|--:|--:|--:|---|--:|',
     ...rows,
   ].join('\n');
+}
+
+/** A phase's name in a table, ⚡ for the fault. */
+function phaseLabel(phase: string): string {
+  return phase === 'fault' ? '⚡ fault' : escapeInline(phase);
+}
+
+/** A count as the report shows it: digits only, whatever the results file held. */
+function fmtCount(n: number): string {
+  return Number.isFinite(n) ? String(Math.round(n)) : '—';
 }
 
 const VERDICT_WORD = {
@@ -372,7 +374,7 @@ function renderComparison(s: ScenarioResult, charts: boolean): string {
   const rows = c.phases.map((p) => {
     const pct = (v: number | null) => (v === null ? '—' : fmtPct(v));
     const floor = `${floorText(p.phase, 'p95')} / ${floorText(p.phase, 'p99')} / ${floorText(p.phase, 'error_rate')}`;
-    return `| ${p.phase === 'fault' ? '⚡ fault' : p.phase} | ${p.pr.scheduled} / ${p.base.scheduled} | ${fmtMs(p.pr.p95Ms)} / ${fmtMs(p.base.p95Ms)} | ${escapeInline(formatChange(p.p95, 'relative'))} | ${fmtMs(p.pr.p99Ms)} / ${fmtMs(p.base.p99Ms)} | ${escapeInline(formatChange(p.p99, 'relative'))} | ${pct(p.pr.errorRate)} / ${pct(p.base.errorRate)} | ${escapeInline(formatChange(p.errorRate, 'points'))} | ${floor} | ${VERDICT_WORD[p.verdict]} |`;
+    return `| ${phaseLabel(p.phase)} | ${fmtCount(p.pr.scheduled)} / ${fmtCount(p.base.scheduled)} | ${fmtMs(p.pr.p95Ms)} / ${fmtMs(p.base.p95Ms)} | ${escapeInline(formatChange(p.p95, 'relative'))} | ${fmtMs(p.pr.p99Ms)} / ${fmtMs(p.base.p99Ms)} | ${escapeInline(formatChange(p.p99, 'relative'))} | ${pct(p.pr.errorRate)} / ${pct(p.base.errorRate)} | ${escapeInline(formatChange(p.errorRate, 'points'))} | ${floor} | ${VERDICT_WORD[p.verdict]} |`;
   });
   const limitOf: Record<FloorMetric, number> = {
     p95: c.limits.p95,
@@ -387,12 +389,12 @@ function renderComparison(s: ScenarioResult, charts: boolean): string {
       const p95 = floorOf(p.phase, 'p95');
       const check = p.verdict === 'inconclusive' && p95 ? checkLimit(p95, limitOf.p95) : null;
       const longer = check?.recommendedSeconds ? `; p95 ${check.note}` : '';
-      return `- ${p.phase}: ${escapeInline(truncateChars(p.why + longer, 400))}`;
+      return `- ${escapeInline(p.phase)}: ${escapeInline(truncateChars(p.why + longer, 400))}`;
     });
   const baseOutcome =
     c.base.outcome === 'pass' || c.base.outcome === 'fail'
       ? ''
-      : ` The base side ended ${c.base.outcome}${c.base.reason ? `: ${inlineCode(truncateChars(c.base.reason, 200))}` : ''}.`;
+      : ` The base side ended ${escapeInline(c.base.outcome)}${c.base.reason ? `: ${inlineCode(truncateChars(c.base.reason, 200))}` : ''}.`;
   const parts = [
     `**PR vs base** (paired run, both stacks under the same chaos at the same time; base project ${inlineCode(c.base.project)}). ` +
       `Changes are PR against base with their ${level} interval; a phase regressed only when a whole interval lies beyond its limit (${limits}). ` +
@@ -424,7 +426,7 @@ function renderThresholdTable(ts: ThresholdResult[], locate: SourceLocator): str
       ? `${escapeInline(t.actual)} — ${escapeInline(truncateChars(t.detail, 200))}`
       : escapeInline(t.actual);
     const source = `${inlineCode(t.source)}${t.severity === 'warning' ? ' <sub>warning</sub>' : ''}`;
-    return `| ${thresholdResultMark(t)} | ${source} | ${t.phase ?? '—'} | ${actual || '—'} | ${escapeInline(t.limit) || '—'} | ${linkedSource(locate, t.file, t.line)} |`;
+    return `| ${thresholdResultMark(t)} | ${source} | ${t.phase === null ? '—' : escapeInline(t.phase)} | ${actual || '—'} | ${escapeInline(t.limit) || '—'} | ${linkedSource(locate, t.file, t.line)} |`;
   });
   return [
     '|  | Threshold (as written) | Phase | Actual | Limit | Where |',
@@ -494,7 +496,7 @@ function detailsSummary(s: ScenarioResult): string {
             ? 'skipped'
             : 'could not be run';
   const title = s.title && s.title !== s.name ? ` — ${truncateChars(s.title, 80)}` : '';
-  return `${OUTCOME_SYMBOL[s.outcome]} <b>${escapeHtml(s.name)}</b>${neutralizeMentions(escapeHtml(title))}: ${what}`;
+  return `${OUTCOME_SYMBOL[s.outcome]} <b>${htmlText(s.name)}</b>${htmlText(title)}: ${what}`;
 }
 
 /** One scenario's collapsible block at the given level of detail. */

@@ -451,9 +451,10 @@ export async function runChaos(
         .catch((error: Error) => hooks.log(`base: stack: ${error.message}`));
     }
   } finally {
-    await revertAll(config.journalPath, hooks.log, { runId: faults.journal.runId }).catch((error: Error) =>
-      hooks.log(`cleanup: ${error.message}`),
-    );
+    await revertAll(config.journalPath, hooks.log, {
+      runId: faults.journal.runId,
+      projects: baseStack ? [project, baseStack.project] : [project],
+    }).catch((error: Error) => hooks.log(`cleanup: ${error.message}`));
     await stack.down().catch((error: Error) => hooks.log(`stack: down failed: ${error.message}`));
     await baseStack?.down().catch((error: Error) => hooks.log(`base: stack: down failed: ${error.message}`));
   }

@@ -69,17 +69,20 @@ export async function streamContainerEvents(
 
 /**
  * The engine's past events of one container between two moments (unix seconds, fractions
- * allowed), oldest first. With `until` set the engine sends what it has and closes the stream.
+ * allowed), oldest first. With `until` set the engine sends what it has and closes the stream;
+ * an `until` in the future keeps the stream open until then, so callers pass now at most.
  */
 export async function containerEventsBetween(
   containerId: string,
   sinceSeconds: number,
   untilSeconds: number,
+  /** Only these actions (a long-running container with a healthcheck has thousands of others). */
+  actions: string[] | null = null,
 ): Promise<EngineEvent[]> {
   const stream = (await docker().getEvents({
     since: Math.floor(sinceSeconds * 1000) / 1000,
     until: Math.ceil(untilSeconds * 1000) / 1000,
-    filters: { type: ['container'], container: [containerId] },
+    filters: { type: ['container'], container: [containerId], ...(actions ? { event: actions } : {}) },
   })) as unknown as Readable;
   const chunks: Buffer[] = [];
   await new Promise<void>((resolve, reject) => {

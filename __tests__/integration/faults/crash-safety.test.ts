@@ -5,7 +5,7 @@
 // (latency on redis for the phase, spare stopped inside it) killed at a different point each
 // round — as the first fault is journalled, with both in, after the inner one was reverted.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cleanupCommand } from '../../../src/cli/cleanup-command';
@@ -31,6 +31,8 @@ const RUNNER_CHILD = path.resolve(__dirname, '../../fixtures/faults/run-scenario
 const RUNNER_ROUNDS = ROUNDS;
 
 let stack: ComposeStack;
+/** A directory of our own: a journal is refused in one other users can write to (/tmp itself). */
+const journalDir = mkdtempSync(path.join(os.tmpdir(), 'chaos-crash-'));
 
 beforeAll(async () => {
   stack = await startFixtureStack('faults-crash', await ensureFixtureImage());
@@ -74,7 +76,7 @@ test(`${ROUNDS} rounds of inject + SIGKILL + cleanup leave the stack whole`, asy
   let restored = 0;
   const failures: string[] = [];
   for (let round = 1; round <= ROUNDS; round += 1) {
-    const journal = path.join(os.tmpdir(), `chaos-crash-${stack.project}-${round}.json`);
+    const journal = path.join(journalDir, `${stack.project}-${round}.json`);
     try {
       await injectThenKill(stack.project, journal);
       // The faults really are in place after the kill…
@@ -213,7 +215,7 @@ async function expectWhole(project: string): Promise<void> {
 
 test('a two-fault scenario run by the runner is injected and reverted in reverse order', async () => {
   const webUrl = `http://${await ipOf(stack.project, 'web')}:8080`;
-  const journal = path.join(os.tmpdir(), `chaos-crash-${stack.project}-runner-whole.json`);
+  const journal = path.join(journalDir, `${stack.project}-runner-whole.json`);
   try {
     const { seen, done } = await runThenKill(stack.project, journal, webUrl, 'never');
     const result = JSON.parse(done as string) as {
@@ -253,7 +255,7 @@ test(`${RUNNER_ROUNDS} rounds of a two-fault scenario SIGKILLed at any point, th
   const pointsSeen: string[] = [];
   for (let round = 1; round <= RUNNER_ROUNDS; round += 1) {
     const point = points[(round - 1) % points.length];
-    const journal = path.join(os.tmpdir(), `chaos-crash-${stack.project}-runner-${round}.json`);
+    const journal = path.join(journalDir, `${stack.project}-runner-${round}.json`);
     try {
       const { seen } = await runThenKill(stack.project, journal, webUrl, point);
       // The kill left entries behind for cleanup to replay…

@@ -77,7 +77,8 @@ beforeAll(async () => {
     startFixtureStack('faults-bystander', image, ['redis', 'web', 'client']),
   ]);
   bystanderBefore = await bystanderState();
-  journalPath = path.join(os.tmpdir(), `chaos-faults-it-${stack.project}.json`);
+  // A directory of our own: a journal is refused in one other users can write to (/tmp itself).
+  journalPath = path.join(mkdtempSync(path.join(os.tmpdir(), 'chaos-faults-it-')), 'journal.json');
   ctx = await createFaultContext({
     project: stack.project,
     journalPath,

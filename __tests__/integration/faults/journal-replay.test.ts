@@ -173,7 +173,7 @@ test('a stop still under way when the run died is waited for, then the container
   try {
     // Deterministic: the replay starts once the engine has begun the stop (its `kill` event).
     for (let i = 0; i < 200; i += 1) {
-      const events = await containerEventsBetween(web.id, sinceSeconds, Date.now() / 1000 + 1);
+      const events = await containerEventsBetween(web.id, sinceSeconds, Date.now() / 1000);
       if (events.some((e) => e.Action === 'kill')) break;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }

@@ -37,11 +37,13 @@ describe('judge: Prometheus (remote write) + WorkflowNodes → the compose verdi
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-judge-'));
   let prometheus = '';
   let stopPrometheus = async (): Promise<void> => undefined;
+  let diagnose = async (): Promise<string> => '';
 
   beforeAll(async () => {
     const started = await startPrometheus(dir);
     prometheus = started.url;
     stopPrometheus = started.stop;
+    diagnose = started.diagnose;
   });
 
   afterAll(async () => {
@@ -72,7 +74,7 @@ describe('judge: Prometheus (remote write) + WorkflowNodes → the compose verdi
     const { testId, workflow } = rendered.run.scenarios[0];
 
     // Two pods' counters, one push a second in real time; then the nodes Chaos Mesh leaves.
-    const t0 = await streamRun(prometheus, testId);
+    const t0 = await streamRun(prometheus, testId, () => diagnose());
     const nodes = workflowNodes(workflow, t0);
     for (const n of nodes) expect(crdErrors(n)).toEqual([]);
     fs.writeFileSync(
@@ -169,7 +171,13 @@ describe('judge: Prometheus (remote write) + WorkflowNodes → the compose verdi
       '--results',
       results,
     );
-    expect(judged.code).toBe(1);
+    expect({
+      code: judged.code,
+      out: judged.code === 1 ? '' : `${judged.stdout}\n${judged.stderr}\n${await diagnose()}`,
+    }).toEqual({
+      code: 1,
+      out: '',
+    });
     const written = JSON.parse(fs.readFileSync(path.join(results, 'results.json'), 'utf8'));
     expect(written.outcome).toBe('fail');
     expect(

@@ -1,6 +1,7 @@
 // Fork-safe reporting: the PR metadata comes from the event payload, and a report-mode run reads
 // the artifact as untrusted data (every field checked, the counts recomputed).
-import { parsePullRequestMetadata, parseResults, pullRequestMetadata } from '../../../src/action/report-mode';
+import { parseResults } from '../../../src/action/artifact';
+import { parsePullRequestMetadata, pullRequestMetadata } from '../../../src/action/report-mode';
 import { buildRun, buildScenario, buildThreshold } from '../../helpers/sample-results';
 
 const SHA = 'c0ffee0000000000000000000000000000000042';
@@ -89,7 +90,7 @@ describe('parseResults', () => {
     const broken = JSON.parse(JSON.stringify(run));
     broken.scenarios[0].thresholds[0].passed = 'yes';
     expect(() => parseResults(JSON.stringify(broken), 'r.json')).toThrow(
-      /r\.json: scenarios\[0\]\.thresholds\[0\]\.passed: expected true, false or null/,
+      /r\.json: scenarios\[0\]\.thresholds\[0\]\.passed: expected boolean/,
     );
   });
 });

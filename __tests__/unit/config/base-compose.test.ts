@@ -47,7 +47,7 @@ describe('base-compose', () => {
   it('resolves a config file`s base-compose against the file and reports its line', () => {
     const file = path.join(dir, 'chaos-action.yml');
     fs.writeFileSync(file, 'compose-files: [docker-compose.yml]\nbase-compose: [base/docker-compose.yml]\n');
-    expect(loadRunConfigFile(file)).toMatchObject({
+    expect(loadRunConfigFile(file, {}, null, { workdir: dir })).toMatchObject({
       composeFiles: [path.join(dir, 'docker-compose.yml')],
       baseCompose: [path.join(dir, 'base/docker-compose.yml')],
     });
@@ -55,7 +55,7 @@ describe('base-compose', () => {
       file,
       'compose-files: [docker-compose.yml]\nscale: 1\nbase-compose: [old/docker-compose.yml]\n',
     );
-    expect(() => loadRunConfigFile(file)).toThrow(
+    expect(() => loadRunConfigFile(file, {}, null, { workdir: dir })).toThrow(
       `${file}:3: base-compose: ${path.join(dir, 'old/docker-compose.yml')} does not exist`,
     );
   });

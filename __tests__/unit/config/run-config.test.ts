@@ -74,12 +74,12 @@ describe('run config', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'run-config-'));
     const file = path.join(dir, 'chaos-action.yml');
     fs.writeFileSync(file, 'compose-files: [a.yml]\nscale: 0.25\nfail-on-violation: maybe\n');
-    expect(() => loadRunConfigFile(file)).toThrow(
+    expect(() => loadRunConfigFile(file, {}, null, { workdir: dir })).toThrow(
       `${file}:3: fail-on-violation: "maybe" is not true or false`,
     );
     fs.writeFileSync(file, 'compose-files: [a.yml]\nscale: 0.25\nservice-map: { api: web }\n');
     // Paths in the file are relative to the file; flags override the file.
-    expect(loadRunConfigFile(file, { scale: '0.5' }, 'flag')).toMatchObject({
+    expect(loadRunConfigFile(file, { scale: '0.5' }, 'flag', { workdir: dir })).toMatchObject({
       composeFiles: [path.join(dir, 'a.yml')],
       scale: 0.5,
       serviceMap: { api: 'web' },

@@ -1,7 +1,6 @@
 import { parseCgroupMounts, parseKeyValues, resolveCgroupDirs } from '../../../src/faults/resources/cgroups';
 import { kernelLinesAfter, killedProcessLines } from '../../../src/faults/resources/oom-watch';
 import { netemLatencyCommands, netemRemoveCommand, routeDevice } from '../../../src/faults/network/netem';
-import { defaultJournalPath } from '../../../src/faults';
 import { isLethalSignal } from '../../../src/faults/containers/kill';
 import { parseLeakRequest } from '../../../src/faults/resources/memory';
 
@@ -84,12 +83,6 @@ test('netem commands delay only target-ip:port, and one command removes them all
   ]);
   expect(commands[2].join(' ')).toContain('match ip dst 10.0.0.3/32 match ip dport 6379 0xffff flowid 1:3');
   expect(netemRemoveCommand('eth0')).toEqual(['qdisc', 'del', 'dev', 'eth0', 'root']);
-});
-
-test('journal path: CHAOS_JOURNAL, else RUNNER_TEMP, else ./.chaos-action', () => {
-  expect(defaultJournalPath({ CHAOS_JOURNAL: 'j.json' }, '/w')).toBe('/w/j.json');
-  expect(defaultJournalPath({ RUNNER_TEMP: '/t' }, '/w')).toBe('/t/chaos-action/journal.json');
-  expect(defaultJournalPath({}, '/w')).toBe('/w/.chaos-action/journal.json');
 });
 
 test('lethal signals are recognised with or without SIG, by name or number', () => {

@@ -2,13 +2,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { cleanupCommand } from '../../../src/cli/cleanup-command';
-import {
-  currentRunId,
-  defaultJournalDir,
-  findJournals,
-  Journal,
-  runJournalPath,
-} from '../../../src/faults/journal';
+import { currentRunId, findJournals, Journal, runJournalPath } from '../../../src/faults/journal';
 import { parseRunConfig } from '../../../src/config/run-config';
 
 const scratch = () => mkdtempSync(path.join(os.tmpdir(), 'journal-location-'));
@@ -43,11 +37,22 @@ async function quietly<T>(fn: () => Promise<T>): Promise<{ value: T; out: string
 }
 
 describe('where journals live', () => {
-  test('each run has its own file under the default directory; never the working directory', () => {
-    const env = { RUNNER_TEMP: '/runner/tmp' };
-    expect(runJournalPath(env)).toBe(`/runner/tmp/chaos-action/journals/${currentRunId()}.json`);
+  test('each run has its own file: under RUNNER_TEMP, else XDG_RUNTIME_DIR, else a private directory of its own; never the working directory', () => {
+    expect(runJournalPath({ RUNNER_TEMP: '/runner/tmp' })).toBe(
+      `/runner/tmp/chaos-action/journals/${currentRunId()}.json`,
+    );
     expect(runJournalPath({ CHAOS_JOURNAL: 'j.json' }, '/w')).toBe('/w/j.json');
-    expect(defaultJournalDir({})).toBe(path.join(os.tmpdir(), `chaos-action-${process.getuid?.()}`));
+    expect(runJournalPath({ XDG_RUNTIME_DIR: '/run/user/1000' })).toBe(
+      `/run/user/1000/chaos-action/journals/${currentRunId()}.json`,
+    );
+    // No runner, no runtime directory: a directory whose name nobody could have guessed ahead
+    // (and so made first), the same for the whole run.
+    const own = runJournalPath({}, '/w');
+    expect(own).toMatch(
+      new RegExp(`^${os.tmpdir()}/chaos-action-${process.getuid?.()}-[0-9a-f]{12}/journal\\.json$`),
+    );
+    expect(runJournalPath({}, '/elsewhere')).toBe(own);
+    expect(existsSync(path.dirname(own))).toBe(false);
     expect(parseRunConfig({ 'compose-files': 'c.yml' }).journalPath).toBe(runJournalPath());
     expect(parseRunConfig({ 'compose-files': 'c.yml', 'journal-path': 'x.json' }).journalPath).toBe('x.json');
   });
@@ -108,6 +113,6 @@ describe('chaos-action cleanup without arguments', () => {
     writeFileSync(path.join(tmp, 'chaos-action', 'notes.txt'), 'not a journal');
     const { value: code, out } = await quietly(() => cleanupCommand([]));
     expect(code).toBe(0);
-    expect(out).toMatch(/no journal left in .*: nothing to revert/);
+    expect(out).toMatch(/no journal left \(looked in .*\): nothing to revert/);
   });
 });

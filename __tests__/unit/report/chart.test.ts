@@ -5,11 +5,13 @@ import {
   bucketTimeline,
   labelEvery,
   labelWidthPx,
+  mermaidText,
   renderTimelineChart,
   renderTimelineTable,
   xAxisLabels,
 } from '../../../src/report/chart';
-import { buildScenario } from '../../helpers/sample-results';
+import { scenarioMs } from '../../../src/util/clock';
+import { buildFault, buildScenario } from '../../helpers/sample-results';
 
 function mermaidBlocks(md: string): string[] {
   return [...md.matchAll(/```mermaid\n([\s\S]*?)\n```/g)].map((m) => m[1]);
@@ -248,5 +250,27 @@ describe('mermaid timeline chart', () => {
     const s = buildScenario({}, { timeline: [] });
     expect(renderTimelineChart(s)).toBe('');
     expect(renderTimelineTable(s)).toBe('');
+  });
+});
+
+describe('fault names in a chart title (issue 27, finding 8)', () => {
+  it('cannot end the title string or add mermaid of their own: a kind or target from the results is reduced to plain words', () => {
+    const hostile = 'cpu" ]\n  bar [1]\n%%{init: {"theme":"dark"}}%% @octocat <b>';
+    const s = buildScenario(
+      { phaseSeconds: { warmup: 2, baseline: 4, fault: 6, recovery: 4, after: 2 } },
+      {
+        faults: [
+          buildFault({ kind: hostile, targets: [`${hostile}/c1`], injectedAtMs: scenarioMs(6_000) }),
+          buildFault({ kind: 'latency', targets: ['redis/r1'], injectedAtMs: scenarioMs(8_000) }),
+        ],
+      },
+    );
+    const [p95] = mermaidBlocks(renderTimelineChart(s));
+    const title = p95.split('\n')[1];
+    // One quoted string, on its own line, with nothing of the hostile text's markup left.
+    expect(title).toMatch(/^ {2}title "[^"\n]*"$/);
+    expect(title).not.toMatch(/[<>[\]{}%"]{2}|@octocat|<b>/);
+    expect(p95.split('\n').filter((line) => /^\s*bar /.test(line))).toHaveLength(2);
+    expect(mermaidText('redis-failure 1.5s')).toBe('redis-failure 1.5s');
   });
 });

@@ -1,10 +1,9 @@
-// The check run's pure parts: conclusion, annotations, batches of 50, output within GitHub's limits.
+// The check run's pure parts: conclusion, annotations (at most 50), output within GitHub's limits.
 import {
-  annotationBatches,
   checkAnnotations,
   checkConclusion,
   checkOutput,
-  ANNOTATIONS_PER_REQUEST,
+  MAX_ANNOTATIONS,
   CHECK_OUTPUT_MAX,
 } from '../../../src/report/check-run';
 import { locateSource } from '../../../src/report/source-paths';
@@ -91,18 +90,16 @@ describe('checkAnnotations', () => {
     ]);
   });
 
-  it('sends at most 50 per request, always at least one request', () => {
-    const many = Array.from({ length: 121 }, (_, i) => ({
-      path: 'a.yml',
-      start_line: i + 1,
-      end_line: i + 1,
-      annotation_level: 'failure' as const,
-      title: 't',
-      message: 'm',
-    }));
-    expect(annotationBatches(many).map((b) => b.length)).toEqual([50, 50, 21]);
-    expect(ANNOTATIONS_PER_REQUEST).toBe(50);
-    expect(annotationBatches([])).toEqual([[]]);
+  it('makes at most 50, the first violations in order; the text says how many more it lists', () => {
+    const thresholds = Array.from({ length: 121 }, (_, i) => buildThreshold({ passed: false, line: i + 1 }));
+    const run = buildRun([buildScenario({ name: 'many' }, { outcome: 'fail', thresholds })]);
+    const annotations = checkAnnotations(run, (file) => ({ text: file, repoPath: 'chaos/many.yml' }));
+    expect(MAX_ANNOTATIONS).toBe(50);
+    expect(annotations.map((a) => a.start_line)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    const locate = (file: string, line: number | null) => ({ text: `${file}:${line}`, url: null });
+    expect(checkOutput(run, locate).text).toMatch(
+      /^> \[!NOTE\]\n> 71 more violated threshold\(s\) than the 50 annotations a check run gets: they are in this list\./,
+    );
   });
 });
 
@@ -119,9 +116,11 @@ describe('checkOutput', () => {
     expect(out.title).toMatch(/^✅ chaos gate passed/);
     expect(out.summary).toContain('### ✅ chaos gate passed');
     expect(out.text).toContain(
-      '- ✓ `fault: p95 < 500ms`: actual 120ms, limit < 500ms — scenarios/redis-failure.yml:14',
+      '- ✓ <code>fault: p95 &lt; 500ms</code>: actual 120ms, limit &lt; 500ms — scenarios/redis-failure.yml:14',
     );
-    expect(out.text).toContain('- ⚠ `fault: p95 < 500ms` (warning): actual 612ms, limit < 300ms');
+    expect(out.text).toContain(
+      '- ⚠ <code>fault: p95 &lt; 500ms</code> (warning): actual 612ms, limit &lt; 300ms',
+    );
   });
 
   it('fits summary and text under 65,535 characters by dropping detail, as the comment does', () => {

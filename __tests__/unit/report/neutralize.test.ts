@@ -2,7 +2,12 @@
 // reference in markdown, no workflow command in an Actions log, no escape sequence on a terminal.
 import { Writable } from 'node:stream';
 import { createProgress } from '../../../src/cli/progress';
-import { neutralizeMentions, neutralizeWorkflowCommands, terminalText } from '../../../src/report/escape';
+import {
+  neutralizeMentions,
+  neutralizeUrls,
+  neutralizeWorkflowCommands,
+  terminalText,
+} from '../../../src/report/escape';
 import { renderReport } from '../../../src/report/markdown';
 import { renderTerminalTable } from '../../../src/report/terminal';
 import { buildRun, buildScenario, buildThreshold, failingScenario } from '../../helpers/sample-results';
@@ -96,5 +101,33 @@ describe('the terminal', () => {
     progress.finish();
     expect(written.split('\n').filter(Boolean)).toHaveLength(3);
     expect(written.replace(/\n/g, '')).not.toMatch(CONTROL);
+  });
+});
+
+describe('bare URLs in markdown (issue 27, finding 8)', () => {
+  /** A URL or www link GitHub would turn into a link (and, for an issue's URL, a cross-reference). */
+  const LIVE_URL = /\b[a-z][a-z0-9+.-]*:\/\/|\bwww\.[a-z0-9]/i;
+
+  it('breaks http(s), other schemes and www links, invisibly', () => {
+    const text =
+      'see https://github.com/acme/shop/issues/1, http://10.0.0.1:8080/x, ftp://f.example and www.evil.example';
+    const out = neutralizeUrls(text);
+    expect(out).not.toMatch(LIVE_URL);
+    expect(out.replace(/\u2060/g, '')).toBe(text);
+  });
+
+  it('leaves none live in the report, from a reason, a threshold value, a note or a log line', () => {
+    const url = 'https://github.com/acme/shop/pull/9 www.evil.example';
+    const scenario = {
+      ...failingScenario(),
+      reason: url,
+      outcome: 'error' as const,
+      thresholds: [buildThreshold({ passed: false, actual: url, limit: url })],
+      notes: [url],
+      logMatches: [{ service: 'api', line: url, atMs: null }],
+    };
+    const md = renderReport(buildRun([scenario], { runUrl: null }));
+    expect(md).toContain('github.com/acme/shop/pull/9');
+    expect(md).not.toMatch(LIVE_URL);
   });
 });

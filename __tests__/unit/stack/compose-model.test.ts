@@ -206,9 +206,10 @@ services:
     expect(text).toContain('health-path: /ready # from the healthcheck of service shop\n');
     const dir = mkdtempSync(path.join(tmpdir(), 'starter-'));
     writeFileSync(path.join(dir, 'chaos-action.yml'), text);
-    const config = loadRunConfigFile(path.join(dir, 'chaos-action.yml'));
+    const config = loadRunConfigFile(path.join(dir, 'chaos-action.yml'), {}, null, { workdir: dir });
     expect(config.serviceMap).toEqual({});
     expect(config.target).toMatchObject({ request: null, healthPath: '/ready' });
     expect(config.readyTimeoutMs).toBe(120_000);
+    expect(config.params).toEqual({});
   });
 });

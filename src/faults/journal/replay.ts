@@ -30,6 +30,11 @@ export interface RevertAllResult {
 export interface RevertAllOptions {
   /** Replay only this run's entries (a run's own teardown); absent: every entry (cleanup). */
   runId?: string;
+  /**
+   * The compose projects this run created: an entry of any other project is refused and kept,
+   * whatever project it names (see replay-guard.ts). Absent: `cleanup`, which has no run.
+   */
+  projects?: readonly string[];
 }
 
 /** How a refused entry is named in its report line, whatever its id looks like. */
@@ -45,8 +50,8 @@ function entryLabel(raw: unknown, index: number): string {
  * Replays whatever the journal still holds, newest fault first. Idempotent and tolerant:
  * running it twice, or on a journal whose faults were half reverted, is safe. Entries that
  * reverted cleanly are removed; failed ones stay for the next attempt. Before an entry's
- * steps run, it is checked: its shape (schema.ts), then what it names on the host
- * (replay-guard.ts). A refused entry is reported in one line naming it and the field, and
+ * steps run, it is checked: its shape (schema.ts), then the project and what it names on the
+ * host (replay-guard.ts). Reading the journal checks its directory and file first (trust.ts). A refused entry is reported in one line naming it and the field, and
  * stays in the journal for a person to look at.
  */
 export async function revertAll(
@@ -82,7 +87,7 @@ export async function revertAll(
     const entry = check.entry;
     let refusal;
     try {
-      refusal = await checkEntryOnHost(entry);
+      refusal = await checkEntryOnHost(entry, { projects: options.projects });
     } catch (error) {
       log(`${entryLabel(raw, index)}: cannot check it against the engine: ${(error as Error).message}`);
       result.failed += 1;

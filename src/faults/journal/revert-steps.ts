@@ -92,7 +92,11 @@ const STOP_IN_FLIGHT_WAIT_MS = 60_000;
 async function stopInFlight(containerId: string, startedAt: string): Promise<boolean> {
   const since = Date.parse(startedAt) / 1000;
   if (!Number.isFinite(since)) return false;
-  const events = await containerEventsBetween(containerId, since, Date.now() / 1000 + 1);
+  const events = await containerEventsBetween(containerId, since, Date.now() / 1000, [
+    'kill',
+    'die',
+    'start',
+  ]);
   let pending = false;
   for (const event of events) {
     if (event.Action === 'kill') pending = true;

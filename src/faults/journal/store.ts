@@ -5,22 +5,29 @@
 // reader sees the old or the new file, never half of one; writers on the same file (two runs,
 // a run and a cleanup) take turns through a lock file, so none loses another's entries.
 // Entries carry the id of the run that wrote them: a run replays only its own, `cleanup`
-// replays all.
+// replays all. The directory is checked before every write and every read (trust.ts), and
+// nothing is opened through a symlink: the temporary file must not exist yet (O_EXCL), the
+// journal is read with O_NOFOLLOW.
+import { randomBytes } from 'node:crypto';
 import {
   closeSync,
-  existsSync,
   fsyncSync,
-  mkdirSync,
   openSync,
-  readFileSync,
   renameSync,
+  rmdirSync,
   rmSync,
+  unlinkSync,
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
 import { withFileLock } from '../../util/file-lock';
 import type { JournalEntry, JournalFile, RevertStep } from './entry';
+import { isRunPrivateDir } from './location';
 import { currentRunId } from './run-id';
+import { ensureJournalDir, journalDirProblem, readJournalText } from './trust';
+
+/** The most a journal file may hold; a run journals a handful of faults, each a few hundred bytes. */
+export const MAX_JOURNAL_BYTES = 1024 * 1024;
 
 export class JournalError extends Error {}
 
@@ -62,19 +69,33 @@ export function withoutEntry(file: JournalFile, id: string): JournalFile {
   return { version: 1, entries: file.entries.filter((e) => e?.id !== id) };
 }
 
-/** Writes atomically: temp file, fsync, rename, fsync of the directory. */
+/**
+ * Writes atomically: a new temporary file (O_EXCL: never an existing file or symlink, under a
+ * random name), fsync, rename over the journal (which replaces a symlink there rather than
+ * following it), fsync of the directory.
+ */
 function writeAtomically(file: string, content: string): void {
   const dir = path.dirname(file);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const temp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(temp, 'w', 0o600);
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const fd = openSync(temp, 'wx', 0o600);
   try {
     writeSync(fd, content);
     fsyncSync(fd);
-  } finally {
     closeSync(fd);
+    renameSync(temp, file);
+  } catch (error) {
+    try {
+      closeSync(fd);
+    } catch {
+      // Already closed.
+    }
+    try {
+      unlinkSync(temp);
+    } catch {
+      // Renamed already, or never made.
+    }
+    throw error;
   }
-  renameSync(temp, file);
   try {
     const dirFd = openSync(dir, 'r');
     try {
@@ -87,9 +108,18 @@ function writeAtomically(file: string, content: string): void {
   }
 }
 
+const refuse = (why: string): JournalError => new JournalError(why);
+
+/** The journal as it is now; its directory checked first (an absent journal is an empty one). */
 function readJournalFile(file: string): JournalFile {
-  if (!existsSync(file)) return emptyJournal();
-  return parseJournal(readFileSync(file, 'utf8'), file);
+  ensureReadableDir(path.dirname(file));
+  const text = readJournalText(file, MAX_JOURNAL_BYTES, refuse);
+  return text === null ? emptyJournal() : parseJournal(text, file);
+}
+
+function ensureReadableDir(dir: string): void {
+  const why = journalDirProblem(dir);
+  if (why) throw new JournalError(`refusing the journal directory: ${why}`);
 }
 
 /**
@@ -107,13 +137,25 @@ export class Journal {
   ) {}
 
   private change(mutate: (current: JournalFile) => JournalFile): Promise<void> {
-    const next = this.queue.then(() =>
-      withFileLock(`${this.file}.lock`, () => {
+    const dir = path.dirname(this.file);
+    const next = this.queue.then(async () => {
+      ensureJournalDir(dir, refuse);
+      const left = await withFileLock(`${this.file}.lock`, () => {
         const updated = mutate(readJournalFile(this.file));
         if (updated.entries.length === 0) rmSync(this.file, { force: true });
         else writeAtomically(this.file, `${JSON.stringify(updated, null, 2)}\n`);
-      }),
-    );
+        return updated.entries.length;
+      });
+      // This run's own directory in the temp directory goes with its last entry (no other
+      // process writes there; a failure only leaves an empty private directory behind).
+      if (left === 0 && isRunPrivateDir(dir)) {
+        try {
+          rmdirSync(dir);
+        } catch {
+          // Not empty, or gone.
+        }
+      }
+    });
     this.queue = next.catch(() => undefined);
     return next;
   }

@@ -42,6 +42,24 @@ process.stdin.once('data', () => {
 });
 `;
 
+/** The number of arguments after the script: mode, stepBytes, intervalMs, maxBytes, workers, watchPid. */
+const HOG_ARGS = 6;
+
+/**
+ * Whether an argv (from /proc/PID/cmdline) is a hog's as spawnHog starts it: node, `-e`, this
+ * very script, and its six arguments. How a replay recognises a hog it has to stop, wherever
+ * its cgroup is (not moved yet when its run died; gone with the container).
+ */
+export function isHogCommandLine(argv: readonly string[]): boolean {
+  return (
+    argv.length === 3 + HOG_ARGS &&
+    /(^|\/)node[^/]*$/.test(argv[0]) &&
+    argv[1] === '-e' &&
+    argv[2] === HOG_SCRIPT &&
+    argv.slice(3).every((arg, i) => (i === 0 ? arg === 'memory' || arg === 'cpu' : /^\d+(\.\d+)?$/.test(arg)))
+  );
+}
+
 export interface HogOptions {
   mode: 'memory' | 'cpu';
   stepBytes?: number;

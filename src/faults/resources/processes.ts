@@ -3,13 +3,30 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { execAsRoot } from '../privileges';
 
-/** The process start time (in clock ticks since boot) from /proc: it tells a reused PID from ours. */
+/**
+ * The process start time (in clock ticks since boot) from /proc: it tells a reused PID from
+ * ours. Null when the process is gone, and when it has exited but was not reaped yet (a
+ * zombie: its parent died and nobody has waited for it): it has nothing left to stop, and
+ * /proc shows it in no cgroup of its own any more.
+ */
 export function processStartTicks(pid: number): string | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may contain spaces; fields after its closing paren are plain.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (['Z', 'X', 'x'].includes(fields[0] ?? '')) return null;
     return fields[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** A process's argv from /proc/PID/cmdline; null when it cannot be read (gone, exiting). */
+export function processCommandLine(pid: number): string[] | null {
+  try {
+    const text = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    if (text === '') return null;
+    return text.replace(/\0$/, '').split('\0');
   } catch {
     return null;
   }
