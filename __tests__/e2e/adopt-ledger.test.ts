@@ -36,7 +36,7 @@ describe('ledger: PostgreSQL and a zipkin telemetry sink, no role labels', () =>
       /^entry: ledger-api, port 9000, path \/ \(it publishes 9000; no service depends on it/m,
     );
     expect(said).toMatch(
-      /^ {4}postgres +dependency +database: postgres \(image chaos-fixture-postgres:local\)$/m,
+      /^ {2}postgres +dependency +database: postgres \(image chaos-fixture-postgres:local\)$/m,
     );
     expect(said).toContain(
       'health check GET /status answering 200 (from the healthcheck of service ledger-api)',
