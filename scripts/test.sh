@@ -10,7 +10,7 @@
 # its own: the fault suites under Compose v1 (old self-hosted runners run as root and have v1).
 #
 # Legs, in order (each prints its time, and the table at the end lists them all):
-# - images: the example's and the fixture stacks', built once for every leg (fixed tags);
+# - images: the example's, the fixture stacks' and the public stacks' stand-ins, built once for every leg (fixed tags);
 # - typecheck; unit tests beside `npm run package` (dist/ is rebuilt before the end-to-end legs
 #   run it, and compared with the commit at the end);
 # - the load generator's accuracy tests, alone (they time a local server to the millisecond);
@@ -54,6 +54,7 @@ fi
 step "images: the example's and the fixture stacks' (built once for every leg)"
 bash scripts/build-images.sh
 bash __tests__/fixtures/stacks/build.sh
+bash __tests__/fixtures/public-stacks/stand-ins/build.sh
 bash scripts/ensure-chromium.sh || status=1
 
 step "typecheck"

@@ -30,10 +30,17 @@ describe('ledger: PostgreSQL and a zipkin telemetry sink, no role labels', () =>
     said = await initAndValidate(dir);
   });
 
-  it('init finds the api and the telemetry sink by name', () => {
-    expect(said).toMatch(/^ {2}telemetry = zipkin \(its name "zipkin"\)$/m);
-    expect(said).toMatch(/^ {2}api {7}= ledger-api \(it publishes port 9000/m);
-    expect(said).toContain('health check GET /status (from the healthcheck of service ledger-api)');
+  it('init finds the entry, the database and the telemetry sink (by the port it listens on)', () => {
+    expect(said).toMatch(/^ {2}telemetry = zipkin \(zipkin \(port 9411 \(zipkin\)\)\)$/m);
+    expect(said).toMatch(
+      /^entry: ledger-api, port 9000, path \/ \(it publishes 9000; no service depends on it/m,
+    );
+    expect(said).toMatch(
+      /^ {2}postgres +dependency +database: postgres \(image chaos-fixture-postgres:local\)$/m,
+    );
+    expect(said).toContain(
+      'health check GET /status answering 200 (from the healthcheck of service ledger-api)',
+    );
   });
 
   it('passes the default suite on the resilient variant', async () => {

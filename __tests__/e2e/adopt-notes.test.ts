@@ -25,9 +25,9 @@ describe('notes: a Redis without a healthcheck', () => {
     said = await initAndValidate(dir);
   });
 
-  it('init maps the cache by name although it has no healthcheck', () => {
-    expect(said).toMatch(/^ {2}cache {5}= notes-redis \(its name "notes-redis"\)$/m);
-    expect(said).toMatch(/^ {2}api {7}= notes \(/m);
+  it('init maps the cache by its image although it has no healthcheck', () => {
+    expect(said).toMatch(/^ {2}cache {5}= notes-redis \(redis \(image chaos-fixture-redis:local\)\)$/m);
+    expect(said).toMatch(/^ {2}api {7}= notes \(the entry: /m);
   });
 
   it('passes redis-failure on the resilient variant', async () => {

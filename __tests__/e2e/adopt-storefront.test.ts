@@ -25,10 +25,14 @@ describe('storefront: no telemetry service, no Prometheus', () => {
   });
 
   it('init infers the roles, the health check and the port, and says what it could not', () => {
-    expect(said).toMatch(/^ {2}api {7}= storefront \(it publishes port 8080 and has an HTTP healthcheck\)$/m);
-    expect(said).toMatch(/^ {2}cache {5}= memcached \(its name "memcached"\)$/m);
-    expect(said).toContain('health check GET /health (from the healthcheck of service storefront)');
-    expect(said).toMatch(/not inferred: a telemetry service: otel-collector-failure is skipped/);
+    expect(said).toMatch(
+      /^ {2}api {7}= storefront \(the entry: it publishes 8080; no service depends on it; its healthcheck is an HTTP request\)$/m,
+    );
+    expect(said).toMatch(/^ {2}cache {5}= memcached \(memcached \(image chaos-fixture-memcached:local\)\)$/m);
+    expect(said).toContain(
+      'health check GET /health answering 200 (from the healthcheck of service storefront)',
+    );
+    expect(said).toMatch(/no telemetry dependency: otel-collector-failure is skipped/);
   });
 
   it("passes the default suite with init's output alone: load-test passes, otel-collector-failure is skipped", async () => {

@@ -182,6 +182,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
       : '',
     'expect-status': core.getInput('expect-status'),
     'health-path': core.getInput('health-path'),
+    'ready-timeout': core.getInput('ready-timeout'),
   };
   // The same run config file as the CLI's: named by config-file, or chaos-action.yml when it
   // exists. Inputs that are set override it; its paths are relative to the file, and it and

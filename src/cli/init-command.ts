@@ -9,21 +9,37 @@ import path from 'node:path';
 import { formatIssue, ConfigError } from '../config/errors';
 import { builtinScenariosDir, loadCatalog, DEFAULT_RUN_PARAMS } from '../config/load-scenarios';
 import { DEFAULT_CONFIG_FILE, NO_TARGET_SETTINGS } from '../config/run-config';
+import type { Scenario } from '../config/scenario-schema';
 import { renderRunConfig, renderWorkflow, starterTarget } from '../config/starter-files';
 import { checkComposeFiles, ComposeError } from '../stack/compose';
 import { readComposeModel } from '../stack/compose-model';
-import { guessRoles } from '../stack/infer-roles';
-import { ROLE_LABEL } from '../stack/roles';
-import { inferRunTarget } from '../stack/run-target';
+import type { ComposeModel } from '../stack/compose-model';
+import { describeGraph } from '../stack/graph';
+import { rolesFromModel, type ResolvedRoles } from '../stack/roles';
+import { inferRunTarget, type RunTarget } from '../stack/run-target';
+import { expandScenario } from '../scenario/expansion';
+import { describeServingCheck, notServingReason, waitUntilServing } from '../scenario/readiness';
+import { ComposeStack, uniqueProjectName } from '../stack/compose';
+import { serviceUrl } from '../stack/endpoints';
+import { probeEntry, type EntryProbe } from '../stack/entry-probe';
 import { parseArgs, UsageError } from './args';
 
-const USAGE = `usage: chaos-action init [--compose FILE ...] [--dir DIR] [--force]
+const USAGE = `usage: chaos-action init [--compose FILE ...] [--dir DIR] [--force] [--probe]
   Reads the compose file(s) (default: docker-compose.yml, compose.yaml, ... in DIR) and writes
   DIR/chaos-action.yml (service map, request, health check) and DIR/.github/workflows/chaos.yml
   (the pull-request gate, the chaos:full label, nightly and by hand). Existing files are kept
-  unless --force is given. Then: chaos-action validate chaos-action.yml; chaos-action run.`;
+  unless --force is given. --probe starts the stack once (then removes it) to see what its entry
+  answers: / when it answers 2xx with a body, else a GET of its OpenAPI document, whose
+  parameter-free GETs are offered. Then: chaos-action validate chaos-action.yml; chaos-action run.`;
 
 const COMPOSE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
+/** The override compose reads with each of those by default, when it exists. */
+const OVERRIDE_NAMES: Record<string, string[]> = {
+  'compose.yaml': ['compose.override.yaml', 'compose.override.yml'],
+  'compose.yml': ['compose.override.yml', 'compose.override.yaml'],
+  'docker-compose.yaml': ['docker-compose.override.yaml', 'docker-compose.override.yml'],
+  'docker-compose.yml': ['docker-compose.override.yml', 'docker-compose.override.yaml'],
+};
 
 export async function initCommand(argv: string[]): Promise<number> {
   let args;
@@ -31,7 +47,7 @@ export async function initCommand(argv: string[]): Promise<number> {
     args = parseArgs(argv, {
       values: ['compose', 'dir'],
       repeatable: ['compose'],
-      booleans: ['force', 'help'],
+      booleans: ['force', 'help', 'probe'],
     });
     if (args.positional.length) throw new UsageError(`unexpected argument "${args.positional[0]}"`);
   } catch (error) {
@@ -54,6 +70,11 @@ export async function initCommand(argv: string[]): Promise<number> {
       return 2;
     }
     composeFiles.push(found);
+    // As compose does without -f: the override beside the file is read with it.
+    const override = OVERRIDE_NAMES[path.basename(found)]
+      .map((name) => path.join(dir, name))
+      .find((file) => existsSync(file));
+    if (override) composeFiles.push(override);
   }
   const configPath = path.join(dir, DEFAULT_CONFIG_FILE);
   const workflowPath = path.join(dir, '.github', 'workflows', 'chaos.yml');
@@ -85,40 +106,18 @@ export async function initCommand(argv: string[]): Promise<number> {
     throw error;
   }
   const say = (line: string): void => void process.stdout.write(`${line}\n`);
-  const { roles, notes } = guessRoles(model);
-  const api = roles.find((r) => r.role === 'api');
-  const target = inferRunTarget(
-    model.services.find((s) => s.name === api?.service) ?? null,
-    NO_TARGET_SETTINGS,
-  );
-  const { request, healthPath } = starterTarget(target.params, target.explained);
-
-  say(
-    `read ${composeFiles.map((f) => path.relative(process.cwd(), f) || f).join(' + ')}: services ${model.services.map((s) => s.name).join(', ')}`,
-  );
-  for (const r of roles) say(`  ${r.role.padEnd(9)} = ${r.service} (${r.why})`);
-  for (const line of target.explained) say(`  ${line}`);
-  for (const note of notes) say(`  note: ${note}`);
-  const missing: string[] = [];
-  if (!api)
-    missing.push(
-      'the api: no service publishes a port and has a healthcheck; set service-map: { api: SERVICE } (--service-map api=SERVICE)',
-    );
-  if (!request)
-    missing.push('the request: set request: "METHOD /path" (--request), with request-json: for a body');
-  const without: Record<'cache' | 'telemetry' | 'metrics', string> = {
-    cache:
-      'the cache scenarios (redis-failure, network-partition, retry-storm, latency-injection) are skipped',
-    telemetry: 'otel-collector-failure is skipped',
-    metrics: "the built-ins' alert and PromQL checks are left out",
-  };
-  for (const role of ['cache', 'telemetry', 'metrics'] as const) {
-    if (!roles.some((r) => r.role === role))
-      missing.push(
-        `a ${role} service: ${without[role]}; map one with service-map: { ${role}: SERVICE } if the stack has it`,
-      );
+  const found = describeStack(model, composeFiles);
+  for (const line of found.lines) say(line);
+  const { roles, target } = found;
+  const starter = starterTarget(target.params, target.explained);
+  const { healthPath } = starter;
+  let { request } = starter;
+  let offered: string[] = [];
+  if (args.booleans.has('probe')) {
+    const probed = await probeRunningStack(composeFiles, roles, target, say);
+    if (probed?.request) request = { text: `GET ${probed.request.path}`, why: probed.request.why };
+    offered = probed?.openapi?.operations.map((p) => `GET ${p}`) ?? [];
   }
-  for (const line of missing) say(`  not inferred: ${line}`);
 
   // The built-ins' application-specific parameters, so the config lists what can be switched on.
   let params: { name: string; what: string }[] = [];
@@ -138,17 +137,21 @@ export async function initCommand(argv: string[]): Promise<number> {
     }
   }
 
-  const isLabelled = (service: string): boolean =>
-    Boolean(model.services.find((s) => s.name === service)?.labels[ROLE_LABEL]);
   const text = renderRunConfig(
     {
       composeFiles: composeFiles.map((f) => path.relative(dir, f) || path.basename(f)),
-      serviceMap: roles
-        .filter((r) => !isLabelled(r.service))
-        .map((r) => ({ role: r.role, service: r.service, why: r.why })),
-      labelledRoles: roles.filter((r) => isLabelled(r.service)).map((r) => r.role),
+      // Roles follow from the graph at every run; the file shows what was found, to override.
+      serviceMap: [],
+      labelledRoles: [],
+      found: Object.entries(roles.roles).map(([role, service]) => ({
+        role,
+        service,
+        why: roles.why[role] ?? '',
+      })),
+      graph: describeGraph(roles.graph),
       request,
       healthPath,
+      offered,
       params,
     },
     composeFiles.map((f) => path.basename(f)).join(' + '),
@@ -164,6 +167,123 @@ export async function initCommand(argv: string[]): Promise<number> {
   say(`wrote ${shown(workflowPath)}`);
   say('next: chaos-action validate chaos-action.yml && chaos-action run');
   return 0;
+}
+
+/**
+ * What init found, as lines to print: the graph (one line per service), the entry with its port
+ * and path and why, the roles, the request and health check, the scenarios that expand over the
+ * graph, and what could not be inferred.
+ */
+function describeStack(
+  model: ComposeModel,
+  composeFiles: string[],
+): { lines: string[]; roles: ResolvedRoles; target: RunTarget } {
+  const lines: string[] = [];
+  const roles = rolesFromModel(model, {});
+  const { graph } = roles;
+  const entryService = model.services.find((s) => s.name === graph.entry?.service) ?? null;
+  const target = inferRunTarget(entryService, NO_TARGET_SETTINGS, graph.entry);
+  lines.push(
+    `read ${composeFiles.map((f) => path.relative(process.cwd(), f) || f).join(' + ')}: ${model.services.length} services`,
+  );
+  lines.push('the stack:');
+  for (const line of describeGraph(graph)) lines.push(`  ${line}`);
+  if (graph.entry)
+    lines.push(
+      `entry: ${graph.entry.service}, port ${graph.entry.port ?? 'none published'}, path ${graph.entry.path} (${graph.entry.why})`,
+    );
+  else
+    lines.push(
+      `entry: none found (${graph.noEntry}); set service-map: { api: SERVICE } (--service-map api=SERVICE)`,
+    );
+  if (graph.application)
+    lines.push(
+      `application: ${graph.application.name}, ${graph.application.instances} instance${graph.application.instances === 1 ? '' : 's'} (${graph.application.services.join(', ')})`,
+    );
+  for (const role of Object.keys(roles.roles).sort((a, b) =>
+    a === 'api' ? -1 : b === 'api' ? 1 : a.localeCompare(b),
+  ))
+    lines.push(`  ${role.padEnd(9)} = ${roles.roles[role]} (${roles.why[role]})`);
+  for (const line of target.explained) lines.push(`  ${line}`);
+  const expansions = expansionsOn(graph);
+  if (expansions.length)
+    lines.push(`scenarios over the graph (weekly and full suites): ${expansions.join(', ')}`);
+  const without: Record<'cache' | 'telemetry' | 'metrics', string> = {
+    cache:
+      'the cache scenarios (redis-failure, network-partition, retry-storm, latency-injection) are skipped',
+    telemetry: 'otel-collector-failure is skipped',
+    metrics: "the built-ins' alert and PromQL checks are left out",
+  };
+  for (const role of ['cache', 'telemetry', 'metrics'] as const)
+    if (!roles.roles[role]) lines.push(`  no ${role} dependency: ${without[role]}`);
+  return { lines, roles, target };
+}
+
+/** The runs the built-in expanding scenarios make on this graph: dependency-down[db], instance-loss[web], ... */
+function expansionsOn(graph: ResolvedRoles['graph']): string[] {
+  const builtinDir = builtinScenariosDir();
+  if (!builtinDir) return [];
+  let templates: Scenario[];
+  try {
+    templates = [...loadCatalog({ builtinDir }, { run: DEFAULT_RUN_PARAMS }).scenarios.values()].filter(
+      (s) => s.expansion !== null,
+    );
+  } catch (error) {
+    if (error instanceof ConfigError) return [];
+    throw error;
+  }
+  return templates.flatMap((t) => expandScenario(t, graph).scenarios.map((s) => s.name));
+}
+
+/**
+ * `--probe`: the stack up once under a project of its own, the entry waited for as a run waits,
+ * then asked what it answers (stack/entry-probe.ts); the stack is removed whatever happens.
+ */
+async function probeRunningStack(
+  composeFiles: string[],
+  roles: ResolvedRoles,
+  target: RunTarget,
+  say: (line: string) => void,
+): Promise<EntryProbe | null> {
+  const entry = roles.graph.entry;
+  if (!entry) {
+    say('probe: no entry to probe');
+    return null;
+  }
+  const project = uniqueProjectName('chaos-init-probe');
+  const stack = new ComposeStack({ files: composeFiles, project, log: (line) => say(`probe: ${line}`) });
+  try {
+    await stack.up();
+    const url = await serviceUrl(project, entry.service, entry.port);
+    const check = {
+      targetUrl: url,
+      path: target.params.health_path,
+      status: target.params.health_status ?? 200,
+    };
+    say(`probe: waiting for ${entry.service} to serve: ${describeServingCheck(check)}`);
+    const ready = await waitUntilServing(check, 120_000);
+    if (!ready.ok) {
+      say(`probe: ${notServingReason(check, ready)}`);
+      return null;
+    }
+    const probe = await probeEntry(url);
+    say(`probe: / answered ${probe.root}`);
+    if (probe.openapi)
+      say(
+        `probe: ${probe.openapi.path} offers ${probe.openapi.operations.length ? probe.openapi.operations.map((p) => `GET ${p}`).join(', ') : 'no GET without parameters'}`,
+      );
+    say(
+      probe.request
+        ? `probe: request GET ${probe.request.path} (${probe.request.why})`
+        : 'probe: nothing answered 2xx with a body; the request stays GET / (set request to choose)',
+    );
+    return probe;
+  } catch (error) {
+    say(`probe: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
+  } finally {
+    await stack.down().catch((error: Error) => say(`probe: down failed: ${error.message}`));
+  }
 }
 
 /**

@@ -40,6 +40,10 @@ export function describeFault(fault: FaultSpec | null): string {
 }
 
 export function describeTarget(s: Scenario): string {
+  if (s.expansion)
+    return s.expansion.over === 'instance'
+      ? 'each: one instance'
+      : `each dependency${s.expansion.kind ? ` (${s.expansion.kind})` : ''}`;
   const targets = s.faults.length > 1 ? s.faults.map((f) => f.target) : [s.target];
   return [...new Set(targets.map(targetName))].join(', ');
 }

@@ -24,6 +24,8 @@ export const RUN_USAGE = `usage: chaos-action run [--config chaos-action.yml] [-
   --request-body-file F  its raw body, read from a file
   --expect-status LIST   statuses that count as success (default: 200)
   --health-path PATH     the health check (default: from the api's compose healthcheck)
+  --ready-timeout TIME   how long the entry may take to answer the health check before each
+                         scenario (default: 120s); a stack that never answers is inconclusive
   --results DIR          where results.json, report.md, junit.xml and metrics.prom go
   --baseline FILE        a results.json to compare with
   --scale N              multiply scenario durations (0.5 halves them)
@@ -70,6 +72,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         'request-body-file',
         'expect-status',
         'health-path',
+        'ready-timeout',
       ],
       repeatable: ['compose', 'base-compose', 'compose-env', 'scenario', 'scenarios-dir', 'param'],
       booleans: ['no-fail', 'no-fail-on-inconclusive', 'no-fail-on-error', 'help'],
@@ -101,6 +104,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       'request-body-file': one('request-body-file'),
       'expect-status': one('expect-status'),
       'health-path': one('health-path'),
+      'ready-timeout': one('ready-timeout'),
       'fail-on-violation': args.booleans.has('no-fail') ? 'false' : undefined,
       'fail-on-inconclusive': args.booleans.has('no-fail-on-inconclusive') ? 'false' : undefined,
       'fail-on-error': args.booleans.has('no-fail-on-error') ? 'false' : undefined,

@@ -24,6 +24,7 @@ import {
   type ScenarioFault,
   type ScenarioTarget,
   type SteadyStateCheck,
+  type Expansion,
 } from './scenario-schema';
 import { closest, didYouMean } from './suggest';
 import { formatShortDuration, MAX_DURATION_MS } from './units';
@@ -61,12 +62,15 @@ export interface RequestParam {
 export interface RunParams {
   request: RequestParam;
   health_path: string;
+  /** The statuses the health check accepts: 200 (when not given), a list, or '< 500' (the entry answers at all). */
+  health_status?: number | number[] | string;
 }
 
 /** What `validate` and `list` use when no stack is at hand. */
 export const DEFAULT_RUN_PARAMS: RunParams = {
   request: { method: 'GET', path: '/', expect: { status: [200] } },
   health_path: '/',
+  health_status: 200,
 };
 
 const SUITE_FILES = ['suites.yml', 'suites.yaml'];
@@ -364,7 +368,7 @@ export function parseScenarioText(text: string, file: string, options: LoadOptio
   }
   const data: Record<string, unknown> = { ...src.data };
   const { params, production, issues } = effectiveParams(src, data, options);
-  const run = options.run ?? DEFAULT_RUN_PARAMS;
+  const run = { health_status: 200, ...(options.run ?? DEFAULT_RUN_PARAMS) };
   const substituted = substituteParams(src, data, { ...run, ...params }, Object.keys(params));
   issues.push(...substituted.issues);
   if (issues.length) throw new ConfigError(issues);
@@ -448,12 +452,16 @@ export function parseScenarioText(text: string, file: string, options: LoadOptio
     const line = lineOf(src, ['steady-state', i]) ?? 1;
     if (item.http) {
       const maxLatencyMs = item.http['max-latency'] ?? null;
+      const { statuses, below } = item.http.status;
+      const accepted = below !== null ? `< ${below}` : `== ${statuses.join(' or ')}`;
       return {
         kind: 'http',
         path: item.http.path,
-        status: item.http.status,
+        status: statuses[0] ?? 200,
+        statuses,
+        below,
         maxLatencyMs,
-        source: `http ${item.http.path} == ${item.http.status}${maxLatencyMs !== null ? ` within ${maxLatencyMs}ms` : ''}`,
+        source: `http ${item.http.path} ${accepted}${maxLatencyMs !== null ? ` within ${maxLatencyMs}ms` : ''}`,
         line,
       };
     }
@@ -467,6 +475,22 @@ export function parseScenarioText(text: string, file: string, options: LoadOptio
       line,
     };
   });
+
+  // `target: { each: ... }`: a template, expanded once the stack's graph is known (expansion.ts).
+  const expansionOf = (t: ScenarioTarget): Expansion | null =>
+    (t as ScenarioTarget & { expansion?: Expansion | null }).expansion ?? null;
+  const expansion = s.fault !== undefined && s.target ? expansionOf(s.target) : null;
+  const listed = s.faults !== undefined ? placed.faults.findIndex((f) => expansionOf(f.target) !== null) : -1;
+  if (listed >= 0)
+    throw ConfigError.single(
+      file,
+      placed.faults[listed].lines.target,
+      `faults[${listed}].target`,
+      'each: expands a scenario with one fault: write it in target: beside fault:, not in a faults: list',
+    );
+  const strip = (t: ScenarioTarget): ScenarioTarget => ({ role: t.role, service: t.service });
+  placed.target = strip(placed.target);
+  for (const f of placed.faults) f.target = strip(f.target);
 
   const roles = [...s.requires.roles];
   const targetRoles = [placed.target, ...placed.faults.map((f) => f.target)].map((t) => t.role);
@@ -495,6 +519,7 @@ export function parseScenarioText(text: string, file: string, options: LoadOptio
       target: placed.faults[0]?.lines.target ?? lineOf(src, ['target']) ?? 1,
       from: placed.faults[0]?.lines.from ?? null,
     },
+    expansion,
   };
   if (options.scale === undefined || options.scale === 1) {
     const windows = windowsLongerThanTheirPhase(scenario, thresholdIndex, 1);

@@ -13,6 +13,7 @@ import { didYouMean } from './suggest';
 import { composeServiceNames, targetHostProblem } from './target-host';
 import { keyLineOf, parseYaml, zodIssues } from './yaml-source';
 import { FieldError, parsed, strictMap } from './zod-fields';
+import { parseDurationValue } from './units';
 
 export interface RunConfig {
   /** One or more compose files, in order (`-f a.yml -f b.yml`). */
@@ -53,6 +54,8 @@ export interface RunConfig {
   baselineResults: string | null;
   /** The load's request and the health check, as given; what is not given is inferred from the compose file. */
   target: TargetSettings;
+  /** How long to wait, before each scenario, for the entry to answer the health check (ready-timeout). */
+  readyTimeoutMs: number;
 }
 
 /** The run-level target every built-in scenario uses (`${request}`, `${health_path}`). */
@@ -69,6 +72,9 @@ export interface TargetSettings {
   /** `health-path: /healthz`; null: inferred from the api's compose healthcheck. */
   healthPath: string | null;
 }
+
+/** How long the entry may take to answer before a scenario (ready-timeout): images built, databases initialised. */
+export const DEFAULT_READY_TIMEOUT_MS = 120_000;
 
 /** Nothing given: everything is inferred. */
 export const NO_TARGET_SETTINGS: TargetSettings = {
@@ -279,6 +285,12 @@ export const runConfigSchema = strictMap({
   'request-headers': parsed((v) => parsePairs(v, 'headers')).optional(),
   'expect-status': parsed(parseStatusList).optional(),
   'health-path': parsed(parsePath).optional(),
+  'ready-timeout': parsed((v) => {
+    const ms = parseDurationValue(v, 's');
+    if (ms <= 0 || ms > 3_600_000)
+      throw new Error(`"${String(v)}" is not a wait between 1s and 1h (e.g. 120s)`);
+    return ms;
+  }).optional(),
 });
 
 export type RunConfigInput = z.input<typeof runConfigSchema>;
@@ -313,6 +325,7 @@ function toRunConfig(c: z.output<typeof runConfigSchema>): RunConfig {
       expectStatus: c['expect-status'] ?? null,
       healthPath: c['health-path'] ?? null,
     },
+    readyTimeoutMs: c['ready-timeout'] ?? DEFAULT_READY_TIMEOUT_MS,
   };
 }
 

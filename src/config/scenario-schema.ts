@@ -22,10 +22,28 @@ import {
 // ---------------------------------------------------------------- the typed result
 
 export interface ScenarioTarget {
-  /** Exactly one of role / service is set. */
+  /** Exactly one of role / service is set, except in a scenario that expands (`each:`), where neither is until it does. */
   role: Role | null;
   service: string | null;
 }
+
+/** Where an expanding scenario runs: once per dependency (of a kind), or once on the application's instances. */
+export interface Expansion {
+  over: 'dependency' | 'instance';
+  /** Only dependencies of this kind; null: every dependency. */
+  kind: ExpansionKind | null;
+}
+
+export const EXPANSION_KINDS = [
+  'database',
+  'cache',
+  'queue',
+  'search',
+  'telemetry',
+  'metrics',
+  'unknown',
+] as const;
+export type ExpansionKind = (typeof EXPANSION_KINDS)[number];
 
 export interface RequestSpec {
   method: string;
@@ -73,7 +91,19 @@ export interface PhaseDurations {
 }
 
 export type SteadyStateCheck =
-  | { kind: 'http'; path: string; status: number; maxLatencyMs: number | null; source: string; line: number }
+  | {
+      kind: 'http';
+      path: string;
+      /** The first accepted status (the one a single-status consumer such as a Kubernetes probe uses). */
+      status: number;
+      /** Every accepted status; [] when any status below `below` is accepted. */
+      statuses: number[];
+      /** Any status below this is accepted (`status: '< 500'`: the service answers); null: only `statuses`. */
+      below: number | null;
+      maxLatencyMs: number | null;
+      source: string;
+      line: number;
+    }
   | { kind: 'promql'; query: string; op: Comparator; value: number; source: string; line: number };
 
 export type ParamValue = string | number | boolean;
@@ -125,6 +155,10 @@ export interface Scenario {
   omitted: string[];
   /** Where `target:` and `fault.from:` are written, for messages about the services they name. */
   lines: { target: number; from: number | null };
+  /** `target: { each: ... }`: the file is a template, run once per match (expansion.ts); null otherwise. */
+  expansion: Expansion | null;
+  /** For a scenario made by an expansion: the template's name and what it was expanded over. */
+  expandedFrom?: { template: string; over: string; kind: string | null };
 }
 
 // ---------------------------------------------------------------- zod schemas
@@ -143,16 +177,36 @@ const roleField = z.string({ error: 'expected a role name' }).transform((v, ctx)
 export const targetSchema = strictMap({
   role: roleField.optional(),
   service: serviceName.optional(),
-}).transform((t, ctx): ScenarioTarget => {
+  each: z.enum(['dependency', 'instance'], { error: 'expected dependency or instance' }).optional(),
+  kind: z
+    .enum(EXPANSION_KINDS, { error: `expected a dependency kind (${EXPANSION_KINDS.join(', ')})` })
+    .optional(),
+}).transform((t, ctx): ScenarioTarget & { expansion: Expansion | null } => {
   if (t.role !== undefined && t.service !== undefined) {
     ctx.addIssue({ code: 'custom', message: 'give either role or service, not both' });
     return z.NEVER;
   }
-  if (t.role === undefined && t.service === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'needs a role (api, cache, ...) or a service' });
+  if (t.each !== undefined && (t.role !== undefined || t.service !== undefined)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `each: runs the scenario on every match, so it takes no ${t.role !== undefined ? 'role' : 'service'}`,
+    });
     return z.NEVER;
   }
-  return { role: t.role ?? null, service: t.service ?? null };
+  const given = [t.role, t.service, t.each].filter((v) => v !== undefined);
+  if (given.length === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'needs a role (api, cache, ...), a service, or each: dependency | instance',
+    });
+    return z.NEVER;
+  }
+  if (t.kind !== undefined && t.each !== 'dependency') {
+    ctx.addIssue({ code: 'custom', path: ['kind'], message: 'kind goes with each: dependency' });
+    return z.NEVER;
+  }
+  const expansion = t.each ? { over: t.each, kind: t.kind ?? null } : null;
+  return { role: t.role ?? null, service: t.service ?? null, expansion };
 });
 
 const toxicity = parsed((v) => parsePercent(v));
@@ -604,10 +658,28 @@ const phasesSchema = strictMap({
 
 const comparator = z.enum(['<', '<=', '>', '>=', '==', '!=']);
 
+/**
+ * A steady-state check's accepted statuses: one (`200`), a list (`[200, 204]`), or `'< 500'`
+ * (the service answers at all: what the run checks when the entry has no HTTP healthcheck).
+ */
+const steadyStatus = z
+  .union([
+    z.number().int().min(100).max(599),
+    z.array(z.number().int().min(100).max(599)).min(1),
+    z.string().regex(/^\s*<\s*[1-5]\d\d\s*$/, { error: "expected a status, a list, or '< 500'" }),
+  ])
+  .transform((v): { statuses: number[]; below: number | null } =>
+    typeof v === 'number'
+      ? { statuses: [v], below: null }
+      : Array.isArray(v)
+        ? { statuses: v, below: null }
+        : { statuses: [], below: Number(v.replace(/[<\s]/g, '')) },
+  );
+
 const steadyItem = strictMap({
   http: strictMap({
     path: z.string().startsWith('/', { error: 'must start with /' }),
-    status: z.number().int().min(100).max(599).prefault(200),
+    status: steadyStatus.prefault(200),
     'max-latency': durationField().optional(),
   }).optional(),
   promql: strictMap({

@@ -9,8 +9,14 @@ export interface StarterConfig {
   serviceMap: { role: string; service: string; why: string }[];
   /** Roles already given by the services' dev.chaos-action.role labels. */
   labelledRoles: string[];
+  /** Roles the stack's graph gives at every run, shown so they can be overridden. */
+  found?: { role: string; service: string; why: string }[];
+  /** The stack's graph, one line per service (graph.ts describeGraph). */
+  graph?: string[];
   request: { text: string; why: string } | null;
   healthPath: { path: string; why: string } | null;
+  /** Requests the entry's OpenAPI document offers (`init --probe`), to choose from. */
+  offered?: string[];
   /** The built-ins' application-specific parameters, with what each one checks. */
   params: { name: string; what: string }[];
 }
@@ -25,19 +31,37 @@ export function renderRunConfig(c: StarterConfig, source: string): string {
     `compose-files: [${c.composeFiles.map(quote).join(', ')}]`,
     '',
   ];
+  if (c.graph?.length) {
+    lines.push('# The stack as chaos-action reads it at every run (`chaos-action init` prints why):');
+    for (const line of c.graph) lines.push(`#   ${line}`);
+  }
+  if (c.found?.length) {
+    lines.push('# The roles that follow from it; to choose another service, map the role:');
+    lines.push(`# service-map: { ${c.found.map((f) => `${f.role}: ${quote(f.service)}`).join(', ')} }`);
+  }
   if (c.labelledRoles.length)
     lines.push(`# Roles from the services' dev.chaos-action.role labels: ${c.labelledRoles.join(', ')}.`);
   if (c.serviceMap.length) {
     lines.push('# Which service plays which role in the built-in scenarios.', 'service-map:');
     for (const m of c.serviceMap) lines.push(`  ${m.role}: ${quote(m.service)} # ${m.why}`);
-  } else if (!c.labelledRoles.length) {
+  } else if (!c.labelledRoles.length && !c.found?.length) {
     lines.push(
       '# No role could be inferred: map your services, e.g.',
       '# service-map: { api: web, cache: redis }',
     );
   }
   lines.push('', '# The request the load sends, and the health check every scenario starts from.');
-  lines.push(c.request ? `request: ${c.request.text} # ${c.request.why}` : '# request: POST /v1/orders');
+  // Unset, each run takes the entry's / when it answers 2xx with a body, else what it finds
+  // (`init --probe` writes what it found); a line written here is used as it is.
+  lines.push(
+    c.request && !/^the entry's root/.test(c.request.why)
+      ? `request: ${c.request.text} # ${c.request.why}`
+      : "# request: GET /items/1     # unset: each run takes the entry's / when it answers 2xx with a body, else a GET its OpenAPI document offers, else the health check",
+  );
+  if (c.offered?.length) {
+    lines.push("# The entry's OpenAPI document offers, without parameters:");
+    for (const o of c.offered) lines.push(`#   request: ${o}`);
+  }
   lines.push('# request-json: { sku: 42 }   # a JSON body, if the request needs one');
   lines.push('# expect-status: 200          # statuses that count as success');
   lines.push(
@@ -120,8 +144,11 @@ export function starterTarget(
   return {
     request: /nothing to infer/.test(requestWhy)
       ? null
-      : { text: `${params.request.method} ${params.request.path}`, why: requestWhy },
-    healthPath: /no curl\/wget healthcheck/.test(why('health check'))
+      : {
+          text: `${params.request.method} ${params.request.path}`,
+          why: requestWhy.replace(/^the entry's root.*/, "the entry's root"),
+        },
+    healthPath: /no (curl\/wget|HTTP) healthcheck/.test(why('health check'))
       ? null
       : { path: params.health_path, why: why('health check') },
   };

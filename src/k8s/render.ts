@@ -85,6 +85,16 @@ export function renderScenarios(
   const files: string[] = [];
   fs.mkdirSync(options.outDir, { recursive: true });
   for (const scenario of scenarios) {
+    // A template over a compose stack's graph has no service to select pods by until expanded.
+    if (scenario.expansion) {
+      run.refused.push({
+        scenario: scenario.name,
+        reasons: [
+          `it runs once per ${scenario.expansion.over} of a compose stack's graph (target: { each: ${scenario.expansion.over} }); write a scenario per service to run it on Kubernetes`,
+        ],
+      });
+      continue;
+    }
     const name = dnsName(scenario.name, options.runId);
     const testId = name;
     let workflow: Record<string, unknown>;

@@ -5,7 +5,8 @@ import { monotonicMs } from '../util/clock';
 export interface HttpProbe {
   url: string;
   method?: string;
-  status?: number;
+  /** The accepted status(es), or any status below a limit; default 200. */
+  status?: number | number[] | { below: number };
   maxLatencyMs?: number;
   bodyContains?: string;
   json?: unknown;
@@ -22,7 +23,19 @@ export interface HttpProbeResult {
 
 export async function probeHttp(probe: HttpProbe): Promise<HttpProbeResult> {
   const started = monotonicMs();
-  const expectedStatus = probe.status ?? 200;
+  const wanted = probe.status ?? 200;
+  const accepts = (status: number): boolean =>
+    typeof wanted === 'number'
+      ? status === wanted
+      : Array.isArray(wanted)
+        ? wanted.includes(status)
+        : status < wanted.below;
+  const expected =
+    typeof wanted === 'number'
+      ? String(wanted)
+      : Array.isArray(wanted)
+        ? wanted.join(' or ')
+        : `below ${wanted.below}`;
   try {
     const response = await request(probe.url, {
       method: (probe.method ?? (probe.json === undefined ? 'GET' : 'POST')) as 'GET',
@@ -34,8 +47,7 @@ export async function probeHttp(probe: HttpProbe): Promise<HttpProbeResult> {
     const body = await response.body.text();
     const latencyMs = monotonicMs() - started;
     const problems: string[] = [];
-    if (response.statusCode !== expectedStatus)
-      problems.push(`status ${response.statusCode}, expected ${expectedStatus}`);
+    if (!accepts(response.statusCode)) problems.push(`status ${response.statusCode}, expected ${expected}`);
     if (probe.maxLatencyMs !== undefined && latencyMs > probe.maxLatencyMs) {
       problems.push(`took ${Math.round(latencyMs)}ms, limit ${probe.maxLatencyMs}ms`);
     }

@@ -16,7 +16,7 @@ import { assertDockerReachable } from '../stack/docker';
 import { assertProjectIsNew } from '../stack/project-guard';
 import { serviceUrl } from '../stack/endpoints';
 import { isRole } from '../config/roles';
-import { ROLE_LABEL, RoleError, rolesFromModel, type RoleResolver } from '../stack/roles';
+import { ROLE_LABEL, RoleError, rolesFromModel, type ResolvedRoles, type RoleResolver } from '../stack/roles';
 import { inferRunTarget, type RunTarget } from '../stack/run-target';
 import { thresholdNeeds } from './thresholds';
 import { monotonicMs } from '../util/clock';
@@ -31,6 +31,16 @@ import {
 import { gateDecision, type GateSettings } from '../results/gate';
 import { emptyScenarioResult, runScenario, type ScenarioEnvironment } from './runner';
 import { BaseStack, prepareBase, runPaired, type PreparedBase } from './paired';
+import { expandScenario, splitExpandedName } from './expansion';
+import { probeEntry } from '../stack/entry-probe';
+import {
+  describeServingCheck,
+  notServingReason,
+  waitUntilServing,
+  type ReadyResult,
+  type ServingCheck,
+} from './readiness';
+import { formatDuration } from '../config/duration';
 
 export const TOOL_VERSION: string = packageJson.version;
 
@@ -63,7 +73,7 @@ export interface PreparedRun {
   notes: string[];
   /** The stack as compose describes it, its roles and the load's target, all known before `up`. */
   model: ComposeModel;
-  roles: RoleResolver;
+  roles: ResolvedRoles;
   target: RunTarget;
   /** The paired base stack (base-compose), or null without one. */
   base: PreparedBase | null;
@@ -84,7 +94,7 @@ export async function prepareRun(config: RunConfig): Promise<PreparedRun> {
     if (error instanceof ComposeError) throw ConfigError.single(null, null, '', error.message);
     throw error;
   }
-  let roles: RoleResolver;
+  let roles: ResolvedRoles;
   try {
     roles = rolesFromModel(model, config.serviceMap as Record<string, string>);
   } catch (error) {
@@ -92,7 +102,11 @@ export async function prepareRun(config: RunConfig): Promise<PreparedRun> {
     throw error;
   }
   const apiService = roles.optional('api');
-  const target = inferRunTarget(model.services.find((s) => s.name === apiService) ?? null, config.target);
+  const target = inferRunTarget(
+    model.services.find((s) => s.name === apiService) ?? null,
+    config.target,
+    roles.graph.entry,
+  );
   const builtinDir = config.builtinScenarios ? builtinScenariosDir() : null;
   if (config.builtinScenarios && !builtinDir) {
     throw ConfigError.single(
@@ -108,7 +122,8 @@ export async function prepareRun(config: RunConfig): Promise<PreparedRun> {
   );
   const names = selectScenarioNames(catalog, config);
   if (roles.optional('metrics') === null) {
-    for (const name of names) leaveOutMetricChecks(catalog.scenarios.get(name) as Scenario);
+    for (const name of names)
+      leaveOutMetricChecks(catalog.scenarios.get(splitExpandedName(name).template) as Scenario);
   }
   const notes = [...catalog.notes];
   // A built-in of a built-in suite may skip a role the stack lacks; anything the user chose may not.
@@ -120,7 +135,51 @@ export async function prepareRun(config: RunConfig): Promise<PreparedRun> {
   const skipped: PreparedRun['skipped'] = [];
   const problems: ConfigIssue[] = [];
   for (const name of names) {
-    const scenario = catalog.scenarios.get(name) as Scenario;
+    // A template (`target: { each: ... }`) runs once per match in the stack's graph; a name like
+    // dependency-down[db] asks for one of those runs.
+    const { template, arg } = splitExpandedName(name);
+    const chosen = catalog.scenarios.get(template) as Scenario;
+    const expanded = expandScenario(chosen, roles.graph);
+    const runs = arg === null ? expanded.scenarios : expanded.scenarios.filter((e) => e.name === name);
+    if (arg !== null && runs.length === 0) {
+      const made = expanded.scenarios.map((e) => e.name);
+      problems.push({
+        file: null,
+        line: null,
+        field: 'scenarios',
+        message: `"${name}" is not a run of ${template} on this stack (${made.length ? `runs: ${made.join(', ')}` : (expanded.none ?? 'it does not expand')})`,
+      });
+      continue;
+    }
+    if (expanded.none !== null) {
+      if (suiteIsBuiltin && chosen.builtin) skipped.push({ scenario: chosen, reason: expanded.none });
+      else
+        problems.push({
+          file: chosen.file,
+          line: chosen.lines.target,
+          field: 'target',
+          message: `${chosen.name} runs nowhere on ${composeLabel(model)}: ${expanded.none}`,
+        });
+      continue;
+    }
+    for (const scenario of runs) checkServices(scenario);
+  }
+  function checkServices(scenario: Scenario): void {
+    // A memory hog needs a limit to press against (else it presses on the whole host): a
+    // built-in of a built-in suite is skipped on a service that has none, and says how to give one.
+    const unlimited = scenario.faults.find((f) => {
+      if (f.spec.type !== 'memory' || f.spec.method !== 'hog') return false;
+      const service = roles.optional(f.target.role ?? (f.target.service as string));
+      return service !== null && model.services.find((s) => s.name === service)?.memoryLimited === false;
+    });
+    if (unlimited && suiteIsBuiltin && scenario.builtin) {
+      const service = roles.optional(unlimited.target.role ?? (unlimited.target.service as string)) as string;
+      skipped.push({
+        scenario,
+        reason: `${service} has no memory limit, so a memory hog would press on the whole host; give it one (mem_limit: 256m) to run this`,
+      });
+      return;
+    }
     const missing = missingServices(scenario, roles, model);
     const missingRoles = missing.filter((m) => m.role !== null);
     const optional = suiteIsBuiltin && scenario.builtin;
@@ -158,7 +217,9 @@ export async function prepareRun(config: RunConfig): Promise<PreparedRun> {
 function selectScenarioNames(catalog: ScenarioCatalog, config: RunConfig): string[] {
   const known = [...catalog.scenarios.keys()].sort();
   if (config.scenarios.length > 0) {
-    const unknown = config.scenarios.filter((name) => !catalog.scenarios.has(name));
+    const unknown = config.scenarios.filter(
+      (name) => !catalog.scenarios.has(splitExpandedName(name).template),
+    );
     if (unknown.length) {
       throw ConfigError.single(
         'scenarios',
@@ -293,12 +354,44 @@ export async function runChaos(
     hooks.log(
       `stack: load goes to ${current.targetUrl}${current.prometheusUrl ? `, Prometheus at ${current.prometheusUrl}` : ', no Prometheus'}`,
     );
-    for (const { scenario, reason } of prepared.skipped) {
+    // Ready means serving: the entry answers its health check, whatever the containers say.
+    const serving = (): ServingCheck => ({
+      targetUrl: current.targetUrl,
+      path: target.params.health_path,
+      status: target.params.health_status ?? 200,
+    });
+    hooks.log(
+      `stack: waiting up to ${formatDuration(config.readyTimeoutMs)} for ${apiService} to serve: ${describeServingCheck(serving())}`,
+    );
+    const firstReady = await waitUntilServing(serving(), config.readyTimeoutMs, { signal: hooks.signal });
+    hooks.log(
+      firstReady.ok
+        ? `stack: serving after ${formatDuration(firstReady.waitedMs)} (${firstReady.last})`
+        : `stack: ${notServingReason(serving(), firstReady)}`,
+    );
+    // The request, when none was given: what the serving entry answers decides it (resolveRequest).
+    let plan: Pick<PreparedRun, 'scenarios' | 'skipped'> = prepared;
+    if (firstReady.ok && config.target.request === null) {
+      const chosen = await resolveRequest(current.targetUrl, target.params.health_path);
+      hooks.log(`request: GET ${chosen.path} (${chosen.why})`);
+      if (chosen.path !== target.params.request.path) {
+        plan = await prepareRun({
+          ...config,
+          project: null,
+          baseCompose: [],
+          target: { ...config.target, request: { method: 'GET', path: chosen.path } },
+        });
+      }
+    }
+    for (const { scenario, reason } of plan.skipped) {
       const result: ScenarioResult = { ...emptyScenarioResult(scenario), outcome: 'skipped', reason };
       results.push(result);
       hooks.onScenarioDone?.(result);
     }
-    for (const [index, scenario] of prepared.scenarios.entries()) {
+    let notServing: ReadyResult | null = firstReady.ok ? null : firstReady;
+    let notServingAfter: string | null = null;
+    let previous = '';
+    for (const [index, scenario] of plan.scenarios.entries()) {
       if (hooks.signal?.aborted) break;
       if (index > 0) {
         const now = await endpoints().catch((error: Error) => {
@@ -310,6 +403,33 @@ export async function runChaos(
           hooks.log(`stack: Prometheus is now at ${now.prometheusUrl ?? 'no address'}`);
         current = now;
         if (base) base.env = { ...base.env, ...(await base.stack.endpoints().catch(() => ({}))) };
+      }
+      // A stack that never served, or stopped serving for good after a scenario, is not waited
+      // for again; one that serves must serve again (the previous scenario may have left it
+      // recovering) before the next one starts.
+      const ready =
+        index === 0 || notServing !== null
+          ? (notServing ?? firstReady)
+          : await waitUntilServing(serving(), config.readyTimeoutMs, { signal: hooks.signal });
+      if (index > 0 && notServing === null && ready.waitedMs >= 1000)
+        hooks.log(
+          ready.ok
+            ? `stack: serving again after ${formatDuration(ready.waitedMs)}`
+            : `stack: ${notServingReason(serving(), ready)} after ${previous}`,
+        );
+      if (!ready.ok) {
+        if (notServing === null && index > 0) notServingAfter = previous;
+        notServing = ready;
+        const result: ScenarioResult = {
+          ...emptyScenarioResult(scenario),
+          outcome: 'inconclusive',
+          reason: notServingAfter
+            ? `${notServingReason(serving(), ready).replace('the stack never served', `the stack did not serve again after ${notServingAfter}`)}`
+            : notServingReason(serving(), ready),
+        };
+        results.push(result);
+        hooks.onScenarioDone?.(result);
+        continue;
       }
       const result = await runSide(scenario, base, {
         project,
@@ -323,6 +443,7 @@ export async function runChaos(
       });
       results.push(result);
       hooks.onScenarioDone?.(result);
+      previous = scenario.name;
       // The next scenario starts from a healthy stack, or its steady-state check says why not.
       await stack.waitHealthy(120_000).catch((error: Error) => hooks.log(`stack: ${error.message}`));
       await baseStack
@@ -392,4 +513,27 @@ export function gateExitCode(result: RunResult, settings: GateSettings): number 
   const { failing } = gateDecision(result, settings);
   if (failing.includes('violation')) return 1;
   return failing.length > 0 ? 3 : 0;
+}
+
+/**
+ * The request to load with when the run was given none: the entry's `/` when it answers 2xx
+ * with a body, else the first parameter-free GET of its OpenAPI document that does and is no
+ * health endpoint (stack/entry-probe.ts), else the health check when it has a path of its own
+ * (it exercises little: the log says so), else `/` as it is.
+ */
+export async function resolveRequest(
+  targetUrl: string,
+  healthPath: string,
+): Promise<{ path: string; why: string }> {
+  const probe = await probeEntry(targetUrl);
+  if (probe.request) return probe.request;
+  if (healthPath !== '/')
+    return {
+      path: healthPath,
+      why: `nothing answered 2xx with a body (/ answered ${probe.root}${probe.openapi ? `; ${probe.openapi.path} offered nothing that did` : ''}), so the health check, which exercises little: set request to load a real endpoint`,
+    };
+  return {
+    path: '/',
+    why: `nothing answered 2xx with a body (/ answered ${probe.root}): set request to load a real endpoint`,
+  };
 }

@@ -48,7 +48,11 @@ export async function prepareBase(config: RunConfig): Promise<PreparedBase> {
     const model = await readComposeModel(files);
     const roles = rolesFromModel(model, config.serviceMap as Record<string, string>);
     const api = roles.optional('api');
-    const target = inferRunTarget(model.services.find((s) => s.name === api) ?? null, config.target);
+    const target = inferRunTarget(
+      model.services.find((s) => s.name === api) ?? null,
+      config.target,
+      roles.graph.entry,
+    );
     return { composeFiles: files, roles, target };
   } catch (error) {
     if (error instanceof ComposeError || error instanceof RoleError)

@@ -26,7 +26,7 @@ export async function checkSteadyState(
     if (check.kind === 'http') {
       const result = await probeHttp({
         url: new URL(check.path, `${endpoints.targetUrl}/`).toString(),
-        status: check.status,
+        status: check.below !== null ? { below: check.below } : check.statuses,
         maxLatencyMs: check.maxLatencyMs ?? undefined,
         timeoutMs: 5000,
       });

@@ -1,15 +1,21 @@
 // The request the load sends and the health check every scenario uses, for a stack we have
-// never seen: what the run config gives, and the rest inferred from the api service's compose
-// definition — the health check from its healthcheck's curl/wget URL, the request from the
-// health check (else GET /), the port from that URL or its first published port. Pure: it
-// reads the compose model and says where each value came from.
+// never seen: what the run config gives, and the rest from the stack's graph (graph.ts).
+// - The request: the entry's root, `GET /`; once the stack serves, the run checks that it answers
+//   2xx with a body, else takes what the entry offers (engine.ts resolveRequest). A health
+//   endpoint exercises nothing: it is the last resort, never the first choice.
+// - The health check: the entry's HTTP healthcheck (curl or wget in compose) when it has one,
+//   answering 200; else the entry itself: `GET /` answering anything below 500 (or the run's
+//   expect-status), which says the application serves without asking for a page to exist.
+// - The port: the entry's (the healthcheck's when published, else its first HTTP port).
+// Pure: it reads the compose model and says where each value came from.
 import type { RequestParam, RunParams } from '../config/load-scenarios';
 import type { TargetSettings } from '../config/run-config';
 import type { ComposeService } from './compose-model';
+import type { Entry } from './graph';
 
 export interface RunTarget {
   params: RunParams;
-  /** The api's container port the load goes to (published to the host); null: its first published port. */
+  /** The entry's container port the load goes to (published to the host); null: its first published port. */
   port: number | null;
   /** One line per value: what it is and where it came from. */
   explained: string[];
@@ -29,23 +35,34 @@ export function healthcheckUrl(test: string[] | null): URL | null {
   }
 }
 
-export function inferRunTarget(api: ComposeService | null, given: TargetSettings): RunTarget {
+/** The statuses that mean "the entry serves" when it has no healthcheck: the run's expect-status, else anything below 500. */
+export function servingStatus(given: TargetSettings): number[] | string {
+  return given.expectStatus ?? '< 500';
+}
+
+export function inferRunTarget(
+  api: ComposeService | null,
+  given: TargetSettings,
+  entry: Entry | null = null,
+): RunTarget {
   const explained: string[] = [];
   const healthUrl = healthcheckUrl(api?.healthcheck ?? null);
-  const published = api?.ports.map((p) => p.target) ?? [];
-  const apiName = api ? `service ${api.name}` : 'the api service';
+  const apiName = api ? `service ${api.name}` : 'the entry';
 
   let healthPath: string;
+  let healthStatus: RunParams['health_status'] = 200;
   if (given.healthPath) {
     healthPath = given.healthPath;
-    explained.push(`health check GET ${healthPath} (given)`);
+    explained.push(`health check GET ${healthPath} answering 200 (given)`);
   } else if (healthUrl) {
     healthPath = `${healthUrl.pathname}${healthUrl.search}`;
-    explained.push(`health check GET ${healthPath} (from the healthcheck of ${apiName})`);
+    explained.push(`health check GET ${healthPath} answering 200 (from the healthcheck of ${apiName})`);
   } else {
-    healthPath = given.request?.method === 'GET' ? given.request.path : '/';
+    healthPath = '/';
+    healthStatus = servingStatus(given);
+    const accepted = Array.isArray(healthStatus) ? healthStatus.join(' or ') : 'any status below 500';
     explained.push(
-      `health check GET ${healthPath} (${apiName} has no curl/wget healthcheck; set health-path to choose)`,
+      `health check GET / answering ${accepted} (${apiName} has no HTTP healthcheck: the check is that it answers; set health-path to choose)`,
     );
   }
 
@@ -53,12 +70,11 @@ export function inferRunTarget(api: ComposeService | null, given: TargetSettings
   if (given.request) {
     line = given.request;
     explained.push(`request ${line.method} ${line.path} (given)`);
-  } else if (healthUrl || given.healthPath) {
-    line = { method: 'GET', path: healthPath };
-    explained.push(`request GET ${healthPath} (the health check; set request to load a real endpoint)`);
   } else {
     line = { method: 'GET', path: '/' };
-    explained.push('request GET / (nothing to infer it from; set request, e.g. "POST /v1/orders")');
+    explained.push(
+      `request GET / (the entry's root, checked once the stack serves: else a GET its OpenAPI document offers, else the health check; set request to load a real endpoint, e.g. "POST /v1/orders")`,
+    );
   }
   const request: RequestParam = {
     method: line.method,
@@ -69,16 +85,16 @@ export function inferRunTarget(api: ComposeService | null, given: TargetSettings
     expect: { status: given.expectStatus ?? [200] },
   };
 
-  let port: number | null = null;
+  const published = api?.ports.map((p) => p.target) ?? [];
+  let port: number | null = entry?.service === api?.name ? (entry?.port ?? null) : null;
   const healthPort = healthUrl
     ? Number(healthUrl.port || (healthUrl.protocol === 'https:' ? 443 : 80))
     : null;
-  if (healthPort !== null && published.includes(healthPort)) {
-    port = healthPort;
-    explained.push(`port ${port} (the healthcheck's port, published by ${apiName})`);
-  } else if (published.length) {
-    port = published[0];
-    explained.push(`port ${port} (the first port ${apiName} publishes)`);
-  }
-  return { params: { request, health_path: healthPath }, port, explained };
+  if (port === null && healthPort !== null && published.includes(healthPort)) port = healthPort;
+  if (port === null && published.length) port = published[0];
+  if (port !== null)
+    explained.push(
+      `port ${port} (${healthPort === port ? "the healthcheck's port, " : ''}published by ${apiName})`,
+    );
+  return { params: { request, health_path: healthPath, health_status: healthStatus }, port, explained };
 }

@@ -270,9 +270,13 @@ abort: ['fault: error_rate > 50% for 10s', 'p95 > 5s for 5s']`),
 describe('built-in scenarios and suites', () => {
   const catalog = loadCatalog({ builtinDir });
 
-  it('loads the seven seed scenarios, the game day and the load test', () => {
+  it('loads the seven seed scenarios, the game day, the load test and the four that expand over the graph', () => {
     expect([...catalog.scenarios.keys()].sort()).toEqual([
+      'dependency-down',
+      'dependency-partition',
+      'dependency-slow',
       'game-day',
+      'instance-loss',
       'latency-injection',
       'load-test',
       'memory-pressure',
@@ -284,7 +288,8 @@ describe('built-in scenarios and suites', () => {
     ]);
     for (const s of catalog.scenarios.values()) {
       expect(s.builtin).toBe(true);
-      expect(s.target.role).not.toBeNull();
+      // A role, or an expansion over the graph (the dependencies, the application's instances).
+      expect(s.target.role !== null || s.expansion !== null).toBe(true);
       expect(Object.keys(s.production).length).toBeGreaterThan(0);
       // CI-sized: a minute of fault at most. memory-pressure's 90 s is a cap, not its length: the
       // fault ends at the OOM kill, about 45 s in (the cap leaves the OOM watch room when scaled).
@@ -302,7 +307,7 @@ describe('built-in scenarios and suites', () => {
     expect([...catalog.suites.full, 'game-day'].sort()).toEqual([...catalog.scenarios.keys()].sort());
     expect(suitesOf(catalog, 'load-test')).toEqual(['default', 'full']);
     expect(selectScenarios(catalog, {}).map((s) => s.name)).toEqual(['otel-collector-failure', 'load-test']);
-    expect(selectScenarios(catalog, { suite: 'all' })).toHaveLength(9);
+    expect(selectScenarios(catalog, { suite: 'all' })).toHaveLength(13);
     expect(selectScenarios(catalog, { names: ['retry-storm'] })[0].fault).toMatchObject({ type: 'flap' });
     expect(() => selectScenarios(catalog, { names: ['redis-failur'] })).toThrow(
       'scenarios: unknown scenario "redis-failur" (did you mean "redis-failure"?)',
@@ -387,7 +392,7 @@ describe('built-in scenarios and suites', () => {
     expect(c.notes[0]).toMatch(/mine\.yml: scenario "load-test" replaces the built-in one/);
     expect(c.notes[1]).toMatch(/suites\.yml: suite "default" replaces the one in/);
     expect(c.suites.smoke).toEqual(['load-test']);
-    expect(c.suites.full).toHaveLength(8);
+    expect(c.suites.full).toHaveLength(12);
   });
 
   it('checks suite names with lines', () => {

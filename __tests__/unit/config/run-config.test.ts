@@ -42,7 +42,13 @@ describe('run config', () => {
       params: { alert_within: '60s', 'redis-failure.fault_duration': '10s' },
       baselineResults: null,
       target: NO_TARGET_SETTINGS,
+      readyTimeoutMs: 120_000,
     });
+    expect(parseRunConfig({ 'compose-files': 'a.yml', 'ready-timeout': '3m' }).readyTimeoutMs).toBe(180_000);
+    expect(parseRunConfig({ 'compose-files': 'a.yml', 'ready-timeout': 45 }).readyTimeoutMs).toBe(45_000);
+    expect(() => parseRunConfig({ 'compose-files': 'a.yml', 'ready-timeout': '0s' }, 'flag')).toThrow(
+      'flag ready-timeout: "0s" is not a wait between 1s and 1h (e.g. 120s)',
+    );
   });
 
   it('accepts the service map as JSON or a map', () => {

@@ -46,7 +46,8 @@ const OPTIONS = {
 
 function allBuiltins(): Scenario[] {
   const catalog = loadCatalog({ builtinDir: builtinScenariosDir(), userDirs: [] }, { run: RUN });
-  return selectScenarios(catalog, { suite: 'all' });
+  // The templates that expand over a compose stack's graph are refused (a test below says so).
+  return selectScenarios(catalog, { suite: 'all' }).filter((s) => s.expansion === null);
 }
 
 function scenario(yaml: string): Scenario {
@@ -458,5 +459,27 @@ thresholds: [ 'fault: p95 < 500ms' ]
     });
     vm.runInContext(`${body}\nmain();`, context);
     expect((context as { pwned?: number }).pwned).toBeUndefined();
+  });
+});
+
+describe('render k8s: scenarios that expand over a compose graph', () => {
+  it('refuses them with the reason, and renders the rest', () => {
+    const catalog = loadCatalog({ builtinDir: builtinScenariosDir(), userDirs: [] }, { run: RUN });
+    const template = catalog.scenarios.get('dependency-down') as Scenario;
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'render-expand-'));
+    const rendered = renderScenarios(
+      [template],
+      { ...OPTIONS, outDir: out },
+      { scenariosDirs: [], builtin: true, options: { run: RUN } },
+    );
+    expect(rendered.run.scenarios).toEqual([]);
+    expect(rendered.run.refused).toEqual([
+      {
+        scenario: 'dependency-down',
+        reasons: [
+          "it runs once per dependency of a compose stack's graph (target: { each: dependency }); write a scenario per service to run it on Kubernetes",
+        ],
+      },
+    ]);
   });
 });

@@ -2,7 +2,6 @@ import { parseComposeConfig } from '../../../src/stack/compose-model';
 import { rolesFromModel } from '../../../src/stack/roles';
 import { healthcheckUrl, inferRunTarget } from '../../../src/stack/run-target';
 import { combineOutcomes } from '../../../src/results';
-import { guessRoles } from '../../../src/stack/infer-roles';
 import { renderRunConfig, starterTarget } from '../../../src/config/starter-files';
 import { loadRunConfigFile, NO_TARGET_SETTINGS } from '../../../src/config/run-config';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -75,6 +74,14 @@ describe('compose config', () => {
         { target: 8080, published: null, protocol: 'tcp' },
         { target: 9100, published: null, protocol: 'tcp' },
       ],
+      expose: [],
+      build: { context: '/src/storefront', dockerfile: 'Dockerfile', target: null, inline: null },
+      replicas: 1,
+      dependsOn: [],
+      networks: ['default'],
+      command: [],
+      entrypoint: [],
+      memoryLimited: false,
     });
     const v2 = parseComposeConfig(V2, ['compose.yaml']);
     expect(v2.services[1]).toMatchObject({
@@ -88,7 +95,7 @@ describe('compose config', () => {
     expect(v2.services[0].healthcheck).toBeNull();
   });
 
-  it('resolves roles from labels, the service map and names, and names what is missing', () => {
+  it('resolves roles from labels, the service map and the graph, and names what is missing', () => {
     const model = parseComposeConfig(V1, ['/repo/docker-compose.yml']);
     const roles = rolesFromModel(model, { api: 'storefront' });
     expect(roles.service('api')).toBe('storefront');
@@ -109,22 +116,23 @@ describe('the run target, inferred', () => {
     expect(healthcheckUrl(null)).toBeNull();
   });
 
-  it('infers the health check, the request from it, and the port; says where each came from', () => {
+  it("takes the health check from the HTTP healthcheck, and loads the entry's root, not the health path", () => {
     const v2 = parseComposeConfig(V2, ['compose.yaml']);
     const target = inferRunTarget(v2.services[1], none);
     expect(target.params).toEqual({
-      request: { method: 'GET', path: '/health?deep=1', expect: { status: [200] } },
+      request: { method: 'GET', path: '/', expect: { status: [200] } },
       health_path: '/health?deep=1',
+      health_status: 200,
     });
     expect(target.port).toBe(8080);
     expect(target.explained).toEqual([
-      'health check GET /health?deep=1 (from the healthcheck of service storefront)',
-      'request GET /health?deep=1 (the health check; set request to load a real endpoint)',
+      'health check GET /health?deep=1 answering 200 (from the healthcheck of service storefront)',
+      `request GET / (the entry's root, checked once the stack serves: else a GET its OpenAPI document offers, else the health check; set request to load a real endpoint, e.g. "POST /v1/orders")`,
       "port 8080 (the healthcheck's port, published by service storefront)",
     ]);
   });
 
-  it('prefers what was given, and falls back to GET / without a healthcheck', () => {
+  it('prefers what was given; without a healthcheck the check is that the entry answers', () => {
     const v1 = parseComposeConfig(V1, ['docker-compose.yml']);
     const given = inferRunTarget(v1.services[2], {
       ...none,
@@ -143,8 +151,12 @@ describe('the run target, inferred', () => {
     expect(bare.params).toEqual({
       request: { method: 'GET', path: '/', expect: { status: [200] } },
       health_path: '/',
+      health_status: '< 500',
     });
     expect(bare.port).toBeNull();
+    expect(
+      inferRunTarget(v1.services[1], { ...none, expectStatus: [200, 302] }).params.health_status,
+    ).toEqual([200, 302]);
   });
 });
 
@@ -156,7 +168,7 @@ describe('skipped scenarios', () => {
   });
 });
 
-describe('init: guessing roles', () => {
+describe('init: the starter config', () => {
   const model = parseComposeConfig(
     `
 services:
@@ -164,64 +176,40 @@ services:
     image: acme/shop:1
     healthcheck: { test: [CMD, curl, -f, 'http://localhost:3000/ready'] }
     ports: ['3000']
-  worker:
-    image: acme/worker:1
-    healthcheck: { test: [CMD, /bin/true] }
-    ports: ['9000']
   sessions:
     image: docker.io/bitnami/valkey:8
-  traces:
-    image: jaegertracing/all-in-one:1.60
-  prom:
-    image: prom/prometheus:v2
-  redistributor:
-    image: acme/redistributor:1
 `,
     ['compose.yaml'],
   );
 
-  it('reads roles from images and names, and picks the api by its port and HTTP healthcheck', () => {
-    const { roles, notes } = guessRoles(model);
-    expect(Object.fromEntries(roles.map((r) => [r.role, `${r.service}: ${r.why}`]))).toEqual({
-      cache: 'sessions: its image docker.io/bitnami/valkey:8',
-      telemetry: 'traces: its image jaegertracing/all-in-one:1.60',
-      metrics: 'prom: its image prom/prometheus:v2',
-      // Jaeger receives and stores traces: it plays both roles.
-      tracing: 'traces: its image jaegertracing/all-in-one:1.60',
-      api: 'shop: it publishes port 3000 and has an HTTP healthcheck',
-    });
-    // worker's healthcheck is not HTTP: shop is the clear choice, so nothing to note.
-    expect(notes).toEqual([]);
-  });
-
-  it('writes a run config that validates and says why', () => {
-    const { roles } = guessRoles(model);
-    const api = model.services.find((s) => s.name === 'shop') ?? null;
-    const target = inferRunTarget(api, none);
+  it('writes a run config that validates, shows the graph and says why', () => {
+    const roles = rolesFromModel(model, {});
+    const target = inferRunTarget(model.services[1], none, roles.graph.entry);
     const text = renderRunConfig(
       {
         composeFiles: ['compose.yaml'],
-        serviceMap: roles,
+        serviceMap: [],
         labelledRoles: [],
+        found: Object.entries(roles.roles).map(([role, service]) => ({ role, service, why: '' })),
+        graph: ['sessions  dependency   cache: valkey (image docker.io/bitnami/valkey:8)'],
         ...starterTarget(target.params, target.explained),
         params: [{ name: 'cache_miss_log', what: 'checked in redis-failure' }],
       },
       'compose.yaml',
     );
-    expect(text).toContain('  api: shop # it publishes port 3000 and has an HTTP healthcheck\n');
-    expect(text).toContain('request: GET /ready # the health check; set request to load a real endpoint\n');
+    expect(text).toContain('#   sessions  dependency   cache: valkey (image docker.io/bitnami/valkey:8)\n');
+    expect(text).toContain('# service-map: { api: shop, cache: sessions }\n');
+    // Unset: each run resolves it on the serving entry.
+    expect(text).toMatch(
+      /^# request: GET \/items\/1 +# unset: each run takes the entry's \/ when it answers 2xx with a body/m,
+    );
     expect(text).toContain('health-path: /ready # from the healthcheck of service shop\n');
     const dir = mkdtempSync(path.join(tmpdir(), 'starter-'));
     writeFileSync(path.join(dir, 'chaos-action.yml'), text);
     const config = loadRunConfigFile(path.join(dir, 'chaos-action.yml'), {}, null, { workdir: dir });
-    expect(config.serviceMap).toEqual({
-      cache: 'sessions',
-      telemetry: 'traces',
-      metrics: 'prom',
-      tracing: 'traces',
-      api: 'shop',
-    });
-    expect(config.target).toMatchObject({ request: { method: 'GET', path: '/ready' }, healthPath: '/ready' });
+    expect(config.serviceMap).toEqual({});
+    expect(config.target).toMatchObject({ request: null, healthPath: '/ready' });
+    expect(config.readyTimeoutMs).toBe(120_000);
     expect(config.params).toEqual({});
   });
 });
