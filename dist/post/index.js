@@ -62074,8 +62074,11 @@ async function post() {
     try {
         if (journalPath) {
             const log = (line) => core.info((0, escape_1.neutralizeWorkflowCommands)(`cleanup: ${line}`));
+            // Only this run's entries, and only of the projects the main step created: an entry that
+            // names any other project is refused, whatever it says.
             const outcome = await (0, faults_1.revertAll)(journalPath, log, {
                 runId: runId || undefined,
+                projects: [project, baseProject].filter(Boolean),
             });
             core.info(`cleanup: journal ${journalPath} replayed (${JSON.stringify(outcome)})`);
             if (outcome.failed || outcome.refused) {
@@ -62559,8 +62562,12 @@ const inspect_1 = __nccwpck_require__(8106);
 exports.RUNNING_PROOF_MS = 5000;
 /** How long an unpaused container may take to be seen thawed. */
 exports.UNPAUSED_PROOF_MS = 2000;
-/** How long the state must hold, look after look, to count (a crash at start is caught). */
-exports.SETTLE_MS = 250;
+/**
+ * How long the state must hold, look after look, to count: a container that dies as it starts
+ * (a bad command, a missing file) is gone within this; one that crashes later is recovery's to
+ * see. Every phase boundary after a container fault waits on it.
+ */
+exports.SETTLE_MS = 150;
 /** What a container is instead of running, in a word or two: "exited", "paused", "restarting". */
 function notRunningAs(state) {
     if (state.Paused)
@@ -62825,6 +62832,7 @@ async function injectStop(ctx, target, spec) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.FaultHandle = void 0;
 exports.newFaultId = newFaultId;
+exports.concurrentGroups = concurrentGroups;
 // The life cycle every fault kind shares: journal first, act, prove, and a revert that runs
 // in-process teardown, then the journalled steps, then drops the journal entry.
 const node_crypto_1 = __nccwpck_require__(7598);
@@ -62833,6 +62841,22 @@ const journal_1 = __nccwpck_require__(1133);
 const types_1 = __nccwpck_require__(6464);
 function newFaultId() {
     return (0, node_crypto_1.randomBytes)(4).toString('hex');
+}
+/**
+ * The steps in journal order, with each run of chain removals made one group: they act in
+ * different network namespaces and do not depend on one another, so they run at once (a
+ * partition's revert is one removal per client). Every other step runs alone, in order.
+ */
+function concurrentGroups(steps) {
+    const groups = [];
+    for (const step of steps) {
+        const last = groups.at(-1);
+        if (step.op === 'remove-chain' && last?.[0].op === 'remove-chain')
+            last.push(step);
+        else
+            groups.push([step]);
+    }
+    return groups;
 }
 class FaultHandle {
     ctx;
@@ -62906,10 +62930,11 @@ class FaultHandle {
         const failures = [];
         // A failing in-process teardown must not keep the journalled steps from running.
         await this.hooks.beforeSteps?.().catch((error) => failures.push(`teardown: ${error.message}`));
-        for (const step of this.steps) {
-            const outcome = await (0, journal_1.executeStep)(step, this.ctx.project);
-            if (!outcome.ok)
-                failures.push(outcome.message);
+        for (const group of concurrentGroups(this.steps)) {
+            const outcomes = await Promise.all(group.map((step) => (0, journal_1.executeStep)(step, this.ctx.project)));
+            for (const outcome of outcomes)
+                if (!outcome.ok)
+                    failures.push(outcome.message);
         }
         await this.hooks.afterSteps?.().catch((error) => failures.push(`teardown: ${error.message}`));
         if (failures.length > 0) {
@@ -62966,7 +62991,7 @@ exports.FaultHandle = FaultHandle;
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.FaultUnavailableError = exports.FaultRevertUnprovenError = exports.FaultRevertError = exports.FaultNotEffectiveError = exports.detectNetem = exports.installMonitor = exports.revertAll = exports.Journal = exports.defaultJournalPath = exports.checkPrivileges = void 0;
+exports.FaultUnavailableError = exports.FaultRevertUnprovenError = exports.FaultRevertError = exports.FaultNotEffectiveError = exports.detectNetem = exports.installMonitor = exports.runJournalPath = exports.revertAll = exports.Journal = exports.checkPrivileges = void 0;
 exports.injectFault = injectFault;
 exports.createFaultContext = createFaultContext;
 // The fault library's table of contents and front door: one registry from fault kind to
@@ -62997,9 +63022,9 @@ const memory_1 = __nccwpck_require__(9736);
 var availability_1 = __nccwpck_require__(7074);
 Object.defineProperty(exports, "checkPrivileges", ({ enumerable: true, get: function () { return availability_1.checkPrivileges; } }));
 var journal_2 = __nccwpck_require__(1133);
-Object.defineProperty(exports, "defaultJournalPath", ({ enumerable: true, get: function () { return journal_2.defaultJournalPath; } }));
 Object.defineProperty(exports, "Journal", ({ enumerable: true, get: function () { return journal_2.Journal; } }));
 Object.defineProperty(exports, "revertAll", ({ enumerable: true, get: function () { return journal_2.revertAll; } }));
+Object.defineProperty(exports, "runJournalPath", ({ enumerable: true, get: function () { return journal_2.runJournalPath; } }));
 var monitor_1 = __nccwpck_require__(6026);
 Object.defineProperty(exports, "installMonitor", ({ enumerable: true, get: function () { return monitor_1.installMonitor; } }));
 var netem_1 = __nccwpck_require__(2205);
@@ -63038,7 +63063,7 @@ function injectFault(ctx, target, spec) {
 async function createFaultContext(options) {
     return {
         project: options.project,
-        journal: new journal_1.Journal(options.journalPath ?? (0, journal_1.defaultJournalPath)()),
+        journal: new journal_1.Journal(options.journalPath ?? (0, journal_1.runJournalPath)()),
         log: options.log ?? (() => undefined),
         privileges: await (0, privileges_1.detectPrivileges)(),
         routes: new route_1.RouteRegistry(),
@@ -63055,13 +63080,11 @@ async function createFaultContext(options) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.withoutEntry = exports.withEntry = exports.replayOrder = exports.parseJournal = exports.JournalError = exports.Journal = exports.emptyJournal = exports.checkJournalEntry = exports.currentRunId = exports.executeStep = exports.revertEntry = exports.revertAll = exports.untrustedDirReason = exports.runJournalPath = exports.findJournals = exports.defaultJournalPath = exports.defaultJournalDir = void 0;
+exports.withoutEntry = exports.withEntry = exports.replayOrder = exports.parseJournal = exports.MAX_JOURNAL_BYTES = exports.JournalError = exports.Journal = exports.emptyJournal = exports.journalDirProblem = exports.checkJournalEntry = exports.currentRunId = exports.executeStep = exports.revertEntry = exports.revertAll = exports.runJournalPath = exports.journalPlaces = exports.findJournals = void 0;
 var location_1 = __nccwpck_require__(8574);
-Object.defineProperty(exports, "defaultJournalDir", ({ enumerable: true, get: function () { return location_1.defaultJournalDir; } }));
-Object.defineProperty(exports, "defaultJournalPath", ({ enumerable: true, get: function () { return location_1.defaultJournalPath; } }));
 Object.defineProperty(exports, "findJournals", ({ enumerable: true, get: function () { return location_1.findJournals; } }));
+Object.defineProperty(exports, "journalPlaces", ({ enumerable: true, get: function () { return location_1.journalPlaces; } }));
 Object.defineProperty(exports, "runJournalPath", ({ enumerable: true, get: function () { return location_1.runJournalPath; } }));
-Object.defineProperty(exports, "untrustedDirReason", ({ enumerable: true, get: function () { return location_1.untrustedDirReason; } }));
 var replay_1 = __nccwpck_require__(998);
 Object.defineProperty(exports, "revertAll", ({ enumerable: true, get: function () { return replay_1.revertAll; } }));
 Object.defineProperty(exports, "revertEntry", ({ enumerable: true, get: function () { return replay_1.revertEntry; } }));
@@ -63071,10 +63094,13 @@ var run_id_1 = __nccwpck_require__(5996);
 Object.defineProperty(exports, "currentRunId", ({ enumerable: true, get: function () { return run_id_1.currentRunId; } }));
 var schema_1 = __nccwpck_require__(6786);
 Object.defineProperty(exports, "checkJournalEntry", ({ enumerable: true, get: function () { return schema_1.checkJournalEntry; } }));
+var trust_1 = __nccwpck_require__(2291);
+Object.defineProperty(exports, "journalDirProblem", ({ enumerable: true, get: function () { return trust_1.journalDirProblem; } }));
 var store_1 = __nccwpck_require__(4712);
 Object.defineProperty(exports, "emptyJournal", ({ enumerable: true, get: function () { return store_1.emptyJournal; } }));
 Object.defineProperty(exports, "Journal", ({ enumerable: true, get: function () { return store_1.Journal; } }));
 Object.defineProperty(exports, "JournalError", ({ enumerable: true, get: function () { return store_1.JournalError; } }));
+Object.defineProperty(exports, "MAX_JOURNAL_BYTES", ({ enumerable: true, get: function () { return store_1.MAX_JOURNAL_BYTES; } }));
 Object.defineProperty(exports, "parseJournal", ({ enumerable: true, get: function () { return store_1.parseJournal; } }));
 Object.defineProperty(exports, "replayOrder", ({ enumerable: true, get: function () { return store_1.replayOrder; } }));
 Object.defineProperty(exports, "withEntry", ({ enumerable: true, get: function () { return store_1.withEntry; } }));
@@ -63092,53 +63118,81 @@ var __importDefault = (this && this.__importDefault) || function (mod) {
     return (mod && mod.__esModule) ? mod : { "default": mod };
 };
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.defaultJournalDir = defaultJournalDir;
 exports.runJournalPath = runJournalPath;
-exports.untrustedDirReason = untrustedDirReason;
+exports.isRunPrivateDir = isRunPrivateDir;
+exports.journalPlaces = journalPlaces;
 exports.findJournals = findJournals;
-exports.defaultJournalPath = defaultJournalPath;
-// Where journals live when no path is given. Each CLI run writes its own file,
-// <dir>/journals/<run id>.json, so runs never share one by accident; `cleanup` without
-// arguments finds every file there. <dir> is $RUNNER_TEMP/chaos-action on a runner (where the
-// Action's journal.json also lives), else a directory of this user's in the temp directory:
-// never the working directory, where a checked-out pull request could have put a file.
+// Where journals live, and which directories may hold one. A journal decides what replay does,
+// as root: a directory that someone else can write to could hold entries planted by them (or
+// a symlink that turns our write into theirs). So a journal directory is never guessed and
+// then trusted: it is made by us, private, and checked for owner and mode before every write
+// and every replay (trust.ts).
+//
+// Each run writes its own file, so runs never share one by accident:
+// - $CHAOS_JOURNAL when set;
+// - on a runner, $RUNNER_TEMP/chaos-action/journals/<run id>.json (the Action's main step
+//   writes $RUNNER_TEMP/chaos-action/journal.json);
+// - else under $XDG_RUNTIME_DIR (the user's own runtime directory, mode 0700 by its spec):
+//   $XDG_RUNTIME_DIR/chaos-action/journals/<run id>.json;
+// - else in a directory of the temp directory with a random name, made by this run:
+//   <tmp>/chaos-action-<uid>-<12 random hex digits>/journal.json. Its name cannot be guessed
+//   ahead, and one made by someone else fails the owner check.
+// Never the working directory, where a checked-out pull request could have put a file.
+// `cleanup` without arguments finds the files where runs in its environment write them.
+const node_crypto_1 = __nccwpck_require__(7598);
 const node_fs_1 = __nccwpck_require__(3024);
 const node_os_1 = __importDefault(__nccwpck_require__(8161));
 const node_path_1 = __importDefault(__nccwpck_require__(6760));
 const run_id_1 = __nccwpck_require__(5996);
-function defaultJournalDir(env = process.env) {
+const trust_1 = __nccwpck_require__(2291);
+const uid = () => String(process.getuid?.() ?? 'user');
+/** Made once per process: this run's private directory in the temp directory. */
+let privateDirName;
+/** The directory runs write their journals under in this environment, or null (a private one each). */
+function baseDir(env) {
     if (env.RUNNER_TEMP)
         return node_path_1.default.join(env.RUNNER_TEMP, 'chaos-action');
-    return node_path_1.default.join(node_os_1.default.tmpdir(), `chaos-action-${process.getuid?.() ?? 'user'}`);
+    if (env.XDG_RUNTIME_DIR && node_path_1.default.isAbsolute(env.XDG_RUNTIME_DIR))
+        return node_path_1.default.join(env.XDG_RUNTIME_DIR, 'chaos-action');
+    return null;
 }
-/** This run's journal: $CHAOS_JOURNAL when set, else <dir>/journals/<run id>.json. */
+/** This run's journal: see the head of this file. */
 function runJournalPath(env = process.env, cwd = process.cwd()) {
     if (env.CHAOS_JOURNAL)
         return node_path_1.default.resolve(cwd, env.CHAOS_JOURNAL);
-    return node_path_1.default.join(defaultJournalDir(env), 'journals', `${(0, run_id_1.currentRunId)()}.json`);
+    const base = baseDir(env);
+    if (base)
+        return node_path_1.default.join(base, 'journals', `${(0, run_id_1.currentRunId)()}.json`);
+    privateDirName ??= `chaos-action-${uid()}-${(0, node_crypto_1.randomBytes)(6).toString('hex')}`;
+    return node_path_1.default.join(node_os_1.default.tmpdir(), privateDirName, 'journal.json');
+}
+/** Whether `dir` is this run's own directory in the temp directory (removed once its journal is empty). */
+function isRunPrivateDir(dir) {
+    return privateDirName !== undefined && node_path_1.default.resolve(dir) === node_path_1.default.join(node_os_1.default.tmpdir(), privateDirName);
+}
+/** Where `cleanup` without arguments looks, in words (for its usage text): where runs here write. */
+function journalPlaces(env = process.env) {
+    const base = baseDir(env);
+    const places = base
+        ? [node_path_1.default.join(base, 'journals', '*.json'), node_path_1.default.join(base, 'journal.json')]
+        : [node_path_1.default.join(node_os_1.default.tmpdir(), `chaos-action-${uid()}-*`, 'journal.json')];
+    return env.CHAOS_JOURNAL ? [...places, env.CHAOS_JOURNAL] : places;
+}
+/** The json files directly in a directory (no symlinks), sorted. */
+function jsonFiles(dir) {
+    return (0, node_fs_1.readdirSync)(dir)
+        .sort()
+        .map((name) => node_path_1.default.join(dir, name))
+        .filter((file) => file.endsWith('.json') && (0, node_fs_1.lstatSync)(file).isFile());
 }
 /**
- * Why a directory must not be trusted to hold journals (null: it may): someone else's, or
- * writable by others, it could hold entries planted by another user. Absent is fine.
+ * Every journal a `cleanup` without arguments replays, where runs in this environment write
+ * them: $CHAOS_JOURNAL; then journal.json and journals/*.json under $RUNNER_TEMP/chaos-action
+ * (else $XDG_RUNTIME_DIR/chaos-action); without either, the journal.json of each of this
+ * user's private directories in the temp directory, and the journals/*.json of the temp
+ * directory an earlier version used (chaos-action-<uid>). A directory that fails the owner and
+ * mode checks is not read, and named in `refused`.
  */
-function untrustedDirReason(dir) {
-    let stat;
-    try {
-        stat = (0, node_fs_1.lstatSync)(dir);
-    }
-    catch {
-        return null;
-    }
-    if (!stat.isDirectory())
-        return `${dir} is not a directory (a symlink or a file)`;
-    const uid = process.getuid?.();
-    if (uid !== undefined && stat.uid !== uid)
-        return `${dir} belongs to uid ${stat.uid}, not to this user (${uid})`;
-    if ((stat.mode & 0o022) !== 0)
-        return `${dir} is writable by other users (mode ${(stat.mode & 0o777).toString(8)})`;
-    return null;
-}
-/** Every journal a `cleanup` without arguments replays: $CHAOS_JOURNAL, <dir>/journal.json, <dir>/journals/*.json. */
 function findJournals(env = process.env, cwd = process.cwd()) {
     const found = { files: [], refused: [] };
     if (env.CHAOS_JOURNAL) {
@@ -63146,37 +63200,39 @@ function findJournals(env = process.env, cwd = process.cwd()) {
         if ((0, node_fs_1.existsSync)(file))
             found.files.push(file);
     }
-    const dir = defaultJournalDir(env);
-    const runs = node_path_1.default.join(dir, 'journals');
-    for (const candidate of [dir, runs]) {
-        const why = untrustedDirReason(candidate);
-        if (why) {
+    const readable = (dir) => {
+        if (!(0, node_fs_1.existsSync)(dir))
+            return false;
+        const why = (0, trust_1.journalDirProblem)(dir);
+        if (why)
             found.refused.push(why);
-            return found;
-        }
+        return why === null;
+    };
+    const base = baseDir(env);
+    const tmp = node_os_1.default.tmpdir();
+    const privateDir = new RegExp(`^chaos-action-${uid()}-[0-9a-f]{12}$`);
+    const bases = base ? [base] : [node_path_1.default.join(tmp, `chaos-action-${uid()}`)];
+    for (const dir of bases) {
+        if (!readable(dir))
+            continue;
+        const single = node_path_1.default.join(dir, 'journal.json');
+        if ((0, node_fs_1.existsSync)(single))
+            found.files.push(single);
+        const runs = node_path_1.default.join(dir, 'journals');
+        if (readable(runs))
+            found.files.push(...jsonFiles(runs));
     }
-    const single = node_path_1.default.join(dir, 'journal.json');
-    if ((0, node_fs_1.existsSync)(single))
-        found.files.push(single);
-    if ((0, node_fs_1.existsSync)(runs)) {
-        for (const name of (0, node_fs_1.readdirSync)(runs).sort()) {
-            const file = node_path_1.default.join(runs, name);
-            if (name.endsWith('.json') && (0, node_fs_1.lstatSync)(file).isFile())
+    if (!base) {
+        for (const name of (0, node_fs_1.readdirSync)(tmp)
+            .filter((n) => privateDir.test(n))
+            .sort()) {
+            const dir = node_path_1.default.join(tmp, name);
+            const file = node_path_1.default.join(dir, 'journal.json');
+            if (readable(dir) && (0, node_fs_1.existsSync)(file))
                 found.files.push(file);
         }
     }
     return { files: [...new Set(found.files)], refused: found.refused };
-}
-/**
- * The journal of a run given no path (createFaultContext): $CHAOS_JOURNAL, else
- * $RUNNER_TEMP/chaos-action/journal.json, else ./.chaos-action/journal.json.
- */
-function defaultJournalPath(env = process.env, cwd = process.cwd()) {
-    if (env.CHAOS_JOURNAL)
-        return node_path_1.default.resolve(cwd, env.CHAOS_JOURNAL);
-    if (env.RUNNER_TEMP)
-        return node_path_1.default.join(env.RUNNER_TEMP, 'chaos-action', 'journal.json');
-    return node_path_1.default.join(cwd, '.chaos-action', 'journal.json');
 }
 
 
@@ -63191,13 +63247,17 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.containerIdsInCgroupFile = containerIdsInCgroupFile;
 exports.checkEntryOnHost = checkEntryOnHost;
 // What a journal entry may touch on this host, checked with the engine and /proc before any of
-// its steps runs (its shape is checked first, by schema.ts). A step names a container,
-// a network or a process; replay touches it only if it belongs to the entry's compose project.
-// Something that is gone is fine (its step reports "already gone"); something that exists and
-// belongs elsewhere makes the whole entry refused, and it stays in the journal for a person.
+// its steps runs (its shape is checked first, by schema.ts). A run's own replay (its teardown,
+// the Action's post step) names the projects it created: an entry of any other project is
+// refused, whatever project the entry names. Then each step: a container, a network or a
+// process is touched only if it belongs to the entry's compose project, or, for a process,
+// if it is recognisably one of our hogs. Something that is gone is fine (its step reports
+// "already gone"); something that exists and belongs elsewhere makes the whole entry refused,
+// and it stays in the journal for a person.
 const node_fs_1 = __nccwpck_require__(3024);
 const docker_1 = __nccwpck_require__(6214);
 const quote_1 = __nccwpck_require__(5453);
+const hog_1 = __nccwpck_require__(4377);
 const processes_1 = __nccwpck_require__(1298);
 const PROJECT_LABEL = 'com.docker.compose.project';
 function statusOf(error) {
@@ -63230,12 +63290,29 @@ async function networkProject(id) {
 function containerIdsInCgroupFile(text) {
     return [...new Set([...text.matchAll(/(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])/g)].map((m) => m[0]))];
 }
+/** The projects of the existing containers a process's cgroups name ('' for a container of none). */
+async function containerProjectsOf(cgroups) {
+    const projects = [];
+    for (const id of containerIdsInCgroupFile(cgroups)) {
+        const found = await containerProject(id);
+        if (found)
+            projects.push(found.project);
+    }
+    return projects;
+}
 /**
- * Null when every container, network and live process the entry names belongs to its project;
- * otherwise the first field that does not. Throws when the engine cannot be asked (the entry
- * then counts as failed and stays, as any replay that could not run).
+ * Null when the entry may be replayed; otherwise the first field that may not. Throws when
+ * the engine cannot be asked (the entry then counts as failed and stays, as any replay that
+ * could not run).
  */
-async function checkEntryOnHost(entry, proc = hostProc) {
+async function checkEntryOnHost(entry, options = {}) {
+    const proc = options.proc ?? hostProcesses;
+    if (options.projects && !options.projects.includes(entry.project)) {
+        return {
+            field: 'project',
+            message: `${(0, quote_1.quoteValue)(entry.project)} is not a project this run created (${options.projects.map(quote_1.quoteValue).join(', ') || 'none'})`,
+        };
+    }
     const elsewhere = (kind, name, project) => `${kind} ${name} belongs to ${project ? `compose project ${(0, quote_1.quoteValue)(project)}` : 'no compose project'}, not to the entry's project ${(0, quote_1.quoteValue)(entry.project)}`;
     for (const [i, step] of entry.steps.entries()) {
         if ('containerId' in step) {
@@ -63252,29 +63329,33 @@ async function checkEntryOnHost(entry, proc = hostProc) {
                 return { field: `steps[${i}].networkId`, message: elsewhere('network', found.name, found.project) };
         }
         if (step.op === 'kill-process' || step.op === 'restore-oom-score') {
-            // A process that is gone, or a pid now used by another process (another start time),
-            // is left alone by the step itself. The one it would act on must run in a container
-            // of the project: our hogs are moved into the target's cgroups, and the OOM score is
-            // the target's main process's.
-            if ((0, processes_1.processStartTicks)(step.pid) !== step.startTicks)
+            // A process that is gone (or exited, a zombie), or a pid now used by another process
+            // (another start time), is left alone by the step itself.
+            if (proc.startTicks(step.pid) !== step.startTicks)
                 continue;
-            const cgroups = proc.readCgroup(step.pid) ?? '';
-            let inProject = false;
-            for (const id of containerIdsInCgroupFile(cgroups)) {
-                if ((await containerProject(id))?.project === entry.project)
-                    inProject = true;
-            }
-            if (!inProject)
-                return {
-                    field: `steps[${i}].pid`,
-                    message: `process ${step.pid} does not run in a container of compose project ${(0, quote_1.quoteValue)(entry.project)}`,
-                };
+            const projects = await containerProjectsOf(proc.cgroupFile(step.pid) ?? '');
+            // The one it acts on must run in a container of the project (the OOM score is the
+            // target's main process's; a hog moved into the target's cgroups), ...
+            if (projects.includes(entry.project))
+                continue;
+            // ... or, to be stopped, be one of our hogs: a host process, still in the host's cgroups
+            // when its run died before moving it, and in no container of another project.
+            const hog = step.op === 'kill-process' && (0, hog_1.isHogCommandLine)(proc.commandLine(step.pid) ?? []);
+            if (hog && projects.length === 0)
+                continue;
+            return {
+                field: `steps[${i}].pid`,
+                message: hog
+                    ? `process ${step.pid} is a hog, but in a container of ${projects.map((p) => (p ? `compose project ${(0, quote_1.quoteValue)(p)}` : 'no compose project')).join(', ')}, not of ${(0, quote_1.quoteValue)(entry.project)}`
+                    : `process ${step.pid} does not run in a container of compose project ${(0, quote_1.quoteValue)(entry.project)}${step.op === 'kill-process' ? ' and is not a hog of ours' : ''}`,
+            };
         }
     }
     return null;
 }
-const hostProc = {
-    readCgroup(pid) {
+const hostProcesses = {
+    startTicks: processes_1.processStartTicks,
+    cgroupFile(pid) {
         try {
             return (0, node_fs_1.readFileSync)(`/proc/${pid}/cgroup`, 'utf8');
         }
@@ -63282,6 +63363,7 @@ const hostProc = {
             return null;
         }
     },
+    commandLine: processes_1.processCommandLine,
 };
 
 
@@ -63326,8 +63408,8 @@ function entryLabel(raw, index) {
  * Replays whatever the journal still holds, newest fault first. Idempotent and tolerant:
  * running it twice, or on a journal whose faults were half reverted, is safe. Entries that
  * reverted cleanly are removed; failed ones stay for the next attempt. Before an entry's
- * steps run, it is checked: its shape (schema.ts), then what it names on the host
- * (replay-guard.ts). A refused entry is reported in one line naming it and the field, and
+ * steps run, it is checked: its shape (schema.ts), then the project and what it names on the
+ * host (replay-guard.ts). Reading the journal checks its directory and file first (trust.ts). A refused entry is reported in one line naming it and the field, and
  * stays in the journal for a person to look at.
  */
 async function revertAll(journalPath, log, options = {}) {
@@ -63357,7 +63439,7 @@ async function revertAll(journalPath, log, options = {}) {
         const entry = check.entry;
         let refusal;
         try {
-            refusal = await (0, replay_guard_1.checkEntryOnHost)(entry);
+            refusal = await (0, replay_guard_1.checkEntryOnHost)(entry, { projects: options.projects });
         }
         catch (error) {
             log(`${entryLabel(raw, index)}: cannot check it against the engine: ${error.message}`);
@@ -63477,7 +63559,11 @@ async function stopInFlight(containerId, startedAt) {
     const since = Date.parse(startedAt) / 1000;
     if (!Number.isFinite(since))
         return false;
-    const events = await (0, events_1.containerEventsBetween)(containerId, since, Date.now() / 1000 + 1);
+    const events = await (0, events_1.containerEventsBetween)(containerId, since, Date.now() / 1000, [
+        'kill',
+        'die',
+        'start',
+    ]);
     let pending = false;
     for (const event of events) {
         if (event.Action === 'kill')
@@ -63743,7 +63829,7 @@ var __importDefault = (this && this.__importDefault) || function (mod) {
     return (mod && mod.__esModule) ? mod : { "default": mod };
 };
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.Journal = exports.JournalError = void 0;
+exports.Journal = exports.JournalError = exports.MAX_JOURNAL_BYTES = void 0;
 exports.emptyJournal = emptyJournal;
 exports.parseJournal = parseJournal;
 exports.replayOrder = replayOrder;
@@ -63756,11 +63842,18 @@ exports.withoutEntry = withoutEntry;
 // reader sees the old or the new file, never half of one; writers on the same file (two runs,
 // a run and a cleanup) take turns through a lock file, so none loses another's entries.
 // Entries carry the id of the run that wrote them: a run replays only its own, `cleanup`
-// replays all.
+// replays all. The directory is checked before every write and every read (trust.ts), and
+// nothing is opened through a symlink: the temporary file must not exist yet (O_EXCL), the
+// journal is read with O_NOFOLLOW.
+const node_crypto_1 = __nccwpck_require__(7598);
 const node_fs_1 = __nccwpck_require__(3024);
 const node_path_1 = __importDefault(__nccwpck_require__(6760));
 const file_lock_1 = __nccwpck_require__(8806);
+const location_1 = __nccwpck_require__(8574);
 const run_id_1 = __nccwpck_require__(5996);
+const trust_1 = __nccwpck_require__(2291);
+/** The most a journal file may hold; a run journals a handful of faults, each a few hundred bytes. */
+exports.MAX_JOURNAL_BYTES = 1024 * 1024;
 class JournalError extends Error {
 }
 exports.JournalError = JournalError;
@@ -63800,20 +63893,36 @@ function withEntry(file, entry) {
 function withoutEntry(file, id) {
     return { version: 1, entries: file.entries.filter((e) => e?.id !== id) };
 }
-/** Writes atomically: temp file, fsync, rename, fsync of the directory. */
+/**
+ * Writes atomically: a new temporary file (O_EXCL: never an existing file or symlink, under a
+ * random name), fsync, rename over the journal (which replaces a symlink there rather than
+ * following it), fsync of the directory.
+ */
 function writeAtomically(file, content) {
     const dir = node_path_1.default.dirname(file);
-    (0, node_fs_1.mkdirSync)(dir, { recursive: true, mode: 0o700 });
-    const temp = `${file}.${process.pid}.tmp`;
-    const fd = (0, node_fs_1.openSync)(temp, 'w', 0o600);
+    const temp = `${file}.${process.pid}.${(0, node_crypto_1.randomBytes)(4).toString('hex')}.tmp`;
+    const fd = (0, node_fs_1.openSync)(temp, 'wx', 0o600);
     try {
         (0, node_fs_1.writeSync)(fd, content);
         (0, node_fs_1.fsyncSync)(fd);
-    }
-    finally {
         (0, node_fs_1.closeSync)(fd);
+        (0, node_fs_1.renameSync)(temp, file);
     }
-    (0, node_fs_1.renameSync)(temp, file);
+    catch (error) {
+        try {
+            (0, node_fs_1.closeSync)(fd);
+        }
+        catch {
+            // Already closed.
+        }
+        try {
+            (0, node_fs_1.unlinkSync)(temp);
+        }
+        catch {
+            // Renamed already, or never made.
+        }
+        throw error;
+    }
     try {
         const dirFd = (0, node_fs_1.openSync)(dir, 'r');
         try {
@@ -63827,10 +63936,17 @@ function writeAtomically(file, content) {
         // Some filesystems refuse fsync on a directory; the rename itself is still atomic.
     }
 }
+const refuse = (why) => new JournalError(why);
+/** The journal as it is now; its directory checked first (an absent journal is an empty one). */
 function readJournalFile(file) {
-    if (!(0, node_fs_1.existsSync)(file))
-        return emptyJournal();
-    return parseJournal((0, node_fs_1.readFileSync)(file, 'utf8'), file);
+    ensureReadableDir(node_path_1.default.dirname(file));
+    const text = (0, trust_1.readJournalText)(file, exports.MAX_JOURNAL_BYTES, refuse);
+    return text === null ? emptyJournal() : parseJournal(text, file);
+}
+function ensureReadableDir(dir) {
+    const why = (0, trust_1.journalDirProblem)(dir);
+    if (why)
+        throw new JournalError(`refusing the journal directory: ${why}`);
 }
 /**
  * A journal file. Read-modify-write on every change (entries written by an earlier,
@@ -63847,13 +63963,28 @@ class Journal {
         this.runId = runId;
     }
     change(mutate) {
-        const next = this.queue.then(() => (0, file_lock_1.withFileLock)(`${this.file}.lock`, () => {
-            const updated = mutate(readJournalFile(this.file));
-            if (updated.entries.length === 0)
-                (0, node_fs_1.rmSync)(this.file, { force: true });
-            else
-                writeAtomically(this.file, `${JSON.stringify(updated, null, 2)}\n`);
-        }));
+        const dir = node_path_1.default.dirname(this.file);
+        const next = this.queue.then(async () => {
+            (0, trust_1.ensureJournalDir)(dir, refuse);
+            const left = await (0, file_lock_1.withFileLock)(`${this.file}.lock`, () => {
+                const updated = mutate(readJournalFile(this.file));
+                if (updated.entries.length === 0)
+                    (0, node_fs_1.rmSync)(this.file, { force: true });
+                else
+                    writeAtomically(this.file, `${JSON.stringify(updated, null, 2)}\n`);
+                return updated.entries.length;
+            });
+            // This run's own directory in the temp directory goes with its last entry (no other
+            // process writes there; a failure only leaves an empty private directory behind).
+            if (left === 0 && (0, location_1.isRunPrivateDir)(dir)) {
+                try {
+                    (0, node_fs_1.rmdirSync)(dir);
+                }
+                catch {
+                    // Not empty, or gone.
+                }
+            }
+        });
         this.queue = next.catch(() => undefined);
         return next;
     }
@@ -63879,6 +64010,128 @@ class Journal {
     }
 }
 exports.Journal = Journal;
+
+
+/***/ }),
+
+/***/ 2291:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __importDefault = (this && this.__importDefault) || function (mod) {
+    return (mod && mod.__esModule) ? mod : { "default": mod };
+};
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.journalDirProblem = journalDirProblem;
+exports.ensureJournalDir = ensureJournalDir;
+exports.readJournalText = readJournalText;
+// Whether a directory may hold a journal, and how a journal file is opened. Checked before
+// every write and every replay: a journal decides what replay does, as root, so a directory
+// that another user can write to (or swap: a parent they can write to) could hold their
+// entries, and a symlink at the journal's name could turn our write into a write elsewhere.
+//
+// A journal directory is trusted when it is a real directory (not a symlink), owned by this
+// user (or root), writable by nobody else (group write only for this user's own group), and
+// every directory above it is owned by this user or root and writable by nobody else unless
+// sticky (as /tmp is: there, others cannot rename what is ours).
+const node_fs_1 = __nccwpck_require__(3024);
+const node_path_1 = __importDefault(__nccwpck_require__(6760));
+const euid = () => process.geteuid?.();
+const egid = () => process.getegid?.();
+function ownedByUs(uid) {
+    const me = euid();
+    return me === undefined || uid === me || uid === 0;
+}
+function writableByOthers(mode, gid) {
+    if ((mode & 0o002) !== 0)
+        return true;
+    const group = egid();
+    return (mode & 0o020) !== 0 && group !== undefined && gid !== group && gid !== 0;
+}
+const octal = (mode) => (mode & 0o7777).toString(8);
+/**
+ * Why `dir` must not hold journals, or null when it may. A directory that does not exist is
+ * not a problem here (it is made private by ensureJournalDir before anything is written).
+ */
+function journalDirProblem(dir) {
+    let own;
+    try {
+        own = (0, node_fs_1.lstatSync)(dir);
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return null;
+        return `${dir} cannot be examined (${error.code})`;
+    }
+    if (own.isSymbolicLink())
+        return `${dir} is a symlink, not a directory`;
+    if (!own.isDirectory())
+        return `${dir} is not a directory`;
+    if (!ownedByUs(own.uid))
+        return `${dir} belongs to uid ${own.uid}, not to this user (${euid()})`;
+    if (writableByOthers(own.mode, own.gid))
+        return `${dir} is writable by other users (mode ${octal(own.mode)})`;
+    // The directories above: whoever can write to one could move ours aside and put theirs there.
+    let above = node_path_1.default.dirname((0, node_fs_1.realpathSync)(dir));
+    for (;;) {
+        const stat = (0, node_fs_1.statSync)(above);
+        if (!ownedByUs(stat.uid))
+            return `${dir} lies in ${above}, which belongs to uid ${stat.uid}, not to this user or root`;
+        if (writableByOthers(stat.mode, stat.gid) && (stat.mode & 0o1000) === 0)
+            return `${dir} lies in ${above}, which other users can write to (mode ${octal(stat.mode)}, not sticky)`;
+        const up = node_path_1.default.dirname(above);
+        if (up === above)
+            return null;
+        above = up;
+    }
+}
+/** Makes the directory (private, 0700) if it is missing, then checks it; throws with why not. */
+function ensureJournalDir(dir, fail) {
+    (0, node_fs_1.mkdirSync)(dir, { recursive: true, mode: 0o700 });
+    const why = journalDirProblem(dir);
+    if (why)
+        throw fail(`refusing the journal directory: ${why}`);
+}
+/**
+ * A journal file's text, or null when there is none. Opened without following a symlink;
+ * it must be a regular file owned by this user (or root), at most `maxBytes` long.
+ */
+function readJournalText(file, maxBytes, fail) {
+    let fd;
+    try {
+        fd = (0, node_fs_1.openSync)(file, node_fs_1.constants.O_RDONLY | node_fs_1.constants.O_NOFOLLOW | node_fs_1.constants.O_NONBLOCK);
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'ENOENT')
+            return null;
+        if (code === 'ELOOP')
+            throw fail(`refusing the journal ${file}: it is a symlink`);
+        throw fail(`cannot open the journal ${file} (${code})`);
+    }
+    try {
+        const stat = (0, node_fs_1.fstatSync)(fd);
+        if (!stat.isFile())
+            throw fail(`refusing the journal ${file}: not a regular file`);
+        if (!ownedByUs(stat.uid))
+            throw fail(`refusing the journal ${file}: it belongs to uid ${stat.uid}, not to this user (${euid()})`);
+        if (stat.size > maxBytes)
+            throw fail(`refusing the journal ${file}: ${stat.size} bytes, more than a journal holds (${maxBytes})`);
+        const buffer = Buffer.alloc(stat.size);
+        let read = 0;
+        while (read < stat.size) {
+            const n = (0, node_fs_1.readSync)(fd, buffer, read, stat.size - read, read);
+            if (n === 0)
+                break;
+            read += n;
+        }
+        return buffer.subarray(0, read).toString('utf8');
+    }
+    finally {
+        (0, node_fs_1.closeSync)(fd);
+    }
+}
 
 
 /***/ }),
@@ -63997,6 +64250,7 @@ exports.chainName = chainName;
 exports.dropChain = dropChain;
 exports.dnatChain = dnatChain;
 exports.restoreInput = restoreInput;
+exports.removalRestoreInput = removalRestoreInput;
 exports.ourChains = ourChains;
 exports.assertChainOfOurs = assertChainOfOurs;
 // iptables rules of our own, built as data (pure, unit-tested) and applied in a container's
@@ -64056,6 +64310,26 @@ function restoreInput(spec) {
         `:${spec.chain} - [0:0]`,
         ...spec.rules.map((rule) => ['-A', spec.chain, ...rule].join(' ')),
         `-I ${spec.parent} 1 -j ${spec.chain}`,
+        'COMMIT',
+        '',
+    ].join('\n');
+}
+/**
+ * iptables-restore input that removes our chain from one table, read from that table's
+ * `iptables -S` listing: every rule that jumps to it, then its rules and the chain itself, in
+ * one transaction (--noflush keeps every other rule). Null when neither the chain nor a jump to
+ * it is in the listing: nothing of ours is left there.
+ */
+function removalRestoreInput(listing, spec) {
+    const lines = listing.split('\n').map((line) => line.trim());
+    const jumps = lines.filter((line) => line.startsWith('-A ') && line.endsWith(` -j ${spec.chain}`));
+    const exists = lines.includes(`-N ${spec.chain}`);
+    if (jumps.length === 0 && !exists)
+        return null;
+    return [
+        `*${spec.table}`,
+        ...jumps.map((line) => `-D ${line.slice(3)}`),
+        ...(exists ? [`-F ${spec.chain}`, `-X ${spec.chain}`] : []),
         'COMMIT',
         '',
     ].join('\n');
@@ -64447,13 +64721,15 @@ async function installChain(runtime, spec) {
         throw new Error(`iptables-restore in ${runtime.name} failed: ${result.stderr.trim() || `exit ${result.code}`}`);
     }
 }
-/** How many jumps to our chain a parent may hold; more means something else is adding them. */
-const MAX_JUMPS = 64;
+/** How often a removal is tried when the table changed under it (a jump added meanwhile). */
+const REMOVAL_ATTEMPTS = 3;
 /**
- * Removes every jump to our chain, then the chain, in the namespace of the process `pid`:
- * one iptables command per action, each as argv (never a shell), after checking the table
- * and chain are ours. Tolerant of "already gone", so it can be replayed any number of times;
- * a live revert, a journal replay and a restart's reinstall all come through here.
+ * Removes every jump to our chain, then the chain, in the namespace of the process `pid`: the
+ * table is listed, and what of ours it holds is deleted in one iptables-restore transaction
+ * (argv and stdin, never a shell), after checking the table and chain are ours. Tolerant of
+ * "already gone", so it can be replayed any number of times; a live revert, a journal replay
+ * and a restart's reinstall all come through here. Two commands per namespace: the revert of a
+ * network fault waits on them at a phase boundary.
  */
 async function removeChainInPid(pid, spec) {
     (0, iptables_1.assertChainOfOurs)(spec);
@@ -64461,23 +64737,25 @@ async function removeChainInPid(pid, spec) {
     if (!privileges.tools.iptables)
         throw new privileges_1.PrivilegeError('iptables is not installed');
     const iptables = privileges.tools.iptables;
-    const run = (args) => (0, privileges_1.execInNetns)(pid, iptables, ['-w', '-t', spec.table, ...args], { timeoutMs: 10_000 });
-    let jumps = 0;
-    while ((await run(['-D', spec.parent, '-j', spec.chain])).code === 0) {
-        jumps += 1;
-        if (jumps > MAX_JUMPS)
-            throw new Error(`more than ${MAX_JUMPS} jumps to ${spec.chain} in ${spec.parent}`);
+    let failure = '';
+    for (let attempt = 0; attempt < REMOVAL_ATTEMPTS; attempt += 1) {
+        // The table's whole listing (it always exists): a failure here means iptables could not run
+        // in the namespace, not that the chain is gone.
+        const listing = await (0, privileges_1.execInNetns)(pid, iptables, ['-w', '-t', spec.table, '-S'], { timeoutMs: 10_000 });
+        if (listing.code !== 0)
+            throw new Error(`iptables -t ${spec.table} -S: ${listing.stderr.trim()}`);
+        const input = (0, iptables_1.removalRestoreInput)(listing.stdout, spec);
+        if (input === null)
+            return;
+        const result = await (0, privileges_1.execInNetns)(pid, `${iptables}-restore`, ['-w', '--noflush'], {
+            input,
+            timeoutMs: 10_000,
+        });
+        if (result.code === 0)
+            return;
+        failure = result.stderr.trim() || `exit ${result.code}`;
     }
-    await run(['-F', spec.chain]);
-    await run(['-X', spec.chain]);
-    // The table's whole listing (it always exists): a failure here means iptables could not run
-    // in the namespace, not that the chain is gone.
-    const listing = await run(['-S']);
-    if (listing.code !== 0)
-        throw new Error(`iptables -t ${spec.table} -S: ${listing.stderr.trim()}`);
-    const lines = listing.stdout.split('\n').map((line) => line.trim());
-    if (lines.some((line) => line === `-N ${spec.chain}` || line.endsWith(`-j ${spec.chain}`)))
-        throw new Error(`chain ${spec.chain} still present`);
+    throw new Error(`removing ${spec.table}/${spec.chain}: iptables-restore failed ${REMOVAL_ATTEMPTS} times: ${failure}`);
 }
 /**
  * Kills the established TCP connections from a namespace to ip:port (`ss -K`, which needs the
@@ -64487,18 +64765,19 @@ async function removeChainInPid(pid, spec) {
  */
 async function killEstablished(pid, ip, port) {
     const filter = ['state', 'established', 'dst', ip, 'dport', '=', `:${port}`];
+    const lines = (text) => text.split('\n').filter((line) => line.trim() !== '').length;
     const before = await (0, privileges_1.execInNetns)(pid, 'ss', ['-Htn', ...filter], { timeoutMs: 5000 }).catch(() => null);
     if (!before || before.code !== 0)
         return null;
-    const count = before.stdout.split('\n').filter((line) => line.trim() !== '').length;
-    if (count === 0)
+    if (lines(before.stdout) === 0)
         return 0;
     const killed = await (0, privileges_1.execInNetns)(pid, 'ss', ['-K', '-Htn', ...filter], { timeoutMs: 5000 }).catch(() => null);
     if (!killed || killed.code !== 0)
         return null;
-    const after = await (0, privileges_1.execInNetns)(pid, 'ss', ['-Htn', ...filter], { timeoutMs: 5000 }).catch(() => null);
-    const left = after?.stdout.split('\n').filter((line) => line.trim() !== '').length ?? count;
-    return count - left;
+    // ss -K lists the sockets it closed and skips, without a word, those the kernel cannot close
+    // (no INET_DIAG_DESTROY): connections there before and none closed means it cannot.
+    const closed = lines(killed.stdout);
+    return closed === 0 ? null : closed;
 }
 /** `iptables -S` (or `-t nat -S`) inside a container's namespace, for verification and leak checks. */
 async function listRules(pid, table) {
@@ -65368,19 +65647,17 @@ class ProxiedRoute {
      * the proxy (and its toxics) too. Returns one evidence line per client.
      */
     async resetExistingConnections() {
-        const lines = [];
-        for (const client of this.clients) {
-            for (const leg of this.legs) {
-                const ip = (0, netns_1.sharedNetwork)(client, leg.target)?.ip;
-                if (!ip)
-                    continue;
-                const killed = await (0, netns_1.killEstablished)(client.pid, ip, this.port);
-                lines.push(killed === null
-                    ? `${client.name}: its established connections to ${ip}:${this.port} could not be reset (ss -K unavailable); only new connections are affected`
-                    : `${client.name}: reset ${killed} established connection(s) to ${ip}:${this.port} so they reconnect through the proxy`);
-            }
-        }
-        return lines;
+        // Each client's namespace on its own, all at once: a toxic's injection waits on them.
+        const resets = this.clients.flatMap((client) => this.legs.map(async (leg) => {
+            const ip = (0, netns_1.sharedNetwork)(client, leg.target)?.ip;
+            if (!ip)
+                return null;
+            const killed = await (0, netns_1.killEstablished)(client.pid, ip, this.port);
+            return killed === null
+                ? `${client.name}: its established connections to ${ip}:${this.port} could not be reset (ss -K unavailable); only new connections are affected`
+                : `${client.name}: reset ${killed} established connection(s) to ${ip}:${this.port} so they reconnect through the proxy`;
+        }));
+        return (await Promise.all(resets)).filter((line) => line !== null);
     }
     addToxic(entry) {
         for (const leg of this.legs)
@@ -65512,7 +65789,11 @@ function injectStall(ctx, target, spec) {
         // No reply without the toxic: "no reply with it" would prove nothing.
         if (!(0, toxic_fault_1.answered)(baseline))
             throw new types_1.FaultNotEffectiveError(`cannot measure a stall on ${route.service}:${route.port}: the baseline got no reply (${(0, toxic_fault_1.describeProbe)(baseline)})`);
-        const waitMs = spec.timeoutMs > 0 ? Math.min(spec.timeoutMs + 500, 3000) : 300;
+        // Silence proves the stall once it lasts far longer than the baseline's answer took (20
+        // times, at least 150 ms): ~1 ms on an idle machine, longer on a loaded one.
+        const waitMs = spec.timeoutMs > 0
+            ? Math.min(spec.timeoutMs + 500, 3000)
+            : Math.min(3000, Math.max(150, 20 * (baseline.totalMs ?? 0)));
         const probe = await route.probe({ timeoutMs: waitMs, throughProxy: true });
         if (probe.outcome === 'reply') {
             throw new types_1.FaultNotEffectiveError(`stall not in effect: the probe got a reply in ${probe.totalMs?.toFixed(1)}ms`);
@@ -66054,6 +66335,7 @@ async function injectCpu(ctx, target, spec) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.isHogCommandLine = isHogCommandLine;
 exports.spawnHog = spawnHog;
 exports.moveHogInto = moveHogInto;
 // A hog: a host process (the host's node, so it works on any image, shell or not) moved into
@@ -66098,6 +66380,20 @@ process.stdin.once('data', () => {
   }
 });
 `;
+/** The number of arguments after the script: mode, stepBytes, intervalMs, maxBytes, workers, watchPid. */
+const HOG_ARGS = 6;
+/**
+ * Whether an argv (from /proc/PID/cmdline) is a hog's as spawnHog starts it: node, `-e`, this
+ * very script, and its six arguments. How a replay recognises a hog it has to stop, wherever
+ * its cgroup is (not moved yet when its run died; gone with the container).
+ */
+function isHogCommandLine(argv) {
+    return (argv.length === 3 + HOG_ARGS &&
+        /(^|\/)node[^/]*$/.test(argv[0]) &&
+        argv[1] === '-e' &&
+        argv[2] === HOG_SCRIPT &&
+        argv.slice(3).every((arg, i) => (i === 0 ? arg === 'memory' || arg === 'cpu' : /^\d+(\.\d+)?$/.test(arg))));
+}
 /** Spawns a hog, waiting at the start line; the caller journals it, moves it in, then calls go(). */
 function spawnHog(options) {
     const args = [
@@ -66206,7 +66502,7 @@ async function injectMemory(ctx, target, spec) {
     const [runtime] = await (0, clients_1.resolveTargetRuntimes)(ctx.project, target.service);
     const cgroups = (0, cgroups_1.containerCgroups)(runtime.pid, ctx.cgroupHost);
     const handle = await fault_handle_1.FaultHandle.begin(ctx, 'memory', [(0, inspect_1.targetLabel)(runtime)], [{ op: 'start-container', containerId: runtime.id, name: runtime.name }]);
-    const watcher = new oom_watch_1.OomWatcher(runtime.id, cgroups);
+    const watcher = new oom_watch_1.OomWatcher(ctx.project, runtime.id, cgroups);
     try {
         await watcher.start();
         const stopPressure = spec.method === 'hog'
@@ -66362,9 +66658,10 @@ exports.OomWatcher = void 0;
 exports.kernelLinesAfter = kernelLinesAfter;
 exports.killedProcessLines = killedProcessLines;
 exports.describeObservation = describeObservation;
-// Watches a container through a memory fault: OOM kills (the cgroup's counter and Docker's
-// OOMKilled), restarts, how long until it was running (and healthy) again, and — when the
-// kernel log is readable — which process the kernel killed.
+// Watches a container through a memory fault: OOM kills (the engine's `oom` and `die` events,
+// the cgroup's counter and Docker's OOMKilled), restarts, how long until it was running (and
+// healthy) again, and — when the kernel log is readable — which process the kernel killed.
+const events_1 = __nccwpck_require__(7611);
 const clock_1 = __nccwpck_require__(7110);
 const privileges_1 = __nccwpck_require__(7145);
 const cgroups_1 = __nccwpck_require__(518);
@@ -66399,6 +66696,7 @@ async function kernelLog() {
     return result?.code === 0 ? result.stdout : null;
 }
 class OomWatcher {
+    project;
     containerId;
     abort = new AbortController();
     loop = Promise.resolve();
@@ -66414,6 +66712,9 @@ class OomWatcher {
     restarts = 0;
     cgroups;
     firstKillSeenAtMs = null;
+    /** The engine reported an OOM in the container's cgroup since start(). */
+    oomEvent = false;
+    events = null;
     settle = () => undefined;
     /**
      * Resolves once an OOM kill since start() is settled: Docker has recorded the container's
@@ -66422,11 +66723,28 @@ class OomWatcher {
      * that looked earlier could see "exited" before the restart policy took over.
      */
     killSettled = new Promise((resolve) => (this.settle = resolve));
-    constructor(containerId, cgroups) {
+    constructor(project, containerId, cgroups) {
+        this.project = project;
         this.containerId = containerId;
         this.cgroups = cgroups;
     }
     async start() {
+        // The engine's events first: a container OOM-killed and restarted by its policy between two
+        // samples leaves no trace in them (an engine of 25 or later clears OOMKilled at the start,
+        // and the new cgroup's counter begins at 0), and a leak that missed the kill would go on
+        // leaking into the restarted app. `oom` then `die` is the kill, whenever it happens.
+        this.events = await (0, events_1.streamContainerEvents)(this.project, ['oom', 'die'], (event) => {
+            if (event.Actor.ID !== this.containerId)
+                return;
+            if (event.Action === 'oom') {
+                this.oomEvent = true;
+                this.firstKillSeenAtMs ??= (0, clock_1.monotonicMs)();
+            }
+            else if (event.Action === 'die' && this.oomEvent) {
+                this.oomKilled = true;
+                this.settle('the kernel OOM-killed the container');
+            }
+        }).catch(() => null);
         const inspect = await (0, inspect_1.inspectContainer)(this.containerId);
         this.baselineRestarts = inspect.RestartCount;
         this.baselineFinishedAt = inspect.State.FinishedAt;
@@ -66488,7 +66806,7 @@ class OomWatcher {
     }
     /** Whether the kernel has killed anything in the container since start() (no waiting for Docker). */
     get killSeen() {
-        return this.oomKilled || (this.oomKills ?? 0) > 0;
+        return this.oomKilled || this.oomEvent || (this.oomKills ?? 0) > 0;
     }
     /** Reads the current state without stopping. */
     async observe() {
@@ -66507,6 +66825,7 @@ class OomWatcher {
     }
     async stop() {
         this.abort.abort();
+        this.events?.stop();
         await this.loop;
         return this.observe();
     }
@@ -66545,18 +66864,38 @@ function describeObservation(o) {
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.processStartTicks = processStartTicks;
+exports.processCommandLine = processCommandLine;
 exports.writeOomScoreAdj = writeOomScoreAdj;
 // Host processes a fault acts on: telling a process from a later one that reuses its PID (its
 // start time), and the OOM killer's preference for one (oom_score_adj).
 const node_fs_1 = __nccwpck_require__(3024);
 const privileges_1 = __nccwpck_require__(7145);
-/** The process start time (in clock ticks since boot) from /proc: it tells a reused PID from ours. */
+/**
+ * The process start time (in clock ticks since boot) from /proc: it tells a reused PID from
+ * ours. Null when the process is gone, and when it has exited but was not reaped yet (a
+ * zombie: its parent died and nobody has waited for it): it has nothing left to stop, and
+ * /proc shows it in no cgroup of its own any more.
+ */
 function processStartTicks(pid) {
     try {
         const stat = (0, node_fs_1.readFileSync)(`/proc/${pid}/stat`, 'utf8');
         // The command name (field 2) may contain spaces; fields after its closing paren are plain.
         const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        if (['Z', 'X', 'x'].includes(fields[0] ?? ''))
+            return null;
         return fields[19] ?? null;
+    }
+    catch {
+        return null;
+    }
+}
+/** A process's argv from /proc/PID/cmdline; null when it cannot be read (gone, exiting). */
+function processCommandLine(pid) {
+    try {
+        const text = (0, node_fs_1.readFileSync)(`/proc/${pid}/cmdline`, 'utf8');
+        if (text === '')
+            return null;
+        return text.replace(/\0$/, '').split('\0');
     }
     catch {
         return null;
@@ -66622,17 +66961,29 @@ exports.FaultRevertUnprovenError = FaultRevertUnprovenError;
 
 "use strict";
 
-// Text helpers shared by the report renderers. Everything that did not come from
-// our own code (container output, error messages, scenario text) goes through one
-// of these before it reaches markdown, HTML or XML. Pure functions.
+// Text helpers shared by the report renderers: the one escaping path. Everything that did not
+// come from our own code (container output, error messages, scenario text, a fork's results
+// file) goes through one of these before it reaches markdown, HTML, XML, a check run or the
+// log, by the context it lands in:
+//   escapeInline / inlineCode  markdown text and table cells
+//   htmlText / preBlock        inside raw HTML (a <summary>, a <pre>)
+//   plainText                  text GitHub shows as it is (a check run's title, an annotation)
+//   escapeXml                  JUnit XML
+//   neutralizeWorkflowCommands the Actions log
+// Every GitHub surface also gets neutralize(): no mention, no issue reference, no bare URL.
+// Pure functions.
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.utf8Bytes = utf8Bytes;
 exports.stripControl = stripControl;
 exports.neutralizeMentions = neutralizeMentions;
+exports.neutralizeUrls = neutralizeUrls;
+exports.neutralize = neutralize;
 exports.neutralizeWorkflowCommands = neutralizeWorkflowCommands;
 exports.terminalText = terminalText;
 exports.escapeHtml = escapeHtml;
 exports.escapeInline = escapeInline;
+exports.htmlText = htmlText;
+exports.plainText = plainText;
 exports.inlineCode = inlineCode;
 exports.codeFence = codeFence;
 exports.preBlock = preBlock;
@@ -66648,12 +66999,14 @@ function utf8Bytes(s) {
 const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b[@-Z\\-_]/g;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+/** The bidi embeddings, overrides and isolates: they reorder what is shown ("Trojan source"). */
+const BIDI = /[\u202a-\u202e\u2066-\u2069]/g;
 /** Every C0 and C1 control character, ESC included, and the bidi overrides that reorder what is shown. */
 // eslint-disable-next-line no-control-regex
 const CONTROL_ALL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-/** Removes ANSI escape sequences and control characters, normalises line endings. */
+/** Removes ANSI escape sequences, control characters and bidi overrides, normalises line endings. */
 function stripControl(s) {
-    return s.replace(/\r\n?/g, '\n').replace(ANSI, '').replace(CONTROL, '');
+    return s.replace(/\r\n?/g, '\n').replace(ANSI, '').replace(CONTROL, '').replace(BIDI, '');
 }
 /** U+2060 WORD JOINER: invisible, not whitespace, and enough to break a mention, a reference or a command. */
 const JOINER = '\u2060';
@@ -66667,6 +67020,20 @@ function neutralizeMentions(s) {
         .replace(/(^|[^A-Za-z0-9])@(?=[A-Za-z0-9])/g, `$1@${JOINER}`)
         .replace(/#(?=\d)/g, `#${JOINER}`)
         .replace(/\b(GH)-(?=\d)/gi, `$1-${JOINER}`);
+}
+/**
+ * Breaks bare URLs so GitHub does not link them (nor make a cross-reference of an issue's or
+ * a pull request's URL): a word joiner after the scheme's colon (`https:⁠//…`) and after a
+ * leading `www`. The links our own code writes (`[run](https://…)`) do not pass through here.
+ */
+function neutralizeUrls(s) {
+    return s
+        .replace(/\b([a-z][a-z0-9+.-]{0,31}):(?=\/\/)/gi, `$1:${JOINER}`)
+        .replace(/\b(www)(?=\.)/gi, `$1${JOINER}`);
+}
+/** What every text bound for a GitHub surface gets: no live mention, reference or bare URL. */
+function neutralize(s) {
+    return neutralizeUrls(neutralizeMentions(s));
 }
 /**
  * Text from outside our code, safe to print in an Actions log: a line that starts (after
@@ -66699,7 +67066,22 @@ function escapeHtml(s) {
  * folded into spaces.
  */
 function escapeInline(s) {
-    return neutralizeMentions(escapeHtml(stripControl(s).replace(/\s*\n\s*/g, ' ')).replace(/[\\`*_{}[\]()#+!|~]/g, '\\$&'));
+    return neutralize(escapeHtml(stripControl(String(s)).replace(/\s*\n\s*/g, ' ')).replace(/[\\`*_{}[\]()#+!|~]/g, '\\$&'));
+}
+/**
+ * Text inside raw HTML (a `<summary>`, where markdown is not read): entity-escaped, on one line,
+ * neutralized. No backslashes: they would show.
+ */
+function htmlText(s) {
+    return neutralize(escapeHtml(stripControl(String(s)).replace(/\s*\n\s*/g, ' ')));
+}
+/**
+ * Text a GitHub surface shows as it is, not as markdown or HTML (a check run's title, an
+ * annotation's title and message): control characters gone, lines folded, neutralized, and at
+ * most `maxChars` characters.
+ */
+function plainText(s, maxChars = Infinity) {
+    return truncateChars(neutralize(stripControl(String(s)).replace(/\s*\n\s*/g, ' ')), maxChars);
 }
 /** Inline text in `<code>`: inert as markdown and as HTML, and GitHub does not turn @names in it into mentions. */
 function inlineCode(s) {
@@ -66718,13 +67100,13 @@ function codeFence(content, info = '') {
 }
 /** Log lines as an HTML `<pre>` block: entity-escaped, so `</details>`, tags and backticks are plain text. */
 function preBlock(lines) {
-    return `<pre>\n${lines.map((l) => neutralizeMentions(escapeHtml(stripControl(l)))).join('\n')}\n</pre>`;
+    return `<pre>\n${lines.map((l) => neutralize(escapeHtml(stripControl(String(l))))).join('\n')}\n</pre>`;
 }
 /** Cuts a string to at most `maxChars` characters (by code point), with an ellipsis when it was cut. */
 function truncateChars(s, maxChars) {
-    const chars = Array.from(s);
+    const chars = Array.from(String(s));
     if (chars.length <= maxChars)
-        return s;
+        return String(s);
     return `${chars.slice(0, Math.max(0, maxChars - 1)).join('')}…`;
 }
 /** Characters XML 1.0 does not allow at all (even escaped): C0 controls other than tab/LF/CR, lone surrogates, U+FFFE/U+FFFF. */
@@ -67159,13 +67541,16 @@ onBroken) {
 }
 /**
  * The engine's past events of one container between two moments (unix seconds, fractions
- * allowed), oldest first. With `until` set the engine sends what it has and closes the stream.
+ * allowed), oldest first. With `until` set the engine sends what it has and closes the stream;
+ * an `until` in the future keeps the stream open until then, so callers pass now at most.
  */
-async function containerEventsBetween(containerId, sinceSeconds, untilSeconds) {
+async function containerEventsBetween(containerId, sinceSeconds, untilSeconds, 
+/** Only these actions (a long-running container with a healthcheck has thousands of others). */
+actions = null) {
     const stream = (await (0, docker_1.docker)().getEvents({
         since: Math.floor(sinceSeconds * 1000) / 1000,
         until: Math.ceil(untilSeconds * 1000) / 1000,
-        filters: { type: ['container'], container: [containerId] },
+        filters: { type: ['container'], container: [containerId], ...(actions ? { event: actions } : {}) },
     }));
     const chunks = [];
     await new Promise((resolve, reject) => {
@@ -67199,12 +67584,22 @@ async function containerEventsBetween(containerId, sinceSeconds, untilSeconds) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.ONEOFF_LABEL = exports.SERVICE_LABEL = exports.PROJECT_LABEL = void 0;
+exports.ROLE_LABEL = exports.ONEOFF_LABEL = exports.SERVICE_LABEL = exports.PROJECT_LABEL = void 0;
+exports.labelRoles = labelRoles;
 // Compose v1 and v2 both set these labels; they are the only way we find containers,
 // because the two versions name containers differently (project_service_1 vs project-service-1).
 exports.PROJECT_LABEL = 'com.docker.compose.project';
 exports.SERVICE_LABEL = 'com.docker.compose.service';
 exports.ONEOFF_LABEL = 'com.docker.compose.oneoff';
+/** A service's role label: `dev.chaos-action.role: cache` (several: `telemetry,tracing`). */
+exports.ROLE_LABEL = 'dev.chaos-action.role';
+/** The roles a role label names: one, or several separated by commas (`telemetry,tracing`). */
+function labelRoles(label) {
+    return (label ?? '')
+        .split(',')
+        .map((role) => role.trim())
+        .filter(Boolean);
+}
 
 
 /***/ }),
