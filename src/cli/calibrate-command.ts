@@ -17,7 +17,8 @@ import { formatChange } from '../compare';
 import { ConfigError, formatIssue } from '../config/errors';
 import type { RunConfig } from '../config/run-config';
 import { checkResultsDir, writeResultFiles } from '../report/files';
-import { exitCodeFor, prepareRun, runChaos } from '../scenario/engine';
+import { EXIT } from '../results/gate';
+import { prepareRun, runChaos } from '../scenario/engine';
 import { parseArgs, UsageError } from './args';
 import { createProgress } from './progress';
 import { installSignalHandlers, printableError, runConfigFromFlags } from './run-setup';
@@ -41,7 +42,7 @@ floor leaves unchanged code inconclusive; a phase length that brings the floor u
   --power P              the power of the minimal detectable effect (default 0.8)
 floor: max(the minimal detectable effect at 95 % confidence and the power, from the A/A interval's
 width; the A/A interval's end farthest from 0). Relative for p95/p99, percentage points for error rate.
-exit: 0 calibrated, 2 usage or config error, 3 no comparison could be made (infrastructure error)`;
+exit: 0 calibrated, 2 configuration or usage error, 3 no comparison could be made, 4 the tool or the infrastructure failed`;
 
 export async function calibrateCommand(argv: string[]): Promise<number> {
   let config: RunConfig;
@@ -143,16 +144,18 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
       process.stderr.write(
         `chaos-action calibrate: no comparison could be made (${printableError(why.join('; '))})\n`,
       );
-      return 3;
+      // Nothing measured on both sides: broken (a scenario errored, none ran) or merely unjudged.
+      const broken = result.scenarios.length === 0 || result.scenarios.some((s) => s.outcome === 'error');
+      return broken ? EXIT.failed : EXIT.inconclusive;
     }
     // Calibration measures noise; a threshold the A/A run violated is noted, not a failure of calibrate.
-    if (exitCodeFor(result.outcome) !== 0)
+    if (result.outcome !== 'pass')
       process.stdout.write(`note: the A/A run's own outcome was ${result.outcome} (see the report)\n`);
     return 0;
   } catch (error) {
     progress.finish();
     process.stderr.write(`chaos-action calibrate: ${printableError(error)}\n`);
-    return 3;
+    return EXIT.failed;
   } finally {
     stop();
   }

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { findJournals, journalPlaces, revertAll } from '../faults/journal';
+import { EXIT } from '../results/gate';
 
 const USAGE = `usage: chaos-action cleanup [--journal PATH]
   Reverts every fault left in the journal PATH, or, without --journal, in every journal left
@@ -14,7 +15,7 @@ const USAGE = `usage: chaos-action cleanup [--journal PATH]
   Run it as the user that ran chaos-action (each user has directories of their own; one that
   another user owns or can write to is not read).
   An entry that fails its checks is refused, named with the field at fault, and kept.
-exit: 0 everything reverted, 1 an entry failed or was refused (it stays in its journal), 2 usage`;
+exit: 0 everything reverted, 2 usage, 4 an entry failed or was refused (it stays in its journal)`;
 
 /** Where the CLI wrote its journal before journals were per run; never replayed unasked. */
 const LEGACY_JOURNAL = path.join('.chaos-action', 'journal.json');
@@ -41,7 +42,7 @@ export async function cleanupCommand(argv: string[]): Promise<number> {
   else {
     const found = findJournals();
     for (const why of found.refused) process.stderr.write(`cleanup: not reading journals there: ${why}\n`);
-    if (found.refused.length) return 1;
+    if (found.refused.length) return EXIT.failed;
     journals = found.files;
     if (existsSync(LEGACY_JOURNAL))
       log(
@@ -68,7 +69,7 @@ export async function cleanupCommand(argv: string[]): Promise<number> {
       unreadable += 1;
     }
   }
-  if (unreadable > 0) return 1;
+  if (unreadable > 0) return EXIT.failed;
   if (failed > 0 || refused > 0) {
     const parts = [
       failed ? `${failed} could not be fully reverted` : '',
@@ -77,7 +78,7 @@ export async function cleanupCommand(argv: string[]): Promise<number> {
     process.stderr.write(
       `cleanup: ${parts.filter(Boolean).join(', ')}; they stay in ${journals.length === 1 ? journals[0] : 'their journals'}\n`,
     );
-    return 1;
+    return EXIT.failed;
   }
   log(`${reverted} fault(s) reverted`);
   return 0;

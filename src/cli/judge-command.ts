@@ -6,7 +6,7 @@ import { judgeRun, prometheusSource, readRenderedRun, JudgeError } from '../k8s/
 import { NodesError, parseNodes } from '../k8s/workflow-nodes';
 import { writeResultFiles } from '../report/files';
 import { renderTerminalTable } from '../report/terminal';
-import { exitCodeFor } from '../scenario/engine';
+import { gateExitCode } from '../results/gate';
 import { parseArgs, UsageError } from './args';
 import { printableError } from './run-setup';
 
@@ -16,7 +16,7 @@ const USAGE = `usage: chaos-action judge --rendered DIR --nodes FILE --prometheu
   --prometheus URL   the Prometheus the k6 runners wrote to (remote write) and that evaluates the alerts
   --scenario NAME    judge only these (repeatable; default: every rendered scenario)
   --results DIR      where results.json, report.md, junit.xml go (default ./chaos-results)
-exit: 0 pass, 1 SLO violated, 2 usage or config error, 3 inconclusive or infrastructure error`;
+exit: 0 passed, 1 a threshold violated, 2 configuration or usage error, 3 inconclusive, 4 the tool or the infrastructure failed`;
 
 export async function judgeCommand(argv: string[]): Promise<number> {
   const args = argv[0] === 'judge' ? argv.slice(1) : [...argv];
@@ -57,7 +57,7 @@ export async function judgeCommand(argv: string[]): Promise<number> {
     const files = await writeResultFiles(result, parsed.flags.results?.[0] ?? 'chaos-results');
     process.stdout.write(`${renderTerminalTable(result)}\n`);
     process.stdout.write(`results: ${files.resultsJson}\n`);
-    return exitCodeFor(result.outcome);
+    return gateExitCode(result, { failOnViolation: true, failOnInconclusive: true, failOnError: true });
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`judge: ${error.message}\n${USAGE}\n`);

@@ -14,6 +14,7 @@ import {
   type RateStage,
   type UserStage,
 } from '../load';
+import { EXIT } from '../results/gate';
 
 const USAGE = `usage: chaos-action load --url URL (--rate 100/s --duration 30s | --stages "10/s:10s,100/s:20s"
                           | --users N --think 1s --duration 30s | --user-stages "10:10s,100:20s")
@@ -227,7 +228,7 @@ export async function loadCommand(argv: string[]): Promise<number> {
     }
     if (error instanceof TargetUnreachableError) {
       process.stderr.write(`chaos-action load: ${error.message}\n`);
-      return 1;
+      return EXIT.failed;
     }
     throw error;
   }

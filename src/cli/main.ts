@@ -8,6 +8,7 @@ import { loadCommand } from './load-command';
 import { renderCommand } from './render-command';
 import { runCommand } from './run-command';
 import { validateCommand } from './validate-command';
+import { EXIT } from '../results/gate';
 
 const USAGE = `usage: chaos-action <command> [options]
   init      write chaos-action.yml and the workflow for a compose stack (what it inferred, and why)
@@ -20,7 +21,7 @@ const USAGE = `usage: chaos-action <command> [options]
   render    render scenarios for Kubernetes (Chaos Mesh Workflow + k6-operator TestRun)
   judge     judge scenarios that ran on Kubernetes, from their workflow nodes and Prometheus
 Run 'chaos-action <command> --help' for a command's options.
-exit: 0 pass, 1 SLO violated, 2 usage or config error, 3 inconclusive or infrastructure error`;
+exit: 0 passed, 1 a threshold violated, 2 configuration or usage error, 3 inconclusive, 4 the tool or the infrastructure failed`;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   init: initCommand,
@@ -56,6 +57,6 @@ main(process.argv.slice(2)).then(
     process.stderr.write(
       `chaos-action: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
     );
-    process.exitCode = 3;
+    process.exitCode = EXIT.failed;
   },
 );

@@ -3,7 +3,8 @@ import { ConfigError, formatIssue } from '../config/errors';
 import { readBaselineFile } from '../report/baseline-file';
 import { checkResultsDir, writeResultFiles } from '../report/files';
 import { renderTerminalTable } from '../report/terminal';
-import { gateExitCode, prepareRun, runChaos } from '../scenario/engine';
+import { EXIT, gateExitCode } from '../results/gate';
+import { prepareRun, runChaos } from '../scenario/engine';
 import { execCommand } from '../util/exec';
 import { parseArgs, UsageError } from './args';
 import { createProgress } from './progress';
@@ -38,7 +39,7 @@ export const RUN_USAGE = `usage: chaos-action run [--config chaos-action.yml] [-
   --no-fail              exit 0 even when thresholds are violated (fail-on-violation: false)
   --no-fail-on-inconclusive  exit 0 even when a scenario is inconclusive
   --no-fail-on-error     exit 0 even when a scenario errored
-exit: 0 pass, 1 SLO violated, 2 usage or config error, 3 inconclusive or infrastructure error
+exit: 0 passed, 1 a threshold violated, 2 configuration or usage error, 3 inconclusive, 4 the tool or the infrastructure failed
   (each by its own setting: one let through never hides another)`;
 
 export async function runCommand(argv: string[]): Promise<number> {
@@ -153,7 +154,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     progress.finish();
     // The message may carry the stack's own output (compose's build log): shown, never acted on.
     process.stderr.write(`chaos-action run: ${printableError(error)}\n`);
-    return 3;
+    return EXIT.failed;
   } finally {
     stop();
   }
