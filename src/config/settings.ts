@@ -261,7 +261,7 @@ export const SETTINGS: readonly Setting[] = [
           'roles and services to pod selectors: api=app=web,cache=app.kubernetes.io/name=redis@redis (labels joined by +, @CONTAINER for faults that act on one container)',
       },
     },
-    file: { shape: z.union([z.string(), z.record(z.enum(ROLES), z.string())]) },
+    file: { shape: z.union([z.string(), z.partialRecord(z.enum(ROLES), z.string())]) },
     parse: parseServiceMap,
   },
   {
