@@ -101,10 +101,11 @@ export function parseCommandLine(command: CommandName, argv: readonly string[]):
         `unknown flag --${written}${elsewhere(written, command) || (hint ? ` (did you mean --${hint}?)` : '')}`,
       );
     }
-    if (found.old)
-      line.notices.push(
-        `--${found.old} is deprecated: use --${found.setting.name}${found.value !== undefined ? `=${found.value}` : ''}`,
-      );
+    if (found.old) {
+      const now = `--${found.setting.name}${found.value !== undefined ? `=${found.value}` : ''}`;
+      const notice = `--${found.old} is deprecated: use ${now}`;
+      if (!line.notices.includes(notice)) line.notices.push(notice);
+    }
     if (found.value !== undefined) {
       if (inline !== undefined) throw new UsageError(`--${written} takes no value`);
       add(found.setting, found.value, written);
