@@ -93,7 +93,7 @@ permissions:
   contents: read
   pull-requests: write
   checks: write
-  actions: read # find and download the last nightly run's results
+  actions: read # download the last nightly run's results
 concurrency:
   group: chaos-\${{ github.ref }}
   cancel-in-progress: true
@@ -107,28 +107,21 @@ jobs:
       - uses: actions/checkout@11d5960a326750d5838078e36cf38b85af677262 # v4.4.0
         with:
           persist-credentials: false
-      - name: Find the last nightly run
-        id: nightly
+      - name: The last nightly results, for the report to compare with
         if: github.event_name == 'pull_request'
-        env:
-          GH_TOKEN: \${{ github.token }}
-        run: |
-          run_id=$(gh run list --repo "$GITHUB_REPOSITORY" --workflow chaos.yml --event schedule \\
-            --status completed --limit 1 --json databaseId --jq '.[0].databaseId // empty')
-          echo "run-id=$run_id" >> "$GITHUB_OUTPUT"
-      - uses: actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093 # v4.3.0
-        if: steps.nightly.outputs.run-id != ''
-        continue-on-error: true # no nightly results yet: the report just shows no deltas
+        continue-on-error: true
+        uses: dawidd6/action-download-artifact@bf251b5aa9c2f7eeb574a96ee720e24f801b7c11 # v6
         with:
+          workflow: chaos.yml
+          branch: \${{ github.base_ref }}
           name: chaos-results-nightly
           path: .chaos-nightly
-          run-id: \${{ steps.nightly.outputs.run-id }}
-          github-token: \${{ github.token }}
+          if_no_artifact_found: ignore
       - uses: ${action}
         with:
           config-file: ${configFile}
           suite: \${{ github.event_name == 'schedule' && 'full' || inputs.suite || 'auto' }}
-          # A missing file is noted in the report, not an error.
+          # No nightly results yet: noted in the report, not an error.
           baseline-results: \${{ github.event_name == 'pull_request' && '.chaos-nightly/results.json' || '' }}
       - uses: actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02 # v4.6.2
         if: always()
