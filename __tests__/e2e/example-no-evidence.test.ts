@@ -47,13 +47,13 @@ describe('a fault that does not take effect', () => {
       ].join('\n'),
     );
     const run = await runExampleCli([
-      '--compose',
+      '--compose-file',
       EXAMPLE,
       '--scenarios-dir',
       dir,
-      '--scenario',
+      '--scenarios',
       'no-op-leak',
-      '--scenario',
+      '--scenarios',
       'no-op-stall',
     ]);
     expect(scenarioOf(run.results, 'no-op-leak')).toMatchObject({
@@ -122,15 +122,15 @@ describe('checks with no evidence', () => {
       '  - alert ServiceDown does not fire',
     ]);
     run = await runExampleCli([
-      '--compose',
+      '--compose-file',
       EXAMPLE,
       '--scenarios-dir',
       dir,
-      '--scenario',
+      '--scenarios',
       'regression-only',
-      '--scenario',
+      '--scenarios',
       'silent-fault-phase',
-      '--scenario',
+      '--scenarios',
       'metrics-down',
     ]);
   });

@@ -48,11 +48,11 @@ describe('the resilient example stack', () => {
   let run: CliRun;
   beforeAll(async () => {
     run = await runExampleCli([
-      '--compose',
+      '--compose-file',
       EXAMPLE,
       '--scale',
       E2E_SCALE,
-      ...fullSuiteRotated().flatMap((n) => ['--scenario', n]),
+      ...fullSuiteRotated().flatMap((n) => ['--scenarios', n]),
     ]);
   });
 
