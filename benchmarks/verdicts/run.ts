@@ -42,19 +42,19 @@ type Series = 'default' | 'A/A' | 'A/B';
 
 /** load-test paired against the example, the PR side from `prCompose`, at the paired fault phase. */
 const pairedLoadTest = (prCompose: string[]): string[] => [
-  '--config',
+  '--config-file',
   CONFIG,
-  ...prCompose.flatMap((file) => ['--compose', file]),
-  '--scenario',
+  ...prCompose.flatMap((file) => ['--compose-file', file]),
+  '--scenarios',
   'load-test',
-  '--param',
+  '--params',
   `duration=${PAIRED_DURATION}`,
-  '--base-compose',
+  '--base-compose-file',
   EXAMPLE,
 ];
 
 const SERIES: { series: Series; args: string[] }[] = [
-  { series: 'default', args: ['--config', CONFIG, '--suite', 'default'] },
+  { series: 'default', args: ['--config-file', CONFIG, '--suite', 'default'] },
   // The config's own compose file on the PR side: the same files as the base.
   { series: 'A/A', args: pairedLoadTest([]) },
   { series: 'A/B', args: pairedLoadTest([EXAMPLE, SLOWER]) },
@@ -88,11 +88,11 @@ function runCli(tree: string, work: string, series: Series, round: number, args:
   const full = [
     'run',
     ...args,
-    '--results',
+    '--results-dir',
     results,
-    '--journal',
+    '--journal-path',
     path.join(work, `${name}.journal.json`),
-    '--no-fail',
+    '--fail-on-violation=false',
   ];
   const started = Date.now();
   return new Promise((resolve, reject) => {
