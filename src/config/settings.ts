@@ -9,7 +9,9 @@
 // (run-config.ts). `npm run generate` then writes action.yml's inputs, README's table and
 // schemas/.
 import { z } from 'zod';
+import { parseRequestMixSetting } from './request-mix';
 import { ROLES } from './roles';
+import { parseYaml } from './yaml-source';
 import {
   FALSE_WORDS,
   parseBool,
@@ -335,6 +337,18 @@ export const SETTINGS: readonly Setting[] = [
     flag: { commands: ['run', 'calibrate', 'render'] },
     file: { shape: z.union([z.string(), z.record(z.string(), z.union([z.string(), z.number()]))]) },
     parse: (v) => parsePairs(v, 'headers'),
+  },
+  {
+    name: 'requests',
+    scope: 'run',
+    kind: 'value',
+    placeholder: 'YAML',
+    default: 'the request alone',
+    description:
+      'A weighted mix of named requests the load sends instead of request: each with weight, method, path, headers, json or body, expect, and values its {{placeholders}} draw (sequence, range, pick, uuid, cycle, or a CSV column next to the file). Per-request results, and thresholds like p95{request:NAME} < 300ms (docs/load.md).',
+    input: {},
+    file: { shape: z.array(z.record(z.string(), z.unknown())).min(1) },
+    parse: (v) => parseRequestMixSetting(typeof v === 'string' ? parseYaml(v, 'requests').data : v),
   },
   {
     name: 'expect-status',
