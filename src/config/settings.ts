@@ -650,6 +650,16 @@ export const SETTINGS: readonly Setting[] = [
     deprecated: [{ flag: 'output-json' }],
   },
   {
+    name: 'per-request',
+    scope: 'command',
+    kind: 'switch',
+    default: 'false',
+    description:
+      'Under each scenario of the verdict table, one row per request of the mix (p95 baseline → fault → after, fault error rate).',
+    help: "one row per request of the mix under each scenario's row",
+    flag: { commands: ['run', 'judge'] },
+  },
+  {
     name: 'dir',
     scope: 'command',
     kind: 'value',
