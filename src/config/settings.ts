@@ -650,6 +650,39 @@ export const SETTINGS: readonly Setting[] = [
     deprecated: [{ flag: 'output-json' }],
   },
   {
+    name: 'openapi',
+    scope: 'command',
+    kind: 'value',
+    placeholder: 'FILE|URL',
+    default: '',
+    description:
+      "Write a request mix (requests:) of an OpenAPI 3 document's operations that can be called without unknown values, with the document's examples; says what was kept and dropped, and why.",
+    help: "write requests: from an OpenAPI 3 document's operations (file or URL)",
+    flag: { commands: ['init'] },
+  },
+  {
+    name: 'har',
+    scope: 'command',
+    kind: 'value',
+    placeholder: 'FILE',
+    default: '',
+    description:
+      "Write a request mix (requests:) from a browser's HAR recording, weighted as observed, without static assets and third-party hosts; says what was kept and dropped, and why.",
+    help: "write requests: from a browser's HAR recording",
+    flag: { commands: ['init'] },
+  },
+  {
+    name: 'access-log',
+    scope: 'command',
+    kind: 'value',
+    placeholder: 'FILE',
+    default: '',
+    description:
+      'Write a request mix (requests:) from an nginx access log in the combined format, weighted as observed, without static assets, error answers and writes; says what was kept and dropped, and why.',
+    help: 'write requests: from an nginx access log (combined format)',
+    flag: { commands: ['init'] },
+  },
+  {
     name: 'per-request',
     scope: 'command',
     kind: 'switch',
