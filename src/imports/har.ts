@@ -1,7 +1,8 @@
 // `init --har FILE`: a request mix from a browser's recording (HAR 1.2). Pure. Kept: the
 // requests to the recording's own host (the host of its first page's document, else the most
 // frequent one) that are not static assets. Dropped, each with why: third-party hosts, static
-// assets, non-HTTP entries, and requests the browser answered without the server (status 0).
+// assets, non-HTTP entries, error answers, and requests the browser answered without the
+// server (status 0).
 import { type ImportResult, mixFromObserved, type Observed, staticAsset } from './result';
 
 interface HarEntry {
@@ -44,8 +45,10 @@ export function importHar(har: unknown): ImportResult {
       return drop(`requests to ${url.host}`, `a third-party host (the recording's host is ${host})`);
     const asset = staticAsset(url.pathname, entry.response?.content?.mimeType);
     if (asset) return drop(`${method} ${url.pathname}`, asset);
-    if (!entry.response?.status)
-      return drop(`${method} ${url.pathname}`, 'no response from the server (blocked or cached)');
+    const status = entry.response?.status ?? 0;
+    if (!status) return drop(`${method} ${url.pathname}`, 'no response from the server (blocked or cached)');
+    if (status >= 400)
+      return drop(`${method} ${url.pathname} answered ${status}`, 'an error answer: not what users ask for');
     const post = entry.request?.postData;
     let json: unknown;
     if (post?.text && /json/.test(post.mimeType ?? '')) {

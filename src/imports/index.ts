@@ -32,9 +32,18 @@ export async function importMix(kind: ImportKind, source: string): Promise<Impor
     );
   }
   switch (kind) {
-    case 'openapi':
+    case 'openapi': {
       // YAML is a superset of JSON: one parser reads both forms of the document.
-      return importOpenApi(parseYaml(text, { maxAliasCount: 1000 }));
+      let doc: unknown;
+      try {
+        doc = parseYaml(text, { maxAliasCount: 1000 });
+      } catch (error) {
+        throw new Error(
+          `not an OpenAPI 3 document (not JSON or YAML: ${(error as Error).message.split('\n')[0]})`,
+        );
+      }
+      return importOpenApi(doc);
+    }
     case 'har':
       return importHar(JSON.parse(text));
     case 'access-log':

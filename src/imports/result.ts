@@ -54,6 +54,13 @@ export function templatePath(pathname: string): { template: string; ids: string[
   return { template, ids };
 }
 
+/** `item` for GET /item/{{id}}, `post-orders` for POST /orders, `root` for GET /. */
+function readableName(method: string, template: string): string {
+  const words = template.split('/').filter((segment) => segment && !segment.startsWith('{{'));
+  const base = words.join('-') || 'root';
+  return method === 'GET' ? base : `${method.toLowerCase()}-${base}`;
+}
+
 /** Up to this many distinct values of an id are kept for its `pick:`. */
 const MAX_PICKED = 100;
 
@@ -89,7 +96,7 @@ export function mixFromObserved(
   // Weights are whole and add up to at most 1000: a share of the traffic, at least 1.
   const scale = total > 1000 ? 1000 / total : 1;
   const names = new Set<string>();
-  const requests = sorted.map(([key, { first, count, ids }]): MixEntryInput => {
+  const requests = sorted.map(([, { first, count, ids }]): MixEntryInput => {
     const { template } = templatePath(first.pathname);
     const values = Object.fromEntries(
       ids.map((seen, index) => {
@@ -98,7 +105,7 @@ export function mixFromObserved(
       }),
     );
     return {
-      name: mixName(key.replace(/\?.*$/, '').replace(/\{\{(id\d*)\}\}/g, ':$1'), names),
+      name: mixName(readableName(first.method, template), names),
       weight: Math.max(1, Math.round(count * scale)),
       method: first.method,
       path: `${template}${first.search}`,
