@@ -342,17 +342,20 @@ function renderPhaseTable(s: ScenarioResult): string {
 function renderRequestTable(s: ScenarioResult): string | null {
   const requests = requestFigures(s);
   if (requests.length === 0) return null;
+  // What each request reaches, when the mix says (`reaches:`, as init --explore measures it).
+  const reaches = (name: string): string =>
+    escapeInline(s.requests?.find((r) => r.name === name)?.reaches?.join(', ') || '—');
   const rows = requests.flatMap((request) =>
     request.phases.map(
       ({ phase, stats }) =>
-        `| ${escapeInline(request.name)} | ${phaseLabel(phase)} | ${fmtCount(stats.scheduled)} | ${fmtMs(stats.p50Ms)} | ${fmtMs(stats.p95Ms)} | ${fmtMs(stats.p99Ms)} | ${fmtPct(stats.errorRate)} | ${topErrors(stats.errors)} |`,
+        `| ${escapeInline(request.name)} | ${reaches(request.name)} | ${phaseLabel(phase)} | ${fmtCount(stats.scheduled)} | ${fmtMs(stats.p50Ms)} | ${fmtMs(stats.p95Ms)} | ${fmtMs(stats.p99Ms)} | ${fmtPct(stats.errorRate)} | ${topErrors(stats.errors)} |`,
     ),
   );
   return [
     `<details><summary>Per request (${requests.length})</summary>`,
     '',
-    '| Request | Phase | Sent | p50 | p95 | p99 | Errors | Top error kinds |',
-    '|---|---|--:|--:|--:|--:|--:|---|',
+    '| Request | Reaches | Phase | Sent | p50 | p95 | p99 | Errors | Top error kinds |',
+    '|---|---|---|--:|--:|--:|--:|--:|---|',
     ...rows,
     '',
     '</details>',

@@ -54,7 +54,8 @@ describe('per-request figures', () => {
   it('the comment collapses a per-request table under the scenario', () => {
     const md = renderScenarioDetails(mixScenario());
     expect(md).toContain('<details><summary>Per request (2)</summary>');
-    expect(md).toMatch(/\| checkout \| ⚡ fault \| 300 \| [^|]+ \| 900ms \|/);
+    expect(md).toMatch(/\| checkout \| — \| ⚡ fault \| 300 \| [^|]+ \| 900ms \|/);
+    expect(md).toMatch(/\| catalogue \| cache \| baseline \|/);
   });
 
   it("JUnit carries each request and phase in the scenario's system-out", () => {
