@@ -7,7 +7,7 @@ import { realpathSync } from 'node:fs';
 import type { z } from 'zod';
 import { runJournalPath } from '../faults/journal';
 import { discoverComposeFiles, noComposeFileIn } from '../stack/compose-files';
-import { ConfigError, readConfigText, type ConfigIssue } from './errors';
+import { ConfigError, formatPath, readConfigText, type ConfigIssue } from './errors';
 import { csvFilesOf, csvPathsFrom, type MixEntryInput } from './request-mix';
 import type { Role } from './roles';
 import type { ParamValue } from './scenario-schema';
@@ -218,7 +218,7 @@ function overrideIssues(issues: readonly z.core.$ZodIssue[], label: string | nul
   return issues.map((issue) => ({
     file: null,
     line: null,
-    field: `${label ? `${label} ` : ''}${issue.path.map(String).join('.')}`,
+    field: `${label ? `${label} ` : ''}${formatPath(issue.path)}`,
     message: issue.message,
   }));
 }

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseScenarioText } from '../../../src/config/load-scenarios';
 import { parseCsv } from '../../../src/config/request-mix';
-import { loadRunConfigFile } from '../../../src/config/run-config';
+import { loadRunConfigFile, parseRunConfig } from '../../../src/config/run-config';
 import type { ScenarioObservations } from '../../../src/scenario/observations';
 import { planLoad } from '../../../src/scenario/load-plan';
 import { evalMetric } from '../../../src/scenario/verdict/load';
@@ -195,6 +195,17 @@ describe('requests: in the run config file', () => {
     expect(() => loadRunConfigFile(away.file, {}, 'input', { workdir: away.dir })).toThrow(
       /outside the working directory/,
     );
+  });
+});
+
+describe('requests as an action input', () => {
+  it('reads the YAML text an input holds, and names what is wrong in it', () => {
+    const input = (requests: string) => parseRunConfig({ 'compose-file': 'a.yml', requests }, 'input');
+    expect(input('- { name: a, path: /a, weight: 3 }\n- { name: b, path: /b }').target.requests).toEqual([
+      { name: 'a', path: '/a', weight: 3 },
+      { name: 'b', path: '/b' },
+    ]);
+    expect(() => input('- { name: a, path: a }')).toThrow('input requests[0].path: must start with /');
   });
 });
 
