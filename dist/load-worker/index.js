@@ -10567,6 +10567,9 @@ function formatDuration(ms) {
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.LocalLoadRun = void 0;
+exports.requestInfo = requestInfo;
+exports.timelineRequests = timelineRequests;
+exports.resultUrl = resultUrl;
 exports.buildResult = buildResult;
 const clock_1 = __nccwpck_require__(7110);
 const monitor_1 = __nccwpck_require__(9302);
@@ -10584,11 +10587,34 @@ class RequestContext {
     plannedMs;
     slot;
     user;
-    constructor(plannedMs, slot, user) {
+    entry;
+    constructor(plannedMs, slot, user, 
+    /** Which request of the mix it is. */
+    entry) {
         this.plannedMs = plannedMs;
         this.slot = slot;
         this.user = user;
+        this.entry = entry;
     }
+}
+/** The mix as results list it. */
+function requestInfo(mix) {
+    return mix.entries.map((entry) => ({
+        name: entry.name,
+        method: entry.method,
+        path: entry.path,
+        weight: entry.weight,
+        variants: entry.request.variants,
+    }));
+}
+/** The mix's names and shares, as the timeline counts each request. */
+function timelineRequests(mix) {
+    const total = mix.entries.reduce((n, entry) => n + entry.weight, 0);
+    return mix.entries.map((entry) => ({ name: entry.name, share: entry.weight / total }));
+}
+/** The URL a result names: the single request's, or the origin of a mix. */
+function resultUrl(mix) {
+    return mix.entries.length === 1 ? `${mix.origin}${mix.entries[0].path}` : mix.origin;
 }
 class LocalLoadRun {
     spec;
@@ -10611,6 +10637,8 @@ class LocalLoadRun {
     finished = false;
     outstandingCount = 0;
     peakOutstandingCount = 0;
+    /** Sends dispatched in the closed model (the open model counts by arrival index). */
+    closedSends = 0;
     finishedAtMs = null;
     sendingEndedMs = null;
     constructor(spec, options) {
@@ -10625,7 +10653,7 @@ class LocalLoadRun {
     /** Opens (pre-connects) the transport; throws TargetUnreachableError before any load. */
     static async prepare(spec, options = {}) {
         const run = new LocalLoadRun(spec, options);
-        run.transport = await transport_1.HttpTransport.open(spec.request, run, {
+        run.transport = await transport_1.HttpTransport.open(spec.mix, run, {
             connections: spec.connections,
             preconnect: spec.preconnect,
             timeoutMs: spec.timeoutMs,
@@ -10645,6 +10673,7 @@ class LocalLoadRun {
             warmupEndMs: loadStartMs + this.spec.warmupMs,
             initialPhase: this.spec.initialPhase,
             lateToleranceMs: this.spec.lateToleranceMs,
+            requests: timelineRequests(this.spec.mix),
             targetRate: arrivals
                 ? (fromMs, toMs) => arrivals.targetRateBetween(fromMs - loadStartMs, toMs - loadStartMs)
                 : () => null,
@@ -10700,7 +10729,8 @@ class LocalLoadRun {
         const phases = this.timeline.phases(now);
         return buildResult({
             model: this.spec.model,
-            url: `${this.spec.request.origin}${this.spec.request.path}`,
+            url: resultUrl(this.spec.mix),
+            requests: requestInfo(this.spec.mix),
             total,
             phases,
             timeline: this.timeline.points(),
@@ -10730,9 +10760,15 @@ class LocalLoadRun {
         if (this.sendingOver && this.outstandingCount === 0)
             void this.finish();
     }
-    dispatch(plannedMs, actualMs, user) {
+    /** Sends the k-th request of the run (k: the arrival's index, or the closed model's count of sends). */
+    dispatch(plannedMs, actualMs, user, k) {
+        // The mix's wheel (mix.ts entryOf, inlined: this runs for every send).
+        const { wheel, ordinals, entries } = this.spec.mix;
+        const slot = k % wheel.length;
+        const entry = wheel[slot];
+        const ordinal = Math.floor(k / wheel.length) * entries[entry].weight + ordinals[slot];
         if (this.outstandingCount >= this.spec.maxOutstanding) {
-            this.timeline.drop(plannedMs);
+            this.timeline.drop(plannedMs, entry);
             // A user whose send was dropped gets no response to wake it: it tries again after a think.
             if (user) {
                 const retryMs = Math.max(this.spec.thinkMs, 10);
@@ -10740,11 +10776,11 @@ class LocalLoadRun {
             }
             return;
         }
-        const slot = this.timeline.schedule(plannedMs, actualMs);
+        const filed = this.timeline.schedule(plannedMs, actualMs, entry);
         this.outstandingCount++;
         if (this.outstandingCount > this.peakOutstandingCount)
             this.peakOutstandingCount = this.outstandingCount;
-        this.transport.send(new RequestContext(plannedMs, slot, user));
+        this.transport.send(new RequestContext(plannedMs, filed, user, entry), ordinal);
     }
     /** Open model: sends everything due now, then sleeps until the next planned send. */
     sendDue = () => {
@@ -10763,7 +10799,7 @@ class LocalLoadRun {
                 this.sendTimer = setTimeout(this.sendDue, 0);
                 return;
             }
-            this.dispatch(plannedMs, now, null);
+            this.dispatch(plannedMs, now, null, this.nextArrival);
             this.nextArrival += this.stride;
         }
         this.endSending();
@@ -10798,7 +10834,7 @@ class LocalLoadRun {
     userSend(user, intendedMs) {
         if (!user.active || this.sendingOver)
             return;
-        this.dispatch(intendedMs, this.now(), user);
+        this.dispatch(intendedMs, this.now(), user, this.closedSends++);
     }
     endSending() {
         if (this.sendingOver)
@@ -11031,8 +11067,8 @@ exports.Http1Pool = void 0;
 exports.classifyError = classifyError;
 // Keep-alive HTTP/1.1 connections to one origin, one request at a time on each (no
 // pipelining), with a FIFO of requests waiting for a connection when a limit is set.
-// A generator needs no more from a client: every request is the same pre-encoded bytes,
-// so a send is one socket write and a response one pass of ResponseParser.
+// A generator needs no more from a client: every request arrives as bytes encoded ahead
+// (template.ts), so a send is one socket write and a response one pass of ResponseParser.
 const node_net_1 = __importDefault(__nccwpck_require__(7030));
 const node_tls_1 = __importDefault(__nccwpck_require__(1692));
 const clock_1 = __nccwpck_require__(7110);
@@ -11056,7 +11092,6 @@ function classifyError(error) {
 /** An idle connection is retired this long before the server's announced keep-alive timeout. */
 const KEEP_ALIVE_MARGIN_MS = 1000;
 class Connection {
-    options;
     socket;
     parser;
     connected = false;
@@ -11069,11 +11104,8 @@ class Connection {
     /** The socket's error, reported when it closes. */
     failure = null;
     constructor(pool, target, options, readBuffer) {
-        this.options = options;
         const { connectTimeoutMs } = options;
         this.parser = new http1_response_1.ResponseParser((response) => pool.onResponse(this, response));
-        // Every request of the pool is the same, so how its responses are read is set once.
-        this.parser.expect(options.collectBody, options.bodiless);
         const socket = target.tls
             ? node_tls_1.default.connect({
                 host: target.host,
@@ -11126,10 +11158,15 @@ class Connection {
         }
         return true;
     }
-    write(context, timedFromMs = (0, clock_1.monotonicMs)()) {
+    /**
+     * Sends one request's bytes. `collectBody` keeps the response's body (for checks), `bodiless`
+     * says it has none (HEAD); both are the request's, so the parser is told at each send.
+     */
+    write(context, bytes, collectBody, bodiless, timedFromMs = (0, clock_1.monotonicMs)()) {
         this.context = context;
         this.timedFromMs = timedFromMs;
-        this.socket.write(this.options.requestBytes);
+        this.parser.expect(collectBody, bodiless);
+        this.socket.write(bytes);
     }
     destroy() {
         this.socket.destroy();
@@ -11198,13 +11235,14 @@ class Http1Pool {
         await open();
         await Promise.all(Array.from({ length: Math.max(0, count - 1) }, open));
     }
-    send(context) {
+    /** Sends a request: its bytes, or its text (written as UTF-8, which ASCII heads are). */
+    send(context, bytes, collectBody, bodiless) {
         const connection = this.takeIdle();
         if (connection) {
-            connection.write(context);
+            connection.write(context, bytes, collectBody, bodiless);
             return;
         }
-        this.waiting.push({ context, sinceMs: (0, clock_1.monotonicMs)() });
+        this.waiting.push({ context, bytes, collectBody, bodiless, sinceMs: (0, clock_1.monotonicMs)() });
         this.dialForWaiting();
     }
     /** Closes every connection; requests still waiting or in flight are not reported. */
@@ -11292,7 +11330,7 @@ class Http1Pool {
             return connection.destroy();
         const waiter = this.waiting.shift();
         if (waiter !== undefined) {
-            connection.write(waiter.context, waiter.sinceMs);
+            connection.write(waiter.context, waiter.bytes, waiter.collectBody, waiter.bodiless, waiter.sinceMs);
             return;
         }
         this.idle.push(connection);
@@ -11712,6 +11750,246 @@ exports.ResponseParser = ResponseParser;
 
 /***/ }),
 
+/***/ 2518:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.MAX_REQUESTS = exports.MAX_TOTAL_WEIGHT = void 0;
+exports.entryOf = entryOf;
+exports.buildWheel = buildWheel;
+exports.prepareMix = prepareMix;
+// The requests a run sends, prepared once before any connection is opened: each request
+// compiled (template.ts) with its own expectation, and a wheel that says which request the k-th
+// send is. The wheel spreads each request's share evenly (smooth weighted round-robin, as nginx
+// balances upstreams): with weights 3 and 1, every four sends hold three of the first and one
+// of the second, interleaved, so every phase and every second gets its share, not only the
+// run as a whole. A single `request` is a mix of one.
+const template_1 = __nccwpck_require__(9668);
+const values_1 = __nccwpck_require__(3868);
+/** The most a mix's weights may add up to: the wheel holds one slot per unit of weight. */
+exports.MAX_TOTAL_WEIGHT = 10_000;
+exports.MAX_REQUESTS = 256;
+/** Which entry the k-th send is, and which of that entry's sends (from 0): what its values follow. */
+function entryOf(mix, k) {
+    const length = mix.wheel.length;
+    const slot = k % length;
+    const entry = mix.wheel[slot];
+    return { entry, ordinal: Math.floor(k / length) * mix.entries[entry].weight + mix.ordinals[slot] };
+}
+/** Smooth weighted round-robin over whole weights: one turn of the wheel. */
+function buildWheel(weights) {
+    const total = weights.reduce((a, b) => a + b, 0);
+    const wheel = new Uint16Array(total);
+    const ordinals = new Uint32Array(total);
+    const current = weights.map(() => 0);
+    const seen = weights.map(() => 0);
+    for (let slot = 0; slot < total; slot++) {
+        let best = 0;
+        for (let i = 0; i < weights.length; i++) {
+            current[i] += weights[i];
+            if (current[i] > current[best])
+                best = i;
+        }
+        current[best] -= total;
+        wheel[slot] = best;
+        ordinals[slot] = seen[best]++;
+    }
+    return { wheel, ordinals };
+}
+/** Framing is the client's job (it sets content-length from the body); these would contradict it. */
+const FRAMING_HEADERS = new Set([
+    'content-length',
+    'transfer-encoding',
+    'connection',
+    'keep-alive',
+    'upgrade',
+]);
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Header names must be HTTP tokens and values single-line, or the request bytes would be corrupt. */
+function headerProblems(headers, field) {
+    const problems = [];
+    for (const [name, value] of Object.entries(headers)) {
+        if (!HEADER_NAME.test(name))
+            problems.push(`${field}.headers: ${JSON.stringify(name)} is not a valid header name`);
+        else if (FRAMING_HEADERS.has(name.toLowerCase()))
+            problems.push(`${field}.headers.${name}: set by the load generator itself; remove it`);
+        else if (typeof value !== 'string' || /[\r\n\0]/.test(value))
+            problems.push(`${field}.headers.${name}: must be a single-line string`);
+    }
+    return problems;
+}
+/** The base URL of the run, or null with the problem recorded. */
+function baseUrl(url, problems) {
+    let base;
+    try {
+        base = new URL(url);
+    }
+    catch {
+        problems.push(`url: ${JSON.stringify(url)} is not a valid URL (write it like http://127.0.0.1:8080/path)`);
+        return null;
+    }
+    if (base.protocol !== 'http:' && base.protocol !== 'https:') {
+        problems.push(`url: ${JSON.stringify(url)} must use http or https`);
+        return null;
+    }
+    if (!base.hostname) {
+        problems.push(`url: ${JSON.stringify(url)} has no host`);
+        return null;
+    }
+    return base;
+}
+/** The path with each placeholder replaced by its first value: what the URL check reads. */
+function samplePath(path, sources) {
+    return path.replace(/\{\{\s*([A-Za-z_][\w-]*)\s*\}\}/g, (whole, name) => sources[name] ? encodeURIComponent(String(sources[name].next(0))) : whole);
+}
+function prepareEntry(base, spec, field, problems) {
+    const before = problems.length;
+    const { method = 'GET', path, headers = {}, json, body } = spec;
+    const weight = spec.weight ?? 1;
+    if (!Number.isInteger(weight) || weight < 1 || weight > exports.MAX_TOTAL_WEIGHT)
+        problems.push(`${field}.weight: must be a whole number from 1 to ${exports.MAX_TOTAL_WEIGHT} (got ${weight})`);
+    if (!/^[A-Z]+$/i.test(method))
+        problems.push(`${field}.method: ${JSON.stringify(method)} is not an HTTP method`);
+    if (json !== undefined && body !== undefined)
+        problems.push(`${field}: give json or body, not both`);
+    problems.push(...headerProblems(headers, field));
+    for (const status of spec.expect?.status ?? []) {
+        if (!Number.isInteger(status) || status < 100 || status > 599)
+            problems.push(`${field}.expect.status: ${JSON.stringify(status)} is not an HTTP status (100–599)`);
+    }
+    const sources = {};
+    for (const [name, value] of Object.entries(spec.values ?? {})) {
+        if (!/^[A-Za-z_][\w-]*$/.test(name)) {
+            problems.push(`${field}.values: ${JSON.stringify(name)} is not a value name (letters, digits, _ and -)`);
+            continue;
+        }
+        try {
+            sources[name] = (0, values_1.valueSource)(value, `${field}.values.${name}`);
+        }
+        catch (error) {
+            if (!(error instanceof values_1.ValueSpecError))
+                throw error;
+            problems.push(error.message);
+        }
+    }
+    let target = base;
+    if (path !== undefined) {
+        try {
+            target = new URL(samplePath(path, sources), base);
+        }
+        catch {
+            problems.push(`${field}.path: ${JSON.stringify(path)} is not a valid path or URL`);
+            return null;
+        }
+        if (target.origin !== base.origin)
+            problems.push(`${field}.path: ${path} points to another origin than url`);
+    }
+    if (problems.length > before)
+        return null;
+    // The path as the request line carries it: relative to the base, placeholders kept.
+    const written = path === undefined ? `${base.pathname}${base.search}` : pathAsSent(path, base);
+    const upper = method.toUpperCase();
+    const finalHeaders = { ...headers };
+    const hasHeader = (name) => Object.keys(finalHeaders).some((key) => key.toLowerCase() === name);
+    if (json !== undefined && !hasHeader('content-type'))
+        finalHeaders['content-type'] = 'application/json';
+    let request;
+    try {
+        request = (0, template_1.compileRequest)({
+            method: upper,
+            host: base.host,
+            path: written,
+            headers: finalHeaders,
+            body: json !== undefined
+                ? { kind: 'json', value: json }
+                : body !== undefined
+                    ? { kind: 'raw', text: body }
+                    : null,
+            values: sources,
+        });
+    }
+    catch (error) {
+        if (!(error instanceof template_1.TemplateError))
+            throw error;
+        problems.push(`${field}: ${error.message}`);
+        return null;
+    }
+    const expect = spec.expect ?? null;
+    return {
+        name: spec.name,
+        weight,
+        method: upper,
+        path: written,
+        request,
+        expect,
+        acceptedStatuses: expect?.status?.length ? new Set(expect.status) : null,
+        bodyCheck: expect && (expect.bodyContains !== undefined || expect.json) ? expect : null,
+        bodiless: upper === 'HEAD',
+    };
+}
+/**
+ * A path (or absolute URL on the base's origin) as the request line carries it. Placeholders
+ * are kept as written: URL parsing would percent-encode their braces.
+ */
+function pathAsSent(path, base) {
+    const names = (0, template_1.placeholderNames)(path);
+    const marked = names.reduce((text, name, index) => text.replace(new RegExp(`\\{\\{\\s*${name}\\s*\\}\\}`), `__chaos_value_${index}__`), path);
+    const url = new URL(marked, base);
+    let out = `${url.pathname}${url.search}`;
+    names.forEach((name, index) => (out = out.replace(`__chaos_value_${index}__`, `{{${name}}}`)));
+    return out;
+}
+/**
+ * Prepares what a run sends: `requests` (a mix) or the single `request` with `expect`, named
+ * after its method and path. Problems are pushed as sentences; null when there is any.
+ */
+function prepareMix(spec, problems) {
+    const base = baseUrl(spec.url, problems);
+    if (!base)
+        return null;
+    if (spec.requests !== undefined && (spec.request !== undefined || spec.expect !== undefined)) {
+        problems.push('give requests (a mix, each with its own expect) or request with expect, not both');
+        return null;
+    }
+    const single = {
+        ...(spec.request ?? {}),
+        name: '',
+        ...(spec.expect ? { expect: spec.expect } : {}),
+    };
+    const list = spec.requests ?? [single];
+    const field = (index) => (spec.requests ? `requests[${index}]` : 'request');
+    if (list.length === 0)
+        problems.push('requests: give at least one request');
+    if (list.length > exports.MAX_REQUESTS)
+        problems.push(`requests: at most ${exports.MAX_REQUESTS} requests (got ${list.length})`);
+    const names = new Set();
+    if (spec.requests)
+        list.forEach((entry, index) => {
+            if (typeof entry.name !== 'string' || entry.name.trim() === '')
+                problems.push(`${field(index)}.name: every request of a mix has a name`);
+            else if (names.has(entry.name))
+                problems.push(`${field(index)}.name: "${entry.name}" is used twice`);
+            names.add(entry.name);
+        });
+    const entries = list.map((entry, index) => prepareEntry(base, entry, field(index), problems));
+    if (entries.some((entry) => entry === null) || problems.length)
+        return null;
+    const prepared = entries;
+    if (!spec.requests)
+        prepared[0].name = `${prepared[0].method} ${prepared[0].path}`;
+    const total = prepared.reduce((n, entry) => n + entry.weight, 0);
+    if (total > exports.MAX_TOTAL_WEIGHT) {
+        problems.push(`requests: the weights add up to ${total}; at most ${exports.MAX_TOTAL_WEIGHT} (give them as shares, e.g. 9 and 1)`);
+        return null;
+    }
+    return { origin: base.origin, entries: prepared, ...buildWheel(prepared.map((entry) => entry.weight)) };
+}
+
+
+/***/ }),
+
 /***/ 9302:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -11897,6 +12175,7 @@ exports.validateLoadSpec = validateLoadSpec;
 // generator runs on, or refuses it with every problem named at once. Runs before any
 // connection is opened; reachability is checked next, by the pre-connect.
 const duration_1 = __nccwpck_require__(7840);
+const mix_1 = __nccwpck_require__(2518);
 const schedule_1 = __nccwpck_require__(4807);
 class LoadSpecError extends Error {
     problems;
@@ -11942,7 +12221,7 @@ function validateLoadSpec(spec) {
             problems.push(`${field}: must be a whole number ≥ 1 (got ${value})`);
         return value;
     };
-    const request = prepareRequest(spec, problems);
+    const mix = (0, mix_1.prepareMix)(spec, problems);
     const openModel = spec.rate !== undefined || spec.stages !== undefined;
     const closedModel = spec.users !== undefined || spec.userStages !== undefined;
     if (openModel && closedModel)
@@ -12035,7 +12314,7 @@ function validateLoadSpec(spec) {
         throw new LoadSpecError(problems);
     return {
         model: arrivals ? 'open' : 'closed',
-        request: request,
+        mix: mix,
         arrivals,
         users,
         thinkMs,
@@ -12052,86 +12331,249 @@ function validateLoadSpec(spec) {
         t0Ms: spec.t0Ms ?? null,
     };
 }
-function prepareRequest(spec, problems) {
-    let base;
-    try {
-        base = new URL(spec.url);
+
+
+/***/ }),
+
+/***/ 9668:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.TemplateError = exports.MAX_VARIANTS = void 0;
+exports.placeholderNames = placeholderNames;
+exports.compileRequest = compileRequest;
+/** More variants than this are formatted at each send instead of encoded ahead. */
+exports.MAX_VARIANTS = 4096;
+/** Nor are they encoded ahead when all of them would take more than this many bytes. */
+const MAX_VARIANT_BYTES = 8 * 1024 * 1024;
+const PLACEHOLDER = /\{\{\s*([A-Za-z_][\w-]*)\s*\}\}/g;
+class TemplateError extends Error {
+}
+exports.TemplateError = TemplateError;
+/** The names a text's placeholders use, in order of appearance. */
+function placeholderNames(text) {
+    return [...text.matchAll(PLACEHOLDER)].map((match) => match[1]);
+}
+// A number needs no escaping in a URL, and numbers are what sequences and ranges draw.
+const asPath = (value) => typeof value === 'number' ? String(value) : encodeURIComponent(String(value));
+const asText = (value) => String(value);
+const asJsonValue = (value) => JSON.stringify(value);
+const asJsonStringPart = (value) => JSON.stringify(String(value)).slice(1, -1);
+/** Splits a text into fixed pieces and slots; `static` formats the fixed pieces (JSON escaping). */
+function parts(text, names, format, used, fixed = (piece) => piece) {
+    const out = [];
+    let at = 0;
+    for (const match of text.matchAll(PLACEHOLDER)) {
+        const index = names.indexOf(match[1]);
+        if (index < 0)
+            throw new TemplateError(`{{${match[1]}}} names no value (${names.length ? `values: ${names.join(', ')}` : 'the request has no values:'})`);
+        used.add(match[1]);
+        if (match.index > at)
+            out.push(fixed(text.slice(at, match.index)));
+        out.push({ source: index, format });
+        at = match.index + match[0].length;
     }
-    catch {
-        problems.push(`url: ${JSON.stringify(spec.url)} is not a valid URL (write it like http://127.0.0.1:8080/path)`);
-        return null;
+    if (at < text.length)
+        out.push(fixed(text.slice(at)));
+    return out;
+}
+/** A JSON document as parts: serialised as JSON.stringify does, placeholders as slots. */
+function jsonParts(value, names, used, out) {
+    if (typeof value === 'string') {
+        const pieces = parts(value, names, asJsonStringPart, used, (piece) => JSON.stringify(piece).slice(1, -1));
+        const lone = pieces.length === 1 && typeof pieces[0] !== 'string';
+        if (lone)
+            out.push({ source: pieces[0].source, format: asJsonValue });
+        else
+            out.push('"', ...pieces, '"');
     }
-    if (base.protocol !== 'http:' && base.protocol !== 'https:') {
-        problems.push(`url: ${JSON.stringify(spec.url)} must use http or https`);
-        return null;
+    else if (Array.isArray(value)) {
+        out.push('[');
+        value.forEach((item, index) => {
+            if (index > 0)
+                out.push(',');
+            // As JSON.stringify: what has no JSON form is null inside an array.
+            if (item === undefined || typeof item === 'function')
+                out.push('null');
+            else
+                jsonParts(item, names, used, out);
+        });
+        out.push(']');
     }
-    if (!base.hostname) {
-        problems.push(`url: ${JSON.stringify(spec.url)} has no host`);
-        return null;
-    }
-    const { method = 'GET', path, headers = {}, json, body } = spec.request ?? {};
-    let target = base;
-    if (path !== undefined) {
-        try {
-            target = new URL(path, base);
+    else if (value !== null && typeof value === 'object') {
+        out.push('{');
+        let first = true;
+        for (const [key, item] of Object.entries(value)) {
+            if (item === undefined || typeof item === 'function')
+                continue;
+            out.push(`${first ? '' : ','}${JSON.stringify(key)}:`);
+            first = false;
+            jsonParts(item, names, used, out);
         }
-        catch {
-            problems.push(`request.path: ${JSON.stringify(path)} is not a valid path or URL`);
-            return null;
+        out.push('}');
+    }
+    else
+        out.push(JSON.stringify(value) ?? 'null');
+}
+/** Adjacent fixed pieces joined, so a send concatenates as few strings as it can. */
+function merged(list) {
+    const out = [];
+    for (const part of list) {
+        const last = out[out.length - 1];
+        if (typeof part === 'string' && typeof last === 'string')
+            out[out.length - 1] = last + part;
+        else if (part !== '')
+            out.push(part);
+    }
+    return out;
+}
+function render(list, values) {
+    let text = '';
+    for (const part of list)
+        text += typeof part === 'string' ? part : part.format(values[part.source]);
+    return text;
+}
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+/**
+ * Compiles a request. Throws TemplateError for a placeholder that names no value, a value no
+ * placeholder uses, or a value that would break the request line or a header (CR, LF, NUL).
+ */
+function compileRequest(template) {
+    const names = Object.keys(template.values);
+    const sources = names.map((name) => template.values[name]);
+    const used = new Set();
+    const given = new Set(Object.keys(template.headers).map((name) => name.toLowerCase()));
+    const head = [`${template.method} `, ...parts(template.path, names, asPath, used), ' HTTP/1.1\r\n'];
+    if (!given.has('host'))
+        head.push(`host: ${template.host}\r\n`);
+    if (!given.has('user-agent'))
+        head.push('user-agent: chaos-action-load\r\n');
+    const headerUsers = new Set();
+    for (const [name, value] of Object.entries(template.headers)) {
+        head.push(`${name}: `, ...parts(value, names, asText, headerUsers), '\r\n');
+    }
+    for (const name of headerUsers)
+        used.add(name);
+    let body = null;
+    if (template.body?.kind === 'raw')
+        body = parts(template.body.text, names, asText, used);
+    else if (template.body?.kind === 'json') {
+        body = [];
+        jsonParts(template.body.value, names, used, body);
+    }
+    const unused = names.filter((name) => !used.has(name));
+    // Every character outside ASCII takes more than one byte in UTF-8.
+    const ascii = (text) => Buffer.byteLength(text, 'utf8') === text.length;
+    if (unused.length)
+        throw new TemplateError(`${unused.map((name) => `values.${name}`).join(', ')}: no {{${unused[0]}}} in the path, a header or the body uses it`);
+    // A header's value or the path must stay one line whatever is drawn: a finite source is checked
+    // value by value; the endless ones (sequence, uuid) only ever make digits, hex and dashes.
+    for (const name of headerUsers) {
+        const source = template.values[name];
+        if (source.size === null)
+            continue;
+        for (let index = 0; index < source.size; index++) {
+            if (/[\r\n\0]/.test(String(source.valueAt(index))))
+                throw new TemplateError(`values.${name}: ${JSON.stringify(source.valueAt(index))} cannot go in a header`);
         }
-        if (target.origin !== base.origin)
-            problems.push(`request.path: ${path} points to another origin than url`);
     }
-    if (!/^[A-Z]+$/i.test(method))
-        problems.push(`request.method: ${JSON.stringify(method)} is not an HTTP method`);
-    if (json !== undefined && body !== undefined)
-        problems.push('request: give json or body, not both');
-    problems.push(...headerProblems(headers));
-    for (const status of spec.expect?.status ?? []) {
-        if (!Number.isInteger(status) || status < 100 || status > 599)
-            problems.push(`expect.status: ${JSON.stringify(status)} is not an HTTP status (100–599)`);
+    const headParts = merged(head);
+    const bodyParts = body === null ? null : merged(body);
+    const noBodyLine = BODY_METHODS.has(template.method) ? 'content-length: 0\r\n\r\n' : '\r\n';
+    const encode = (values) => {
+        const headText = render(headParts, values);
+        if (bodyParts === null)
+            return Buffer.from(headText + noBodyLine, 'latin1');
+        const bodyText = render(bodyParts, values);
+        const bodyBytes = Buffer.byteLength(bodyText, 'utf8');
+        const headFull = `${headText}content-length: ${bodyBytes}\r\n\r\n`;
+        const bytes = Buffer.allocUnsafe(headFull.length + bodyBytes);
+        bytes.write(headFull, 0, 'latin1');
+        bytes.write(bodyText, headFull.length, 'utf8');
+        return bytes;
+    };
+    if (sources.length === 0) {
+        const fixed = encode([]);
+        return { fixed, variants: 0, bytes: () => fixed };
     }
-    const finalHeaders = { ...headers };
-    const hasHeader = (name) => Object.keys(finalHeaders).some((key) => key.toLowerCase() === name);
-    let payload = null;
-    if (json !== undefined) {
-        payload = Buffer.from(JSON.stringify(json));
-        if (!hasHeader('content-type'))
-            finalHeaders['content-type'] = 'application/json';
+    const sizes = sources.map((source) => source.size);
+    const count = sizes.reduce((n, size) => (n === null || size === null ? null : n * size), 1);
+    if (count !== null && count <= exports.MAX_VARIANTS) {
+        const variants = ahead(sources, count, encode);
+        if (variants) {
+            // Mixed radix: the first source's index varies fastest.
+            const strides = sizes.map((_, i) => sizes.slice(0, i).reduce((n, size) => n * size, 1));
+            return {
+                fixed: null,
+                variants: variants.length,
+                bytes: (n) => {
+                    let index = 0;
+                    for (let i = 0; i < sources.length; i++)
+                        index += sources[i].indexFor(n) * strides[i];
+                    return variants[index];
+                },
+            };
+        }
     }
-    else if (body !== undefined) {
-        payload = Buffer.from(body);
-    }
+    const values = new Array(sources.length);
+    // Formatted at each send. As text when everything before the body is ASCII whatever is drawn:
+    // the fixed head, and a header's values (the path's are URL-encoded; the endless sources draw
+    // digits, hex and dashes).
+    const headIsAscii = headParts.every((part) => typeof part !== 'string' || ascii(part)) &&
+        [...headerUsers].every((name) => {
+            const source = template.values[name];
+            if (source.size === null)
+                return true;
+            for (let index = 0; index < source.size; index++)
+                if (!ascii(String(source.valueAt(index))))
+                    return false;
+            return true;
+        });
+    if (!headIsAscii)
+        return {
+            fixed: null,
+            variants: 0,
+            bytes: (n) => {
+                for (let i = 0; i < sources.length; i++)
+                    values[i] = sources[i].next(n);
+                return encode(values);
+            },
+        };
     return {
-        origin: target.origin,
-        path: `${target.pathname}${target.search}`,
-        method: method.toUpperCase(),
-        headers: finalHeaders,
-        body: payload,
-        expect: spec.expect ?? null,
+        fixed: null,
+        variants: 0,
+        bytes: (n) => {
+            for (let i = 0; i < sources.length; i++)
+                values[i] = sources[i].next(n);
+            const headText = render(headParts, values);
+            if (bodyParts === null)
+                return headText + noBodyLine;
+            const bodyText = render(bodyParts, values);
+            return `${headText}content-length: ${Buffer.byteLength(bodyText, 'utf8')}\r\n\r\n${bodyText}`;
+        },
     };
 }
-/** Framing is the client's job (it sets content-length from the body); these would contradict it. */
-const FRAMING_HEADERS = new Set([
-    'content-length',
-    'transfer-encoding',
-    'connection',
-    'keep-alive',
-    'upgrade',
-]);
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** Header names must be HTTP tokens and values single-line, or the request bytes would be corrupt. */
-function headerProblems(headers) {
-    const problems = [];
-    for (const [name, value] of Object.entries(headers)) {
-        if (!HEADER_NAME.test(name))
-            problems.push(`request.headers: ${JSON.stringify(name)} is not a valid header name`);
-        else if (FRAMING_HEADERS.has(name.toLowerCase()))
-            problems.push(`request.headers.${name}: set by the load generator itself; remove it`);
-        else if (typeof value !== 'string' || /[\r\n\0]/.test(value))
-            problems.push(`request.headers.${name}: must be a single-line string`);
+/** Every variant's bytes, or null when together they would exceed MAX_VARIANT_BYTES. */
+function ahead(sources, count, encode) {
+    const variants = [];
+    let total = 0;
+    const values = new Array(sources.length);
+    for (let index = 0; index < count; index++) {
+        let rest = index;
+        for (let i = 0; i < sources.length; i++) {
+            const size = sources[i].size;
+            values[i] = sources[i].valueAt(rest % size);
+            rest = Math.floor(rest / size);
+        }
+        const bytes = encode(values);
+        total += bytes.length;
+        if (total > MAX_VARIANT_BYTES)
+            return null;
+        variants.push(bytes);
     }
-    return problems;
+    return variants;
 }
 
 
@@ -12192,15 +12634,26 @@ class SecondBucket {
         this.live = live;
     }
 }
+function requestTallies(count) {
+    if (count < 2)
+        return null;
+    return Array.from({ length: count }, () => ({
+        counters: emptyCounters(),
+        histogram: (0, histogram_1.createLatencyHistogram)(),
+    }));
+}
 class PhaseSegment {
     phase;
     startMs;
     counters = emptyCounters();
     histogram = (0, histogram_1.createLatencyHistogram)();
     endMs = null;
-    constructor(phase, startMs) {
+    /** Per request of a mix (null for a single request, whose figures are the phase's). */
+    requests;
+    constructor(phase, startMs, requestCount) {
         this.phase = phase;
         this.startMs = startMs;
+        this.requests = requestTallies(requestCount);
     }
 }
 class Timeline {
@@ -12209,18 +12662,20 @@ class Timeline {
     segments = [];
     total = emptyCounters();
     totalHistogram = (0, histogram_1.createLatencyHistogram)();
+    requests;
     pool = new histogram_1.HistogramPool();
     endMs = null;
     maxLateFraction;
     maxLoopDelayMs;
     constructor(options) {
         this.options = options;
+        this.requests = options.requests ?? [];
         if (options.warmupEndMs > options.loadStartMs) {
-            const warmup = new PhaseSegment('warmup', options.loadStartMs);
+            const warmup = new PhaseSegment('warmup', options.loadStartMs, this.requests.length);
             warmup.endMs = options.warmupEndMs;
             this.segments.push(warmup);
         }
-        this.segments.push(new PhaseSegment(options.initialPhase, options.warmupEndMs));
+        this.segments.push(new PhaseSegment(options.initialPhase, options.warmupEndMs, this.requests.length));
         this.maxLateFraction = options.maxLateFraction ?? exports.GENERATOR_LIMITS.maxLateFraction;
         this.maxLoopDelayMs = options.maxLoopDelayMs ?? exports.GENERATOR_LIMITS.maxLoopDelayMs;
     }
@@ -12239,33 +12694,36 @@ class Timeline {
         else {
             last.endMs = startMs;
         }
-        this.segments.push(new PhaseSegment(phase, startMs));
+        this.segments.push(new PhaseSegment(phase, startMs, this.requests.length));
     }
     marks() {
         return this.segments.map((segment) => ({ phase: segment.phase, atMs: segment.startMs - this.originMs }));
     }
     /** Files a request that went out at actualMs for plannedMs; returns what its outcome needs. */
-    schedule(plannedMs, actualMs) {
+    schedule(plannedMs, actualMs, entry = 0) {
         const bucket = this.bucketFor(plannedMs);
         const late = actualMs - plannedMs > this.options.lateToleranceMs;
         bucket.counters.scheduled++;
         if (late)
             bucket.counters.late++;
         bucket.outstanding++;
-        return { bucket, plannedMs, late };
+        return { bucket, plannedMs, late, entry };
     }
     /** A planned send that never went out (the outstanding cap was reached). */
-    drop(plannedMs) {
+    drop(plannedMs, entry = 0) {
         const bucket = this.bucketFor(plannedMs);
         const segment = this.segmentAt(plannedMs);
         bucket.counters.scheduled++;
         bucket.counters.errors.dropped++;
-        segment.counters.scheduled++;
-        segment.counters.errors.dropped++;
-        if (segment.phase !== 'warmup') {
-            this.total.scheduled++;
-            this.total.errors.dropped++;
-        }
+        const dropInto = (counters) => {
+            counters.scheduled++;
+            counters.errors.dropped++;
+        };
+        dropInto(segment.counters);
+        if (segment.requests)
+            dropInto(segment.requests[entry].counters);
+        if (segment.phase !== 'warmup')
+            dropInto(this.total);
     }
     /** The outcome of a scheduled request: latency from its planned send, and its error kind if any. */
     complete(slot, latencyMs, error) {
@@ -12274,34 +12732,25 @@ class Timeline {
         const counted = segment.phase !== 'warmup';
         bucket.counters.completed++;
         bucket.outstanding--;
-        segment.counters.scheduled++;
-        segment.counters.completed++;
-        if (late)
-            segment.counters.late++;
-        if (counted) {
-            this.total.scheduled++;
-            this.total.completed++;
-            if (late)
-                this.total.late++;
-        }
-        if (error !== null) {
+        if (error !== null)
             bucket.counters.errors[error]++;
-            segment.counters.errors[error]++;
-            if (counted)
-                this.total.errors[error]++;
-        }
         // Failed requests that got no response have no latency worth reporting (a refused
         // connection takes 0.1 ms); responses that arrived, good or bad, do, and so do timeouts.
-        if (error === null ||
+        const timed = error === null ||
             error === 'timeout' ||
             error === 'non2xx' ||
             error === 'unexpected_status' ||
-            error === 'body_mismatch') {
+            error === 'body_mismatch';
+        if (timed)
             (0, histogram_1.recordLatencyMs)(bucket.live ?? this.reopen(bucket), latencyMs);
-            (0, histogram_1.recordLatencyMs)(segment.histogram, latencyMs);
-            if (counted)
-                (0, histogram_1.recordLatencyMs)(this.totalHistogram, latencyMs);
-        }
+        tally(segment.counters, segment.histogram, late, error, timed ? latencyMs : null);
+        const ofRequest = segment.requests?.[slot.entry];
+        if (ofRequest)
+            tally(ofRequest.counters, ofRequest.histogram, late, error, timed ? latencyMs : null);
+        // A request's figures for the whole run are its phases' added up (totals()): one histogram
+        // fewer to record into at each completion.
+        if (counted)
+            tally(this.total, this.totalHistogram, late, error, timed ? latencyMs : null);
     }
     /** Files the generator's event-loop delay into the second of atMs, if that second had traffic. */
     noteLoopDelay(atMs, p99Ms) {
@@ -12353,18 +12802,27 @@ class Timeline {
     }
     /** Per-phase results recorded elsewhere (a worker thread), in the same mark order as here. */
     absorbPhases(phases) {
+        const absorb = (into, counters, histogram, total) => {
+            addCounters(into.counters, counters);
+            const decoded = (0, histogram_1.decodeHistogram)(histogram);
+            into.histogram.add(decoded);
+            if (total) {
+                addCounters(total.counters, counters);
+                total.histogram.add(decoded);
+            }
+            decoded.destroy();
+        };
         phases.forEach((part, index) => {
             const segment = this.segments[index];
             if (!segment)
                 return;
-            addCounters(segment.counters, part.counters);
-            const decoded = (0, histogram_1.decodeHistogram)(part.histogram);
-            segment.histogram.add(decoded);
-            if (segment.phase !== 'warmup') {
-                addCounters(this.total, part.counters);
-                this.totalHistogram.add(decoded);
-            }
-            decoded.destroy();
+            const total = segment.phase !== 'warmup' ? { counters: this.total, histogram: this.totalHistogram } : null;
+            absorb(segment, part.counters, part.histogram, total);
+            part.requests?.forEach((ofRequest, entry) => {
+                const into = segment.requests?.[entry];
+                if (into)
+                    absorb(into, ofRequest.counters, ofRequest.histogram, null);
+            });
         });
     }
     /**
@@ -12404,6 +12862,14 @@ class Timeline {
         return this.segments.map((segment) => ({
             counters: segment.counters,
             histogram: (0, histogram_1.encodeHistogram)(segment.histogram),
+            ...(segment.requests
+                ? {
+                    requests: segment.requests.map((ofRequest) => ({
+                        counters: ofRequest.counters,
+                        histogram: (0, histogram_1.encodeHistogram)(ofRequest.histogram),
+                    })),
+                }
+                : {}),
         }));
     }
     /** Stats over the seconds that overlap [fromMs, toMs) (monotonicMs()), live or finished. */
@@ -12433,7 +12899,23 @@ class Timeline {
     totals(nowMs) {
         const start = this.segments.find((segment) => segment.phase !== 'warmup')?.startMs ?? this.options.loadStartMs;
         const end = this.endMs ?? nowMs;
-        return this.windowStats(this.total, this.totalHistogram, start, end, this.worstLoopDelay(start, end));
+        const stats = this.windowStats(this.total, this.totalHistogram, start, end, this.worstLoopDelay(start, end));
+        if (this.requests.length < 2)
+            return stats;
+        const counted = this.segments.filter((segment) => segment.phase !== 'warmup');
+        const tallies = this.requests.map((_, entry) => {
+            const sum = { counters: emptyCounters(), histogram: (0, histogram_1.createLatencyHistogram)() };
+            for (const segment of counted) {
+                const part = segment.requests[entry];
+                addCounters(sum.counters, part.counters);
+                sum.histogram.add(part.histogram);
+            }
+            return sum;
+        });
+        const requests = this.requestStats(tallies, start, end);
+        for (const sum of tallies)
+            sum.histogram.destroy();
+        return { ...stats, requests };
     }
     phases(nowMs) {
         return this.segments.map((segment) => {
@@ -12444,7 +12926,16 @@ class Timeline {
                 startMs: segment.startMs - this.originMs,
                 endMs: end - this.originMs,
                 ...stats,
+                ...(segment.requests ? { requests: this.requestStats(segment.requests, segment.startMs, end) } : {}),
             };
+        });
+    }
+    /** Each request's figures over a window, its target rate its share of the window's. */
+    requestStats(tallies, startMs, endMs) {
+        return tallies.map((ofRequest, entry) => {
+            const { share, name } = this.requests[entry];
+            const { generatorLimited: _g, lateFraction: _l, loopDelayP99Ms: _d, ...stats } = this.windowStats(ofRequest.counters, ofRequest.histogram, startMs, endMs, null, share);
+            return { name, ...stats };
         });
     }
     /** One point per second from the first to the last second with traffic; quiet seconds show as zeros. */
@@ -12495,9 +12986,10 @@ class Timeline {
             (loopDelayP99Ms !== null && loopDelayP99Ms > this.maxLoopDelayMs);
         return { generatorLimited, lateFraction, loopDelayP99Ms };
     }
-    windowStats(counters, histogram, startMs, endMs, loopDelayP99Ms) {
+    windowStats(counters, histogram, startMs, endMs, loopDelayP99Ms, share = 1) {
         const seconds = Math.max(endMs - startMs, 1) / 1000;
-        const targetRate = this.options.targetRate(startMs, endMs);
+        const whole = this.options.targetRate(startMs, endMs);
+        const targetRate = whole === null ? null : whole * share;
         const stats = {
             ...(0, histogram_1.summarize)(histogram),
             timed: histogram.totalCount,
@@ -12570,6 +13062,17 @@ class Timeline {
     }
 }
 exports.Timeline = Timeline;
+/** Counts one outcome into a window's counters and, when it has a latency, its histogram. */
+function tally(counters, histogram, late, error, latencyMs) {
+    counters.scheduled++;
+    counters.completed++;
+    if (late)
+        counters.late++;
+    if (error !== null)
+        counters.errors[error]++;
+    if (latencyMs !== null)
+        (0, histogram_1.recordLatencyMs)(histogram, latencyMs);
+}
 const NO_LATENCY = {
     meanMs: null,
     p50Ms: null,
@@ -12591,12 +13094,11 @@ const round3 = (value) => Math.round(value * 1000) / 1000;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.HttpTransport = exports.TargetUnreachableError = void 0;
 exports.bodyMatches = bodyMatches;
-exports.encodeRequest = encodeRequest;
-// The HTTP side of the generator: the prepared request encoded once, a pool of keep-alive
-// HTTP/1.1 connections opened before t0, and the rule that turns each exchange into an
-// outcome (success, or an error kind). Opening the first connection is also the
-// reachability check: it happens before any load and sends nothing but a TCP (or TLS)
-// handshake.
+// The HTTP side of the generator: the mix's requests, encoded ahead (mix.ts), a pool of
+// keep-alive HTTP/1.1 connections opened before t0, and the rule that turns each exchange into
+// an outcome (success, or an error kind) by the expectation of the request it was. Opening the
+// first connection is also the reachability check: it happens before any load and sends
+// nothing but a TCP (or TLS) handshake.
 //
 // Our own client rather than undici: on one core undici peaks at about half of wrk's
 // rate against nginx, which would make the generator, not the system, the bottleneck of
@@ -12633,42 +13135,20 @@ function bodyMatches(body, expect) {
     }
     return true;
 }
-/** The request as bytes on the wire: request line, host, the caller's headers, length, body. */
-function encodeRequest(request) {
-    const origin = new URL(request.origin);
-    const given = new Set(Object.keys(request.headers).map((name) => name.toLowerCase()));
-    let head = `${request.method} ${request.path} HTTP/1.1\r\n`;
-    if (!given.has('host'))
-        head += `host: ${origin.host}\r\n`;
-    if (!given.has('user-agent'))
-        head += 'user-agent: chaos-action-load\r\n';
-    for (const [name, value] of Object.entries(request.headers))
-        head += `${name}: ${value}\r\n`;
-    if (request.body)
-        head += `content-length: ${request.body.length}\r\n`;
-    else if (request.method === 'POST' || request.method === 'PUT' || request.method === 'PATCH')
-        head += 'content-length: 0\r\n';
-    head += '\r\n';
-    const headBytes = Buffer.from(head, 'latin1');
-    return request.body ? Buffer.concat([headBytes, request.body]) : headBytes;
-}
 class HttpTransport {
     sink;
+    mix;
     pool;
-    acceptedStatuses;
-    /** The expectation when it looks at bodies (text or JSON fields); only then are bodies kept. */
-    bodyCheck;
-    constructor(sink, expect, pool) {
+    constructor(sink, mix, pool) {
         this.sink = sink;
+        this.mix = mix;
         this.pool = pool;
-        this.acceptedStatuses = expect?.status?.length ? new Set(expect.status) : null;
-        this.bodyCheck = expect && (expect.bodyContains !== undefined || expect.json) ? expect : null;
     }
     /** Opens `preconnect` connections (failing clearly if the target is unreachable) before any load. */
-    static async open(request, sink, options) {
-        const origin = new URL(request.origin);
+    static async open(mix, sink, options) {
+        const origin = new URL(mix.origin);
         const secure = origin.protocol === 'https:';
-        const transport = new HttpTransport(sink, request.expect, null);
+        const transport = new HttpTransport(sink, mix, null);
         const pool = new http1_pool_1.Http1Pool({
             host: origin.hostname.replace(/^\[|\]$/g, ''),
             port: Number(origin.port) || (secure ? 443 : 80),
@@ -12677,9 +13157,6 @@ class HttpTransport {
             maxConnections: options.connections,
             connectTimeoutMs: Math.min(options.timeoutMs, 10_000),
             requestTimeoutMs: options.timeoutMs,
-            requestBytes: encodeRequest(request),
-            collectBody: transport.bodyCheck !== null,
-            bodiless: request.method === 'HEAD',
         }, transport);
         try {
             await pool.preconnect(Math.max(1, options.preconnect));
@@ -12687,23 +13164,24 @@ class HttpTransport {
         catch (error) {
             await pool.close();
             const code = error.code;
-            throw new TargetUnreachableError(`cannot reach ${request.origin}: ${code ?? ''} ${error.message}`
-                .replace(/\s+/g, ' ')
-                .trim());
+            throw new TargetUnreachableError(`cannot reach ${mix.origin}: ${code ?? ''} ${error.message}`.replace(/\s+/g, ' ').trim());
         }
         transport.pool = pool;
         return transport;
     }
-    send(context) {
-        this.pool.send(context);
+    /** Sends the `ordinal`-th request of the context's entry (its values follow the ordinal). */
+    send(context, ordinal) {
+        const entry = this.mix.entries[context.entry];
+        this.pool.send(context, entry.request.bytes(ordinal), entry.bodyCheck !== null, entry.bodiless);
     }
     response(context, status, body) {
+        const entry = this.mix.entries[context.entry];
         let error = null;
         const is2xx = status >= 200 && status <= 299;
-        const accepted = this.acceptedStatuses ? this.acceptedStatuses.has(status) : is2xx;
+        const accepted = entry.acceptedStatuses ? entry.acceptedStatuses.has(status) : is2xx;
         if (!accepted)
             error = is2xx ? 'unexpected_status' : 'non2xx';
-        else if (this.bodyCheck && !bodyMatches(body?.toString('utf8') ?? '', this.bodyCheck))
+        else if (entry.bodyCheck && !bodyMatches(body?.toString('utf8') ?? '', entry.bodyCheck))
             error = 'body_mismatch';
         this.sink.settle(context, error);
     }
@@ -12736,6 +13214,96 @@ exports.ERROR_KINDS = [
     'dropped',
     'other',
 ];
+
+
+/***/ }),
+
+/***/ 3868:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.ValueSpecError = void 0;
+exports.valueSource = valueSource;
+exports.sampleValues = sampleValues;
+// The small generators a request's values come from (docs/load.md, "Values"). A value is
+// drawn for the n-th send of its request (n counts that request's sends, from 0, in the order
+// the schedule plans them): the deterministic generators (sequence, cycle) follow n, so worker
+// threads that share a schedule together draw exactly what one thread would; the random ones
+// (range, pick, uuid) ignore it. Pure but for the random draws.
+const node_crypto_1 = __nccwpck_require__(7598);
+class ValueSpecError extends Error {
+}
+exports.ValueSpecError = ValueSpecError;
+/** A sequence with more steps than this is treated as endless (its values are never listed). */
+const MAX_LISTED_SEQUENCE = 1_000_000;
+const isWhole = (value) => Number.isSafeInteger(value);
+/** Builds a generator, or throws ValueSpecError naming what is wrong (`what` is the field, e.g. values.id). */
+function valueSource(spec, what) {
+    switch (spec.kind) {
+        case 'sequence': {
+            const { from, step, to } = spec;
+            if (!isWhole(from) || !isWhole(step) || step === 0)
+                throw new ValueSpecError(`${what}: a sequence counts in whole steps (from ${from}, step ${step})`);
+            if (to === undefined) {
+                return {
+                    size: null,
+                    indexFor: () => 0,
+                    valueAt: () => from,
+                    next: (n) => from + n * step,
+                };
+            }
+            if (!isWhole(to) || (step > 0 ? to < from : to > from))
+                throw new ValueSpecError(`${what}: a sequence from ${from} by ${step} never reaches ${to}`);
+            const steps = Math.floor((to - from) / step) + 1;
+            const size = steps <= MAX_LISTED_SEQUENCE ? steps : null;
+            return {
+                size,
+                indexFor: (n) => n % steps,
+                valueAt: (index) => from + index * step,
+                next: (n) => from + (n % steps) * step,
+            };
+        }
+        case 'range': {
+            const { min, max } = spec;
+            if (!isWhole(min) || !isWhole(max) || max < min)
+                throw new ValueSpecError(`${what}: a range is two whole numbers, the first not above the second`);
+            const span = max - min + 1;
+            return {
+                size: span,
+                indexFor: () => Math.floor(Math.random() * span),
+                valueAt: (index) => min + index,
+                next: () => min + Math.floor(Math.random() * span),
+            };
+        }
+        case 'pick':
+        case 'cycle': {
+            const { values } = spec;
+            if (values.length === 0)
+                throw new ValueSpecError(`${what}: has no values to take`);
+            const random = spec.kind === 'pick';
+            const size = values.length;
+            return {
+                size,
+                indexFor: random ? () => Math.floor(Math.random() * size) : (n) => n % size,
+                valueAt: (index) => values[index],
+                next: random ? () => values[Math.floor(Math.random() * size)] : (n) => values[n % size],
+            };
+        }
+        case 'uuid':
+            return {
+                size: null,
+                indexFor: () => 0,
+                valueAt: () => (0, node_crypto_1.randomUUID)(),
+                next: () => (0, node_crypto_1.randomUUID)(),
+            };
+    }
+}
+/** A few values the generator gives, in order, for messages and for checking a template once. */
+function sampleValues(source, count) {
+    return Array.from({ length: count }, (_, n) => source.next(n));
+}
 
 
 /***/ }),
@@ -12800,6 +13368,14 @@ function sleep(ms, signal) {
     });
 }
 
+
+/***/ }),
+
+/***/ 7598:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("node:crypto");
 
 /***/ }),
 
