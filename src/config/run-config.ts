@@ -44,6 +44,12 @@ export interface RunConfig {
   failOnInconclusive: boolean;
   /** Fail the check (exit 3) when a scenario errored; false: report only (results/gate.ts). */
   failOnError: boolean;
+  /**
+   * paired-inconclusive: a paired regression check that is inconclusive only because this run's
+   * noise floor is above its limit is a warning with the recommended length (warn) or makes the
+   * scenario inconclusive (fail).
+   */
+  pairedInconclusive: 'warn' | 'fail';
   /** Multiplies phase and stage durations (0.5 halves a run); recovery's max wait is kept. */
   scale: number;
   /** ci: each scenario's params: defaults; production: its production: values. */
@@ -257,6 +263,11 @@ export const runConfigSchema = strictMap({
   'fail-on-violation': parsed(parseBool).optional(),
   'fail-on-inconclusive': parsed(parseBool).optional(),
   'fail-on-error': parsed(parseBool).optional(),
+  'paired-inconclusive': parsed((v) => {
+    const s = String(v).trim();
+    if (s === 'warn' || s === 'fail') return s;
+    throw new Error(`"${s}" is not warn or fail${didYouMean(s, ['warn', 'fail'])}`);
+  }).optional(),
   scale: parsed((v) => {
     const n = typeof v === 'number' ? v : Number(String(v).trim());
     if (!Number.isFinite(n) || n <= 0 || n > 100)
@@ -313,6 +324,7 @@ function toRunConfig(c: z.output<typeof runConfigSchema>): RunConfig {
     failOnViolation: c['fail-on-violation'] ?? true,
     failOnInconclusive: c['fail-on-inconclusive'] ?? true,
     failOnError: c['fail-on-error'] ?? true,
+    pairedInconclusive: c['paired-inconclusive'] ?? 'warn',
     scale: c.scale ?? 1,
     profile: c.profile ?? 'ci',
     params: c.params ?? {},

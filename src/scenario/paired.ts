@@ -93,8 +93,12 @@ export class BaseStack {
     return this.stack.down();
   }
 
-  describe(): { project: string; composeFiles: string[] } {
-    return { project: this.project, composeFiles: this.prepared.composeFiles };
+  describe(): PairedBase {
+    return {
+      project: this.project,
+      composeFiles: this.prepared.composeFiles,
+      inconclusive: this.config.pairedInconclusive,
+    };
   }
 
   /** Where the base side's load and probes reach it now (read again before every scenario). */
@@ -132,6 +136,14 @@ export class BaseStack {
   }
 }
 
+/** The base side as the PR side's comparison names it, and how an undecidable regression counts. */
+export interface PairedBase {
+  project: string;
+  composeFiles: string[];
+  /** paired-inconclusive (observations.ts' PairedBaseObservation.inconclusive); warn when absent. */
+  inconclusive?: 'warn' | 'fail';
+}
+
 interface Deferred<T> {
   promise: Promise<T>;
   resolve: (value: T) => void;
@@ -153,7 +165,7 @@ export class Rendezvous {
   private readonly baseSamples = deferred<PairedBaseObservation>();
 
   constructor(
-    private readonly base: { project: string; composeFiles: string[] },
+    private readonly base: PairedBase,
     private readonly mode: PairedMode = 'concurrent',
   ) {}
 
@@ -206,6 +218,7 @@ export class Rendezvous {
       })),
       problem,
       mode: this.mode,
+      inconclusive: this.base.inconclusive ?? 'warn',
     };
   }
 }
@@ -219,7 +232,7 @@ export async function runPaired(
   scenario: Scenario,
   prEnv: ScenarioEnvironment,
   baseEnv: ScenarioEnvironment,
-  base: { project: string; composeFiles: string[] },
+  base: PairedBase,
   mode: PairedMode = pairedMode(),
 ): Promise<{ pr: ScenarioResult; base: ScenarioResult }> {
   const meet = new Rendezvous(base, mode);
