@@ -321,8 +321,57 @@ describe('paired-inconclusive', () => {
 
   it('a violated absolute threshold still fails beside a warned regression check', () => {
     const obs = observed(side(300, 3, 0.02, 30), side(300, 3, 0, 30));
-    const results = evaluateThresholds([tight, parseThreshold('p95 < 1ms', where)], obs);
+    const results = evaluateThresholds([tight, parseThreshold('requests > 1000', where)], obs);
     expect(results[1].passed).toBe(false);
     expect(decideOutcome(results, context).outcome).toBe('fail');
+  });
+});
+
+describe('absolute thresholds in a paired run', () => {
+  const context = { steadyStateBeforeOk: true, faultEffective: true };
+
+  it('say they were measured under double load, with the base side beside them', () => {
+    const obs = observed(side(3000, 3), side(3000, 2));
+    const [r] = evaluateThresholds([parseThreshold('fault: p95 < 500ms', where)], obs);
+    expect(r.passed).toBe(true);
+    expect(r.detail).toMatch(/^measured under double load: .* the base side's fault p95 was [\d.]+ ?ms$/);
+  });
+
+  it('violated on the PR side only: a failure', () => {
+    const [r] = evaluateThresholds(
+      [parseThreshold('fault: p95 < 3.5ms', where)],
+      observed(side(3000, 3), side(3000, 2)),
+    );
+    expect(r.passed).toBe(false);
+    expect(r.severity).toBeUndefined();
+    expect(decideOutcome([r], context).outcome).toBe('fail');
+  });
+
+  it('violated on both sides: the double load broke it, a warning', () => {
+    const [r] = evaluateThresholds(
+      [parseThreshold('fault: p95 < 2ms', where)],
+      observed(side(3000, 3), side(3000, 2.5)),
+    );
+    expect(r.passed).toBe(false);
+    expect(r.severity).toBe('warning');
+    expect(r.detail).toMatch(/beyond the limit too: the double load, not the PR, breaks it here/);
+    const requests = evaluateThresholds(
+      [parseThreshold('requests > 100', where)],
+      observed(side(3000, 3), side(3000, 2.5)),
+    );
+    expect(decideOutcome([r, ...requests], context).outcome).toBe('pass');
+  });
+
+  it('unpaired, or paired one after the other, nothing changes', () => {
+    const obs = observed(side(3000, 3), side(3000, 2.5));
+    obs.pairedBase = null;
+    const [alone] = evaluateThresholds([parseThreshold('fault: p95 < 2ms', where)], obs);
+    expect(alone).toMatchObject({ passed: false });
+    expect(alone.severity).toBeUndefined();
+    expect(alone.detail).toBeUndefined();
+    const sequential = observed(side(3000, 3), side(3000, 2.5));
+    (sequential.pairedBase as PairedBaseObservation).mode = 'sequential';
+    const [r] = evaluateThresholds([parseThreshold('fault: p95 < 2ms', where)], sequential);
+    expect(r.severity).toBeUndefined();
   });
 });
