@@ -8,8 +8,8 @@ source scripts/lib/build-env.sh
 bash scripts/ensure-docker.sh
 bash scripts/build-images.sh
 exec node dist/cli/index.js run \
-  --config examples/fraud-api/chaos-action.yml \
+  --config-file examples/fraud-api/chaos-action.yml \
   --suite "${CHAOS_SUITE:-default}" \
-  --results .chaos-action/demo \
-  --journal .chaos-action/demo/journal.json \
+  --results-dir .chaos-action/demo \
+  --journal-path .chaos-action/demo/journal.json \
   "$@"

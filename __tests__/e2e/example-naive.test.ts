@@ -19,20 +19,20 @@ describe('the naive example stack', () => {
   let run: CliRun;
   beforeAll(async () => {
     run = await runExampleCli([
-      '--compose',
+      '--compose-file',
       EXAMPLE,
-      '--compose',
+      '--compose-file',
       NAIVE,
       '--scale',
       E2E_SCALE,
       // redis-failure is not first: fault times must be judged on each scenario's own clock.
-      '--scenario',
+      '--scenarios',
       'otel-collector-failure',
-      '--scenario',
+      '--scenarios',
       'redis-failure',
-      '--scenario',
+      '--scenarios',
       'network-partition',
-      '--scenario',
+      '--scenarios',
       'retry-storm',
     ]);
   });

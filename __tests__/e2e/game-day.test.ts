@@ -18,7 +18,7 @@ async function gameDay(
   selection: string[] = ['--suite', 'game-day'],
 ): Promise<{ exec: ExecResult; result: ScenarioResult; run: RunResult }> {
   const { exec, results: run } = await runExampleCli([
-    ...compose.flatMap((file) => ['--compose', file]),
+    ...compose.flatMap((file) => ['--compose-file', file]),
     ...selection,
     '--scale',
     E2E_SCALE,
@@ -36,7 +36,7 @@ describe('game day: cache and metrics down together', () => {
   let resilient: Awaited<ReturnType<typeof gameDay>>;
   let naive: Awaited<ReturnType<typeof gameDay>>;
   beforeAll(async () => {
-    resilient = await gameDay([EXAMPLE], ['--scenario', 'game-day', '--scenario', 'redis-failure']);
+    resilient = await gameDay([EXAMPLE], ['--scenarios', 'game-day', '--scenarios', 'redis-failure']);
     naive = await gameDay([EXAMPLE, NAIVE]);
   });
 

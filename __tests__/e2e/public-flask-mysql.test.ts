@@ -7,7 +7,10 @@ import { initAndRun } from '../helpers/public-cli';
 jest.setTimeout(6 * 60_000);
 
 it('fails dependency-down[db] on recovery: the application never reconnects', async () => {
-  const { init, run, results } = await initAndRun('nginx-flask-mysql', ['--scenario', 'dependency-down[db]']);
+  const { init, run, results } = await initAndRun('nginx-flask-mysql', [
+    '--scenarios',
+    'dependency-down[db]',
+  ]);
   expect(init.stdout).toContain('  db       dependency   database: mariadb (image mariadb:10-focal)\n');
   // Ready means serving: no healthcheck on the entry, so the run waits for it to answer.
   expect(run.stderr).toMatch(

@@ -9,7 +9,7 @@ jest.setTimeout(6 * 60_000);
 
 it('judges dependency-down[db] honestly: errors while Postgres is down, recovered after it is back', async () => {
   const { init, run, results } = await initAndRun('nginx-golang-postgres', [
-    '--scenario',
+    '--scenarios',
     'dependency-down[db]',
   ]);
   expect(init.stdout).toContain('  db       dependency   database: postgres (image postgres)\n');

@@ -6,7 +6,10 @@ import { initAndRun } from '../helpers/public-cli';
 jest.setTimeout(6 * 60_000);
 
 it("passes instance-loss[web]: nginx sends the killed instance's requests to the other, which restarts", async () => {
-  const { init, run, results } = await initAndRun('nginx-nodejs-redis', ['--scenario', 'instance-loss[web]']);
+  const { init, run, results } = await initAndRun('nginx-nodejs-redis', [
+    '--scenarios',
+    'instance-loss[web]',
+  ]);
   expect(init.stdout).toContain('application: web, 2 instances (web1, web2)\n');
   const scenario = results?.scenarios.find((s) => s.name === 'instance-loss[web]');
   expect(scenario?.title).toBe('Instance lost: web1, one of web1, web2');

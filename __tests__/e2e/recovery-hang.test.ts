@@ -45,8 +45,8 @@ describe('an api that hangs after its dependency came back', () => {
     mkdirSync(scenarios);
     writeFileSync(path.join(scenarios, 'redis-restart-hang.yml'), SCENARIO);
     const cli = await runExampleCli([
-      ...['--compose', EXAMPLE, '--compose', HANG],
-      ...['--scenarios-dir', scenarios, '--scenario', 'redis-restart-hang'],
+      ...['--compose-file', EXAMPLE, '--compose-file', HANG],
+      ...['--scenarios-dir', scenarios, '--scenarios', 'redis-restart-hang'],
     ]);
     exec = cli.exec;
     if (!cli.results) throw new Error(`no results.json: exit ${exec.code}\n${exec.stdout}\n${exec.stderr}`);

@@ -16,7 +16,14 @@ jest.setTimeout(10 * 60_000);
 describe('the traffic spike on the resilient example', () => {
   let run: CliRun;
   beforeAll(async () => {
-    run = await runExampleCli(['--compose', EXAMPLE, '--scale', E2E_SCALE, '--scenario', 'traffic-spike']);
+    run = await runExampleCli([
+      '--compose-file',
+      EXAMPLE,
+      '--scale',
+      E2E_SCALE,
+      '--scenarios',
+      'traffic-spike',
+    ]);
   });
 
   it('passes: p95 under 500 ms at the peak, the generator really sent it, no errors, no restart', () => {

@@ -21,7 +21,7 @@ export interface CliRun {
   dir: string;
 }
 
-/** `chaos-action run --config <example> ARGS`; results.json read back when the run wrote one. */
+/** `chaos-action run --config-file <example> ARGS`; results.json read back when the run wrote one. */
 export async function runExampleCli(args: string[]): Promise<CliRun> {
   const dir = mkdtempSync(path.join(tmpdir(), 'chaos-e2e-'));
   const exec = await execCommand(
@@ -29,11 +29,11 @@ export async function runExampleCli(args: string[]): Promise<CliRun> {
     [
       path.join(root, 'dist/cli/index.js'),
       'run',
-      '--results',
+      '--results-dir',
       dir,
-      '--journal',
+      '--journal-path',
       path.join(dir, 'journal.json'),
-      '--config',
+      '--config-file',
       EXAMPLE_CONFIG,
       ...args,
     ],

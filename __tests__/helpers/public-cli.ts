@@ -24,7 +24,17 @@ export async function initAndRun(stack: string, args: string[]): Promise<PublicR
   const init = await execCommand(process.execPath, [cli, 'init'], { cwd: dir, env });
   const run = await execCommand(
     process.execPath,
-    [cli, 'run', '--scale', '0.5', '--results', out, '--journal', path.join(out, 'journal.json'), ...args],
+    [
+      cli,
+      'run',
+      '--scale',
+      '0.5',
+      '--results-dir',
+      out,
+      '--journal-path',
+      path.join(out, 'journal.json'),
+      ...args,
+    ],
     { cwd: dir, env, timeoutMs: 10 * 60_000 },
   );
   let results: RunResult | null = null;

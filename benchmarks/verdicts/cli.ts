@@ -38,14 +38,14 @@ export function snapshot(): string {
 /** load-test paired against the example at a fault phase of `duration`, the PR side from `prCompose`. */
 export function pairedLoadTest(prCompose: string[], duration: string): string[] {
   return [
-    '--config',
+    '--config-file',
     CONFIG,
-    ...prCompose.flatMap((file) => ['--compose', file]),
-    '--scenario',
+    ...prCompose.flatMap((file) => ['--compose-file', file]),
+    '--scenarios',
     'load-test',
-    '--param',
+    '--params',
     `duration=${duration}`,
-    '--base-compose',
+    '--base-compose-file',
     EXAMPLE,
   ];
 }
@@ -66,11 +66,11 @@ export function runCli(
   const full = [
     'run',
     ...args,
-    '--results',
+    '--results-dir',
     results,
-    '--journal',
+    '--journal-path',
     path.join(work, `${name}.journal.json`),
-    '--no-fail',
+    '--fail-on-violation=false',
   ];
   const started = Date.now();
   return new Promise((resolve, reject) => {

@@ -47,7 +47,7 @@ function seriesArgs(series: string): { args: string[]; env: NodeJS.ProcessEnv } 
       return { args: pairedLoadTest([EXAMPLE, SLOWER], DURATION), env: { SLOWER_EXPORT_DELAY_MS: '0' } };
     case 'alone':
       return {
-        args: ['--config', CONFIG, '--scenario', 'load-test', '--param', `duration=${DURATION}`],
+        args: ['--config-file', CONFIG, '--scenarios', 'load-test', '--params', `duration=${DURATION}`],
         env: {},
       };
     default:

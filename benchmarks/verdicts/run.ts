@@ -50,7 +50,7 @@ const ALL_SERIES: SeriesSpec[] = [
   {
     name: 'default',
     kind: 'suite',
-    args: ['--config', CONFIG, '--suite', 'default'],
+    args: ['--config-file', CONFIG, '--suite', 'default'],
     env: {},
     what: 'default suite, unpaired',
   },
@@ -74,7 +74,7 @@ const ALL_SERIES: SeriesSpec[] = [
   {
     name: 'alone30',
     kind: 'alone',
-    args: ['--config', CONFIG, '--scenario', 'load-test', '--param', 'duration=30s'],
+    args: ['--config-file', CONFIG, '--scenarios', 'load-test', '--params', 'duration=30s'],
     env: {},
     what: 'load-test on the PR stack alone, 30 s',
   },

@@ -1,10 +1,20 @@
-// The Action's inputs, read once and turned into the engine's RunConfig. The suite choice
-// (pull request → default, label / dispatch / schedule → full) is a pure function.
-import { existsSync, readFileSync } from 'node:fs';
+// The Action's inputs, read once: the run settings (settings.ts) by their one name, over the
+// run config file when there is one, into the engine's RunConfig; and the publishing and mode
+// inputs. The suite choice (pull request → default, label / dispatch / schedule → full) is a
+// pure function.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as core from '@actions/core';
 import * as github from '@actions/github';
-import { DEFAULT_CONFIG_FILE, loadRunConfigFile, parseRunConfig, type RunConfig } from '../config/run-config';
+import { formatIssue, type ConfigIssue } from '../config/errors';
+import {
+  DEFAULT_CONFIG_FILE,
+  DEFAULT_RESULTS_DIR,
+  loadRunConfigFile,
+  parseRunConfig,
+  type RunConfig,
+} from '../config/run-config';
+import { inputSettings, parseSetting, type Setting } from '../config/settings';
 
 export interface ActionInputs {
   config: RunConfig;
@@ -12,9 +22,6 @@ export interface ActionInputs {
   comment: boolean;
   /** Create the check run `chaos` on the commit measured (needs checks: write). */
   checkRun: boolean;
-  /** The run config's fail-on-inconclusive (input, or the config file). */
-  failOnInconclusive: boolean;
-  pushgatewayUrl: string | null;
   /** The suite and why it was chosen, for the log and the report. */
   suiteChoice: SuiteChoice;
 }
@@ -31,8 +38,8 @@ export interface SuiteContext {
   fullSuiteLabel: string;
 }
 
-/** `auto`: full when asked (dispatch input, PR label) or on schedule; default otherwise. */
-export function chooseSuite(context: SuiteContext): SuiteChoice {
+/** The suite the input, the event or a label asks for; null when `auto` has nothing to go on. */
+export function suiteAsked(context: SuiteContext): SuiteChoice | null {
   const asked = context.suiteInput.trim() || 'auto';
   if (asked !== 'auto') return { suite: asked, why: `suite input "${asked}"` };
   const dispatched = context.payload.inputs?.suite;
@@ -44,18 +51,23 @@ export function chooseSuite(context: SuiteContext): SuiteChoice {
   if (context.fullSuiteLabel && labels.some((label) => label.name === context.fullSuiteLabel)) {
     return { suite: 'full', why: `pull request labelled ${context.fullSuiteLabel}` };
   }
-  return { suite: 'default', why: `${context.eventName || 'this'} event` };
+  return null;
 }
 
-function dropEmpty(values: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(values).filter(([, v]) => v !== '' && !(Array.isArray(v) && v.length === 0)),
-  );
+/** `auto`: full when asked (dispatch input, PR label) or on schedule; default otherwise. */
+export function chooseSuite(context: SuiteContext): SuiteChoice {
+  return suiteAsked(context) ?? { suite: 'default', why: `${context.eventName || 'this'} event` };
 }
 
-/** Whether a run config file sets a key (a cheap look at its top-level keys). */
-function fileSets(file: string, key: string): boolean {
-  return new RegExp(`^${key}\\s*:`, 'm').test(readFileSync(file, 'utf8'));
+/** An input's value through its setting's parser; empty → `fallback`. */
+function parsedInput<T>(name: string, fallback: T): T {
+  const value = core.getInput(name).trim();
+  if (value === '') return fallback;
+  try {
+    return parseSetting(name, value) as T;
+  } catch (error) {
+    throw new Error(`input ${name}: ${(error as Error).message}`);
+  }
 }
 
 function list(name: string): string[] {
@@ -66,13 +78,8 @@ function list(name: string): string[] {
     .filter(Boolean);
 }
 
-/** A true/false input; empty → `fallback`. */
-function booleanInput(name: string, fallback: boolean): boolean {
-  const value = core.getInput(name).trim().toLowerCase();
-  if (value === '') return fallback;
-  if (['true', 'yes', 'on', '1'].includes(value)) return true;
-  if (['false', 'no', 'off', '0'].includes(value)) return false;
-  throw new Error(`input ${name}: "${value}" is not true or false`);
+function workdirOf(env: NodeJS.ProcessEnv): string {
+  return path.resolve(env.GITHUB_WORKSPACE ?? process.cwd(), core.getInput('working-directory') || '.');
 }
 
 /** The inputs `mode: report` uses (it starts no stack, so it reads no run config). */
@@ -88,20 +95,17 @@ export interface ReportInputs {
 }
 
 export function readReportInputs(env: NodeJS.ProcessEnv = process.env): ReportInputs {
-  const workdir = path.resolve(
-    env.GITHUB_WORKSPACE ?? process.cwd(),
-    core.getInput('working-directory') || '.',
-  );
+  const workdir = workdirOf(env);
   const token = core.getInput('github-token');
   if (token) core.setSecret(token);
   return {
-    resultsDir: path.resolve(workdir, core.getInput('results-dir') || 'chaos-results'),
+    resultsDir: path.resolve(workdir, core.getInput('results-dir') || DEFAULT_RESULTS_DIR),
     token,
-    comment: booleanInput('comment', true),
-    checkRun: booleanInput('check-run', true),
-    failOnViolation: booleanInput('fail-on-violation', true),
-    failOnInconclusive: booleanInput('fail-on-inconclusive', true),
-    failOnError: booleanInput('fail-on-error', true),
+    comment: parsedInput('comment', true),
+    checkRun: parsedInput('check-run', true),
+    failOnViolation: parsedInput('fail-on-violation', true),
+    failOnInconclusive: parsedInput('fail-on-inconclusive', true),
+    failOnError: parsedInput('fail-on-error', true),
   };
 }
 
@@ -125,10 +129,7 @@ export interface JudgeInputs extends ReportInputs {
 
 export function readJudgeInputs(env: NodeJS.ProcessEnv = process.env): JudgeInputs {
   const report = readReportInputs(env);
-  const workdir = path.resolve(
-    env.GITHUB_WORKSPACE ?? process.cwd(),
-    core.getInput('working-directory') || '.',
-  );
+  const workdir = workdirOf(env);
   const required = (name: string, value: string): string => {
     if (!value.trim()) throw new Error(`input ${name} is required with mode: judge`);
     return value.trim();
@@ -146,68 +147,70 @@ export function readJudgeInputs(env: NodeJS.ProcessEnv = process.env): JudgeInpu
   };
 }
 
-export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
-  const workdir = path.resolve(
-    env.GITHUB_WORKSPACE ?? process.cwd(),
-    core.getInput('working-directory') || '.',
+/** A run setting's input as the run config takes it: paths resolved against the working directory. */
+function runInput(s: Setting, inWorkdir: (p: string) => string): unknown {
+  const raw = core.getInput(s.name);
+  if (!raw.trim()) return undefined;
+  if (!s.paths) return raw;
+  return s.kind === 'list' ? list(s.name).map(inWorkdir) : inWorkdir(raw.trim());
+}
+
+/** A notice about the configuration (an old key), on the log and as an annotation at its line. */
+function warnNotice(notice: ConfigIssue): void {
+  core.warning(
+    formatIssue(notice),
+    notice.file && notice.line ? { file: notice.file, startLine: notice.line } : {},
   );
+}
+
+export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
+  const workdir = workdirOf(env);
   const inWorkdir = (p: string): string => path.resolve(workdir, p);
-  const suiteChoice = chooseSuite({
+  const asked = suiteAsked({
     suiteInput: core.getInput('suite'),
     eventName: github.context.eventName,
     payload: github.context.payload as SuiteContext['payload'],
     fullSuiteLabel: core.getInput('full-suite-label'),
   });
   const runnerTemp = env.RUNNER_TEMP ?? path.join(workdir, '.chaos-action');
-  const inputs = {
-    'compose-files': list('compose-file').map(inWorkdir).join(','),
-    'compose-env': list('compose-env'),
-    'base-compose': list('base-compose-file').map(inWorkdir),
-    suite: suiteChoice.suite,
-    scenarios: list('scenarios'),
-    'scenarios-dirs': list('scenarios-dir').map(inWorkdir),
-    'service-map': core.getInput('service-map'),
-    'target-url': core.getInput('target-url'),
-    'results-dir': core.getInput('results-dir') ? inWorkdir(core.getInput('results-dir')) : '',
-    'journal-path': path.join(runnerTemp, 'chaos-action', 'journal.json'),
-    'fail-on-violation': core.getInput('fail-on-violation'),
-    'fail-on-inconclusive': core.getInput('fail-on-inconclusive'),
-    'fail-on-error': core.getInput('fail-on-error'),
-    scale: core.getInput('scale'),
-    'baseline-results': core.getInput('baseline-results') ? inWorkdir(core.getInput('baseline-results')) : '',
-    request: core.getInput('request'),
-    'request-json': core.getInput('request-json'),
-    'request-body-file': core.getInput('request-body-file')
-      ? inWorkdir(core.getInput('request-body-file'))
-      : '',
-    'expect-status': core.getInput('expect-status'),
-    'health-path': core.getInput('health-path'),
-    'ready-timeout': core.getInput('ready-timeout'),
-  };
+  const inputs: Record<string, unknown> = {};
+  for (const s of inputSettings().filter((setting) => setting.scope === 'run')) {
+    const value = runInput(s, inWorkdir);
+    if (value !== undefined) inputs[s.name] = value;
+  }
+  // `auto` with nothing to go on leaves the suite to the config file, else the default suite.
+  delete inputs.suite;
+  if (asked) inputs.suite = asked.suite;
+  // Where the post step finds what to revert: under RUNNER_TEMP, never the repository's to choose.
+  inputs['journal-path'] = path.join(runnerTemp, 'chaos-action', 'journal.json');
   // The same run config file as the CLI's: named by config-file, or chaos-action.yml when it
   // exists. Inputs that are set override it; its paths are relative to the file, and it and
   // they must stay inside the working directory (run-config.ts says what else a file may not do).
   const named = core.getInput('config-file');
   const configFile = named ? inWorkdir(named) : inWorkdir(DEFAULT_CONFIG_FILE);
   if (named && !existsSync(configFile)) throw new Error(`input config-file: ${configFile} does not exist`);
-  const fromFile = existsSync(configFile);
-  const config = fromFile
-    ? loadRunConfigFile(configFile, inputs, 'input', { workdir })
-    : parseRunConfig({ 'compose-files': inWorkdir('docker-compose.yml'), ...dropEmpty(inputs) }, 'input');
-  // The Action's results go where the workflow uploads them from, unless the file or an input says otherwise.
-  if (!core.getInput('results-dir') && !(fromFile && fileSets(configFile, 'results-dir')))
-    config.resultsDir = inWorkdir('chaos-results');
-  const bool = booleanInput;
+  const notices: ConfigIssue[] = [];
+  const config = existsSync(configFile)
+    ? loadRunConfigFile(configFile, inputs, 'input', { workdir, notices })
+    : parseRunConfig(inputs, 'input', { workdir, notices });
+  for (const notice of notices) warnNotice(notice);
+  // The Action's results go where the workflow uploads them from: the working directory's.
+  if (config.resultsDir === DEFAULT_RESULTS_DIR) config.resultsDir = inWorkdir(DEFAULT_RESULTS_DIR);
+  const suiteChoice = asked ?? {
+    suite: config.suite,
+    why:
+      config.suite === 'default'
+        ? `${github.context.eventName || 'this'} event`
+        : `suite: ${config.suite} in the run config file`,
+  };
   const token = core.getInput('github-token');
   // Masked in every log line from here on, whatever prints it.
   if (token) core.setSecret(token);
   return {
     config,
     token,
-    comment: bool('comment', true),
-    checkRun: bool('check-run', true),
-    failOnInconclusive: config.failOnInconclusive,
-    pushgatewayUrl: core.getInput('pushgateway-url') || null,
+    comment: parsedInput('comment', true),
+    checkRun: parsedInput('check-run', true),
     suiteChoice,
   };
 }

@@ -8,7 +8,6 @@ import { builtinScenariosDir } from '../config/load-scenarios';
 import type { CheckRunTarget } from '../report/check-run';
 import { commentTargetFromContext, runUrlFromEnv } from '../report/comment';
 import { readBaselineFile } from '../report/baseline-file';
-import { neutralizeWorkflowCommands } from '../report/escape';
 import { checkResultsDir, writeFileNoFollow, writeResultFiles } from '../report/files';
 import { renderReport, SUMMARY_MAX_BYTES } from '../report/markdown';
 import { locateSource, sourceContextFromEnv } from '../report/source-paths';
@@ -18,10 +17,12 @@ import { readInputs, readJudgeInputs, readMode, readReportInputs } from './input
 import { runJudgeMode } from './judge-mode';
 import { abandonCheck, annotateViolations, beginCheck, finishCheck, gate, postComment } from './publish';
 import { PULL_REQUEST_FILE, pullRequestMetadata, runReportMode } from './report-mode';
+import { scenarioLog, type ScenarioLog } from './scenario-log';
 import { saveRunState } from './state';
 
 export async function run(): Promise<void> {
   let check: { target: CheckRunTarget; id: number } | null = null;
+  let scenarios: ScenarioLog | null = null;
   try {
     const mode = readMode();
     if (mode === 'report') return await runReportMode(readReportInputs());
@@ -47,22 +48,18 @@ export async function run(): Promise<void> {
     checkResultsDir(config.resultsDir);
     const prepared = await prepareRun(config);
     saveRunState({ journalPath: config.journalPath, resultsDir: config.resultsDir });
+    // Each scenario's lines folded in a group of their own; the stack's output and reasons
+    // reach the log as text, never as workflow commands.
+    scenarios = scenarioLog();
     const result = await runChaos(
       config,
       prepared,
       {
-        // The stack's output and reasons reach the log as text, never as workflow commands.
-        log: (line) => core.info(neutralizeWorkflowCommands(line)),
-        onPhase: (scenario, phase, detail) =>
-          core.info(neutralizeWorkflowCommands(`▶ ${scenario}: ${phase}${detail ? ` (${detail})` : ''}`)),
+        log: scenarios.log,
+        onPhase: scenarios.onPhase,
         onProject: (project) => saveRunState({ journalPath: config.journalPath, project }),
         onBaseProject: (baseProject) => saveRunState({ journalPath: config.journalPath, baseProject }),
-        onScenarioDone: (scenario) =>
-          core.info(
-            neutralizeWorkflowCommands(
-              `${scenario.name}: ${scenario.outcome}${scenario.reason ? ` — ${scenario.reason}` : ''}`,
-            ),
-          ),
+        onScenarioDone: scenarios.onScenarioDone,
       },
       {
         commit: github.context.payload.pull_request?.head?.sha ?? (github.context.sha || null),
@@ -71,9 +68,10 @@ export async function run(): Promise<void> {
       },
     );
 
+    scenarios.close();
     const files = await writeResultFiles(result, config.resultsDir, {
       baseline: prepared.baseline,
-      pushgatewayUrl: inputs.pushgatewayUrl,
+      pushgatewayUrl: config.pushgatewayUrl,
     });
     core.setOutput('result', result.outcome);
     core.setOutput('violations', String(result.violations));
@@ -121,6 +119,7 @@ export async function run(): Promise<void> {
 
     gate(result, gateSettings);
   } catch (error) {
+    scenarios?.close();
     core.setOutput('result', 'error');
     if (check)
       await abandonCheck(check.target, check.id, error instanceof Error ? error.message : String(error));

@@ -1,50 +1,161 @@
-// A small flag parser for the CLI: --name value, --name=value, repeatable flags and
-// booleans, with an error that names the unknown flag and the closest known one.
+// The command line of one command, read against the registry of settings (config/settings.ts):
+// `--name VALUE`, `--name=VALUE`, a repeatable flag given several times, a switch as `--name`,
+// `--name=false` or `--no-name`, `--` before arguments that are not flags, and an old flag name
+// taken with a one-line notice. Anything else is a UsageError that says what to write instead.
 import { closest } from '../config/suggest';
+import { parseBool } from '../config/setting-values';
+import { COMMAND_NAMES, flagSettings, SETTINGS, type CommandName, type Setting } from '../config/settings';
 
 export class UsageError extends Error {}
 
-export interface FlagSpec {
-  /** Flags that take a value; those in `repeatable` may be given several times. */
-  values: string[];
-  repeatable?: string[];
-  booleans?: string[];
-}
-
-export interface ParsedArgs {
-  flags: Record<string, string[]>;
-  booleans: Set<string>;
+export interface CommandLine {
+  /** The values given, by setting name, in order (a switch's are 'true' or 'false'). */
+  values: Map<string, string[]>;
+  /** The arguments that are not flags (all of them after `--`). */
   positional: string[];
+  /** `-h` or `--help` was given. */
+  help: boolean;
+  /** One line for each old flag name used, naming the new one. */
+  notices: string[];
 }
 
-export function parseArgs(argv: string[], spec: FlagSpec): ParsedArgs {
-  const known = [...spec.values, ...(spec.booleans ?? [])];
-  const parsed: ParsedArgs = { flags: {}, booleans: new Set(), positional: [] };
+interface Known {
+  setting: Setting;
+  /** The value an old flag stood for (`--no-fail`: false). */
+  value?: string;
+  /** The old name, when it is one. */
+  old?: string;
+}
+
+/** Every name a command's flags answer to: the settings' names and their old names. */
+function knownFlags(command: CommandName): Map<string, Known> {
+  const known = new Map<string, Known>();
+  for (const setting of flagSettings(command)) {
+    known.set(setting.name, { setting });
+    for (const old of setting.deprecated ?? [])
+      if (old.flag) known.set(old.flag, { setting, value: old.value, old: old.flag });
+  }
+  return known;
+}
+
+/** The flag of another command, for a message that says where it belongs. */
+function elsewhere(name: string, command: CommandName): string {
+  const owners = COMMAND_NAMES.filter(
+    (c) => c !== command && SETTINGS.some((s) => s.name === name && s.flag?.commands.includes(c)),
+  );
+  return owners.length ? ` (it is a flag of ${owners.join(', ')})` : '';
+}
+
+/** A switch's value from `=text`: true or false, or a UsageError naming the flag. */
+function switchValue(flag: string, text: string): string {
+  try {
+    return String(parseBool(text));
+  } catch (error) {
+    throw new UsageError(`--${flag}: ${(error as Error).message}`);
+  }
+}
+
+export function parseCommandLine(command: CommandName, argv: readonly string[]): CommandLine {
+  const known = knownFlags(command);
+  const line: CommandLine = { values: new Map(), positional: [], help: false, notices: [] };
+  const add = (setting: Setting, value: string, written: string): void => {
+    const list = line.values.get(setting.name) ?? [];
+    if (list.length > 0 && setting.kind !== 'list')
+      throw new UsageError(
+        `--${setting.name} is given twice${written !== setting.name ? ` (as --${written})` : ''}`,
+      );
+    line.values.set(setting.name, [...list, value]);
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === '-h' && spec.booleans?.includes('help')) {
-      parsed.booleans.add('help');
+    if (arg === '--') {
+      line.positional.push(...argv.slice(i + 1));
+      break;
+    }
+    if (arg === '-h' || arg === '--help') {
+      line.help = true;
       continue;
     }
-    if (!arg.startsWith('--')) {
-      parsed.positional.push(arg);
+    if (!arg.startsWith('--') || arg === '-') {
+      if (arg.startsWith('-') && arg !== '-')
+        throw new UsageError(`unknown option ${arg} (flags are written --name; -h is the only short one)`);
+      line.positional.push(arg);
       continue;
     }
     const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq > 0 ? eq : undefined);
-    if (spec.booleans?.includes(name)) {
-      parsed.booleans.add(name);
+    const written = arg.slice(2, eq > 0 ? eq : undefined);
+    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
+    const found = known.get(written);
+    // --no-NAME: a switch set to false.
+    if (!found && written.startsWith('no-')) {
+      const negated = known.get(written.slice(3));
+      if (negated?.setting.kind === 'switch' && !negated.old) {
+        if (inline !== undefined) throw new UsageError(`--${written} takes no value`);
+        add(negated.setting, 'false', written);
+        continue;
+      }
+    }
+    if (!found) {
+      const hint = closest(written, [...known.keys()]);
+      throw new UsageError(
+        `unknown flag --${written}${elsewhere(written, command) || (hint ? ` (did you mean --${hint}?)` : '')}`,
+      );
+    }
+    if (found.old) {
+      const now = `--${found.setting.name}${found.value !== undefined ? `=${found.value}` : ''}`;
+      const notice = `--${found.old} is deprecated: use ${now}`;
+      if (!line.notices.includes(notice)) line.notices.push(notice);
+    }
+    if (found.value !== undefined) {
+      if (inline !== undefined) throw new UsageError(`--${written} takes no value`);
+      add(found.setting, found.value, written);
       continue;
     }
-    if (!spec.values.includes(name)) {
-      const hint = closest(name, known);
-      throw new UsageError(`unknown flag --${name}${hint ? ` (did you mean --${hint}?)` : ''}`);
+    if (found.setting.kind === 'switch') {
+      add(found.setting, inline === undefined ? 'true' : switchValue(written, inline), written);
+      continue;
     }
-    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined) throw new UsageError(`--${name} needs a value`);
-    const list = (parsed.flags[name] ??= []);
-    if (list.length > 0 && !spec.repeatable?.includes(name)) throw new UsageError(`--${name} is given twice`);
-    list.push(value);
+    let value = inline;
+    if (value === undefined) {
+      const next = argv[i + 1];
+      if (next === undefined) throw new UsageError(`--${written} needs a value`);
+      if (next.startsWith('--'))
+        throw new UsageError(
+          `--${written} needs a value, and ${next} looks like a flag (write --${written}=${next} if it is the value)`,
+        );
+      value = next;
+      i++;
+    }
+    add(found.setting, value, written);
   }
-  return parsed;
+  return line;
+}
+
+/** The last value of a flag, or undefined. */
+export function flagValue(line: CommandLine, name: string): string | undefined {
+  return line.values.get(name)?.at(-1);
+}
+
+/** A switch's value: true or false when given, else `fallback`. */
+export function flagSwitch(line: CommandLine, name: string, fallback: boolean): boolean {
+  const value = flagValue(line, name);
+  return value === undefined ? fallback : value === 'true';
+}
+
+/**
+ * The run settings among a command's flags, as the run config takes them: a list flag's values
+ * as a list (each may be comma-separated), a value flag's value, a switch's 'true' or 'false'.
+ * `leave` names flags a command reads in its own way (render's service-map is pod selectors).
+ */
+export function runSettingsFromFlags(
+  line: CommandLine,
+  leave: readonly string[] = [],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, values] of line.values) {
+    const setting = SETTINGS.find((s) => s.name === name);
+    if (setting?.scope !== 'run' || leave.includes(name)) continue;
+    out[name] = setting.kind === 'list' ? values : values.at(-1);
+  }
+  return out;
 }

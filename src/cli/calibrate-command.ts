@@ -14,99 +14,42 @@ import {
   type NoiseFloor,
 } from '../compare/noise-floor';
 import { formatChange } from '../compare';
-import { ConfigError, formatIssue } from '../config/errors';
+import type { ConfigIssue } from '../config/errors';
 import type { RunConfig } from '../config/run-config';
 import { checkResultsDir, writeResultFiles } from '../report/files';
-import { exitCodeFor, prepareRun, runChaos } from '../scenario/engine';
-import { parseArgs, UsageError } from './args';
+import { EXIT } from '../results/gate';
+import { prepareRun, runChaos } from '../scenario/engine';
+import { flagValue, parseCommandLine, runSettingsFromFlags, UsageError } from './args';
+import { commandHelp, inputFailure, say, sayNotices } from './help';
 import { createProgress } from './progress';
 import { installSignalHandlers, printableError, runConfigFromFlags } from './run-setup';
-
-export const CALIBRATE_USAGE = `usage: chaos-action calibrate [--config chaos-action.yml] [--compose FILE ...] [--scenario NAME ...] [options]
-Runs the revision paired with itself (A/A) and reports each metric's noise floor per phase: the
-smallest change a paired run can detect at this rate and duration. A regression limit below the
-floor leaves unchanged code inconclusive; a phase length that brings the floor under it is recommended.
-  --config FILE          a run config file (default: ./chaos-action.yml when it exists; flags override it)
-  --compose FILE         compose file(s) of the revision (repeatable); the base is the same files, as its own project
-  --scenario NAME        calibrate this scenario (repeatable; default: the suite)
-  --suite NAME           the suite to calibrate when no --scenario is given (default: default)
-  --scenarios-dir DIR    your scenario files, added to the built-ins (repeatable)
-  --service-map MAP      roles to your services, e.g. "api=web,cache=redis-main"
-  --request "METHOD /path", --request-json JSON, --expect-status LIST, --health-path PATH   as for run
-  --results DIR          where results.json, calibration.json and the report go
-  --scale N              multiply scenario durations (calibrate at the durations you gate with)
-  --profile ci|production
-  --param NAME=VALUE     override a scenario parameter (repeatable)
-  --journal FILE         where fault reverts are journalled (for chaos-action cleanup)
-  --power P              the power of the minimal detectable effect (default 0.8)
-floor: max(the minimal detectable effect at 95 % confidence and the power, from the A/A interval's
-width; the A/A interval's end farthest from 0). Relative for p95/p99, percentage points for error rate.
-exit: 0 calibrated, 2 usage or config error, 3 no comparison could be made (infrastructure error)`;
 
 export async function calibrateCommand(argv: string[]): Promise<number> {
   let config: RunConfig;
   let prepared;
   let power: number;
   try {
-    const args = parseArgs(argv, {
-      values: [
-        'config',
-        'compose',
-        'scenario',
-        'suite',
-        'scenarios-dir',
-        'service-map',
-        'request',
-        'request-json',
-        'expect-status',
-        'health-path',
-        'results',
-        'scale',
-        'profile',
-        'param',
-        'journal',
-        'power',
-      ],
-      repeatable: ['compose', 'scenario', 'scenarios-dir', 'param'],
-      booleans: ['help'],
-    });
-    if (args.booleans.has('help')) {
-      process.stdout.write(`${CALIBRATE_USAGE}\n`);
-      return 0;
+    const line = parseCommandLine('calibrate', argv);
+    if (line.help) {
+      process.stdout.write(`${commandHelp('calibrate')}\n`);
+      return EXIT.passed;
     }
-    if (args.positional.length) throw new UsageError(`unexpected argument "${args.positional[0]}"`);
-    const one = (name: string): string | undefined => args.flags[name]?.[0];
-    power = parsePower(one('power'));
-    const flags = {
-      'compose-files': args.flags.compose,
-      suite: one('suite'),
-      scenarios: args.flags.scenario,
-      'scenarios-dirs': args.flags['scenarios-dir'],
-      'service-map': one('service-map'),
-      request: one('request'),
-      'request-json': one('request-json'),
-      'expect-status': one('expect-status'),
-      'health-path': one('health-path'),
-      'results-dir': one('results'),
-      scale: one('scale'),
-      profile: one('profile'),
-      params: args.flags.param?.join(','),
-      'journal-path': one('journal'),
-    };
-    config = runConfigFromFlags(one('config'), flags, Boolean(args.flags.compose));
+    sayNotices('calibrate', line.notices);
+    if (line.positional.length) throw new UsageError(`unexpected argument "${line.positional[0]}"`);
+    power = parsePower(flagValue(line, 'power'));
+    const notices: ConfigIssue[] = [];
+    try {
+      config = runConfigFromFlags(flagValue(line, 'config-file'), runSettingsFromFlags(line), notices);
+    } finally {
+      sayNotices('calibrate', notices);
+    }
     checkResultsDir(config.resultsDir);
-    // A/A: the base is the revision itself. A config file's base-compose is not what is measured here.
+    // A/A: the base is the revision itself. A config file's base-compose-file is not what is measured here.
     config = { ...config, baseCompose: [...config.composeFiles], baselineResults: null };
     prepared = await prepareRun(config);
   } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`chaos-action calibrate: ${error.message}\n${CALIBRATE_USAGE}\n`);
-      return 2;
-    }
-    if (error instanceof ConfigError) {
-      for (const issue of error.issues) process.stderr.write(`${formatIssue(issue)}\n`);
-      return 2;
-    }
+    const code = inputFailure('calibrate', error);
+    if (code !== null) return code;
     throw error;
   }
 
@@ -140,19 +83,19 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
     process.stdout.write(`calibration: ${calibrationJson}\nresults:     ${files.resultsJson}\n`);
     if (calibration.floors.every((f) => f.floor === null)) {
       const why = result.scenarios.map((s) => `${s.name}: ${s.outcome}${s.reason ? ` (${s.reason})` : ''}`);
-      process.stderr.write(
-        `chaos-action calibrate: no comparison could be made (${printableError(why.join('; '))})\n`,
-      );
-      return 3;
+      say('calibrate', `no comparison could be made (${printableError(why.join('; '))})`);
+      // Nothing measured on both sides: broken (a scenario errored, none ran) or merely unjudged.
+      const broken = result.scenarios.length === 0 || result.scenarios.some((s) => s.outcome === 'error');
+      return broken ? EXIT.failed : EXIT.inconclusive;
     }
     // Calibration measures noise; a threshold the A/A run violated is noted, not a failure of calibrate.
-    if (exitCodeFor(result.outcome) !== 0)
+    if (result.outcome !== 'pass')
       process.stdout.write(`note: the A/A run's own outcome was ${result.outcome} (see the report)\n`);
     return 0;
   } catch (error) {
     progress.finish();
-    process.stderr.write(`chaos-action calibrate: ${printableError(error)}\n`);
-    return 3;
+    say('calibrate', printableError(error));
+    return EXIT.failed;
   } finally {
     stop();
   }
@@ -162,7 +105,7 @@ function parsePower(value: string | undefined): number {
   if (value === undefined) return 0.8;
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0.5 || n >= 1)
-    throw new UsageError(`--power "${value}" is not a power (a number between 0.5 and 1, e.g. 0.8)`);
+    throw new UsageError(`--power: "${value}" is not a power (a number between 0.5 and 1, e.g. 0.8)`);
   return n;
 }
 

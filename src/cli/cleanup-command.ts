@@ -1,4 +1,4 @@
-// `chaos-action cleanup [--journal PATH]`: replays whatever the fault journals still hold,
+// `chaos-action cleanup [--journal-path PATH]`: replays whatever the fault journals still hold,
 // so containers are started and unpaused, networks reconnected and our iptables chains
 // and hogs removed after a run that crashed or was killed. Safe to run any number of times.
 // Without --journal it replays every journal left where runs write them (each CLI run writes
@@ -6,46 +6,44 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { findJournals, journalPlaces, revertAll } from '../faults/journal';
-
-const USAGE = `usage: chaos-action cleanup [--journal PATH]
-  Reverts every fault left in the journal PATH, or, without --journal, in every journal left
-  where runs write them (one per run; journal.json is where the Action writes on a runner):
-  ${journalPlaces().join('\n  ')}
-  Run it as the user that ran chaos-action (each user has directories of their own; one that
-  another user owns or can write to is not read).
-  An entry that fails its checks is refused, named with the field at fault, and kept.
-exit: 0 everything reverted, 1 an entry failed or was refused (it stays in its journal), 2 usage`;
+import { EXIT } from '../results/gate';
+import { flagValue, parseCommandLine, UsageError } from './args';
+import { commandHelp, inputFailure, say, sayNotices } from './help';
 
 /** Where the CLI wrote its journal before journals were per run; never replayed unasked. */
 const LEGACY_JOURNAL = path.join('.chaos-action', 'journal.json');
 
 export async function cleanupCommand(argv: string[]): Promise<number> {
-  const args = argv[0] === 'cleanup' ? argv.slice(1) : [...argv];
   let journalPath: string | undefined;
-  for (let i = 0; i < args.length; i += 1) {
-    const arg = args[i];
-    if (arg === '--help' || arg === '-h') {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
+  try {
+    const line = parseCommandLine('cleanup', argv[0] === 'cleanup' ? argv.slice(1) : argv);
+    if (line.help) {
+      process.stdout.write(
+        `${commandHelp('cleanup')}\n${journalPlaces()
+          .map((p) => `  ${p}`)
+          .join('\n')}\n`,
+      );
+      return EXIT.passed;
     }
-    if (arg === '--journal' && args[i + 1]) journalPath = args[++i];
-    else if (arg.startsWith('--journal=')) journalPath = arg.slice('--journal='.length);
-    else {
-      process.stderr.write(`cleanup: unknown argument "${arg}"\n${USAGE}\n`);
-      return 2;
-    }
+    sayNotices('cleanup', line.notices);
+    if (line.positional.length) throw new UsageError(`unexpected argument "${line.positional[0]}"`);
+    journalPath = flagValue(line, 'journal-path');
+  } catch (error) {
+    const code = inputFailure('cleanup', error);
+    if (code !== null) return code;
+    throw error;
   }
   const log = (line: string) => process.stdout.write(`cleanup: ${line}\n`);
   let journals: string[];
   if (journalPath !== undefined) journals = [path.resolve(journalPath)];
   else {
     const found = findJournals();
-    for (const why of found.refused) process.stderr.write(`cleanup: not reading journals there: ${why}\n`);
-    if (found.refused.length) return 1;
+    for (const why of found.refused) say('cleanup', `not reading journals there: ${why}`);
+    if (found.refused.length) return EXIT.failed;
     journals = found.files;
     if (existsSync(LEGACY_JOURNAL))
       log(
-        `${LEGACY_JOURNAL} (an older version's journal) is not replayed unasked; run cleanup --journal ${LEGACY_JOURNAL}`,
+        `${LEGACY_JOURNAL} (an older version's journal) is not replayed unasked; run cleanup --journal-path ${LEGACY_JOURNAL}`,
       );
     if (journals.length === 0) {
       log(`no journal left (looked in ${journalPlaces().join(', ')}): nothing to revert`);
@@ -64,20 +62,21 @@ export async function cleanupCommand(argv: string[]): Promise<number> {
       refused += result.refused ?? 0;
     } catch (error) {
       // A file that is not a journal at all: say so, and go on with the others.
-      process.stderr.write(`cleanup: ${error instanceof Error ? error.message : String(error)}\n`);
+      say('cleanup', error instanceof Error ? error.message : String(error));
       unreadable += 1;
     }
   }
-  if (unreadable > 0) return 1;
+  if (unreadable > 0) return EXIT.failed;
   if (failed > 0 || refused > 0) {
     const parts = [
       failed ? `${failed} could not be fully reverted` : '',
       refused ? `${refused} refused` : '',
     ];
-    process.stderr.write(
-      `cleanup: ${parts.filter(Boolean).join(', ')}; they stay in ${journals.length === 1 ? journals[0] : 'their journals'}\n`,
+    say(
+      'cleanup',
+      `${parts.filter(Boolean).join(', ')}; they stay in ${journals.length === 1 ? journals[0] : 'their journals'}`,
     );
-    return 1;
+    return EXIT.failed;
   }
   log(`${reverted} fault(s) reverted`);
   return 0;

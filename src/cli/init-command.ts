@@ -22,74 +22,47 @@ import { describeServingCheck, notServingReason, waitUntilServing } from '../sce
 import { ComposeStack, uniqueProjectName } from '../stack/compose';
 import { serviceUrl } from '../stack/endpoints';
 import { probeEntry, type EntryProbe } from '../stack/entry-probe';
-import { parseArgs, UsageError } from './args';
-
-const USAGE = `usage: chaos-action init [--compose FILE ...] [--dir DIR] [--force] [--probe]
-  Reads the compose file(s) (default: docker-compose.yml, compose.yaml, ... in DIR) and writes
-  DIR/chaos-action.yml (service map, request, health check) and DIR/.github/workflows/chaos.yml
-  (the pull-request gate, the chaos:full label, nightly and by hand). Existing files are kept
-  unless --force is given. --probe starts the stack once (then removes it) to see what its entry
-  answers: / when it answers 2xx with a body, else a GET of its OpenAPI document, whose
-  parameter-free GETs are offered. Then: chaos-action validate chaos-action.yml; chaos-action run.`;
-
-const COMPOSE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
-/** The override compose reads with each of those by default, when it exists. */
-const OVERRIDE_NAMES: Record<string, string[]> = {
-  'compose.yaml': ['compose.override.yaml', 'compose.override.yml'],
-  'compose.yml': ['compose.override.yml', 'compose.override.yaml'],
-  'docker-compose.yaml': ['docker-compose.override.yaml', 'docker-compose.override.yml'],
-  'docker-compose.yml': ['docker-compose.override.yml', 'docker-compose.override.yaml'],
-};
+import { parseList } from '../config/setting-values';
+import { discoverComposeFiles, noComposeFileIn } from '../stack/compose-files';
+import { flagSwitch, flagValue, parseCommandLine, UsageError } from './args';
+import { commandHelp, inputFailure, say as complain, sayNotices } from './help';
 
 export async function initCommand(argv: string[]): Promise<number> {
   let args;
   try {
-    args = parseArgs(argv, {
-      values: ['compose', 'dir'],
-      repeatable: ['compose'],
-      booleans: ['force', 'help', 'probe'],
-    });
+    args = parseCommandLine('init', argv);
     if (args.positional.length) throw new UsageError(`unexpected argument "${args.positional[0]}"`);
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`chaos-action init: ${error.message}\n${USAGE}\n`);
-    return 2;
+    const code = inputFailure('init', error);
+    if (code !== null) return code;
+    throw error;
   }
-  if (args.booleans.has('help')) {
-    process.stdout.write(`${USAGE}\n`);
+  if (args.help) {
+    process.stdout.write(`${commandHelp('init')}\n`);
     return 0;
   }
-  const dir = path.resolve(args.flags.dir?.[0] ?? '.');
-  const composeFiles = (args.flags.compose ?? []).map((f) => path.resolve(f));
+  sayNotices('init', args.notices);
+  const dir = path.resolve(flagValue(args, 'dir') ?? '.');
+  const composeFiles = (args.values.get('compose-file') ?? []).flatMap(parseList).map((f) => path.resolve(f));
+  // As docker compose does without -f: the first of its file names in DIR, and the override beside it.
+  if (composeFiles.length === 0) composeFiles.push(...discoverComposeFiles(dir));
   if (composeFiles.length === 0) {
-    const found = COMPOSE_NAMES.map((name) => path.join(dir, name)).find((file) => existsSync(file));
-    if (!found) {
-      process.stderr.write(
-        `chaos-action init: no compose file in ${dir} (looked for ${COMPOSE_NAMES.join(', ')}); give --compose FILE\n`,
-      );
-      return 2;
-    }
-    composeFiles.push(found);
-    // As compose does without -f: the override beside the file is read with it.
-    const override = OVERRIDE_NAMES[path.basename(found)]
-      .map((name) => path.join(dir, name))
-      .find((file) => existsSync(file));
-    if (override) composeFiles.push(override);
+    complain('init', `${noComposeFileIn(dir)}; give --compose-file FILE`);
+    return 2;
   }
   const configPath = path.join(dir, DEFAULT_CONFIG_FILE);
   const workflowPath = path.join(dir, '.github', 'workflows', 'chaos.yml');
-  const force = args.booleans.has('force');
+  const force = flagSwitch(args, 'force', false);
   const links = symlinksOnTheWay(dir, [configPath, workflowPath]);
   if (links.length) {
-    process.stderr.write(
-      `chaos-action init: ${links.join('; ')}: init does not write through a symlink; nothing was written\n`,
-    );
+    complain('init', `${links.join('; ')}: init does not write through a symlink; nothing was written`);
     return 2;
   }
   const existing = [configPath, workflowPath].filter((file) => existsSync(file));
   if (existing.length && !force) {
-    process.stderr.write(
-      `chaos-action init: ${existing.join(' and ')} already exist${existing.length === 1 ? 's' : ''}; nothing was written (--force replaces them)\n`,
+    complain(
+      'init',
+      `${existing.join(' and ')} already exist${existing.length === 1 ? 's' : ''}; nothing was written (--force replaces them)`,
     );
     return 2;
   }
@@ -100,7 +73,7 @@ export async function initCommand(argv: string[]): Promise<number> {
     model = await readComposeModel(composeFiles);
   } catch (error) {
     if (error instanceof ComposeError) {
-      process.stderr.write(`chaos-action init: ${error.message}\n`);
+      complain('init', error.message);
       return 2;
     }
     throw error;
@@ -113,7 +86,7 @@ export async function initCommand(argv: string[]): Promise<number> {
   const { healthPath } = starter;
   let { request } = starter;
   let offered: string[] = [];
-  if (args.booleans.has('probe')) {
+  if (flagSwitch(args, 'probe', false)) {
     const probed = await probeRunningStack(composeFiles, roles, target, say);
     if (probed?.request) request = { text: `GET ${probed.request.path}`, why: probed.request.why };
     offered = probed?.openapi?.operations.map((p) => `GET ${p}`) ?? [];

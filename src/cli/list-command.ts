@@ -1,14 +1,12 @@
 // `chaos-action list [--scenarios-dir D]... [--suite S] [--json]`: the built-in and user scenarios
 // with their title, target, fault and the suites they belong to. No Docker.
-import { ConfigError } from '../config/errors';
 import { builtinScenariosDir, loadCatalog, selectScenarios, suitesOf } from '../config/load-scenarios';
 import type { Scenario } from '../config/scenario-schema';
 import { formatShortDuration as d } from '../config/units';
 import type { FaultSpec } from '../faults/spec';
-import { parseArgs, UsageError } from './args';
-
-const USAGE = `usage: chaos-action list [--scenarios-dir DIR]... [--suite NAME] [--no-builtin] [--json]
-  Lists the scenarios (built-in and from each --scenarios-dir): name, target, fault, suites, title.`;
+import { EXIT } from '../results/gate';
+import { flagSwitch, flagValue, parseCommandLine, UsageError } from './args';
+import { commandHelp, inputFailure, sayNotices } from './help';
 
 /** One line about a fault: "stop 30s", "latency +100ms ±10ms 30s", "none". */
 export function describeFault(fault: FaultSpec | null): string {
@@ -68,32 +66,17 @@ function table(rows: string[][]): string {
 }
 
 export async function listCommand(argv: string[]): Promise<number> {
-  const args = argv[0] === 'list' ? argv.slice(1) : [...argv];
-  let parsed;
   try {
-    parsed = parseArgs(args, {
-      values: ['scenarios-dir', 'suite'],
-      repeatable: ['scenarios-dir'],
-      booleans: ['json', 'no-builtin', 'help'],
-    });
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`list: ${error.message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (parsed.booleans.has('help')) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  if (parsed.positional.length) {
-    process.stderr.write(`list: unexpected argument "${parsed.positional[0]}"\n${USAGE}\n`);
-    return 2;
-  }
-  const userDirs = parsed.flags['scenarios-dir'] ?? [];
-  const suite = parsed.flags.suite?.[0] ?? null;
-  const json = parsed.booleans.has('json');
-  const builtin = !parsed.booleans.has('no-builtin');
-  try {
+    const line = parseCommandLine('list', argv[0] === 'list' ? argv.slice(1) : argv);
+    if (line.help) {
+      process.stdout.write(`${commandHelp('list')}\n`);
+      return EXIT.passed;
+    }
+    sayNotices('list', line.notices);
+    if (line.positional.length) throw new UsageError(`unexpected argument "${line.positional[0]}"`);
+    const userDirs = line.values.get('scenarios-dir') ?? [];
+    const suite = flagValue(line, 'suite') ?? null;
+    const builtin = flagSwitch(line, 'builtin-scenarios', true);
     const catalog = loadCatalog({ builtinDir: builtin ? builtinScenariosDir() : null, userDirs });
     const scenarios = suite
       ? selectScenarios(catalog, { suite })
@@ -107,7 +90,7 @@ export async function listCommand(argv: string[]): Promise<number> {
       builtin: s.builtin,
       file: s.file,
     }));
-    if (json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    if (flagSwitch(line, 'json', false)) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     else {
       const header = ['NAME', 'TARGET', 'FAULT', 'SUITES', 'TITLE'];
       const body = rows.map((r) => [
@@ -120,12 +103,10 @@ export async function listCommand(argv: string[]): Promise<number> {
       process.stdout.write(`${table([header, ...body])}\n`);
     }
     for (const note of catalog.notes) process.stderr.write(`note: ${note}\n`);
-    return 0;
+    return EXIT.passed;
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return 2;
-    }
+    const code = inputFailure('list', error);
+    if (code !== null) return code;
     throw error;
   }
 }

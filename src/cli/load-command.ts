@@ -1,8 +1,7 @@
 // `chaos-action load`: runs the load generator alone against a URL and prints what it
-// measured, per second and per phase. Exit codes: 0 done, 1 the target could not be
-// loaded (unreachable), 2 usage error (bad flags or spec). The flags map one-to-one onto
-// LoadSpec, so a scenario's load section can be tried out from a shell first.
-import { parseArgs } from 'node:util';
+// measured, per second and per phase. The flags map one-to-one onto LoadSpec, so a scenario's
+// load section can be tried out from a shell first. Exit codes by the one table: 0 done, 2 bad
+// flags or spec, 4 the target could not be reached.
 import {
   LoadSpecError,
   TargetUnreachableError,
@@ -14,42 +13,46 @@ import {
   type RateStage,
   type UserStage,
 } from '../load';
-
-const USAGE = `usage: chaos-action load --url URL (--rate 100/s --duration 30s | --stages "10/s:10s,100/s:20s"
-                          | --users N --think 1s --duration 30s | --user-stages "10:10s,100:20s")
-       [--method POST] [--json '{...}' | --body TEXT] [--header 'name: value']... [--expect-status 200,429] [--expect-body TEXT]
-       [--timeout 10s] [--warmup 5s] [--connections N] [--workers N] [--quiet] [--output-json]`;
-
-const OPTIONS = {
-  url: { type: 'string' },
-  rate: { type: 'string' },
-  duration: { type: 'string' },
-  stages: { type: 'string' },
-  'start-rate': { type: 'string' },
-  users: { type: 'string' },
-  'user-stages': { type: 'string' },
-  think: { type: 'string' },
-  method: { type: 'string' },
-  json: { type: 'string' },
-  body: { type: 'string' },
-  header: { type: 'string', multiple: true },
-  'expect-body': { type: 'string' },
-  'expect-status': { type: 'string' },
-  timeout: { type: 'string' },
-  warmup: { type: 'string' },
-  connections: { type: 'string' },
-  workers: { type: 'string' },
-  quiet: { type: 'boolean' },
-  'output-json': { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-class UsageError extends Error {}
+import { EXIT } from '../results/gate';
+import { FALSE_WORDS, TRUE_WORDS } from '../config/setting-values';
+import { flagSwitch, flagValue, parseCommandLine, UsageError, type CommandLine } from './args';
+import { commandHelp, inputFailure, say, sayNotices } from './help';
 
 function wholeNumber(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;
   if (!/^\d+$/.test(text)) throw new UsageError(`--${flag}: "${text}" is not a whole number`);
   return Number(text);
+}
+
+/**
+ * `--json` was the request body before it meant JSON output, as it does for list and validate:
+ * `--json '{...}'` (a value that is not true or false) is still the body, with a notice.
+ */
+function legacyJsonBody(argv: readonly string[], notices: string[]): string[] {
+  const out: string[] = [];
+  const isSwitchWord = (v: string): boolean => [...TRUE_WORDS, ...FALSE_WORDS].includes(v.toLowerCase());
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const inline = arg.startsWith('--json=') ? arg.slice('--json='.length) : undefined;
+    const next = argv[i + 1];
+    if (inline !== undefined && !isSwitchWord(inline)) {
+      notices.push(
+        '--json BODY is deprecated: use --request-json BODY (--json now prints the result as JSON)',
+      );
+      out.push(`--request-json=${inline}`);
+    } else if (arg === '--json' && next !== undefined && !next.startsWith('--')) {
+      notices.push(
+        '--json BODY is deprecated: use --request-json BODY (--json now prints the result as JSON)',
+      );
+      out.push('--request-json', next);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
 }
 
 /** "10/s:10s,100/s:20s" → rate stages; "10:10s,100:20s" → user stages. */
@@ -62,14 +65,29 @@ function splitStages(text: string, flag: string): { value: string; duration: str
 }
 
 /** Builds a LoadSpec from the command line; UsageError for flags that cannot be read. */
-export function loadSpecFromArgs(argv: string[]): LoadSpec & { quiet: boolean; outputJson: boolean } {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: OPTIONS,
-    allowPositionals: true,
-    strict: true,
-  });
-  if (positionals.length) throw new UsageError(`unexpected argument: ${positionals.join(' ')}`);
+function loadSpecFrom(line: CommandLine): LoadSpec & { quiet: boolean; outputJson: boolean } {
+  const one = (name: string): string | undefined => flagValue(line, name);
+  const values = {
+    url: one('url'),
+    rate: one('rate'),
+    duration: one('duration'),
+    stages: one('stages'),
+    'start-rate': one('start-rate'),
+    users: one('users'),
+    'user-stages': one('user-stages'),
+    think: one('think'),
+    method: one('method'),
+    json: one('request-json'),
+    body: one('body'),
+    header: line.values.get('header'),
+    'expect-body': one('expect-body'),
+    'expect-status': one('expect-status'),
+    timeout: one('timeout'),
+    warmup: one('warmup'),
+    connections: one('connections'),
+    workers: one('workers'),
+  };
+  if (line.positional.length) throw new UsageError(`unexpected argument: ${line.positional.join(' ')}`);
   if (!values.url) throw new UsageError('--url is required');
   const headers: Record<string, string> = {};
   for (const header of values.header ?? []) {
@@ -82,7 +100,7 @@ export function loadSpecFromArgs(argv: string[]): LoadSpec & { quiet: boolean; o
     try {
       json = JSON.parse(values.json);
     } catch {
-      throw new UsageError(`--json: not valid JSON: ${values.json}`);
+      throw new UsageError(`--request-json: not valid JSON: ${values.json}`);
     }
   }
   const spec: LoadSpec = {
@@ -119,7 +137,11 @@ export function loadSpecFromArgs(argv: string[]): LoadSpec & { quiet: boolean; o
       duration: s.duration,
     }));
   }
-  return { ...spec, quiet: values.quiet ?? false, outputJson: values['output-json'] ?? false };
+  return {
+    ...spec,
+    quiet: flagSwitch(line, 'quiet', false),
+    outputJson: flagSwitch(line, 'json', false),
+  };
 }
 
 const ms = (value: number | null): string => (value === null ? '-' : value.toFixed(value < 10 ? 2 : 1));
@@ -197,16 +219,22 @@ export function formatLoadResult(result: LoadResult, perSecond = true): string {
 }
 
 export async function loadCommand(argv: string[]): Promise<number> {
-  let spec: ReturnType<typeof loadSpecFromArgs>;
+  let spec: ReturnType<typeof loadSpecFrom>;
+  const notices: string[] = [];
   try {
-    if (argv.includes('--help') || argv.includes('-h')) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
+    const line = parseCommandLine('load', legacyJsonBody(argv, notices));
+    notices.push(...line.notices);
+    if (line.help) {
+      process.stdout.write(`${commandHelp('load')}\n`);
+      return EXIT.passed;
     }
-    spec = loadSpecFromArgs(argv);
+    sayNotices('load', notices.splice(0));
+    spec = loadSpecFrom(line);
   } catch (error) {
-    process.stderr.write(`chaos-action load: ${(error as Error).message}\n${USAGE}\n`);
-    return 2;
+    sayNotices('load', notices);
+    const code = inputFailure('load', error);
+    if (code !== null) return code;
+    throw error;
   }
   const { quiet, outputJson, ...loadSpec } = spec;
   try {
@@ -219,15 +247,15 @@ export async function loadCommand(argv: string[]): Promise<number> {
     process.stdout.write(
       `${outputJson ? JSON.stringify(result, null, 2) : formatLoadResult(result, !quiet)}\n`,
     );
-    return 0;
+    return EXIT.passed;
   } catch (error) {
     if (error instanceof LoadSpecError) {
-      process.stderr.write(`chaos-action load: ${error.message}\n${USAGE}\n`);
-      return 2;
+      say('load', `${error.message}\nrun 'chaos-action help load' for its options`);
+      return EXIT.configuration;
     }
     if (error instanceof TargetUnreachableError) {
-      process.stderr.write(`chaos-action load: ${error.message}\n`);
-      return 1;
+      say('load', error.message);
+      return EXIT.failed;
     }
     throw error;
   }

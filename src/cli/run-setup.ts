@@ -2,20 +2,29 @@
 // when there is one, flags winning), the signal handling that lets a run revert its faults, and
 // how an infrastructure error reaches the terminal.
 import { existsSync } from 'node:fs';
-import { DEFAULT_CONFIG_FILE, loadRunConfigFile, parseRunConfig, type RunConfig } from '../config/run-config';
+import type { ConfigIssue } from '../config/errors';
+import {
+  DEFAULT_CONFIG_FILE,
+  loadRunConfigFile,
+  parseRunConfig,
+  type RunConfig,
+  type RunConfigOptions,
+} from '../config/run-config';
 import { neutralizeWorkflowCommands, stripControl } from '../report/escape';
-import { UsageError } from './args';
 
-/** `--config FILE`, else ./chaos-action.yml when it exists, else the flags alone (which must name a compose file). */
+/**
+ * `--config-file FILE`, else ./chaos-action.yml when it exists, else the flags alone (the compose
+ * files found as docker compose finds them when none is named). Old names used land in `notices`.
+ */
 export function runConfigFromFlags(
   configFlag: string | undefined,
   flags: Record<string, unknown>,
-  composeGiven: boolean,
+  notices: ConfigIssue[],
+  options: Omit<RunConfigOptions, 'notices'> = {},
 ): RunConfig {
   const configFile = configFlag ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
-  if (configFile) return loadRunConfigFile(configFile, flags, 'flag');
-  if (!composeGiven) throw new UsageError('--compose FILE (or --config FILE) is required');
-  return parseRunConfig(flags, 'flag');
+  if (configFile) return loadRunConfigFile(configFile, flags, 'flag', { ...options, notices });
+  return parseRunConfig(flags, 'flag', { ...options, notices });
 }
 
 /** An error's message for the terminal: it may carry the stack's own output, shown and never acted on. */

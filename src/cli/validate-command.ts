@@ -1,44 +1,43 @@
-// `chaos-action validate [FILES|DIRS...] [--scenarios-dir D]`: checks scenario files, scenario
-// directories, suites files and run-config files without Docker. Prints `ok <file> (<name>)`
-// per file, or `file:line: field: message` per error; exits 0 when all is valid, 2 otherwise.
-import { formatIssue } from '../config/errors';
+// `chaos-action validate [FILES|DIRS...] [--scenarios-dir D]... [--json]`: checks scenario files,
+// scenario directories, suites files and run-config files without Docker. Prints `ok <file>
+// (<name>)` per file and `file:line: field: message` per error (every error of a file at once),
+// or all of it as one JSON document; exits 0 when all is valid, 2 otherwise.
 import { builtinScenariosDir } from '../config/load-scenarios';
 import { validatePaths } from '../config/validate';
-import { parseArgs, UsageError } from './args';
-
-const USAGE = `usage: chaos-action validate [FILE|DIR...] [--scenarios-dir DIR]... [--no-builtin]
-  Checks scenario files (*.yml), directories of them, suites.yml files and run-config files
-  (chaos-action.yml, *.run-config.yml) without touching Docker. With no FILE or DIR, checks the
-  built-in scenarios and every --scenarios-dir. Exit 0: valid; 2: errors (file:line: field: message).`;
+import { EXIT } from '../results/gate';
+import { flagSwitch, parseCommandLine } from './args';
+import { commandHelp, inputFailure, say, sayIssues, sayNotices } from './help';
 
 export async function validateCommand(argv: string[]): Promise<number> {
-  const args = argv[0] === 'validate' ? argv.slice(1) : [...argv];
-  let parsed;
+  let line;
   try {
-    parsed = parseArgs(args, {
-      values: ['scenarios-dir'],
-      repeatable: ['scenarios-dir'],
-      booleans: ['no-builtin', 'help'],
-    });
+    line = parseCommandLine('validate', argv[0] === 'validate' ? argv.slice(1) : argv);
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`validate: ${error.message}\n${USAGE}\n`);
-    return 2;
+    const code = inputFailure('validate', error);
+    if (code !== null) return code;
+    throw error;
   }
-  if (parsed.booleans.has('help')) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
+  if (line.help) {
+    process.stdout.write(`${commandHelp('validate')}\n`);
+    return EXIT.passed;
   }
-  const paths = parsed.positional;
-  const scenariosDirs = parsed.flags['scenarios-dir'] ?? [];
-  const builtin = !parsed.booleans.has('no-builtin');
-  const report = validatePaths(paths, { builtinDir: builtin ? builtinScenariosDir() : null, scenariosDirs });
-  for (const line of report.ok) process.stdout.write(`${line}\n`);
+  sayNotices('validate', line.notices);
+  const builtin = flagSwitch(line, 'builtin-scenarios', true);
+  const report = validatePaths(line.positional, {
+    builtinDir: builtin ? builtinScenariosDir() : null,
+    scenariosDirs: line.values.get('scenarios-dir') ?? [],
+  });
+  const valid = report.errors.length === 0;
+  if (flagSwitch(line, 'json', false)) {
+    process.stdout.write(
+      `${JSON.stringify({ valid, checked: report.checked, notes: report.notes, errors: report.errors }, null, 2)}\n`,
+    );
+    return valid ? EXIT.passed : EXIT.configuration;
+  }
+  for (const ok of report.ok) process.stdout.write(`${ok}\n`);
   for (const note of report.notes) process.stdout.write(`note: ${note}\n`);
-  for (const issue of report.errors) process.stderr.write(`${formatIssue(issue)}\n`);
-  if (report.errors.length > 0) {
-    process.stderr.write(`validate: ${report.errors.length} error${report.errors.length === 1 ? '' : 's'}\n`);
-    return 2;
-  }
-  return 0;
+  sayNotices('validate', report.notices);
+  sayIssues('validate', report.errors);
+  if (!valid) say('validate', `${report.errors.length} error${report.errors.length === 1 ? '' : 's'}`);
+  return valid ? EXIT.passed : EXIT.configuration;
 }

@@ -371,10 +371,14 @@ export function parseScenarioText(text: string, file: string, options: LoadOptio
   const run = { health_status: 200, ...(options.run ?? DEFAULT_RUN_PARAMS) };
   const substituted = substituteParams(src, data, { ...run, ...params }, Object.keys(params));
   issues.push(...substituted.issues);
-  if (issues.length) throw new ConfigError(issues);
-
   const result = scenarioSchema.safeParse(data);
-  if (!result.success) throw new ConfigError(zodIssues(src, result.error.issues, data));
+  if (issues.length || !result.success) {
+    // Every problem of the file at once; a field named for its parameter is not named again.
+    const named = new Set(issues.map((issue) => issue.field));
+    const schemaIssues = result.success ? [] : zodIssues(src, result.error.issues, data);
+    const all = [...issues, ...schemaIssues.filter((issue) => !named.has(issue.field))];
+    throw new ConfigError(all.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
+  }
   const s = result.data;
 
   const thresholds: Threshold[] = [];

@@ -1,19 +1,21 @@
-// The run configuration: what the Action's inputs and the CLI's flags (or a YAML config file)
-// say about one run. Keys are kebab-case, as the action inputs; values may be strings (action
-// inputs always are) or typed YAML values. parseRunConfig → RunConfig (camelCase), or ConfigError.
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+// The run configuration: what the Action's inputs, the CLI's flags and the run config file
+// (chaos-action.yml) say about one run. Its keys are the settings of settings.ts, by their one
+// name; values may be strings (action inputs always are) or typed YAML values.
+// parseRunConfig / loadRunConfigFile → RunConfig (camelCase), or a ConfigError with every problem.
 import path from 'node:path';
-import { z } from 'zod';
-import { ENV_NAME } from '../util/child-env';
+import { realpathSync } from 'node:fs';
+import type { z } from 'zod';
 import { runJournalPath } from '../faults/journal';
-import { ConfigError, readConfigText } from './errors';
-import { ROLES, type Role } from './roles';
+import { discoverComposeFiles, noComposeFileIn } from '../stack/compose-files';
+import { ConfigError, readConfigText, type ConfigIssue } from './errors';
+import type { Role } from './roles';
 import type { ParamValue } from './scenario-schema';
-import { didYouMean } from './suggest';
+import { deprecatedKeys, runSettings, type Setting } from './settings';
 import { composeServiceNames, targetHostProblem } from './target-host';
 import { keyLineOf, parseYaml, zodIssues } from './yaml-source';
-import { FieldError, parsed, strictMap } from './zod-fields';
-import { parseDurationValue } from './units';
+import { parsed, strictMap } from './zod-fields';
+
+export { parseRequestLine, parseServiceMap } from './setting-values';
 
 export interface RunConfig {
   /** One or more compose files, in order (`-f a.yml -f b.yml`). */
@@ -42,7 +44,7 @@ export interface RunConfig {
   failOnViolation: boolean;
   /** Fail the check (exit 3) when a scenario is inconclusive; false: report only. */
   failOnInconclusive: boolean;
-  /** Fail the check (exit 3) when a scenario errored; false: report only (results/gate.ts). */
+  /** Fail the check (exit 4) when a scenario errored; false: report only (results/gate.ts). */
   failOnError: boolean;
   /**
    * paired-inconclusive: a paired regression check that is inconclusive only because this run's
@@ -58,6 +60,8 @@ export interface RunConfig {
   params: Record<string, ParamValue>;
   /** A previous results.json to compare against (`p95 regression < 20%`); null: none. */
   baselineResults: string | null;
+  /** A Prometheus Pushgateway the run's metrics are pushed to; null: written to metrics.prom only. */
+  pushgatewayUrl: string | null;
   /** The load's request and the health check, as given; what is not given is inferred from the compose file. */
   target: TargetSettings;
   /** How long to wait, before each scenario, for the entry to answer the health check (ready-timeout). */
@@ -92,307 +96,166 @@ export const NO_TARGET_SETTINGS: TargetSettings = {
   healthPath: null,
 };
 
-const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+/** Where results go when no setting says: chaos-results in the working directory (Action and CLI alike). */
+export const DEFAULT_RESULTS_DIR = 'chaos-results';
 
-/** "POST /v1/predict" (or just "/v1/predict", a GET). */
-export function parseRequestLine(v: unknown): { method: string; path: string } {
-  const text = String(v).trim();
-  const match = /^(?:([A-Za-z]+)\s+)?(\/\S*)$/.exec(text);
-  if (!match)
-    throw new Error(`"${text}" is not a request (write it like "POST /v1/predict" or "GET /item/1")`);
-  const method = (match[1] ?? 'GET').toUpperCase();
-  if (!METHODS.includes(method))
-    throw new Error(
-      `"${match[1]}" is not an HTTP method${didYouMean(method, METHODS)} (${METHODS.join(', ')})`,
-    );
-  return { method, path: match[2] };
-}
-
-function parseJsonValue(v: unknown): unknown {
-  if (typeof v !== 'string') return v;
-  try {
-    return JSON.parse(v) as unknown;
-  } catch (error) {
-    throw new Error(`not JSON: ${(error as Error).message}`);
-  }
-}
-
-function parseStatusList(v: unknown): number[] {
-  const items = Array.isArray(v)
-    ? v
-    : String(v)
-        .split(/[,\s]+/)
-        .filter(Boolean);
-  return items.map((item) => {
-    const n = Number(item);
-    if (!Number.isInteger(n) || n < 100 || n > 599)
-      throw new Error(`"${String(item)}" is not an HTTP status`);
-    return n;
-  });
-}
-
-function parsePath(v: unknown): string {
-  const s = String(v).trim();
-  if (!s.startsWith('/')) throw new Error(`"${s}" is not a path (it must start with /)`);
-  return s;
-}
+/** The config file the Action and `run` read when none is named and it exists. */
+export const DEFAULT_CONFIG_FILE = 'chaos-action.yml';
 
 /** An unset action input is '', an unused repeatable flag an empty list: neither is a value. */
 function isGiven(v: unknown): boolean {
   return v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0);
 }
 
-const TRUE = ['true', 'yes', 'on', '1'];
-const FALSE = ['false', 'no', 'off', '0'];
+/** The run config's schema: every run setting by its one name, read by its own parser. */
+export const runConfigSchema = strictMap(
+  Object.fromEntries(
+    runSettings().map((s) => [s.name, parsed((v) => (s.parse ? s.parse(v) : v)).optional()]),
+  ),
+);
 
-function parseBool(v: unknown): boolean {
-  if (typeof v === 'boolean') return v;
-  const s = String(v).trim().toLowerCase();
-  if (TRUE.includes(s)) return true;
-  if (FALSE.includes(s)) return false;
-  throw new Error(`"${String(v)}" is not true or false`);
-}
+type Parsed = Record<string, unknown>;
 
-/** A list from an array, or from a string split on commas and newlines (action inputs). */
-function parseList(v: unknown): string[] {
-  const items = Array.isArray(v) ? v.map((x) => String(x)) : typeof v === 'string' ? v.split(/[,\n]/) : null;
-  if (items === null) throw new Error(`expected a list or a comma-separated string, got ${typeof v}`);
-  return items.map((s) => s.trim()).filter((s) => s.length > 0);
-}
-
-/** `name=value` pairs from "a=1, b=2" / newline-separated / a JSON object / a map. */
-function parsePairs(v: unknown, what: string): Record<string, string> {
-  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-    return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, String(x)]));
-  }
-  if (typeof v !== 'string') throw new Error(`expected ${what} like "api=web,cache=redis" or a map`);
-  const text = v.trim();
-  if (text.startsWith('{')) {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (error) {
-      throw new Error(`invalid JSON: ${(error as Error).message}`);
-    }
-    return parsePairs(json, what);
-  }
-  const out: Record<string, string> = {};
-  for (const part of text
-    .split(/[,\n]/)
-    .map((s) => s.trim())
-    .filter(Boolean)) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) throw new Error(`"${part}" is not name=value (write it like "api=web,cache=redis")`);
-    out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
-  }
-  return out;
-}
-
-export function parseServiceMap(v: unknown): Partial<Record<Role, string>> {
-  const pairs = parsePairs(v, 'a service map');
-  const out: Partial<Record<Role, string>> = {};
-  for (const [role, service] of Object.entries(pairs)) {
-    if (!(ROLES as readonly string[]).includes(role)) {
-      throw new FieldError(`unknown role "${role}"${didYouMean(role, ROLES)} (roles: ${ROLES.join(', ')})`, [
-        role,
-      ]);
-    }
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(service)) {
-      throw new FieldError(`"${service}" is not a compose service name`, [role], false);
-    }
-    out[role as Role] = service;
-  }
-  return out;
-}
-
-function parseParams(v: unknown): Record<string, ParamValue> {
-  const pairs = parsePairs(v, 'params');
-  for (const key of Object.keys(pairs)) {
-    if (!/^([a-z0-9][a-z0-9-]*\.)?[A-Za-z_][\w-]*$/.test(key))
-      throw new Error(`"${key}" is not a parameter name`);
-  }
-  return pairs;
-}
-
-/** A paired run's base file must be there before anything starts: a missing base checkout is named, not found later by compose. */
-function existingComposeFile(file: string): string {
-  if (!existsSync(file)) throw new Error(`${file} does not exist (is the base revision checked out there?)`);
-  return file;
-}
-
-/** compose-env: variable names, each passed to compose on purpose. */
-function parseEnvNames(v: unknown): string[] {
-  return parseList(v).map((name) => {
-    if (!ENV_NAME.test(name)) throw new Error(`"${name}" is not an environment variable name`);
-    return name;
-  });
-}
-
-const optionalString = parsed((v) => {
-  const s = String(v).trim();
-  return s === '' ? null : s;
-}).optional();
-
-export const runConfigSchema = strictMap({
-  'compose-files': parsed(parseList).refine((l) => l.length > 0, {
-    error: 'needs at least one compose file',
-  }),
-  'base-compose': parsed((v) => parseList(v).map(existingComposeFile)).optional(),
-  project: optionalString,
-  'compose-env': parsed(parseEnvNames).optional(),
-  suite: parsed((v) => String(v).trim() || 'default').optional(),
-  scenarios: parsed(parseList).optional(),
-  'scenarios-dirs': parsed(parseList).optional(),
-  'builtin-scenarios': parsed(parseBool).optional(),
-  'service-map': parsed(parseServiceMap).optional(),
-  'target-url': parsed((v) => {
-    const s = String(v).trim();
-    if (s === '') return null;
-    let url: URL;
-    try {
-      url = new URL(s);
-    } catch {
-      throw new Error(`"${s}" is not a URL (write it like http://localhost:8000)`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-      throw new Error(`"${s}" is not an http(s) URL`);
-    return s.replace(/\/+$/, '');
-  }).optional(),
-  'results-dir': optionalString,
-  'journal-path': optionalString,
-  'fail-on-violation': parsed(parseBool).optional(),
-  'fail-on-inconclusive': parsed(parseBool).optional(),
-  'fail-on-error': parsed(parseBool).optional(),
-  'paired-inconclusive': parsed((v) => {
-    const s = String(v).trim();
-    if (s === 'warn' || s === 'fail') return s;
-    throw new Error(`"${s}" is not warn or fail${didYouMean(s, ['warn', 'fail'])}`);
-  }).optional(),
-  scale: parsed((v) => {
-    const n = typeof v === 'number' ? v : Number(String(v).trim());
-    if (!Number.isFinite(n) || n <= 0 || n > 100)
-      throw new Error(`"${String(v)}" is not a scale factor (a number > 0, e.g. 0.5)`);
-    return n;
-  }).optional(),
-  profile: parsed((v) => {
-    const s = String(v).trim();
-    if (s === 'ci' || s === 'production') return s;
-    throw new Error(`"${s}" is not a profile (ci or production)${didYouMean(s, ['ci', 'production'])}`);
-  }).optional(),
-  params: parsed(parseParams).optional(),
-  'baseline-results': optionalString,
-  request: parsed(parseRequestLine).optional(),
-  'request-json': parsed(parseJsonValue).optional(),
-  'request-body-file': parsed((v) => {
-    const file = String(v).trim();
-    try {
-      return readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new Error(
-        `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      );
-    }
-  }).optional(),
-  'request-headers': parsed((v) => parsePairs(v, 'headers')).optional(),
-  'expect-status': parsed(parseStatusList).optional(),
-  'health-path': parsed(parsePath).optional(),
-  'ready-timeout': parsed((v) => {
-    const ms = parseDurationValue(v, 's');
-    if (ms <= 0 || ms > 3_600_000)
-      throw new Error(`"${String(v)}" is not a wait between 1s and 1h (e.g. 120s)`);
-    return ms;
-  }).optional(),
-});
-
-export type RunConfigInput = z.input<typeof runConfigSchema>;
-
-function toRunConfig(c: z.output<typeof runConfigSchema>): RunConfig {
+function toRunConfig(c: Parsed): RunConfig {
+  const get = <T>(name: string): T | undefined => c[name] as T | undefined;
   return {
-    composeFiles: c['compose-files'],
-    baseCompose: c['base-compose'] ?? [],
-    project: c.project ?? null,
-    composeEnv: c['compose-env'] ?? [],
-    suite: c.suite ?? 'default',
-    scenarios: c.scenarios ?? [],
-    scenariosDirs: c['scenarios-dirs'] ?? [],
-    builtinScenarios: c['builtin-scenarios'] ?? true,
-    serviceMap: c['service-map'] ?? {},
-    targetUrl: c['target-url'] ?? null,
-    resultsDir: c['results-dir'] ?? '.chaos-action/results',
+    composeFiles: get<string[]>('compose-file') ?? [],
+    baseCompose: get<string[]>('base-compose-file') ?? [],
+    project: get<string | null>('project') ?? null,
+    composeEnv: get<string[]>('compose-env') ?? [],
+    suite: get<string>('suite') ?? 'default',
+    scenarios: get<string[]>('scenarios') ?? [],
+    scenariosDirs: get<string[]>('scenarios-dir') ?? [],
+    builtinScenarios: get<boolean>('builtin-scenarios') ?? true,
+    serviceMap: get<Partial<Record<Role, string>>>('service-map') ?? {},
+    targetUrl: get<string | null>('target-url') ?? null,
+    resultsDir: get<string | null>('results-dir') ?? DEFAULT_RESULTS_DIR,
     // Each run its own file (faults/journal/location.ts), found by `chaos-action cleanup`.
-    journalPath: c['journal-path'] ?? runJournalPath(),
-    failOnViolation: c['fail-on-violation'] ?? true,
-    failOnInconclusive: c['fail-on-inconclusive'] ?? true,
-    failOnError: c['fail-on-error'] ?? true,
-    pairedInconclusive: c['paired-inconclusive'] ?? 'warn',
-    scale: c.scale ?? 1,
-    profile: c.profile ?? 'ci',
-    params: c.params ?? {},
-    baselineResults: c['baseline-results'] ?? null,
+    journalPath: get<string | null>('journal-path') ?? runJournalPath(),
+    failOnViolation: get<boolean>('fail-on-violation') ?? true,
+    failOnInconclusive: get<boolean>('fail-on-inconclusive') ?? true,
+    failOnError: get<boolean>('fail-on-error') ?? true,
+    pairedInconclusive: get<'warn' | 'fail'>('paired-inconclusive') ?? 'warn',
+    scale: get<number>('scale') ?? 1,
+    profile: get<'ci' | 'production'>('profile') ?? 'ci',
+    params: get<Record<string, ParamValue>>('params') ?? {},
+    baselineResults: get<string | null>('baseline-results') ?? null,
+    pushgatewayUrl: get<string | null>('pushgateway-url') ?? null,
     target: {
-      request: c.request ?? null,
+      request: get<{ method: string; path: string }>('request') ?? null,
       requestJson: c['request-json'],
-      requestBody: c['request-body-file'] ?? null,
-      requestHeaders: c['request-headers'] ?? {},
-      expectStatus: c['expect-status'] ?? null,
-      healthPath: c['health-path'] ?? null,
+      requestBody: get<string>('request-body-file') ?? null,
+      requestHeaders: get<Record<string, string>>('request-headers') ?? {},
+      expectStatus: get<number[]>('expect-status') ?? null,
+      healthPath: get<string>('health-path') ?? null,
     },
-    readyTimeoutMs: c['ready-timeout'] ?? DEFAULT_READY_TIMEOUT_MS,
+    readyTimeoutMs: get<number>('ready-timeout') ?? DEFAULT_READY_TIMEOUT_MS,
   };
 }
 
+export interface RunConfigOptions {
+  /**
+   * The working directory: compose files are looked for here when none is named, and a config
+   * file and every path in it must resolve (symlinks followed) inside it. Default: the process's.
+   */
+  workdir?: string;
+  /** Receives a notice for each old name used (`compose-files` is now `compose-file`). */
+  notices?: ConfigIssue[];
+  /** The caller reads no compose file (render k8s): none named and none found is no error. */
+  withoutCompose?: boolean;
+}
+
+/** An old key's notice: the new name, said once. */
+function deprecation(file: string | null, line: number | null, old: string, now: Setting): ConfigIssue {
+  return { file, line, field: old, message: `is deprecated: write ${now.name} (the same value)` };
+}
+
 /**
- * Validates run settings given as a map of kebab-case keys (action inputs, CLI flags).
- * Empty strings count as "not given" (an unset action input is ''). `label` prefixes messages
- * (e.g. "input"), giving `input service-map: unknown role "cach" (did you mean "cache"?) ...`.
+ * Old names renamed to their settings (a notice each); an old and a new name of one setting
+ * together are an error, since one of them would be dropped unseen.
  */
-export function parseRunConfig(input: Record<string, unknown>, label: string | null = null): RunConfig {
-  const given = Object.fromEntries(Object.entries(input).filter(([, v]) => isGiven(v)));
-  const result = runConfigSchema.safeParse(given);
-  if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((issue) => ({
-        file: null,
-        line: null,
-        field: `${label ? `${label} ` : ''}${issue.path.map(String).join('.')}`,
-        message: issue.message,
-      })),
-    );
+function renameDeprecated(
+  values: Record<string, unknown>,
+  where: { file: string | null; lineOf: (key: string) => number | null; label: string | null },
+  notices: ConfigIssue[] | undefined,
+): { values: Record<string, unknown>; issues: ConfigIssue[] } {
+  const old = deprecatedKeys();
+  const out: Record<string, unknown> = {};
+  const issues: ConfigIssue[] = [];
+  for (const [key, value] of Object.entries(values)) {
+    const now = old.get(key);
+    if (!now) {
+      out[key] = value;
+      continue;
+    }
+    const field = `${where.label ? `${where.label} ` : ''}${key}`;
+    if (now.name in values) {
+      issues.push({
+        file: where.file,
+        line: where.lineOf(key),
+        field,
+        message: `and ${now.name} are the same setting: give it once, as ${now.name}`,
+      });
+      continue;
+    }
+    notices?.push(deprecation(where.file, where.lineOf(key), field, now));
+    out[now.name] = value;
   }
+  return { values: out, issues };
+}
+
+/** The compose files docker compose finds in `dir`, or the issue that says none are there. */
+function discoveredCompose(dir: string, file: string | null): string[] | ConfigIssue {
+  const found = discoverComposeFiles(dir);
+  if (found.length) return found;
+  return {
+    file,
+    line: file === null ? null : 1,
+    field: 'compose-file',
+    message: `${noComposeFileIn(dir)}; name one (the compose-file input, --compose-file${file ? ', or compose-file: here' : ''})`,
+  };
+}
+
+function overrideIssues(issues: readonly z.core.$ZodIssue[], label: string | null): ConfigIssue[] {
+  return issues.map((issue) => ({
+    file: null,
+    line: null,
+    field: `${label ? `${label} ` : ''}${issue.path.map(String).join('.')}`,
+    message: issue.message,
+  }));
+}
+
+/**
+ * Validates run settings given as a map of setting names (action inputs, CLI flags). Empty
+ * strings count as "not given" (an unset action input is ''). `label` prefixes messages (e.g.
+ * "input"): `input service-map: unknown role "cach" (did you mean "cache"?) ...`. Without a
+ * compose-file, the files docker compose finds in the working directory.
+ */
+export function parseRunConfig(
+  input: Record<string, unknown>,
+  label: string | null = null,
+  options: RunConfigOptions = {},
+): RunConfig {
+  const given = Object.fromEntries(Object.entries(input).filter(([, v]) => isGiven(v)));
+  const renamed = renameDeprecated(given, { file: null, lineOf: () => null, label }, options.notices);
+  const issues = [...renamed.issues];
+  const values = renamed.values;
+  if (!('compose-file' in values)) {
+    const found = discoveredCompose(path.resolve(options.workdir ?? '.'), null);
+    if (Array.isArray(found)) values['compose-file'] = found;
+    else if (!options.withoutCompose) issues.push(found);
+  }
+  const result = runConfigSchema.safeParse(values);
+  if (!result.success) issues.push(...overrideIssues(result.error.issues, label));
+  if (issues.length || !result.success) throw new ConfigError(issues);
   return toRunConfig(result.data);
 }
 
-/** Keys whose values are paths: in a config file they are relative to the file's directory. */
-const PATH_KEYS = [
-  'compose-files',
-  'base-compose',
-  'scenarios-dirs',
-  'results-dir',
-  'journal-path',
-  'baseline-results',
-  'request-body-file',
-];
-
-/**
- * Settings a run config file may not hold: they are the workflow's author's to give (an input,
- * a flag), never the repository's. compose-env hands withheld variables (tokens, ACTIONS_*,
- * the runner's command files) to the stack: in a file it would undo the environment filter.
- */
-const NOT_IN_FILES: Record<string, string> = {
-  'compose-env':
-    "is an input (compose-env) or a flag (--compose-env) only, never a key of the run config file: a file in the repository may not hand the withheld variables (tokens, ACTIONS_*, the runner's command files) to the stack",
-};
-
-/** The config file the Action and `run` read when none is named and it exists. */
-export const DEFAULT_CONFIG_FILE = 'chaos-action.yml';
-
-export interface RunConfigFileOptions {
-  /**
-   * The working directory: the file and every path in it must resolve (symlinks followed)
-   * inside it. Default: the process's working directory.
-   */
-  workdir?: string;
-}
+/** The settings whose values are paths: in a config file they are relative to the file's directory. */
+const pathSettings = (): string[] =>
+  runSettings()
+    .filter((s) => s.paths)
+    .map((s) => s.name);
 
 /** The path with symlinks resolved, also where its last parts do not exist yet. */
 function resolvedPath(p: string): string {
@@ -417,21 +280,30 @@ function outside(p: string, root: string): string | null {
   return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative)) ? null : real;
 }
 
+/** The parts of a path value: a list, or a string of comma-separated paths. */
+const pathParts = (value: unknown): string[] =>
+  (Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : [])
+    .flatMap((v) => v.split(/[,\n]/))
+    .map((part) => part.trim())
+    .filter(Boolean);
+
 /**
- * Reads a YAML run-config file (the same keys as the inputs). Paths in it are relative to the
- * file's directory. `overrides` (inputs, flags; relative to the working directory) win over
- * the file. Errors carry file:line for the file's keys and "flag"/"input" for overrides.
+ * Reads a YAML run config file (its keys are the settings' names). Paths in it are relative to
+ * the file's directory. `overrides` (inputs, flags; relative to the working directory) win over
+ * the file. Every problem of the file and the overrides is reported at once: the file's keys at
+ * their lines, an override under its flag or input name (`overrideLabel`).
  *
  * The file is the repository's, so what it may do is less than an input may: it holds no
  * compose-env; the file and every path in it resolve inside the working directory (no
  * /proc/self/environ as a request body, no ../../.ssh); a target-url in it points at loopback
- * or a service of the stack.
+ * or a service of the stack. Without a compose-file anywhere, the files docker compose finds in
+ * the file's directory.
  */
 export function loadRunConfigFile(
   file: string,
   overrides: Record<string, unknown> = {},
   overrideLabel: string | null = null,
-  options: RunConfigFileOptions = {},
+  options: RunConfigOptions = {},
 ): RunConfig {
   const workdir = resolvedPath(options.workdir ?? process.cwd());
   const realFile = outside(file, workdir);
@@ -445,78 +317,95 @@ export function loadRunConfigFile(
   const text = readConfigText(file);
   const src = parseYaml(text, file);
   if (src.data === null || typeof src.data !== 'object' || Array.isArray(src.data)) {
-    throw ConfigError.single(file, 1, '', 'a run config file is a YAML map (compose-files:, request:, ...)');
+    throw ConfigError.single(file, 1, '', 'a run config file is a YAML map (compose-file:, request:, ...)');
   }
-  const fromFile = { ...(src.data as Record<string, unknown>) };
-  const refused = Object.keys(NOT_IN_FILES)
-    .filter((key) => key in fromFile)
-    .map((key) => ({ file, line: keyLineOf(src, [key]), field: key, message: NOT_IN_FILES[key] }));
-  if (refused.length) throw new ConfigError(refused);
+  const keyLine = (key: string): number | null => keyLineOf(src, [key]);
+  const fromFile = renameDeprecated(
+    { ...(src.data as Record<string, unknown>) },
+    { file, lineOf: keyLine, label: null },
+    options.notices,
+  );
+  const issues: ConfigIssue[] = [...fromFile.issues];
+  // An old key renamed keeps its own line in messages.
+  const lineKey = new Map<string, string>();
+  for (const key of Object.keys(src.data as object)) {
+    const now = deprecatedKeys().get(key);
+    lineKey.set(now?.name ?? key, key);
+  }
+  const values = fromFile.values;
+  for (const key of Object.keys(values)) {
+    const known = runSettings().find((s) => s.name === key);
+    const refused = known?.file && 'refused' in known.file ? known.file.refused : null;
+    if (refused === null) continue;
+    issues.push({ file, line: keyLine(key), field: key, message: refused });
+    delete values[key];
+  }
   const dir = path.dirname(path.resolve(file));
   const relative = (v: unknown): unknown =>
     Array.isArray(v)
       ? v.map(relative)
       : typeof v === 'string' && v.trim() !== ''
-        ? v
-            .split(/[,\n]/)
-            .map((part) => part.trim())
-            .filter(Boolean)
+        ? pathParts(v)
             .map((part) => path.resolve(dir, part))
             .join(',')
         : v;
-  for (const key of PATH_KEYS) if (key in fromFile) fromFile[key] = relative(fromFile[key]);
-  const given = Object.fromEntries(Object.entries(overrides).filter(([, v]) => isGiven(v)));
+  for (const key of pathSettings()) if (key in values) values[key] = relative(values[key]);
+  const renamedOverrides = renameDeprecated(
+    Object.fromEntries(Object.entries(overrides).filter(([, v]) => isGiven(v))),
+    { file: null, lineOf: () => null, label: overrideLabel },
+    options.notices,
+  );
+  issues.push(...renamedOverrides.issues);
+  const given = renamedOverrides.values;
   // The file's own paths (not the ones an override replaced): inside the working directory.
-  const escapes = PATH_KEYS.filter((key) => key in fromFile && !(key in given)).flatMap((key) => {
-    const value = fromFile[key];
-    const parts = (Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : [])
-      .flatMap((v) => v.split(','))
-      .filter(Boolean);
-    return parts.flatMap((part) => {
+  for (const key of pathSettings().filter((k) => k in values && !(k in given))) {
+    for (const part of pathParts(values[key])) {
       const real = outside(part, workdir);
-      return real === null
-        ? []
-        : [
-            {
-              file,
-              line: keyLineOf(src, [key]),
-              field: key,
-              message: `${part} resolves to ${real}, outside the working directory ${workdir}: a run config file's paths stay inside it`,
-            },
-          ];
-    });
-  });
-  if (escapes.length) throw new ConfigError(escapes);
-  const merged = { ...fromFile, ...given };
-  if (!('compose-files' in merged)) {
-    throw ConfigError.single(
-      file,
-      1,
-      'compose-files',
-      'is required (here, or with --compose / the compose-file input)',
-    );
+      if (real !== null)
+        issues.push({
+          file,
+          line: keyLine(lineKey.get(key) ?? key),
+          field: lineKey.get(key) ?? key,
+          message: `${part} resolves to ${real}, outside the working directory ${workdir}: a run config file's paths stay inside it`,
+        });
+    }
+  }
+  const merged: Record<string, unknown> = { ...values, ...given };
+  if (!('compose-file' in merged)) {
+    const found = discoveredCompose(dir, file);
+    if (Array.isArray(found)) merged['compose-file'] = found;
+    else if (!options.withoutCompose) issues.push(found);
   }
   const result = runConfigSchema.safeParse(merged);
   if (!result.success) {
-    // A key from the file is reported at its line; an override under its flag or input name.
-    throw new ConfigError(
-      result.error.issues.map((issue) => {
-        const key = String(issue.path[0] ?? '');
-        if (key in given || !(key in fromFile))
-          return {
-            file: null,
-            line: null,
-            field: `${overrideLabel ? `${overrideLabel} ` : ''}${issue.path.map(String).join('.')}`,
-            message: issue.message,
-          };
-        return zodIssues(src, [issue], merged)[0];
-      }),
-    );
+    // A key from the file is reported at its line (its old name's, if it had one); an override under its flag or input name.
+    for (const issue of result.error.issues) {
+      const key = String(issue.path[0] ?? '');
+      if (key in given || !(key in values)) issues.push(...overrideIssues([issue], overrideLabel));
+      else {
+        // Placed at the line of the key, named as the file writes it (an old name too).
+        const written = lineKey.get(key) ?? key;
+        const [placed] = zodIssues(src, [{ ...issue, path: [written, ...issue.path.slice(1)] }], {
+          [written]: merged[key],
+        });
+        issues.push(placed);
+      }
+    }
   }
-  const config = toRunConfig(result.data);
-  if (config.targetUrl && 'target-url' in fromFile && !('target-url' in given)) {
-    const problem = targetHostProblem(config.targetUrl, composeServiceNames(config.composeFiles));
-    if (problem) throw ConfigError.single(file, keyLineOf(src, ['target-url']), 'target-url', problem);
+  if (result.success) {
+    const url = result.data['target-url'] as string | null | undefined;
+    if (url && 'target-url' in values && !('target-url' in given)) {
+      const problem = targetHostProblem(url, composeServiceNames(result.data['compose-file'] as string[]));
+      if (problem)
+        issues.push({
+          file,
+          line: keyLine(lineKey.get('target-url') ?? 'target-url'),
+          field: 'target-url',
+          message: problem,
+        });
+    }
   }
-  return config;
+  if (issues.length || !result.success)
+    throw new ConfigError(issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
+  return toRunConfig(result.data);
 }

@@ -228,7 +228,7 @@ interface RawFault {
 }
 
 /** One schema per fault type; each returns the FaultSpec without durationMs resolved yet. */
-const FAULT_SCHEMAS = {
+export const FAULT_SCHEMAS = {
   stop: strictMap({
     type: z.string(),
     duration: durationField().optional(),

@@ -1,7 +1,10 @@
 // The files `chaos-action init` writes: a run config that says what was inferred and why,
 // and the GitHub workflow of the gate (every pull request, the chaos:full label, nightly,
 // by hand) that reads it. Pure text.
+import { schemaModeline, SCHEMA_FILES } from './json-schema';
 import type { RunParams } from './load-scenarios';
+import { ACTION_REF, ACTION_REPOSITORY } from './project';
+import { builtinSuiteNames } from './suite-names';
 
 export interface StarterConfig {
   /** Compose files relative to the config file. */
@@ -25,10 +28,11 @@ const quote = (s: string): string => (/^[\w./-]+$/.test(s) ? s : JSON.stringify(
 
 export function renderRunConfig(c: StarterConfig, source: string): string {
   const lines = [
+    schemaModeline(SCHEMA_FILES.runConfig),
     `# chaos-action's run config, written by \`chaos-action init\` from ${source}.`,
     '# `chaos-action run` and the Action read it; flags and inputs override it. Check it with',
     '# `chaos-action validate chaos-action.yml`. Paths are relative to this file.',
-    `compose-files: [${c.composeFiles.map(quote).join(', ')}]`,
+    `compose-file: [${c.composeFiles.map(quote).join(', ')}]`,
     '',
   ];
   if (c.graph?.length) {
@@ -84,12 +88,17 @@ export function renderRunConfig(c: StarterConfig, source: string): string {
     .trimEnd()}\n`;
 }
 
-export function renderWorkflow(configFile: string, action = 'org/chaos-action@v1'): string {
+export function renderWorkflow(
+  configFile: string,
+  action = `${ACTION_REPOSITORY}@${ACTION_REF}`,
+  suites: readonly string[] = builtinSuiteNames(),
+): string {
   return `# The chaos gate, written by \`chaos-action init\`.
-#  - every pull request: the default suite; a violated SLO fails the check (make it required
-#    in branch protection to block the merge)
+#  - every pull request: the default suite, compared with the last nightly run's results; a
+#    violated SLO fails the check (make it required in branch protection to block the merge)
 #  - a pull request labelled chaos:full: the full suite
-#  - nightly: the full suite on the default branch, results kept for pull requests to compare with
+#  - nightly: the full suite on the default branch; its results are the artifact
+#    chaos-results-nightly, which the pull requests' runs download and compare with
 #  - by hand (Actions → chaos → Run workflow): choose the suite
 name: chaos
 on:
@@ -102,12 +111,13 @@ on:
       suite:
         description: 'Suite to run'
         type: choice
-        options: [default, full]
+        options: [${suites.join(', ')}]
         default: full
 permissions:
   contents: read
   pull-requests: write
   checks: write
+  actions: read # download the last nightly run's results
 concurrency:
   group: chaos-\${{ github.ref }}
   cancel-in-progress: true
@@ -121,10 +131,22 @@ jobs:
       - uses: actions/checkout@11d5960a326750d5838078e36cf38b85af677262 # v4.4.0
         with:
           persist-credentials: false
+      - name: The last nightly results, for the report to compare with
+        if: github.event_name == 'pull_request'
+        continue-on-error: true
+        uses: dawidd6/action-download-artifact@bf251b5aa9c2f7eeb574a96ee720e24f801b7c11 # v6
+        with:
+          workflow: chaos.yml
+          branch: \${{ github.base_ref }}
+          name: chaos-results-nightly
+          path: .chaos-nightly
+          if_no_artifact_found: ignore
       - uses: ${action}
         with:
           config-file: ${configFile}
           suite: \${{ github.event_name == 'schedule' && 'full' || inputs.suite || 'auto' }}
+          # No nightly results yet: noted in the report, not an error.
+          baseline-results: \${{ github.event_name == 'pull_request' && '.chaos-nightly/results.json' || '' }}
       - uses: actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02 # v4.6.2
         if: always()
         with:

@@ -16,9 +16,18 @@ export interface ValidateOptions {
 export interface ValidateReport {
   /** `ok <file> (<name>)` lines. */
   ok: string[];
+  /** The same, as data: each file checked and what it held (a scenario's name, `suites: ...`, `run config`). */
+  checked: { file: string; what: string }[];
   errors: ConfigIssue[];
   /** Notes such as a user scenario replacing a built-in. */
   notes: string[];
+  /** Old names a run config file used (each still works). */
+  notices: ConfigIssue[];
+}
+
+function passed(report: ValidateReport, file: string, what: string): void {
+  report.ok.push(`ok ${file} (${what})`);
+  report.checked.push({ file, what });
 }
 
 /** A path relative to the working directory when it is inside it (built-ins are found by absolute path). */
@@ -42,7 +51,7 @@ function collect(report: ValidateReport, fn: () => void): void {
 
 /** Validates each path; with no paths, the built-ins and the scenarios dirs. */
 export function validatePaths(paths: readonly string[], options: ValidateOptions): ValidateReport {
-  const report: ValidateReport = { ok: [], errors: [], notes: [] };
+  const report: ValidateReport = { ok: [], checked: [], errors: [], notes: [], notices: [] };
   const dirs = options.scenariosDirs ?? [];
   let known: string[] = [];
   collect(report, () => {
@@ -50,9 +59,9 @@ export function validatePaths(paths: readonly string[], options: ValidateOptions
     known = [...catalog.scenarios.keys()];
     report.notes.push(...catalog.notes);
     if (paths.length === 0) {
-      for (const s of catalog.scenarios.values()) report.ok.push(`ok ${displayPath(s.file)} (${s.name})`);
+      for (const s of catalog.scenarios.values()) passed(report, displayPath(s.file), s.name);
       for (const [suite, file] of Object.entries(catalog.suiteFiles))
-        report.ok.push(`ok ${displayPath(file)} (suite ${suite})`);
+        passed(report, displayPath(file), `suite ${suite}`);
     }
   });
   for (const p of paths) {
@@ -67,10 +76,9 @@ export function validatePaths(paths: readonly string[], options: ValidateOptions
       collect(report, () => {
         const catalog = loadCatalog({ builtinDir: options.builtinDir, userDirs: [...dirs, p] });
         const inDir = new Set(listScenarioDir(p).files);
-        for (const s of catalog.scenarios.values())
-          if (inDir.has(s.file)) report.ok.push(`ok ${s.file} (${s.name})`);
+        for (const s of catalog.scenarios.values()) if (inDir.has(s.file)) passed(report, s.file, s.name);
         for (const [suite, file] of Object.entries(catalog.suiteFiles)) {
-          if (path.dirname(file) === path.normalize(p)) report.ok.push(`ok ${file} (suite ${suite})`);
+          if (path.dirname(file) === path.normalize(p)) passed(report, file, `suite ${suite}`);
         }
         report.notes.push(...catalog.notes.filter((n) => !report.notes.includes(n)));
       });
@@ -85,17 +93,18 @@ export function validatePaths(paths: readonly string[], options: ValidateOptions
           }
         }
         const suites = loadSuite(p, [...known, ...siblings]);
-        report.ok.push(`ok ${p} (suites: ${Object.keys(suites).join(', ')})`);
+        passed(report, p, `suites: ${Object.keys(suites).join(', ')}`);
       });
     } else if (isRunConfigFile(p)) {
       collect(report, () => {
-        loadRunConfigFile(p);
-        report.ok.push(`ok ${p} (run config)`);
+        // A run config is read as `run` reads it: from the directory it is in (its paths stay there).
+        loadRunConfigFile(p, {}, null, { workdir: path.dirname(path.resolve(p)), notices: report.notices });
+        passed(report, p, 'run config');
       });
     } else {
       collect(report, () => {
         const s = loadScenarioFile(p);
-        report.ok.push(`ok ${p} (${s.name})`);
+        passed(report, p, s.name);
       });
     }
   }

@@ -7,13 +7,21 @@ import { parseByteRate, parseDurationValue, parsePercent, parseRate, parseSize }
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/** A map with exactly these keys: an unknown key is an error naming the closest known key. */
+/**
+ * A map with exactly these keys: an unknown key is an error naming the closest known key,
+ * reported beside every other problem of the map (a missing required key does not hide it).
+ * Editors see `additionalProperties: false` in the JSON Schema made from it.
+ */
 export function strictMap<T extends z.ZodRawShape>(shape: T) {
   const keys = Object.keys(shape);
-  return z.preprocess((value, ctx) => {
-    if (isPlainObject(value)) {
-      for (const key of Object.keys(value)) {
-        if (!keys.includes(key)) {
+  return z
+    .object(shape)
+    .catchall(z.unknown())
+    .superRefine(
+      (value, ctx) => {
+        if (!isPlainObject(value)) return;
+        for (const key of Object.keys(value)) {
+          if (keys.includes(key)) continue;
           ctx.addIssue({
             code: 'custom',
             path: [key],
@@ -21,10 +29,16 @@ export function strictMap<T extends z.ZodRawShape>(shape: T) {
             params: { key: true },
           });
         }
-      }
-    }
-    return value;
-  }, z.object(shape));
+      },
+      // Run beside the fields' own issues, not only when they all passed.
+      { when: () => true },
+    )
+    .transform((value) => {
+      const known: Record<string, unknown> = {};
+      for (const key of keys) if (key in value) known[key] = value[key];
+      return known as z.output<z.ZodObject<T>>;
+    })
+    .meta({ additionalProperties: false });
 }
 
 /** An error about one entry inside a field (e.g. one key of a map): the issue points at that key. */
@@ -61,11 +75,21 @@ export function parsed<T>(parse: (value: unknown) => T) {
   });
 }
 
-export const durationField = () => parsed((v) => parseDurationValue(v));
-export const rateField = () => parsed(parseRate);
-export const percentField = () => parsed((v) => parsePercent(v));
-export const sizeField = () => parsed(parseSize);
-export const byteRateField = () => parsed(parseByteRate);
+/** What a field read from human units accepts, for the JSON Schema editors read (json-schema.ts). */
+const unit = (description: string) => ({ type: ['string', 'number'], description });
+export const UNIT_SHAPES = {
+  duration: unit('a duration like 30s, 500ms or 2m'),
+  rate: unit('a rate like 50/s or 3000/m'),
+  percent: unit('a percentage like 1%, or a ratio like 0.01'),
+  size: unit('a size like 10MB'),
+  byteRate: unit('a byte rate like 1MB/s'),
+};
+
+export const durationField = () => parsed((v) => parseDurationValue(v)).meta(UNIT_SHAPES.duration);
+export const rateField = () => parsed(parseRate).meta(UNIT_SHAPES.rate);
+export const percentField = () => parsed((v) => parsePercent(v)).meta(UNIT_SHAPES.percent);
+export const sizeField = () => parsed(parseSize).meta(UNIT_SHAPES.size);
+export const byteRateField = () => parsed(parseByteRate).meta(UNIT_SHAPES.byteRate);
 
 export const nonEmptyString = (what = 'a non-empty string') =>
   z.string({ error: (i) => (i.input === undefined ? 'is required' : `expected ${what}`) }).min(1, {

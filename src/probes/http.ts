@@ -1,5 +1,6 @@
 // One HTTP request with its status, latency and body check: the steady-state probe.
 import { request } from 'undici';
+import { DIRECT } from './client';
 import { monotonicMs } from '../util/clock';
 
 export interface HttpProbe {
@@ -38,6 +39,7 @@ export async function probeHttp(probe: HttpProbe): Promise<HttpProbeResult> {
         : `below ${wanted.below}`;
   try {
     const response = await request(probe.url, {
+      dispatcher: DIRECT,
       method: (probe.method ?? (probe.json === undefined ? 'GET' : 'POST')) as 'GET',
       headers: probe.json === undefined ? {} : { 'content-type': 'application/json' },
       body: probe.json === undefined ? undefined : JSON.stringify(probe.json),

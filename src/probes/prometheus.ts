@@ -1,6 +1,6 @@
 // Reads Prometheus (instant and range queries, alert state) and Alertmanager over their
 // HTTP APIs. Every call has a short timeout: a probe must never stall the scenario clock.
-import axios, { type AxiosInstance } from 'axios';
+import { jsonOf, probeRequest } from './client';
 
 export class PrometheusError extends Error {}
 
@@ -18,18 +18,21 @@ export interface ObservedAlert {
   activeAtEpochMs: number | null;
 }
 
-function client(baseUrl: string, timeoutMs: number): AxiosInstance {
-  return axios.create({
-    baseURL: baseUrl.replace(/\/$/, ''),
-    timeout: timeoutMs,
-    validateStatus: () => true,
-  });
+/** GET `path` of the API at `baseUrl`: the status and the body as JSON (undefined when it is not JSON). */
+async function get(
+  baseUrl: string,
+  path: string,
+  timeoutMs: number,
+  query: Record<string, string | number> = {},
+): Promise<{ status: number; data: unknown }> {
+  const response = await probeRequest(`${baseUrl.replace(/\/$/, '')}${path}`, { query, timeoutMs });
+  return { status: response.status, data: jsonOf(response.text) };
 }
 
 /** An instant query; the vector's samples (a scalar becomes one sample without labels). */
 export async function queryInstant(baseUrl: string, query: string, timeoutMs = 3000): Promise<Sample[]> {
-  const response = await client(baseUrl, timeoutMs).get('/api/v1/query', { params: { query } });
-  const body = response.data as {
+  const response = await get(baseUrl, '/api/v1/query', timeoutMs, { query });
+  const body = (response.data ?? {}) as {
     status?: string;
     error?: string;
     data?: { resultType: string; result: unknown };
@@ -56,10 +59,13 @@ export async function queryRange(
   stepSeconds = 1,
   timeoutMs = 5000,
 ): Promise<{ labels: Record<string, string>; points: [number, number][] }[]> {
-  const response = await client(baseUrl, timeoutMs).get('/api/v1/query_range', {
-    params: { query, start: startEpochMs / 1000, end: endEpochMs / 1000, step: stepSeconds },
+  const response = await get(baseUrl, '/api/v1/query_range', timeoutMs, {
+    query,
+    start: startEpochMs / 1000,
+    end: endEpochMs / 1000,
+    step: stepSeconds,
   });
-  const body = response.data as { status?: string; error?: string; data?: { result: unknown } };
+  const body = (response.data ?? {}) as { status?: string; error?: string; data?: { result: unknown } };
   if (response.status !== 200 || body.status !== 'success' || !body.data) {
     throw new PrometheusError(
       `Prometheus range query ${JSON.stringify(query)} failed: ${body.error ?? `HTTP ${response.status}`}`,
@@ -74,8 +80,8 @@ export async function queryRange(
 
 /** Alerts as Prometheus evaluates them (pending and firing). */
 export async function prometheusAlerts(baseUrl: string, timeoutMs = 3000): Promise<ObservedAlert[]> {
-  const response = await client(baseUrl, timeoutMs).get('/api/v1/alerts');
-  const body = response.data as {
+  const response = await get(baseUrl, '/api/v1/alerts', timeoutMs);
+  const body = (response.data ?? {}) as {
     status?: string;
     data?: { alerts: { labels: Record<string, string>; state: string; activeAt?: string }[] };
   };
@@ -93,7 +99,7 @@ export async function prometheusAlerts(baseUrl: string, timeoutMs = 3000): Promi
 
 /** Alerts Alertmanager has received (its v2 API); all of them are firing there. */
 export async function alertmanagerAlerts(baseUrl: string, timeoutMs = 3000): Promise<ObservedAlert[]> {
-  const response = await client(baseUrl, timeoutMs).get('/api/v2/alerts');
+  const response = await get(baseUrl, '/api/v2/alerts', timeoutMs);
   if (response.status !== 200 || !Array.isArray(response.data)) {
     throw new PrometheusError(`Alertmanager /api/v2/alerts answered HTTP ${response.status}`);
   }
@@ -120,8 +126,8 @@ export interface RuleGroup {
 
 /** The rule groups Prometheus has loaded (its /api/v1/rules), with the alerting rules of each. */
 export async function prometheusRuleGroups(baseUrl: string, timeoutMs = 5000): Promise<RuleGroup[]> {
-  const response = await client(baseUrl, timeoutMs).get('/api/v1/rules');
-  const body = response.data as {
+  const response = await get(baseUrl, '/api/v1/rules', timeoutMs);
+  const body = (response.data ?? {}) as {
     status?: string;
     data?: { groups?: { file: string; name: string; rules?: { name: string; type: string }[] }[] };
   };

@@ -2,7 +2,7 @@
 // on :16686, and the example's OTLP sink serves too): GET /api/traces?service=&operation=&start=
 // &end=&limit=, times in epoch microseconds, answer { data: [ { traceID, spans, processes } ] }.
 // A thin edge: it asks and flattens; it never judges. Every call has a short timeout.
-import axios from 'axios';
+import { jsonOf, probeRequest } from './client';
 
 export class TraceStoreError extends Error {}
 
@@ -75,22 +75,20 @@ export async function findSpans(
   query: SpanQuery,
   timeoutMs = 5000,
 ): Promise<{ spans: StoreSpan[]; truncated: boolean }> {
-  const response = await axios
-    .get(`${baseUrl.replace(/\/$/, '')}/api/traces`, {
-      params: {
-        service: query.service,
-        operation: query.operation,
-        start: Math.floor(query.startEpochMs * 1000),
-        end: Math.ceil(query.endEpochMs * 1000),
-        limit: query.limit,
-      },
-      timeout: timeoutMs,
-      validateStatus: () => true,
-    })
-    .catch((error: Error) => {
-      throw new TraceStoreError(`trace store ${baseUrl} did not answer: ${error.message}`);
-    });
-  const body = response.data as { data?: JaegerTrace[] | null; errors?: { msg?: string }[] | null };
+  const response = await probeRequest(`${baseUrl.replace(/\/$/, '')}/api/traces`, {
+    query: {
+      service: query.service,
+      operation: query.operation,
+      start: Math.floor(query.startEpochMs * 1000),
+      end: Math.ceil(query.endEpochMs * 1000),
+      limit: query.limit,
+    },
+    timeoutMs,
+  }).catch((error: Error) => {
+    throw new TraceStoreError(`trace store ${baseUrl} did not answer: ${error.message}`);
+  });
+  const body = jsonOf(response.text) as
+    { data?: JaegerTrace[] | null; errors?: { msg?: string }[] | null } | undefined;
   if (response.status !== 200 || !body || typeof body !== 'object') {
     const why = body?.errors?.[0]?.msg ?? `HTTP ${response.status}`;
     throw new TraceStoreError(`trace store ${baseUrl}: /api/traces failed: ${why}`);

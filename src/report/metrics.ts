@@ -1,7 +1,7 @@
 // Prometheus metrics of a run, in a dedicated prom-client Registry (never the global
 // one: the engine or the user's code may have their own). Pushed to a Pushgateway
-// (job "chaos-action") or written as a text exposition file (node_exporter's textfile
-// collector, or an artifact). Series (all gauges):
+// (job "chaos-action", one group per repository, ref and run: pushGrouping) or written as a
+// text exposition file (node_exporter's textfile collector, or an artifact). Series (all gauges):
 //   chaos_run_outcome{suite,outcome}                       1 for the run's outcome, 0 for the others
 //   chaos_run_violations{suite}                            violated thresholds
 //   chaos_run_duration_seconds{suite}
@@ -148,16 +148,53 @@ export async function writeMetricsFile(result: RunResult, path: string): Promise
   await writeFile(path, await renderMetrics(result), 'utf8');
 }
 
+/**
+ * The Pushgateway group a run's metrics go to, besides job="chaos-action": the repository, the
+ * ref (a pull request as pr-N, else the branch or tag) and the run. Each run its own group, so
+ * two runs, a pull request's and the nightly's, or two repositories', never replace each other's
+ * metrics. On GitHub Actions from its variables; elsewhere "local" and the run's start time.
+ */
+export function pushGrouping(
+  result: Pick<RunResult, 'startedAt'>,
+  env: NodeJS.ProcessEnv,
+): Record<string, string> {
+  const pr = /^refs\/pull\/(\d+)\//.exec(env.GITHUB_REF ?? '');
+  const ref = pr
+    ? `pr-${pr[1]}`
+    : env.GITHUB_REF_NAME || env.GITHUB_REF?.replace(/^refs\/(heads|tags)\//, '');
+  const attempt = Number(env.GITHUB_RUN_ATTEMPT ?? '1');
+  return {
+    repository: env.GITHUB_REPOSITORY || 'local',
+    ref: ref || 'local',
+    run_id: env.GITHUB_RUN_ID ? `${env.GITHUB_RUN_ID}${attempt > 1 ? `.${attempt}` : ''}` : result.startedAt,
+  };
+}
+
+/**
+ * A grouping as the Pushgateway reads it from the URL path: a value with a slash (org/repo) or
+ * an empty one cannot stand in a path segment, so it goes as `name@base64/<base64url>`.
+ */
+export function pushgatewayPathLabels(grouping: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(grouping).map(([name, value]) =>
+      value.includes('/') || value === ''
+        ? [`${name}@base64`, Buffer.from(value).toString('base64url') || '=']
+        : [name, value],
+    ),
+  );
+}
+
 export interface PushOptions {
-  /** Grouping labels after /job/chaos-action; default { suite }. */
+  /** Grouping labels after /job/chaos-action; default pushGrouping(result, process.env). */
   groupings?: Record<string, string>;
   /** Request timeout in ms; default 10 000. */
   timeoutMs?: number;
 }
 
 /**
- * Pushes the run's metrics to a Pushgateway with PUT (replaces the group):
- * `<pushgatewayUrl>/metrics/job/chaos-action/suite/<suite>`. Rejects on a non-2xx answer.
+ * Pushes the run's metrics to a Pushgateway with PUT (replaces the group, which is the run's
+ * own): `<pushgatewayUrl>/metrics/job/chaos-action/repository@base64/<org/repo>/ref/<ref>/run_id/<id>`.
+ * Rejects on a non-2xx answer.
  */
 export async function pushMetrics(
   result: RunResult,
@@ -166,5 +203,6 @@ export async function pushMetrics(
 ): Promise<void> {
   const registry = buildMetricsRegistry(result);
   const gateway = new Pushgateway(pushgatewayUrl, { timeout: options.timeoutMs ?? 10_000 }, registry);
-  await gateway.push({ jobName: METRICS_JOB, groupings: options.groupings ?? { suite: result.suite } });
+  const groupings = pushgatewayPathLabels(options.groupings ?? pushGrouping(result, process.env));
+  await gateway.push({ jobName: METRICS_JOB, groupings });
 }

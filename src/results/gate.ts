@@ -58,3 +58,44 @@ export function gateDecision(
   const fails = (kind: GateKind): boolean => settings[SETTING[kind]] !== false;
   return { failing: present.filter(fails), allowed: present.filter((k) => !fails(k)), counts };
 }
+
+/**
+ * Every command's exit codes, one table (README's "Exit codes" is checked against it). A run
+ * that holds several failing kinds exits with the first of violation, error, inconclusive.
+ */
+export const EXIT = {
+  passed: 0,
+  violated: 1,
+  configuration: 2,
+  inconclusive: 3,
+  failed: 4,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** What each exit code means, as README's table says it. */
+export const EXIT_MEANING: Record<ExitCode, string> = {
+  0: 'passed: every scenario held its thresholds (or what failed is let through by its fail-on-* setting)',
+  1: 'a threshold was violated',
+  2: 'configuration or usage error: nothing was started (the message names file, line and field)',
+  3: 'inconclusive: a scenario could not be judged (the stack was not healthy before its fault, a measurement was missing)',
+  4: 'the tool or the infrastructure failed: a fault that did not act or could not be reverted, a stack that did not come up, a target that could not be reached',
+};
+
+const EXIT_FOR_KIND: Record<GateKind, ExitCode> = {
+  violation: EXIT.violated,
+  error: EXIT.failed,
+  inconclusive: EXIT.inconclusive,
+};
+
+/**
+ * The exit code of a run under the gate's settings: the first kind that fails the gate, worst
+ * first (a violation let through never hides an error: that run exits 4), else 0.
+ */
+export function gateExitCode(
+  result: Pick<RunResult, 'scenarios' | 'outcome'>,
+  settings: GateSettings,
+): ExitCode {
+  const [worst] = gateDecision(result, settings).failing;
+  return worst === undefined ? EXIT.passed : EXIT_FOR_KIND[worst];
+}

@@ -28,7 +28,6 @@ import {
   type RunResult,
   type ScenarioResult,
 } from '../results';
-import { gateDecision, type GateSettings } from '../results/gate';
 import { emptyScenarioResult, runScenario, type ScenarioEnvironment } from './runner';
 import { BaseStack, prepareBase, runPaired, type PreparedBase } from './paired';
 import { expandScenario, splitExpandedName } from './expansion';
@@ -498,23 +497,6 @@ async function runSide(
   if (!base) return runOne(scenario, env);
   return (await runPaired(scenario, env, base.env, base.stack.describe())).pr;
 }
-
-/** The exit code a run's outcome maps to (documented in README). */
-export function exitCodeFor(outcome: RunResult['outcome']): number {
-  return outcome === 'pass' ? 0 : outcome === 'fail' ? 1 : 3;
-}
-
-/**
- * The exit code under the gate's settings (results/gate.ts): 1 when a violation fails the gate,
- * 3 when an error or an inconclusive scenario does, 0 when nothing does. A violation let
- * through never hides an error: that run exits 3.
- */
-export function gateExitCode(result: RunResult, settings: GateSettings): number {
-  const { failing } = gateDecision(result, settings);
-  if (failing.includes('violation')) return 1;
-  return failing.length > 0 ? 3 : 0;
-}
-
 /**
  * The request to load with when the run was given none: the entry's `/` when it answers 2xx
  * with a body, else the first parameter-free GET of its OpenAPI document that does and is no

@@ -88,7 +88,7 @@ test('a chain name carrying $(touch …) is refused and runs nothing; the entry 
   const journal = writeJournal('shell.json', [crafted]);
   const { code, out } = await cleanup(journal);
   expect(existsSync(pwned)).toBe(false);
-  expect(code).toBe(1);
+  expect(code).toBe(4);
   expect(out).toContain(
     `entry 1234abcd ("partition", project "${stack.project}"): refused, steps[0].chain: must be CHAOS-<8 hex digits>-DROP`,
   );
@@ -105,7 +105,7 @@ test("a container of another project is refused (the entry's project must own it
   try {
     const journal = writeJournal('other-project.json', [crafted]);
     const { code, out } = await cleanup(journal);
-    expect(code).toBe(1);
+    expect(code).toBe(4);
     expect(out).toContain(
       `refused, steps[0].containerId: container ${web.name} belongs to compose project "${stack.project}", not to the entry's project "someone-else"`,
     );
@@ -125,7 +125,7 @@ test('kill-process: a live pid with the right start time but outside the project
       entry('9abcdef0', [{ op: 'kill-process', pid, startTicks, what: 'memory hog' }]),
     ]);
     const { code, out } = await cleanup(journal);
-    expect(code).toBe(1);
+    expect(code).toBe(4);
     expect(out).toContain(
       `refused, steps[0].pid: process ${pid} does not run in a container of compose project "${stack.project}"`,
     );

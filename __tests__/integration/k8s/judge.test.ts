@@ -162,13 +162,13 @@ describe('judge: Prometheus (remote write) + WorkflowNodes → the compose verdi
       );
     const results = path.join(dir, 'results');
     const judged = await cli(
-      '--rendered',
+      '--k8s-rendered',
       path.join(dir, 'rendered'),
-      '--nodes',
+      '--k8s-nodes',
       path.join(dir, 'nodes.json'),
-      '--prometheus',
+      '--prometheus-url',
       prometheus,
-      '--results',
+      '--results-dir',
       results,
     );
     expect({
@@ -184,11 +184,11 @@ describe('judge: Prometheus (remote write) + WorkflowNodes → the compose verdi
       written.scenarios[0].thresholds.filter((t: { passed: boolean | null }) => t.passed === false),
     ).toHaveLength(2);
     const missing = await cli(
-      '--rendered',
+      '--k8s-rendered',
       path.join(dir, 'rendered'),
-      '--nodes',
+      '--k8s-nodes',
       path.join(dir, 'absent.json'),
-      '--prometheus',
+      '--prometheus-url',
       prometheus,
     );
     expect(missing.code).toBe(2);

@@ -77,8 +77,8 @@ describe('chaos-action load', () => {
     expect(output.join('')).toMatch(/expect\.status: 2000 is not an HTTP status/);
   });
 
-  it('returns 1 when the target is unreachable', async () => {
-    expect(await loadCommand(['--url', await closedPortUrl(), '--rate', '10/s', '--duration', '1s'])).toBe(1);
+  it('returns 4 (the infrastructure failed) when the target is unreachable', async () => {
+    expect(await loadCommand(['--url', await closedPortUrl(), '--rate', '10/s', '--duration', '1s'])).toBe(4);
     expect(output.join('')).toMatch(/cannot reach/);
   });
 });

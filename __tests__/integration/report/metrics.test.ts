@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { register } from 'prom-client';
 import {
   buildMetricsRegistry,
+  pushGrouping,
   pushMetrics,
   renderMetrics,
   writeMetricsFile,
@@ -161,31 +162,55 @@ describe('metrics', () => {
     expect(text).toBe(await renderMetrics(run));
   });
 
-  it('pushes to the Pushgateway with PUT /metrics/job/chaos-action/suite/<suite>', async () => {
+  it("pushes with PUT to a group of the run's own: job, repository, ref and run id", async () => {
     const gw = await startGateway();
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      GITHUB_REPOSITORY: 'octo/shop',
+      GITHUB_REF: 'refs/pull/42/merge',
+      GITHUB_REF_NAME: '42/merge',
+      GITHUB_RUN_ID: '9001',
+      GITHUB_RUN_ATTEMPT: '2',
+    });
     try {
       await pushMetrics(run, gw.url);
       expect(gw.received).toHaveLength(1);
       const [req] = gw.received;
       expect(req.method).toBe('PUT');
-      expect(req.url).toBe('/metrics/job/chaos-action/suite/default');
+      // org/repo has a slash, which a path segment cannot hold: base64url, as the Pushgateway reads it.
+      expect(req.url).toBe(
+        `/metrics/job/chaos-action/repository%40base64/${Buffer.from('octo/shop').toString('base64url')}/ref/pr-42/run_id/9001.2`,
+      );
       expect(req.body).toContain('chaos_scenario_outcome{scenario="redis-failure-naive",outcome="fail"} 1');
       expect(req.body).toContain(
         'chaos_phase_latency_p95_seconds{scenario="redis-failure-naive",phase="fault"} 0.612',
       );
     } finally {
+      process.env = saved;
       await new Promise<void>((r) => gw.server.close(() => r()));
     }
+  });
+
+  it('groups a branch run by its branch, and a run outside Actions as local at its start time', () => {
+    expect(
+      pushGrouping(run, {
+        GITHUB_REPOSITORY: 'octo/shop',
+        GITHUB_REF: 'refs/heads/main',
+        GITHUB_REF_NAME: 'main',
+        GITHUB_RUN_ID: '7',
+      }),
+    ).toEqual({ repository: 'octo/shop', ref: 'main', run_id: '7' });
+    expect(pushGrouping(run, {})).toEqual({ repository: 'local', ref: 'local', run_id: run.startedAt });
   });
 
   it('honours a path prefix and custom groupings', async () => {
     const gw = await startGateway();
     try {
       await pushMetrics(run, `${gw.url}/pushgateway`, {
-        groupings: { suite: 'nightly run', branch: 'main' },
+        groupings: { suite: 'nightly run', branch: 'feature/x' },
       });
       expect(gw.received[0].url).toBe(
-        '/pushgateway/metrics/job/chaos-action/suite/nightly%20run/branch/main',
+        `/pushgateway/metrics/job/chaos-action/suite/nightly%20run/branch%40base64/${Buffer.from('feature/x').toString('base64url')}`,
       );
     } finally {
       await new Promise<void>((r) => gw.server.close(() => r()));

@@ -40,7 +40,7 @@ describe('base-compose-file input', () => {
 
   it('names the input when the base checkout is not there', () => {
     expect(() => readInputs(env({ 'base-compose-file': 'base/missing.yml' }))).toThrow(
-      `input base-compose: ${path.join(workspace, 'base/missing.yml')} does not exist (is the base revision checked out there?)`,
+      `input base-compose-file: ${path.join(workspace, 'base/missing.yml')} does not exist (is the base revision checked out there?)`,
     );
   });
 });
@@ -62,22 +62,26 @@ describe('run --base-compose', () => {
   it('is in the usage text', async () => {
     const r = await run(['--help']);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/--base-compose FILE +the base revision's compose file\(s\) \(repeatable\)/);
+    expect(r.out).toMatch(/--base-compose-file FILE +the base revision's compose file\(s\).*\(repeatable\)/);
   });
 
   it('exits 2 naming the flag and the missing file, before anything starts', async () => {
     const missing = path.join(os.tmpdir(), 'no-such-base', 'docker-compose.yml');
     const r = await run([
-      '--compose',
+      '--compose-file',
       'examples/fraud-api/docker-compose.yml',
-      '--base-compose',
+      '--base-compose-file',
       missing,
-      '--config',
+      '--config-file',
       'examples/fraud-api/chaos-action.yml',
     ]);
     expect(r.code).toBe(2);
     expect(r.err).toBe(
-      `flag base-compose: ${missing} does not exist (is the base revision checked out there?)\n`,
+      [
+        `chaos-action run: flag base-compose-file: ${missing} does not exist (is the base revision checked out there?)`,
+        'chaos-action run: 1 configuration error',
+        '',
+      ].join('\n'),
     );
   });
 });

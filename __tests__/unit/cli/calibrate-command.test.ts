@@ -32,15 +32,19 @@ describe('chaos-action calibrate: arguments', () => {
   });
 
   it('exits 2 on bad input, naming it', async () => {
-    const unknown = await run(['--compose', 'a.yml', '--base-compose', 'b.yml']);
+    const unknown = await run(['--compose-file', 'a.yml', '--base-compose-file', 'b.yml']);
     expect(unknown.code).toBe(2);
-    expect(unknown.err).toContain('chaos-action calibrate: unknown flag --base-compose');
-    const power = await run(['--compose', 'a.yml', '--power', '2']);
+    expect(unknown.err).toContain(
+      'chaos-action calibrate: unknown flag --base-compose-file (it is a flag of run)',
+    );
+    const power = await run(['--compose-file', 'a.yml', '--power', '2']);
     expect(power.code).toBe(2);
-    expect(power.err).toContain('--power "2" is not a power (a number between 0.5 and 1, e.g. 0.8)');
-    const scale = await run(['--compose', 'a.yml', '--scale', 'x']);
+    expect(power.err).toContain(
+      'chaos-action calibrate: --power: "2" is not a power (a number between 0.5 and 1, e.g. 0.8)',
+    );
+    const scale = await run(['--compose-file', 'a.yml', '--scale', 'x']);
     expect(scale.code).toBe(2);
-    expect(scale.err).toContain('flag scale: "x" is not a scale factor');
+    expect(scale.err).toContain('chaos-action calibrate: flag scale: "x" is not a scale factor');
   });
 });
 

@@ -37,10 +37,10 @@ describe('base-compose', () => {
   it('names the field and the file when a base file is missing', () => {
     const missing = path.join(dir, 'nowhere/docker-compose.yml');
     expect(() => parseRunConfig({ 'compose-files': 'a.yml', 'base-compose': missing }, 'flag')).toThrow(
-      `flag base-compose: ${missing} does not exist (is the base revision checked out there?)`,
+      `flag base-compose-file: ${missing} does not exist (is the base revision checked out there?)`,
     );
     expect(() => parseRunConfig({ 'compose-files': 'a.yml', 'base-compose': 42 }, 'input')).toThrow(
-      'input base-compose: expected a list or a comma-separated string, got number',
+      'input base-compose-file: expected a list or a comma-separated string, got number',
     );
   });
 

@@ -41,7 +41,7 @@ describe('chaos-action validate', () => {
     expect(r.code).toBe(2);
     expect(r.out).toBe('ok scenarios/load-test.yml (load-test)\n');
     expect(r.err).toBe(
-      '__tests__/fixtures/bad-scenarios/unknown-key.yml:11: phase: unknown key (did you mean "phases"?)\nvalidate: 1 error\n',
+      '__tests__/fixtures/bad-scenarios/unknown-key.yml:11: phase: unknown key (did you mean "phases"?)\nchaos-action validate: 1 error\n',
     );
   });
 

@@ -27,7 +27,7 @@ const load = (c: { dir: string; file: string }, overrides: Record<string, unknow
 describe('compose-env', () => {
   it('is refused in the file, at its line, even beside the input', () => {
     const c = checkout(
-      'compose-files: docker-compose.yml\ncompose-env: ACTIONS_RUNTIME_TOKEN, ACTIONS_ID_TOKEN_REQUEST_TOKEN, GITHUB_ENV\n',
+      'compose-file: docker-compose.yml\ncompose-env: ACTIONS_RUNTIME_TOKEN, ACTIONS_ID_TOKEN_REQUEST_TOKEN, GITHUB_ENV\n',
     );
     expect(() => load(c)).toThrow(
       new ConfigError([
@@ -46,21 +46,21 @@ describe('compose-env', () => {
   });
 
   it('is still taken from the input', () => {
-    const c = checkout('compose-files: docker-compose.yml\n');
+    const c = checkout('compose-file: docker-compose.yml\n');
     expect(load(c, { 'compose-env': ['MY_VAR'] }).composeEnv).toEqual(['MY_VAR']);
   });
 });
 
 describe("the file's paths stay inside the working directory", () => {
   it('refuses request-body-file: /proc/self/environ, reading nothing', () => {
-    const c = checkout('compose-files: docker-compose.yml\nrequest-body-file: /proc/self/environ\n');
+    const c = checkout('compose-file: docker-compose.yml\nrequest-body-file: /proc/self/environ\n');
     expect(() => load(c)).toThrow(
       `${c.file}:2: request-body-file: /proc/self/environ resolves to /proc/${process.pid}/environ, outside the working directory`,
     );
   });
 
   it('follows symlinks before judging: a link in the checkout to a file outside is refused', () => {
-    const c = checkout('compose-files: docker-compose.yml\nrequest-body-file: body.json\n');
+    const c = checkout('compose-file: docker-compose.yml\nrequest-body-file: body.json\n');
     symlinkSync('/etc/hostname', path.join(c.dir, 'body.json'));
     expect(() => load(c)).toThrow(
       /chaos-action\.yml:2: request-body-file: .*body\.json resolves to \/etc\/hostname/,
@@ -68,10 +68,10 @@ describe("the file's paths stay inside the working directory", () => {
   });
 
   it.each([
-    ['compose-files', 'compose-files: ../../elsewhere/docker-compose.yml\n'],
-    ['results-dir', 'compose-files: docker-compose.yml\nresults-dir: ../../home/runner/.ssh\n'],
-    ['journal-path', 'compose-files: docker-compose.yml\njournal-path: /tmp/shared/journal.json\n'],
-    ['scenarios-dirs', 'compose-files: docker-compose.yml\nscenarios-dirs: [chaos, /etc]\n'],
+    ['compose-file', 'compose-file: ../../elsewhere/docker-compose.yml\n'],
+    ['results-dir', 'compose-file: docker-compose.yml\nresults-dir: ../../home/runner/.ssh\n'],
+    ['journal-path', 'compose-file: docker-compose.yml\njournal-path: /tmp/shared/journal.json\n'],
+    ['scenarios-dir', 'compose-file: docker-compose.yml\nscenarios-dir: [chaos, /etc]\n'],
   ])('refuses %s leaving it', (field, text) => {
     const c = checkout(text);
     expect(() => load(c)).toThrow(
@@ -81,7 +81,7 @@ describe("the file's paths stay inside the working directory", () => {
 
   it('takes paths inside it, existing or not yet, and an input may point anywhere', () => {
     const c = checkout(
-      'compose-files: docker-compose.yml\nrequest-body-file: body.json\nresults-dir: out/chaos\nscenarios-dirs: chaos\n',
+      'compose-file: docker-compose.yml\nrequest-body-file: body.json\nresults-dir: out/chaos\nscenarios-dir: chaos\n',
     );
     writeFileSync(path.join(c.dir, 'body.json'), '{"a":1}');
     mkdirSync(path.join(c.dir, 'chaos'));
@@ -93,10 +93,10 @@ describe("the file's paths stay inside the working directory", () => {
   });
 
   it('refuses a config file that is itself a link to outside', () => {
-    const c = checkout('compose-files: docker-compose.yml\n');
+    const c = checkout('compose-file: docker-compose.yml\n');
     const link = path.join(c.dir, 'linked.yml');
     const away = path.join(mkdtempSync(path.join(os.tmpdir(), 'away-')), 'chaos-action.yml');
-    writeFileSync(away, 'compose-files: docker-compose.yml\n');
+    writeFileSync(away, 'compose-file: docker-compose.yml\n');
     symlinkSync(away, link);
     expect(() => loadRunConfigFile(link, {}, 'input', { workdir: c.dir })).toThrow(
       `${link}: the run config file resolves to ${away}, outside the working directory`,
@@ -106,7 +106,7 @@ describe("the file's paths stay inside the working directory", () => {
 
 describe('target-url in the file', () => {
   it('refuses a host that is neither loopback nor a service of the stack', () => {
-    const c = checkout('compose-files: docker-compose.yml\ntarget-url: https://collector.evil.example/x\n');
+    const c = checkout('compose-file: docker-compose.yml\ntarget-url: https://collector.evil.example/x\n');
     expect(() => load(c)).toThrow(
       `${c.file}:2: target-url: host "collector.evil.example" is neither loopback nor a service of the stack (redis, web): a file in the repository may not send the load and the probes elsewhere; give target-url as an input (or --target-url) to allow another host`,
     );
@@ -119,10 +119,10 @@ describe('target-url in the file', () => {
       'http://[::1]:80',
       'http://web:80',
     ]) {
-      const c = checkout(`compose-files: docker-compose.yml\ntarget-url: ${url}\n`);
+      const c = checkout(`compose-file: docker-compose.yml\ntarget-url: ${url}\n`);
       expect(load(c).targetUrl).toBe(url);
     }
-    const c = checkout('compose-files: docker-compose.yml\ntarget-url: http://127.0.0.1:1\n');
+    const c = checkout('compose-file: docker-compose.yml\ntarget-url: http://127.0.0.1:1\n');
     expect(load(c, { 'target-url': 'https://staging.example.com' }).targetUrl).toBe(
       'https://staging.example.com',
     );

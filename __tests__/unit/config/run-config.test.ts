@@ -32,7 +32,7 @@ describe('run config', () => {
       builtinScenarios: true,
       serviceMap: { api: 'web', cache: 'redis-main' },
       targetUrl: 'http://localhost:8000',
-      resultsDir: '.chaos-action/results',
+      resultsDir: 'chaos-results',
       journalPath: runJournalPath(),
       failOnViolation: false,
       failOnInconclusive: true,
@@ -42,6 +42,7 @@ describe('run config', () => {
       profile: 'ci',
       params: { alert_within: '60s', 'redis-failure.fault_duration': '10s' },
       baselineResults: null,
+      pushgatewayUrl: null,
       target: NO_TARGET_SETTINGS,
       readyTimeoutMs: 120_000,
     });
@@ -61,7 +62,9 @@ describe('run config', () => {
     expect(() => parseRunConfig({ 'compose-files': 'a.yml', 'service-map': 'cach=redis' }, 'input')).toThrow(
       'input service-map.cach: unknown role "cach" (did you mean "cache"?) (roles: api, cache, telemetry, metrics, alerting, tracing)',
     );
-    expect(() => parseRunConfig({ 'compose-files': '' })).toThrow('compose-files: is required');
+    expect(() => parseRunConfig({ 'compose-file': '' }, null, { workdir: os.tmpdir() })).toThrow(
+      `compose-file: no compose file in ${os.tmpdir()} (looked for compose.yaml, compose.yml, docker-compose.yml, docker-compose.yaml)`,
+    );
     expect(() => parseRunConfig({ 'compose-files': 'a.yml', scale: '0' })).toThrow(
       'scale: "0" is not a scale factor (a number > 0, e.g. 0.5)',
     );

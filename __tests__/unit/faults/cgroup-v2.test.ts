@@ -210,7 +210,7 @@ describe.each(withDir.map((h) => [h.name, h] as const))(
       expect(readFileSync(path.join(scratch.cgroupDir, 'cgroup.procs'), 'utf8').trim()).toBe(String(hogPid));
       await fault.revert();
       expect(evidence).toMatch(
-        /1 busy worker\(s\) \(pid \d+\) in cg2-api-1's cgroup: (0\.[2-9]\d|1\.\d\d) CPU used over \d+ms \(cgroup v2\)/,
+        /1 busy worker\(s\) \(pid \d+\) in cg2-api-1's cgroup: \d\.\d\d CPU used over \d+ms, the hog's own [1-9]\d+ms of it counted there \(cgroup v2\)/,
       );
       let gone = false;
       for (let i = 0; i < 50 && !gone; i += 1) {
@@ -220,6 +220,22 @@ describe.each(withDir.map((h) => [h.name, h] as const))(
         if (!gone) await new Promise((resolve) => setTimeout(resolve, 20));
       }
       expect(gone).toBe(true);
+      expect(new Journal(journalPath).read().entries).toEqual([]);
+    });
+
+    test('cpu hog: refused, and gone, when the cgroup does not count its CPU time', async () => {
+      // The stand-in stops accounting: the hog runs, but cpu.stat never grows, as on a host
+      // where the join did not take.
+      scratch.kernel.stop();
+      try {
+        await expect(
+          injectFault(ctx, { service: 'api' }, { type: 'cpu', workers: 1, durationMs: 0 }),
+        ).rejects.toThrow(
+          /cpu hog not in effect: it used [1-9]\d*ms of CPU in \d+ms, but cg2-api-1's cgroup counted 0ms/,
+        );
+      } finally {
+        scratch.kernel.start();
+      }
       expect(new Journal(journalPath).read().entries).toEqual([]);
     });
   },

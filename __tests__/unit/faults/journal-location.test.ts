@@ -87,7 +87,7 @@ describe('chaos-action cleanup without arguments', () => {
     await leftover(path.join(runs, 'run-1.json'), 'aaaaaaaa', 'run-1');
     chmodSync(runs, 0o777);
     const { value: code, out } = await quietly(() => cleanupCommand([]));
-    expect(code).toBe(1);
+    expect(code).toBe(4);
     expect(out).toContain(`not reading journals there: ${runs} is writable by other users (mode 777)`);
     expect(existsSync(path.join(runs, 'run-1.json'))).toBe(true);
   });
@@ -100,7 +100,7 @@ describe('chaos-action cleanup without arguments', () => {
     await leftover(path.join(runs, 'run-2.json'), 'bbbbbbbb', 'run-2');
     writeFileSync(path.join(runs, 'run-1.json'), '{ half');
     const { value: code, out } = await quietly(() => cleanupCommand([]));
-    expect(code).toBe(1);
+    expect(code).toBe(4);
     expect(out).toContain(`${path.join(runs, 'run-1.json')} is not valid JSON`);
     expect(existsSync(path.join(runs, 'run-2.json'))).toBe(false);
   });

@@ -31,15 +31,15 @@ async function cli(...argv: string[]): Promise<{ code: number; stderr: string; m
   }
 }
 
-describe('chaos-action run --baseline', () => {
+describe('chaos-action run --baseline-results', () => {
   it('refuses a results file whose scenarios is not a list: exit 2, file:line: field: message, under a second', async () => {
     const file = write('notalist.json', '{"schemaVersion":1,"scenarios":"notalist"}');
     const { code, stderr, ms } = await cli(
-      '--compose',
+      '--compose-file',
       compose,
-      '--baseline',
+      '--baseline-results',
       file,
-      '--scenario',
+      '--scenarios',
       'redis-failure',
     );
     expect(code).toBe(2);
@@ -49,9 +49,11 @@ describe('chaos-action run --baseline', () => {
 
   it('names the line and column of a JSON error, without quoting the file', async () => {
     const file = write('broken.json', '{"schemaVersion": 1,\n  "scenarios": [1,]\n, "token": "ghs_secret"}');
-    const { code, stderr } = await cli('--compose', compose, '--baseline', file);
+    const { code, stderr } = await cli('--compose-file', compose, '--baseline-results', file);
     expect(code).toBe(2);
-    expect(stderr.trim()).toBe(`${file}:2: not JSON: unexpected ']' (line 2, column 19)`);
+    expect(stderr.trim()).toBe(
+      `${file}:2: not JSON: unexpected ']' (line 2, column 19)\nchaos-action run: 1 configuration error`,
+    );
     expect(stderr).not.toContain('ghs_secret');
     expect(stderr).not.toContain('schemaVersion');
   });

@@ -5,8 +5,7 @@ import * as core from '@actions/core';
 import { gate } from '../../../src/action/publish';
 import { checkConclusion } from '../../../src/report/check-run';
 import { renderTerminalTable } from '../../../src/report/terminal';
-import { gateDecision, type GateSettings } from '../../../src/results/gate';
-import { gateExitCode } from '../../../src/scenario/engine';
+import { EXIT, gateDecision, gateExitCode, type GateSettings } from '../../../src/results/gate';
 import { parseRunConfig } from '../../../src/config/run-config';
 import {
   buildRun,
@@ -40,8 +39,8 @@ describe('a violation let through does not hide an error', () => {
     expect(checkConclusion(run, { ...noViolation, failOnError: false })).toBe('neutral');
   });
 
-  it('the CLI exits 3 (infrastructure error), not 0', () => {
-    expect(gateExitCode(run, noViolation)).toBe(3);
+  it('the CLI exits 4 (the tool or the infrastructure failed), not 0', () => {
+    expect(gateExitCode(run, noViolation)).toBe(4);
     expect(gateExitCode(run, all)).toBe(1);
     expect(gateExitCode(run, { ...noViolation, failOnError: false })).toBe(0);
   });
@@ -79,6 +78,17 @@ describe('each kind by its own setting', () => {
       allowed: ['inconclusive'],
     });
     expect(gateExitCode(run, { ...all, failOnError: false, failOnInconclusive: false })).toBe(0);
+  });
+
+  it('each kind has its own exit code, and an error is not taken for noise', () => {
+    expect(gateExitCode(buildRun([buildScenario()]), all)).toBe(EXIT.passed);
+    expect(gateExitCode(buildRun([buildScenario(), failingScenario()]), all)).toBe(EXIT.violated);
+    expect(gateExitCode(buildRun([buildScenario(), inconclusiveScenario()]), all)).toBe(EXIT.inconclusive);
+    expect(gateExitCode(buildRun([buildScenario(), errorScenario()]), all)).toBe(EXIT.failed);
+    const both = buildRun([inconclusiveScenario(), errorScenario()]);
+    expect(gateExitCode(both, all)).toBe(EXIT.failed);
+    expect(gateExitCode(both, { ...all, failOnError: false })).toBe(EXIT.inconclusive);
+    expect(new Set(Object.values(EXIT)).size).toBe(Object.values(EXIT).length);
   });
 
   it('a run in which no scenario ran is an error; one in which all were skipped judged nothing', () => {
