@@ -99,10 +99,17 @@ function faultComparison(run: Run): PhaseComparison | null {
 const isRegression = (t: ScenarioResult['thresholds'][number]): boolean =>
   / (regression|shift)$/.test(t.metric);
 
-/** The absolute thresholds that failed. */
+/** The absolute thresholds that failed, blocking (a warning is reported, never decisive). */
 function absoluteFailures(run: Run): string[] {
   return (loadTest(run)?.thresholds ?? [])
-    .filter((t) => !isRegression(t) && t.passed === false)
+    .filter((t) => !isRegression(t) && t.passed === false && t.severity !== 'warning')
+    .map((t) => `${t.source} (${t.actual})`);
+}
+
+/** The absolute thresholds violated as warnings: both sides broke them under the double load. */
+function absoluteWarnings(run: Run): string[] {
+  return (loadTest(run)?.thresholds ?? [])
+    .filter((t) => !isRegression(t) && t.passed === false && t.severity === 'warning')
     .map((t) => `${t.source} (${t.actual})`);
 }
 
@@ -133,7 +140,10 @@ function describe(run: Run): string {
     return run.result.scenarios.map((s) => `${s.name} ${s.outcome}`).join(', ');
   const scenario = loadTest(run);
   const failed = absoluteFailures(run);
-  const absolute = failed.length ? `absolute FAILED: ${failed.join(', ')}` : 'absolute passed';
+  const warned = absoluteWarnings(run);
+  const absolute =
+    (failed.length ? `absolute FAILED: ${failed.join(', ')}` : 'absolute passed') +
+    (warned.length ? ` (warned, base broke it too: ${warned.join(', ')})` : '');
   if (run.series.kind === 'alone') {
     const fault = scenario?.phases.find((p) => p.phase === 'fault');
     return `load-test ${scenario?.outcome ?? '?'}; fault p50 ${ms(fault?.p50Ms)} p95 ${ms(fault?.p95Ms)}; ${absolute}`;
@@ -181,8 +191,9 @@ function median(values: (number | null)[]): number | null {
 /** One series' summary line: verdict counts, median floors, which check judged, absolute failures. */
 function summary(spec: SeriesSpec, runs: Run[]): string {
   const failedAbsolute = runs.filter((r) => absoluteFailures(r).length > 0).length;
+  const warnedAbsolute = runs.filter((r) => absoluteWarnings(r).length > 0).length;
   if (spec.kind === 'alone')
-    return `${spec.name.padEnd(8)} ${spec.what}: runs=${runs.length} absolute-failed=${failedAbsolute}`;
+    return `${spec.name.padEnd(8)} ${spec.what}: runs=${runs.length} absolute-failed=${failedAbsolute} absolute-warned=${warnedAbsolute}`;
   const count = (verdict: string): number =>
     runs.filter((r) => faultComparison(r)?.verdict === verdict).length;
   const none = runs.filter((r) => !faultComparison(r)).length;
@@ -197,7 +208,7 @@ function summary(spec: SeriesSpec, runs: Run[]): string {
   return (
     `${spec.name.padEnd(8)} ${spec.what}: runs=${runs.length} ${verdicts}${none ? ` no-comparison=${none}` : ''} ` +
     `median-floor p95=${p95 === null ? '∞' : pct(p95)} shift=${ms(shift)} ` +
-    `judged-on ${[...judged].map(([k, v]) => `${k}×${v}`).join(' ')} absolute-failed=${failedAbsolute}`
+    `judged-on ${[...judged].map(([k, v]) => `${k}×${v}`).join(' ')} absolute-failed=${failedAbsolute} absolute-warned=${warnedAbsolute}`
   );
 }
 
