@@ -15,7 +15,8 @@ import {
   chooseLatencyCheck,
   recommendedSeconds,
 } from '../../../src/compare/default-check';
-import type { LatencyBins, PhaseName, PhaseStats } from '../../../src/results';
+import type { LatencyBins, PhaseName, PhaseStats, RunResult } from '../../../src/results';
+import { renderReport } from '../../../src/report/markdown';
 import {
   defaultRegressionThresholds,
   judgedChecks,
@@ -373,5 +374,54 @@ describe('absolute thresholds in a paired run', () => {
     (sequential.pairedBase as PairedBaseObservation).mode = 'sequential';
     const [r] = evaluateThresholds([parseThreshold('fault: p95 < 2ms', where)], sequential);
     expect(r.severity).toBeUndefined();
+  });
+});
+
+describe('the report of a paired run', () => {
+  it('says which checks judged the words and why, and shows the shift', () => {
+    const c = scenarioComparison([], observed(side(3000, 3, 1), side(3000, 3)))!;
+    const run = {
+      schemaVersion: 1,
+      tool: { name: 'chaos-action', version: '0' },
+      startedAt: '',
+      finishedAt: '',
+      durationMs: 1,
+      suite: 'custom',
+      composeFiles: [],
+      project: 'p',
+      commit: null,
+      runUrl: null,
+      outcome: 'pass',
+      violations: 0,
+      skipped: 0,
+      scenarios: [
+        {
+          name: 'load-test',
+          title: 'Load test',
+          hypothesis: 'h',
+          file: 'load-test.yml',
+          outcome: 'pass',
+          reason: '',
+          startedAt: new Date(0).toISOString(),
+          durationMs: 40_000,
+          phases: [],
+          timeline: [],
+          faultWindow: null,
+          thresholds: [],
+          fault: null,
+          recoveryTimeMs: null,
+          logMatches: [],
+          generatorLimited: false,
+          notes: [],
+          comparison: c,
+        },
+      ],
+    } as unknown as RunResult;
+    const md = renderReport(run);
+    // Markdown-escaped as the report writes it: &lt; for <, a backslash before +.
+    expect(md).toMatch(
+      /Judged on (p95 &lt; \\\+20 %|p50 shift &lt; 0\.5 ms), error rate &lt; \\\+1 pp: default checks, latency on /,
+    );
+    expect(md).toMatch(/Shift \(Hodges–Lehmann, PR − base\): fault \\\+1\.\d\d ms \\\[/);
   });
 });
