@@ -61,6 +61,8 @@ export function runCli(
   args: string[],
   env: NodeJS.ProcessEnv = {},
   keepStdout = false,
+  /** Node's own flags (`--trace-gc`; NODE_OPTIONS refuses V8 flags like it): node --import tsx. */
+  nodeArgs: string[] = [],
 ): Promise<CliRun> {
   const results = path.join(work, name);
   const full = [
@@ -78,7 +80,9 @@ export function runCli(
       'bash',
       [
         '-c',
-        'source scripts/lib/build-env.sh && exec node_modules/.bin/tsx src/cli/main.ts "$@"',
+        nodeArgs.length
+          ? `source scripts/lib/build-env.sh && exec node ${nodeArgs.join(' ')} --import tsx src/cli/main.ts "$@"`
+          : 'source scripts/lib/build-env.sh && exec node_modules/.bin/tsx src/cli/main.ts "$@"',
         'chaos-action',
         ...full,
       ],

@@ -111,9 +111,9 @@ async function main(): Promise<void> {
               ...ARM_ENV[arm],
               ...env,
               CHAOS_PAIRED_SAMPLES: path.join(dir, 'samples'),
-              NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --trace-gc`.trim(),
             },
             true,
+            ['--trace-gc'],
           );
           const pauses = gcPauses(run.stdoutFile);
           gc.set(`${arm}/${series}`, [...(gc.get(`${arm}/${series}`) ?? []), ...pauses]);
