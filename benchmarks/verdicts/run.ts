@@ -14,12 +14,13 @@
 //   verdict-bench: runs=N flips=K aa-false-regressions=F ab-detected=D/M
 // Environment: VERDICT_BENCH_RUNS (default 5); VERDICT_BENCH_SERIES (default
 // default,AA60,AB60,AA30,AB30); VERDICT_BENCH_FROM=HEAD runs a snapshot of the committed tree
-// (git archive) instead of the working tree; CHAOS_COMPOSE is passed through.
-import { mkdtempSync, rmSync } from 'node:fs';
+// (git archive) instead of the working tree; VERDICT_BENCH_REREAD=DIR runs nothing and summarises
+// the results an earlier or unfinished bench left under DIR; CHAOS_COMPOSE is passed through.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { checkFloor } from '../../src/compare/default-check';
-import type { PhaseComparison, ScenarioResult } from '../../src/results';
+import type { PhaseComparison, RunResult, ScenarioResult } from '../../src/results';
 import {
   CONFIG,
   EXAMPLE,
@@ -35,6 +36,8 @@ import {
 
 const RUNS = Number(process.env.VERDICT_BENCH_RUNS ?? 5);
 const FROM_HEAD = (process.env.VERDICT_BENCH_FROM ?? '').toUpperCase() === 'HEAD';
+/** VERDICT_BENCH_REREAD=DIR: no runs, the results under DIR (an earlier bench's) summarised again. */
+const REREAD = process.env.VERDICT_BENCH_REREAD ?? null;
 
 type Kind = 'suite' | 'A/A' | 'A/B' | 'alone';
 
@@ -220,13 +223,34 @@ async function main(): Promise<void> {
     if (!spec) throw new Error(`unknown series ${name} (${ALL_SERIES.map((s) => s.name).join(', ')})`);
     return spec;
   });
+  const runs: Run[] = [];
+  if (REREAD) {
+    // The results of an earlier (or unfinished) run, read back: `${series}-${round}/results.json`.
+    for (let round = 1; round <= RUNS; round += 1)
+      for (const spec of series) {
+        const file = path.join(REREAD, `${spec.name}-${round}`, 'results.json');
+        if (!existsSync(file)) continue;
+        const result = JSON.parse(readFileSync(file, 'utf8')) as RunResult;
+        runs.push({
+          name: `${spec.name}-${round}`,
+          exitCode: 0,
+          seconds: result.durationMs / 1000,
+          result,
+          failure: '',
+          stdoutFile: null,
+          series: spec,
+          round,
+        });
+      }
+    report(series, runs, REREAD);
+    return;
+  }
   const tree = FROM_HEAD ? snapshot() : ROOT;
   const work = mkdtempSync(path.join(os.tmpdir(), 'verdict-bench-'));
   log(
     `verdict bench: ${RUNS} round(s) of ${series.map((s) => s.name).join(', ')}; ${os.cpus().length} cores, ` +
       `load average ${loadAverage()}; tree ${tree}; results under ${work}`,
   );
-  const runs: Run[] = [];
   try {
     for (let round = 1; round <= RUNS; round += 1) {
       for (const spec of series) {
@@ -250,7 +274,11 @@ async function main(): Promise<void> {
   } finally {
     if (tree !== ROOT) rmSync(tree, { recursive: true, force: true });
   }
+  report(series, runs, work);
+}
 
+/** Every run's line, the per-series summaries and the closing line. */
+function report(series: SeriesSpec[], runs: Run[], work: string): void {
   console.log('SERIES   RUN  SECONDS  WHAT');
   for (const run of runs)
     console.log(
@@ -280,7 +308,7 @@ async function main(): Promise<void> {
     (r) => faultComparison(r)?.verdict === 'regressed' && absoluteFailures(r).length === 0,
   ).length;
   console.log(
-    `verdict-bench: runs=${RUNS} flips=${suite.flips} aa-false-regressions=${falseRegressions} ab-detected=${found}/${ab.length}`,
+    `verdict-bench: runs=${Math.max(0, ...runs.map((r) => r.round))} flips=${suite.flips} aa-false-regressions=${falseRegressions} ab-detected=${found}/${ab.length}`,
   );
   console.log(`verdict-bench: results under ${work}; load average ${loadAverage()}`);
 }
