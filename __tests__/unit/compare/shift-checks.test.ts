@@ -216,6 +216,18 @@ describe('pairedVariance', () => {
 });
 
 describe('the default regression check', () => {
+  it('when none can decide, the first candidate (the shift by default)', () => {
+    const pr = sample(side(3000, 3));
+    const base = sample(side(3000, 3));
+    const choice = chooseLatencyCheck(pr, base, [
+      { metric: 'p50', op: '<', limit: 0.001, shift: 'ms' },
+      { metric: 'p95', op: '<', limit: 0.0001 },
+    ]);
+    expect(choice.decides).toBe(false);
+    expect(choice.check.shift).toBe('ms');
+    expect(DEFAULT_LATENCY_CHECKS[0]).toMatchObject({ metric: 'p50', shift: 'ms', limit: 0.5 });
+  });
+
   it('is the candidate whose floor is lowest against its limit; it decides when below the limit', () => {
     const pr = sample(side(3000, 3));
     const base = sample(side(3000, 3));
@@ -248,7 +260,7 @@ describe('the default regression check', () => {
       { metric: 'p50', op: '<', limit: 0.001, shift: 'ms' },
     ]);
     expect(none.decides).toBe(false);
-    expect(none.why).toMatch(/^no check can decide at this length; the nearest: /);
+    expect(none.why).toMatch(/^no check can decide at this length; the first candidate: p95: /);
   });
 
   it('the floor is the MDE of the interval, null when an end is unbounded', () => {
