@@ -48,13 +48,13 @@ describe('the packaged action in mode judge', () => {
     writeFileSync(path.join(workspace, 'chaos/k8s-judge.yml'), K8S_SCENARIO);
     writeFileSync(
       path.join(workspace, 'chaos-action.yml'),
-      'compose-files: docker-compose.yml\nscenarios-dirs: chaos\nrequest: GET /healthz\nhealth-path: /healthz\n',
+      'compose-file: docker-compose.yml\nscenarios-dir: chaos\nrequest: GET /healthz\nhealth-path: /healthz\n',
     );
     const rendered = await execCommand(
       process.execPath,
       [
         path.join(root, 'dist/cli/index.js'),
-        ...['render', 'k8s', '--scenario', 'k8s-judge', '--namespace', 'shop', '--out', 'rendered'],
+        ...['render', 'k8s', '--scenarios', 'k8s-judge', '--namespace', 'shop', '--out', 'rendered'],
         ...['--target-url', 'http://web.shop.svc:8080', '--service-map', 'api=app=web,cache=app=redis'],
         ...['--parallelism', '2', '--run-id', 'e2e-1', '--remote-write', `${prometheus!.url}/api/v1/write`],
       ],

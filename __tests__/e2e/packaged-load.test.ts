@@ -40,7 +40,7 @@ describe('chaos-action load from dist/', () => {
         '1s',
         '--workers',
         '2',
-        '--output-json',
+        '--json',
       ],
       { cwd: root },
     );

@@ -42,17 +42,17 @@ describe("finding 4: the repository's chaos-action.yml, read by the packaged act
   it.each([
     [
       'compose-env naming the runner tokens',
-      'compose-files: docker-compose.yml\ncompose-env: ACTIONS_RUNTIME_TOKEN, ACTIONS_ID_TOKEN_REQUEST_TOKEN, GITHUB_ENV\n',
+      'compose-file: docker-compose.yml\ncompose-env: ACTIONS_RUNTIME_TOKEN, ACTIONS_ID_TOKEN_REQUEST_TOKEN, GITHUB_ENV\n',
       /^::error file=.*chaos-action\.yml,line=2::.*chaos-action\.yml:2: compose-env: is an input \(compose-env\) or a flag \(--compose-env\) only/m,
     ],
     [
       'the runner environment as the request body',
-      'compose-files: docker-compose.yml\nrequest-body-file: /proc/self/environ\n',
+      'compose-file: docker-compose.yml\nrequest-body-file: /proc/self/environ\n',
       /^::error file=.*chaos-action\.yml,line=2::.*request-body-file: \/proc\/self\/environ resolves to \/proc\/\d+\/environ, outside the working directory/m,
     ],
     [
       'the load sent to a host of its choosing',
-      'compose-files: docker-compose.yml\ntarget-url: https://collector.evil.example\n',
+      'compose-file: docker-compose.yml\ntarget-url: https://collector.evil.example\n',
       /^::error file=.*chaos-action\.yml,line=2::.*target-url: host "collector\.evil\.example" is neither loopback nor a service of the stack \(redis, web\)/m,
     ],
   ])('refuses %s at its line, and starts nothing', async (_, config, error) => {
@@ -112,7 +112,7 @@ describe('finding 7: init does not write through a symlink', () => {
     const forced = await init(real, '--force');
     expect({ code: forced.code, stderr: forced.stderr }).toEqual({ code: 0, stderr: '' });
     expect(lstatSync(path.join(real, 'chaos-action.yml')).isFile()).toBe(true);
-    expect(readFileSync(path.join(real, 'chaos-action.yml'), 'utf8')).toContain('compose-files:');
+    expect(readFileSync(path.join(real, 'chaos-action.yml'), 'utf8')).toContain('compose-file:');
     expect(readFileSync(path.join(real, '.github/workflows/chaos.yml'), 'utf8')).toContain(
       'persist-credentials: false',
     );

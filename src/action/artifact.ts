@@ -11,7 +11,7 @@
 //   thresholds (a "pass" beside a violated threshold is a fail), the run's outcome and the
 //   counts are recomputed from the scenarios.
 // No message quotes the file's text (a JSON error names a position, not what is there).
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { z } from 'zod';
 import {
   combineOutcomes,
@@ -22,6 +22,7 @@ import {
   type RunResult,
   type ScenarioResult,
 } from '../results';
+import { readOpenFile } from '../util/read-fd';
 
 /** The largest results.json a report-mode run reads. */
 export const MAX_RESULTS_BYTES = 16 * 1024 * 1024;
@@ -71,14 +72,7 @@ export function readArtifactFile(file: string, maxBytes: number): string {
     if (!stat.isFile()) throw new ArtifactError(`${file}: not a regular file`);
     if (stat.size > maxBytes)
       throw new ArtifactError(`${file}: ${stat.size} bytes, more than the ${maxBytes} a report reads`);
-    const buffer = Buffer.alloc(stat.size);
-    let read = 0;
-    while (read < stat.size) {
-      const n = readSync(fd, buffer, read, stat.size - read, read);
-      if (n === 0) break;
-      read += n;
-    }
-    return buffer.subarray(0, read).toString('utf8');
+    return readOpenFile(fd, stat.size);
   } finally {
     closeSync(fd);
   }

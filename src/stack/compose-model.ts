@@ -223,3 +223,17 @@ function memoryLimited(raw: Record<string, unknown>): boolean {
   const given = (v: unknown): boolean => v !== undefined && v !== null && v !== '' && v !== 0 && v !== '0';
   return given(raw.mem_limit) || given(deploy?.resources?.limits?.memory);
 }
+
+/** The first http(s) URL in a healthcheck's test command. */
+export function healthcheckUrl(test: string[] | null): URL | null {
+  if (!test) return null;
+  const command = test.slice(test[0] === 'CMD' || test[0] === 'CMD-SHELL' ? 1 : 0).join(' ');
+  if (!/\b(curl|wget)\b/.test(command)) return null;
+  const match = /https?:\/\/[^\s"'|;&)<>]+/.exec(command);
+  if (!match) return null;
+  try {
+    return new URL(match[0]);
+  } catch {
+    return null;
+  }
+}

@@ -5,11 +5,10 @@
 // scenarios over dependencies and the report all read this; nothing else guesses. Pure, but
 // for reading the Dockerfiles of built services (dockerfile.ts).
 import path from 'node:path';
-import type { ComposeModel, ComposeService } from './compose-model';
+import { healthcheckUrl, type ComposeModel, type ComposeService } from './compose-model';
 import { builtFrom } from './dockerfile';
 import { kindOf, type DependencyKind, type KindEvidence, type ServiceKind } from './kinds';
 import { labelRoles, ROLE_LABEL } from './labels';
-import { healthcheckUrl } from './run-target';
 
 export type Part = 'entry' | 'application' | 'dependency' | 'apart';
 

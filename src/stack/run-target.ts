@@ -10,7 +10,7 @@
 // Pure: it reads the compose model and says where each value came from.
 import type { RequestParam, RunParams } from '../config/load-scenarios';
 import type { TargetSettings } from '../config/run-config';
-import type { ComposeService } from './compose-model';
+import { healthcheckUrl, type ComposeService } from './compose-model';
 import type { Entry } from './graph';
 
 export interface RunTarget {
@@ -19,20 +19,6 @@ export interface RunTarget {
   port: number | null;
   /** One line per value: what it is and where it came from. */
   explained: string[];
-}
-
-/** The first http(s) URL in a healthcheck's test command. */
-export function healthcheckUrl(test: string[] | null): URL | null {
-  if (!test) return null;
-  const command = test.slice(test[0] === 'CMD' || test[0] === 'CMD-SHELL' ? 1 : 0).join(' ');
-  if (!/\b(curl|wget)\b/.test(command)) return null;
-  const match = /https?:\/\/[^\s"'|;&)<>]+/.exec(command);
-  if (!match) return null;
-  try {
-    return new URL(match[0]);
-  } catch {
-    return null;
-  }
 }
 
 /** The statuses that mean "the entry serves" when it has no healthcheck: the run's expect-status, else anything below 500. */

@@ -59,7 +59,7 @@ describe('chaos-action run with bad input', () => {
 
   it('refuses a bad scenario directory before touching Docker', async () => {
     const { result, events, leftovers } = await runWithBadInput(
-      '--compose',
+      '--compose-file',
       compose,
       '--scenarios-dir',
       path.join(fixtures, 'duplicate-names'),
@@ -73,14 +73,14 @@ describe('chaos-action run with bad input', () => {
   it.each([
     [['--suite', 'ful'], 'suite: unknown suite "ful" (did you mean "full"?)'],
     [
-      ['--scenario', 'redis-failur'],
+      ['--scenarios', 'redis-failur'],
       'scenarios: unknown scenario "redis-failur" (did you mean "redis-failure"?)',
     ],
     [['--service-map', 'cach=redis'], 'unknown role "cach" (did you mean "cache"?)'],
     [['--scale', 'fast'], '"fast" is not a scale factor'],
     [['--sutie', 'full'], 'unknown flag --sutie (did you mean --suite?)'],
   ])('%j → exit 2 naming the field, Docker untouched', async (args, message) => {
-    const { result, events, leftovers } = await runWithBadInput('--compose', compose, ...args);
+    const { result, events, leftovers } = await runWithBadInput('--compose-file', compose, ...args);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
     expect(events).toEqual([]);
@@ -106,11 +106,11 @@ describe('chaos-action run with bad input', () => {
     );
     const started = Date.now();
     const { result, events, leftovers } = await runWithBadInput(
-      '--compose',
+      '--compose-file',
       compose,
       '--scenarios-dir',
       dir,
-      '--scenario',
+      '--scenarios',
       'memcached-down',
     );
     expect(result.code).toBe(2);
@@ -144,11 +144,11 @@ describe('chaos-action run with bad input', () => {
       ].join('\n'),
     );
     const { result, events, leftovers } = await runWithBadInput(
-      '--compose',
+      '--compose-file',
       compose,
       '--scenarios-dir',
       dir,
-      '--scenario',
+      '--scenarios',
       'two-down',
     );
     expect(result.code).toBe(2);
@@ -164,11 +164,11 @@ describe('chaos-action run with bad input', () => {
       'services:\n  web:\n    image: chaos-fixture-none:local\n    ports: ["80"]\n',
     );
     const { result, events, leftovers } = await runWithBadInput(
-      '--compose',
+      '--compose-file',
       path.join(dir, 'compose.yml'),
       '--service-map',
       'api=web',
-      '--scenario',
+      '--scenarios',
       'otel-collector-failure',
     );
     expect(result.code).toBe(2);
@@ -181,9 +181,9 @@ describe('chaos-action run with bad input', () => {
 
   it('names a missing compose file, exits 2 and starts nothing', async () => {
     const { result, events, leftovers } = await runWithBadInput(
-      '--compose',
+      '--compose-file',
       'does/not/exist.yml',
-      '--scenario',
+      '--scenarios',
       'load-test',
     );
     expect(result.code).toBe(2);

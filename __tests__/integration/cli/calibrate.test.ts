@@ -24,17 +24,17 @@ describe('chaos-action calibrate on the example', () => {
     const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
     try {
       code = await calibrateCommand([
-        '--config',
+        '--config-file',
         path.join(root, 'examples/fraud-api/chaos-action.yml'),
-        '--scenario',
+        '--scenarios',
         'load-test',
         // warm-up 5 s, baseline 10 s, 10 s of measured load, after 5 s: a phase needs 10 s of
         // load on each side to be compared at all, so the after phase is reported unmeasured.
-        '--param',
+        '--params',
         'duration=10s',
-        '--results',
+        '--results-dir',
         dir,
-        '--journal',
+        '--journal-path',
         path.join(dir, 'journal.json'),
       ]);
     } finally {

@@ -38,7 +38,7 @@ describe('init on public stacks nobody here wrote', () => {
     expect(said).toContain(
       'scenarios over the graph (weekly and full suites): dependency-down[redis], dependency-partition[redis], dependency-slow[redis]\n',
     );
-    expect(config).toContain('compose-files: [compose.yaml, compose.override.yaml]\n');
+    expect(config).toContain('compose-file: [compose.yaml, compose.override.yaml]\n');
     expect(config).toMatch(
       /^# request: GET \/items\/1 +# unset: each run takes the entry's \/ when it answers 2xx with a body/m,
     );

@@ -12,7 +12,7 @@ async function plan(stack: string, extra: Record<string, unknown> = {}) {
   const dir = checkoutPublicStack(stack);
   return prepareRun(
     parseRunConfig({
-      'compose-files': [path.join(dir, 'compose.yaml'), path.join(dir, 'compose.override.yaml')],
+      'compose-file': [path.join(dir, 'compose.yaml'), path.join(dir, 'compose.override.yaml')],
       suite: 'full',
       ...extra,
     }),

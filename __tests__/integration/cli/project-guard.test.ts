@@ -25,9 +25,9 @@ async function runWithProject(project: string): Promise<{ code: number; out: str
   const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(write);
   try {
     const code = await runCommand([
-      '--compose',
+      '--compose-file',
       COMPOSE,
-      '--scenario',
+      '--scenarios',
       'redis-failure',
       '--project',
       project,
@@ -75,7 +75,7 @@ test.each([
     expect(code).toBe(2);
     expect(out).toMatch(
       new RegExp(
-        `^project: compose project "${project}" already exists on the engine: 1 ${kind} \\(${project}[-_]`,
+        `^chaos-action run: project: compose project "${project}" already exists on the engine: 1 ${kind} \\(${project}[-_]`,
         'm',
       ),
     );
@@ -88,5 +88,5 @@ test('a new project name passes; a name compose would not accept is refused', as
   await expect(assertProjectIsNew(uniqueProjectName('fresh'))).resolves.toBeUndefined();
   const { code, out } = await runWithProject('Not A Project');
   expect(code).toBe(2);
-  expect(out).toMatch(/^project: "Not A Project" is not a compose project name/m);
+  expect(out).toMatch(/^chaos-action run: project: "Not A Project" is not a compose project name/m);
 });

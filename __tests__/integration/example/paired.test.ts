@@ -33,7 +33,7 @@ async function pairedLoadTest(composeFiles: string[], baseCompose: string[]): Pr
   const config = loadRunConfigFile(
     CONFIG,
     {
-      'compose-files': composeFiles,
+      'compose-file': composeFiles,
       'base-compose': baseCompose,
       scenarios: ['load-test'],
       // warm-up 5 s, baseline 10 s, 15 s of measured load, after 5 s: the baseline and fault

@@ -94,7 +94,7 @@ test(`${ROUNDS} rounds of inject + SIGKILL + cleanup leave the stack whole`, asy
       });
       expect(broken.chains).toBeGreaterThan(0);
       // …and cleanup undoes all of them.
-      expect(await cleanupCommand(['cleanup', '--journal', journal])).toBe(0);
+      expect(await cleanupCommand(['cleanup', '--journal-path', journal])).toBe(0);
       const states = await Promise.all(
         (await listProjectContainers(stack.project)).map(async (c) => {
           const inspect = await docker().getContainer(c.id).inspect();
@@ -109,11 +109,11 @@ test(`${ROUNDS} rounds of inject + SIGKILL + cleanup leave the stack whole`, asy
       for (let i = 0; i < 3; i++) probes.push((await clientProbe(stack.project, 'redis', 6379)).ms);
       expect(Math.min(...probes)).toBeLessThan(50);
       // A second replay finds nothing to do.
-      expect(await cleanupCommand(['--journal', journal])).toBe(0);
+      expect(await cleanupCommand(['--journal-path', journal])).toBe(0);
       restored += 1;
     } catch (error) {
       failures.push(`round ${round}: ${error instanceof Error ? error.message : String(error)}`);
-      await cleanupCommand(['--journal', journal]);
+      await cleanupCommand(['--journal-path', journal]);
     } finally {
       rmSync(journal, { force: true });
     }
@@ -260,7 +260,7 @@ test(`${RUNNER_ROUNDS} rounds of a two-fault scenario SIGKILLed at any point, th
       const { seen } = await runThenKill(stack.project, journal, webUrl, point);
       // The kill left entries behind for cleanup to replay…
       expect(journalKinds(journal, []).length).toBeGreaterThan(0);
-      expect(await cleanupCommand(['cleanup', '--journal', journal])).toBe(0);
+      expect(await cleanupCommand(['cleanup', '--journal-path', journal])).toBe(0);
       // …and after it nothing of ours is left.
       await expectWhole(stack.project);
       expect(existsSync(journal)).toBe(false);
@@ -268,7 +268,7 @@ test(`${RUNNER_ROUNDS} rounds of a two-fault scenario SIGKILLed at any point, th
       pointsSeen.push(`${point}: ${seen.join(' → ')}`);
     } catch (error) {
       failures.push(`round ${round} (${point}): ${error instanceof Error ? error.message : String(error)}`);
-      await cleanupCommand(['--journal', journal]);
+      await cleanupCommand(['--journal-path', journal]);
     } finally {
       rmSync(journal, { force: true });
     }

@@ -50,7 +50,7 @@ async function cleanup(journal: string): Promise<{ code: number; out: string }> 
   const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(write);
   const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(write);
   try {
-    return { code: await cleanupCommand(['cleanup', '--journal', journal]), out };
+    return { code: await cleanupCommand(['cleanup', '--journal-path', journal]), out };
   } finally {
     stdout.mockRestore();
     stderr.mockRestore();

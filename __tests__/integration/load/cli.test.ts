@@ -51,7 +51,7 @@ describe('chaos-action load', () => {
         '20/s',
         '--duration',
         '500ms',
-        '--output-json',
+        '--json',
         ...extra,
       ]);
       expect(code).toBe(0);

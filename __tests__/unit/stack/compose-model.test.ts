@@ -1,6 +1,7 @@
 import { parseComposeConfig } from '../../../src/stack/compose-model';
 import { rolesFromModel } from '../../../src/stack/roles';
-import { healthcheckUrl, inferRunTarget } from '../../../src/stack/run-target';
+import { healthcheckUrl } from '../../../src/stack/compose-model';
+import { inferRunTarget } from '../../../src/stack/run-target';
 import { combineOutcomes } from '../../../src/results';
 import { renderRunConfig, starterTarget } from '../../../src/config/starter-files';
 import { loadRunConfigFile, NO_TARGET_SETTINGS } from '../../../src/config/run-config';

@@ -14,11 +14,11 @@ import {
   lstatSync,
   mkdirSync,
   openSync,
-  readSync,
   realpathSync,
   statSync,
 } from 'node:fs';
 import path from 'node:path';
+import { readOpenFile } from '../../util/read-fd';
 
 const euid = (): number | undefined => process.geteuid?.();
 const egid = (): number | undefined => process.getegid?.();
@@ -95,14 +95,7 @@ export function readJournalText(file: string, maxBytes: number, fail: (why: stri
       throw fail(`refusing the journal ${file}: it belongs to uid ${stat.uid}, not to this user (${euid()})`);
     if (stat.size > maxBytes)
       throw fail(`refusing the journal ${file}: ${stat.size} bytes, more than a journal holds (${maxBytes})`);
-    const buffer = Buffer.alloc(stat.size);
-    let read = 0;
-    while (read < stat.size) {
-      const n = readSync(fd, buffer, read, stat.size - read, read);
-      if (n === 0) break;
-      read += n;
-    }
-    return buffer.subarray(0, read).toString('utf8');
+    return readOpenFile(fd, stat.size);
   } finally {
     closeSync(fd);
   }
