@@ -24,6 +24,7 @@ import { serviceUrl } from '../stack/endpoints';
 import { probeEntry, type EntryProbe } from '../stack/entry-probe';
 import { parseList } from '../config/setting-values';
 import { discoverComposeFiles, noComposeFileIn } from '../stack/compose-files';
+import { importMix, type ImportResult } from '../imports';
 import { flagSwitch, flagValue, parseCommandLine, UsageError } from './args';
 import { commandHelp, inputFailure, say as complain, sayNotices } from './help';
 
@@ -92,6 +93,28 @@ export async function initCommand(argv: string[]): Promise<number> {
     offered = probed?.openapi?.operations.map((p) => `GET ${p}`) ?? [];
   }
 
+  // A mix imported from what the team has: an OpenAPI document, a HAR recording, an access log.
+  const importAsked = (['openapi', 'har', 'access-log'] as const).filter((kind) => flagValue(args, kind));
+  if (importAsked.length > 1) {
+    complain(
+      'init',
+      `give one of --openapi, --har, --access-log (got ${importAsked.map((k) => `--${k}`).join(' and ')})`,
+    );
+    return 2;
+  }
+  let mix: { source: string; result: ImportResult } | undefined;
+  if (importAsked.length) {
+    const kind = importAsked[0];
+    const source = flagValue(args, kind) as string;
+    try {
+      mix = { source: path.basename(source), result: await importMix(kind, source) };
+    } catch (error) {
+      complain('init', `--${kind} ${source}: ${(error as Error).message}`);
+      return 2;
+    }
+    for (const line of describeImport(`--${kind} ${source}`, mix.result)) say(line);
+  }
+
   // The built-ins' application-specific parameters, so the config lists what can be switched on.
   let params: { name: string; what: string }[] = [];
   const builtinDir = builtinScenariosDir();
@@ -126,6 +149,7 @@ export async function initCommand(argv: string[]): Promise<number> {
       healthPath,
       offered,
       params,
+      ...(mix ? { mix } : {}),
     },
     composeFiles.map((f) => path.basename(f)).join(' + '),
   );
@@ -140,6 +164,15 @@ export async function initCommand(argv: string[]): Promise<number> {
   say(`wrote ${shown(workflowPath)}`);
   say('next: chaos-action validate chaos-action.yml && chaos-action run');
   return 0;
+}
+
+/** What an import kept, dropped (and why) and how it weighed the mix, as lines to print. */
+export function describeImport(what: string, result: ImportResult): string[] {
+  const lines = [`${what}: kept ${result.requests.length}, dropped ${result.dropped.length}`];
+  for (const kept of result.kept) lines.push(`  kept ${kept}`);
+  for (const dropped of result.dropped) lines.push(`  dropped ${dropped.what}: ${dropped.why}`);
+  for (const note of result.notes) lines.push(`  note: ${note}`);
+  return lines;
 }
 
 /**

@@ -52,7 +52,9 @@ export async function judgeCommand(argv: string[]): Promise<number> {
       runUrl: null,
     });
     const files = await writeResultFiles(result, flagValue(line, 'results-dir') ?? DEFAULT_RESULTS_DIR);
-    process.stdout.write(`${renderTerminalTable(result)}\n`);
+    process.stdout.write(
+      `${renderTerminalTable(result, { perRequest: flagSwitch(line, 'per-request', false) })}\n`,
+    );
     process.stdout.write(`results: ${files.resultsJson}\n`);
     return gateExitCode(result, {
       failOnViolation: flagSwitch(line, 'fail-on-violation', true),

@@ -6,7 +6,7 @@ import { renderTerminalTable } from '../report/terminal';
 import { EXIT, gateExitCode } from '../results/gate';
 import { prepareRun, runChaos } from '../scenario/engine';
 import { execCommand } from '../util/exec';
-import { flagValue, parseCommandLine, runSettingsFromFlags, UsageError } from './args';
+import { flagSwitch, flagValue, parseCommandLine, runSettingsFromFlags, UsageError } from './args';
 import { commandHelp, inputFailure, say, sayNotices } from './help';
 import { createProgress } from './progress';
 import { installSignalHandlers, printableError, runConfigFromFlags } from './run-setup';
@@ -14,8 +14,10 @@ import { installSignalHandlers, printableError, runConfigFromFlags } from './run
 export async function runCommand(argv: string[]): Promise<number> {
   let config;
   let prepared;
+  let perRequest = false;
   try {
     const line = parseCommandLine('run', argv);
+    perRequest = flagSwitch(line, 'per-request', false);
     if (line.help) {
       process.stdout.write(`${commandHelp('run')}\n`);
       return EXIT.passed;
@@ -61,7 +63,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       baseline: prepared.baseline,
       pushgatewayUrl: config.pushgatewayUrl,
     });
-    process.stdout.write(`\n${renderTerminalTable(result)}\n`);
+    process.stdout.write(`\n${renderTerminalTable(result, { perRequest })}\n`);
     process.stdout.write(`results: ${files.resultsJson}\nreport:  ${files.report}\n`);
     return gateExitCode(result, config);
   } catch (error) {

@@ -26,6 +26,8 @@ import {
   type SteadyStateCheck,
   type Expansion,
 } from './scenario-schema';
+import { readCsvValues, type MixEntryInput } from './request-mix';
+import { FieldError } from './zod-fields';
 import { closest, didYouMean } from './suggest';
 import { formatShortDuration, MAX_DURATION_MS } from './units';
 import { keyLineOf, lineOf, parseYaml, zodIssues, type YamlSource } from './yaml-source';
@@ -61,6 +63,8 @@ export interface RequestParam {
  */
 export interface RunParams {
   request: RequestParam;
+  /** The run's mix (`requests:`), or the request alone as a mix of one: what built-ins send (`${requests}`). */
+  requests?: (RequestParam | MixEntryInput)[];
   health_path: string;
   /** The statuses the health check accepts: 200 (when not given), a list, or '< 500' (the entry answers at all). */
   health_status?: number | number[] | string;
@@ -69,6 +73,7 @@ export interface RunParams {
 /** What `validate` and `list` use when no stack is at hand. */
 export const DEFAULT_RUN_PARAMS: RunParams = {
   request: { method: 'GET', path: '/', expect: { status: [200] } },
+  requests: [{ name: 'GET /', method: 'GET', path: '/', expect: { status: [200] } }],
   health_path: '/',
   health_status: 200,
 };
@@ -368,7 +373,12 @@ export function parseScenarioText(text: string, file: string, options: LoadOptio
   }
   const data: Record<string, unknown> = { ...src.data };
   const { params, production, issues } = effectiveParams(src, data, options);
-  const run = { health_status: 200, ...(options.run ?? DEFAULT_RUN_PARAMS) };
+  const given = options.run ?? DEFAULT_RUN_PARAMS;
+  // `${requests}` is the run's mix, or its request as a mix of one.
+  const requests = given.requests ?? [
+    { name: `${given.request.method} ${given.request.path}`, ...given.request },
+  ];
+  const run = { health_status: 200, ...given, requests };
   const substituted = substituteParams(src, data, { ...run, ...params }, Object.keys(params));
   issues.push(...substituted.issues);
   const result = scenarioSchema.safeParse(data);
@@ -380,6 +390,16 @@ export function parseScenarioText(text: string, file: string, options: LoadOptio
     throw new ConfigError(all.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
   }
   const s = result.data;
+  // A mix's CSV columns, next to the scenario file (the run's own mix arrives with them read).
+  if (s.load.requests) {
+    try {
+      s.load.requests = readCsvValues(s.load.requests, path.dirname(path.resolve(file)));
+    } catch (error) {
+      if (!(error instanceof FieldError)) throw error;
+      const at = ['load', 'requests', ...error.path];
+      issues.push({ file, line: lineOf(src, at), field: formatPath(at), message: error.message });
+    }
+  }
 
   const thresholds: Threshold[] = [];
   const thresholdIndex: number[] = [];
@@ -426,6 +446,20 @@ export function parseScenarioText(text: string, file: string, options: LoadOptio
         s.load.stages.length <= 1
           ? `stage "${stage}": the load has no stages`
           : `unknown stage "${stage}"${didYouMean(stage, stageNames)} (stages: ${stageNames.length ? stageNames.join(', ') : `1..${s.load.stages.length}`})`,
+    });
+  });
+
+  // A threshold that names one request (`p95{request:checkout} < 300ms`) must name one the load sends.
+  const requestNames = s.load.requests
+    ? s.load.requests.map((r) => r.name)
+    : [`${s.load.request.method} ${s.load.request.path}`];
+  thresholds.forEach((t, i) => {
+    if (t.kind !== 'metric' || t.request === null || requestNames.includes(t.request)) return;
+    issues.push({
+      file,
+      line: t.line,
+      field: `thresholds[${thresholdIndex[i]}]`,
+      message: `{request:${t.request}} names no request of the load${didYouMean(t.request, requestNames)} (requests: ${requestNames.join(', ')})`,
     });
   });
 

@@ -7,7 +7,8 @@ import { realpathSync } from 'node:fs';
 import type { z } from 'zod';
 import { runJournalPath } from '../faults/journal';
 import { discoverComposeFiles, noComposeFileIn } from '../stack/compose-files';
-import { ConfigError, readConfigText, type ConfigIssue } from './errors';
+import { ConfigError, formatPath, readConfigText, type ConfigIssue } from './errors';
+import { csvFilesOf, csvPathsFrom, type MixEntryInput } from './request-mix';
 import type { Role } from './roles';
 import type { ParamValue } from './scenario-schema';
 import { deprecatedKeys, runSettings, type Setting } from './settings';
@@ -77,6 +78,8 @@ export interface TargetSettings {
   /** A raw body, read from `request-body-file`; null: none. */
   requestBody: string | null;
   requestHeaders: Record<string, string>;
+  /** `requests:`, a mix (as a scenario's load.requests takes it, CSV columns read); null: the single request. */
+  requests: MixEntryInput[] | null;
   /** Accepted statuses (`expect-status: 200, 201`); null: 200. */
   expectStatus: number[] | null;
   /** `health-path: /healthz`; null: inferred from the api's compose healthcheck. */
@@ -92,6 +95,7 @@ export const NO_TARGET_SETTINGS: TargetSettings = {
   requestJson: undefined,
   requestBody: null,
   requestHeaders: {},
+  requests: null,
   expectStatus: null,
   healthPath: null,
 };
@@ -146,6 +150,7 @@ function toRunConfig(c: Parsed): RunConfig {
       requestJson: c['request-json'],
       requestBody: get<string>('request-body-file') ?? null,
       requestHeaders: get<Record<string, string>>('request-headers') ?? {},
+      requests: get<MixEntryInput[]>('requests') ?? null,
       expectStatus: get<number[]>('expect-status') ?? null,
       healthPath: get<string>('health-path') ?? null,
     },
@@ -220,7 +225,7 @@ function overrideIssues(issues: readonly z.core.$ZodIssue[], label: string | nul
   return issues.map((issue) => ({
     file: null,
     line: null,
-    field: `${label ? `${label} ` : ''}${issue.path.map(String).join('.')}`,
+    field: `${label ? `${label} ` : ''}${formatPath(issue.path)}`,
     message: issue.message,
   }));
 }
@@ -350,6 +355,20 @@ export function loadRunConfigFile(
             .join(',')
         : v;
   for (const key of pathSettings()) if (key in values) values[key] = relative(values[key]);
+  // A mix's CSV files sit next to the file, and stay inside the working directory like its other paths.
+  if ('requests' in values) {
+    values.requests = csvPathsFrom(values.requests, dir);
+    for (const csv of csvFilesOf(values.requests)) {
+      const real = outside(csv, workdir);
+      if (real !== null)
+        issues.push({
+          file,
+          line: keyLine('requests'),
+          field: 'requests',
+          message: `${csv} resolves to ${real}, outside the working directory ${workdir}: a run config file's paths stay inside it`,
+        });
+    }
+  }
   const renamedOverrides = renameDeprecated(
     Object.fromEntries(Object.entries(overrides).filter(([, v]) => isGiven(v))),
     { file: null, lineOf: () => null, label: overrideLabel },

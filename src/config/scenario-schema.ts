@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { FaultSpec, FaultType, ToxicDirection } from '../faults/spec';
 import { FAULT_TYPES, killSignalProblem } from '../faults/spec';
 import type { AbortGuard, Comparator, Threshold } from '../scenario/thresholds';
+import { requestMixSchema, type MixEntry } from './request-mix';
 import { ROLES, type Role } from './roles';
 import { didYouMean } from './suggest';
 import { isStackUrl } from './target-host';
@@ -76,7 +77,10 @@ export type LoadSpec = LoadModel & {
   ramp: 'step' | 'linear';
   /** The base URL override; null: the api role's published port, from the run. */
   url: string | null;
+  /** The request, or a mix's first (what a consumer of one request reads). */
   request: RequestSpec;
+  /** `requests:`, a mix (each with its name, weight and values); null: the single `request`. */
+  requests: MixEntry[] | null;
   timeoutMs: number;
 };
 
@@ -554,6 +558,18 @@ const requestSchema = strictMap({
   };
 });
 
+/** A mix's request in the single request's shape. */
+function mixEntryAsRequest(entry: MixEntry): RequestSpec {
+  return {
+    method: entry.method,
+    path: entry.path,
+    headers: entry.headers,
+    json: entry.json ?? null,
+    body: entry.body ?? null,
+    expect: { status: entry.expect.status, bodyContains: entry.expect['body-contains'] ?? null },
+  };
+}
+
 const stageSchema = strictMap({
   rate: rateField().optional(),
   users: z.number().int().min(1, { error: 'must be at least 1' }).optional(),
@@ -569,7 +585,8 @@ const loadSchema = strictMap({
         'a scenario sends its load to the stack only (loopback, or a service by name); give the run a target-url input (or --target-url) for another host',
     })
     .optional(),
-  request: requestSchema,
+  request: requestSchema.optional(),
+  requests: requestMixSchema.optional(),
   rate: rateField().optional(),
   users: z
     .number({ error: 'expected a number of users' })
@@ -581,7 +598,23 @@ const loadSchema = strictMap({
   timeout: durationField().prefault('10s'),
   ramp: z.enum(['step', 'linear']).prefault('step'),
 }).transform((l, ctx): LoadSpec => {
-  const base = { url: l.url ?? null, request: l.request, timeoutMs: l.timeout, ramp: l.ramp };
+  if ((l.request === undefined) === (l.requests === undefined)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: l.request
+        ? 'give request or requests (a mix), not both'
+        : 'needs request (one) or requests (a mix)',
+    });
+    return z.NEVER;
+  }
+  const request: RequestSpec = l.request ?? mixEntryAsRequest((l.requests as MixEntry[])[0]);
+  const base = {
+    url: l.url ?? null,
+    request,
+    requests: l.requests ?? null,
+    timeoutMs: l.timeout,
+    ramp: l.ramp,
+  };
   const given = [
     l.rate !== undefined && 'rate',
     l.users !== undefined && 'users',

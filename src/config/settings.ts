@@ -9,7 +9,9 @@
 // (run-config.ts). `npm run generate` then writes action.yml's inputs, README's table and
 // schemas/.
 import { z } from 'zod';
+import { parseRequestMixSetting } from './request-mix';
 import { ROLES } from './roles';
+import { parseYaml } from './yaml-source';
 import {
   FALSE_WORDS,
   parseBool,
@@ -338,6 +340,18 @@ export const SETTINGS: readonly Setting[] = [
     parse: (v) => parsePairs(v, 'headers'),
   },
   {
+    name: 'requests',
+    scope: 'run',
+    kind: 'value',
+    placeholder: 'YAML',
+    default: 'the request alone',
+    description:
+      'A weighted mix of named requests the load sends instead of request: each with weight, method, path, headers, json or body, expect, and values its {{placeholders}} draw (sequence, range, pick, uuid, cycle, or a CSV column next to the file). Per-request results, and thresholds like p95{request:NAME} < 300ms (docs/load.md).',
+    input: {},
+    file: { shape: z.array(z.record(z.string(), z.unknown())).min(1) },
+    parse: (v) => parseRequestMixSetting(typeof v === 'string' ? parseYaml(v, 'requests').data : v),
+  },
+  {
     name: 'expect-status',
     scope: 'run',
     kind: 'value',
@@ -649,6 +663,49 @@ export const SETTINGS: readonly Setting[] = [
     description: 'Print the result as JSON.',
     flag: { commands: ['validate', 'list', 'load'] },
     deprecated: [{ flag: 'output-json' }],
+  },
+  {
+    name: 'openapi',
+    scope: 'command',
+    kind: 'value',
+    placeholder: 'FILE|URL',
+    default: '',
+    description:
+      "Write a request mix (requests:) of an OpenAPI 3 document's operations that can be called without unknown values, with the document's examples; says what was kept and dropped, and why.",
+    help: "write requests: from an OpenAPI 3 document's operations (file or URL)",
+    flag: { commands: ['init'] },
+  },
+  {
+    name: 'har',
+    scope: 'command',
+    kind: 'value',
+    placeholder: 'FILE',
+    default: '',
+    description:
+      "Write a request mix (requests:) from a browser's HAR recording, weighted as observed, without static assets and third-party hosts; says what was kept and dropped, and why.",
+    help: "write requests: from a browser's HAR recording",
+    flag: { commands: ['init'] },
+  },
+  {
+    name: 'access-log',
+    scope: 'command',
+    kind: 'value',
+    placeholder: 'FILE',
+    default: '',
+    description:
+      'Write a request mix (requests:) from an nginx access log in the combined format, weighted as observed, without static assets, error answers and writes; says what was kept and dropped, and why.',
+    help: 'write requests: from an nginx access log (combined format)',
+    flag: { commands: ['init'] },
+  },
+  {
+    name: 'per-request',
+    scope: 'command',
+    kind: 'switch',
+    default: 'false',
+    description:
+      'Under each scenario of the verdict table, one row per request of the mix (p95 baseline → fault → after, fault error rate).',
+    help: "one row per request of the mix under each scenario's row",
+    flag: { commands: ['run', 'judge'] },
   },
   {
     name: 'dir',

@@ -3,6 +3,8 @@
 // by hand) that reads it. Pure text.
 import { schemaModeline, SCHEMA_FILES } from './json-schema';
 import type { RunParams } from './load-scenarios';
+import { stringify } from 'yaml';
+import type { ImportResult } from '../imports/result';
 import { ACTION_REF, ACTION_REPOSITORY } from './project';
 import { builtinSuiteNames } from './suite-names';
 
@@ -22,6 +24,27 @@ export interface StarterConfig {
   offered?: string[];
   /** The built-ins' application-specific parameters, with what each one checks. */
   params: { name: string; what: string }[];
+  /** A mix imported by `init --openapi/--har/--access-log`: written as `requests:`, with what was dropped. */
+  mix?: { source: string; result: ImportResult };
+}
+
+/** An imported mix as `requests:`, led by how it was made and followed by what was left out and why. */
+function renderMix(mix: NonNullable<StarterConfig['mix']>): string[] {
+  const { result } = mix;
+  const lines = [`# The mix imported from ${mix.source} (it replaces request: at each run):`];
+  for (const note of result.notes) lines.push(`#   ${note}`);
+  if (result.requests.length)
+    lines.push(
+      ...stringify({ requests: result.requests }, { lineWidth: 0, flowCollectionPadding: false })
+        .trimEnd()
+        .split('\n'),
+    );
+  else lines.push('# (nothing could be kept: see below)');
+  if (result.dropped.length) {
+    lines.push(`# Left out of ${mix.source}:`);
+    for (const d of result.dropped) lines.push(`#   ${d.what}: ${d.why}`);
+  }
+  return lines;
 }
 
 const quote = (s: string): string => (/^[\w./-]+$/.test(s) ? s : JSON.stringify(s));
@@ -66,6 +89,7 @@ export function renderRunConfig(c: StarterConfig, source: string): string {
     lines.push("# The entry's OpenAPI document offers, without parameters:");
     for (const o of c.offered) lines.push(`#   request: ${o}`);
   }
+  if (c.mix) lines.push(...renderMix(c.mix));
   lines.push('# request-json: { sku: 42 }   # a JSON body, if the request needs one');
   lines.push('# expect-status: 200          # statuses that count as success');
   lines.push(

@@ -66,7 +66,8 @@ export function parsed<T>(parse: (value: unknown) => T) {
         ctx.addIssue({
           code: 'custom',
           message: error.message,
-          path: error.path.map(String),
+          // A list index stays a number: the YAML source finds a list's item by it.
+          path: error.path.map((key) => (typeof key === 'number' ? key : String(key))),
           params: { key: error.atKey },
         });
       } else ctx.addIssue({ code: 'custom', message: (error as Error).message });

@@ -4,6 +4,7 @@
 // generator send less and look fast (coordinated omission).
 import type { LatencyBins, PhaseName } from '../results';
 import { monotonicMs } from '../util/clock';
+import type { PreparedMix } from './mix';
 import { LoopDelayMonitor } from './monitor';
 import type { ResolvedLoadSpec } from './spec';
 import { GENERATOR_LIMITS, type RequestSlot, type SealedSecond, Timeline } from './timeline';
@@ -12,6 +13,7 @@ import type {
   ErrorKind,
   LoadMark,
   LoadPhaseStats,
+  LoadRequestInfo,
   LoadResult,
   LoadTimelinePoint,
   LoadWindowStats,
@@ -38,7 +40,31 @@ class RequestContext {
     readonly plannedMs: number,
     readonly slot: RequestSlot,
     readonly user: User | null,
+    /** Which request of the mix it is. */
+    readonly entry: number,
   ) {}
+}
+
+/** The mix as results list it. */
+export function requestInfo(mix: PreparedMix): LoadRequestInfo[] {
+  return mix.entries.map((entry) => ({
+    name: entry.name,
+    method: entry.method,
+    path: entry.path,
+    weight: entry.weight,
+    variants: entry.request.variants,
+  }));
+}
+
+/** The mix's names and shares, as the timeline counts each request. */
+export function timelineRequests(mix: PreparedMix): { name: string; share: number }[] {
+  const total = mix.entries.reduce((n, entry) => n + entry.weight, 0);
+  return mix.entries.map((entry) => ({ name: entry.name, share: entry.weight / total }));
+}
+
+/** The URL a result names: the single request's, or the origin of a mix. */
+export function resultUrl(mix: PreparedMix): string {
+  return mix.entries.length === 1 ? `${mix.origin}${mix.entries[0].path}` : mix.origin;
 }
 
 export interface LocalRunOptions {
@@ -68,6 +94,8 @@ export class LocalLoadRun implements OutcomeSink<RequestContext> {
   private finished = false;
   private outstandingCount = 0;
   private peakOutstandingCount = 0;
+  /** Sends dispatched in the closed model (the open model counts by arrival index). */
+  private closedSends = 0;
   private finishedAtMs: number | null = null;
   private sendingEndedMs: number | null = null;
 
@@ -85,7 +113,7 @@ export class LocalLoadRun implements OutcomeSink<RequestContext> {
   /** Opens (pre-connects) the transport; throws TargetUnreachableError before any load. */
   static async prepare(spec: ResolvedLoadSpec, options: LocalRunOptions = {}): Promise<LocalLoadRun> {
     const run = new LocalLoadRun(spec, options);
-    run.transport = await HttpTransport.open(spec.request, run, {
+    run.transport = await HttpTransport.open(spec.mix, run, {
       connections: spec.connections,
       preconnect: spec.preconnect,
       timeoutMs: spec.timeoutMs,
@@ -107,6 +135,7 @@ export class LocalLoadRun implements OutcomeSink<RequestContext> {
       warmupEndMs: loadStartMs + this.spec.warmupMs,
       initialPhase: this.spec.initialPhase,
       lateToleranceMs: this.spec.lateToleranceMs,
+      requests: timelineRequests(this.spec.mix),
       targetRate: arrivals
         ? (fromMs, toMs) => arrivals.targetRateBetween(fromMs - loadStartMs, toMs - loadStartMs)
         : () => null,
@@ -171,7 +200,8 @@ export class LocalLoadRun implements OutcomeSink<RequestContext> {
     const phases = this.timeline.phases(now);
     return buildResult({
       model: this.spec.model,
-      url: `${this.spec.request.origin}${this.spec.request.path}`,
+      url: resultUrl(this.spec.mix),
+      requests: requestInfo(this.spec.mix),
       total,
       phases,
       timeline: this.timeline.points(),
@@ -199,9 +229,15 @@ export class LocalLoadRun implements OutcomeSink<RequestContext> {
     if (this.sendingOver && this.outstandingCount === 0) void this.finish();
   }
 
-  private dispatch(plannedMs: number, actualMs: number, user: User | null): void {
+  /** Sends the k-th request of the run (k: the arrival's index, or the closed model's count of sends). */
+  private dispatch(plannedMs: number, actualMs: number, user: User | null, k: number): void {
+    // The mix's wheel (mix.ts entryOf, inlined: this runs for every send).
+    const { wheel, ordinals, entries } = this.spec.mix;
+    const slot = k % wheel.length;
+    const entry = wheel[slot];
+    const ordinal = Math.floor(k / wheel.length) * entries[entry].weight + ordinals[slot];
     if (this.outstandingCount >= this.spec.maxOutstanding) {
-      this.timeline.drop(plannedMs);
+      this.timeline.drop(plannedMs, entry);
       // A user whose send was dropped gets no response to wake it: it tries again after a think.
       if (user) {
         const retryMs = Math.max(this.spec.thinkMs, 10);
@@ -209,10 +245,10 @@ export class LocalLoadRun implements OutcomeSink<RequestContext> {
       }
       return;
     }
-    const slot = this.timeline.schedule(plannedMs, actualMs);
+    const filed = this.timeline.schedule(plannedMs, actualMs, entry);
     this.outstandingCount++;
     if (this.outstandingCount > this.peakOutstandingCount) this.peakOutstandingCount = this.outstandingCount;
-    this.transport.send(new RequestContext(plannedMs, slot, user));
+    this.transport.send(new RequestContext(plannedMs, filed, user, entry), ordinal);
   }
 
   /** Open model: sends everything due now, then sleeps until the next planned send. */
@@ -231,7 +267,7 @@ export class LocalLoadRun implements OutcomeSink<RequestContext> {
         this.sendTimer = setTimeout(this.sendDue, 0);
         return;
       }
-      this.dispatch(plannedMs, now, null);
+      this.dispatch(plannedMs, now, null, this.nextArrival);
       this.nextArrival += this.stride;
     }
     this.endSending();
@@ -265,7 +301,7 @@ export class LocalLoadRun implements OutcomeSink<RequestContext> {
 
   private userSend(user: User, intendedMs: number): void {
     if (!user.active || this.sendingOver) return;
-    this.dispatch(intendedMs, this.now(), user);
+    this.dispatch(intendedMs, this.now(), user, this.closedSends++);
   }
 
   private endSending(): void {

@@ -1,7 +1,7 @@
 // Keep-alive HTTP/1.1 connections to one origin, one request at a time on each (no
 // pipelining), with a FIFO of requests waiting for a connection when a limit is set.
-// A generator needs no more from a client: every request is the same pre-encoded bytes,
-// so a send is one socket write and a response one pass of ResponseParser.
+// A generator needs no more from a client: every request arrives as bytes encoded ahead
+// (template.ts), so a send is one socket write and a response one pass of ResponseParser.
 import net from 'node:net';
 import tls from 'node:tls';
 import { monotonicMs } from '../util/clock';
@@ -20,12 +20,6 @@ export interface Http1PoolOptions {
   connectTimeoutMs: number;
   /** From the send (including any wait for a free connection) to the end of the response body. */
   requestTimeoutMs: number;
-  /** The whole request, encoded once: request line, headers and body. */
-  requestBytes: Buffer;
-  /** Keep response bodies (for checks); otherwise they are only framed and dropped. */
-  collectBody: boolean;
-  /** HEAD: responses carry no body whatever their headers say. */
-  bodiless: boolean;
 }
 
 /** Where each exchange ends: a response, or the kind of failure. */
@@ -67,16 +61,9 @@ class Connection<Context> {
   /** The socket's error, reported when it closes. */
   failure: ErrorKind | null = null;
 
-  constructor(
-    pool: Http1Pool<Context>,
-    target: Http1Target,
-    private readonly options: Http1PoolOptions,
-    readBuffer: Buffer,
-  ) {
+  constructor(pool: Http1Pool<Context>, target: Http1Target, options: Http1PoolOptions, readBuffer: Buffer) {
     const { connectTimeoutMs } = options;
     this.parser = new ResponseParser((response) => pool.onResponse(this, response));
-    // Every request of the pool is the same, so how its responses are read is set once.
-    this.parser.expect(options.collectBody, options.bodiless);
     const socket = target.tls
       ? tls.connect({
           host: target.host,
@@ -128,10 +115,21 @@ class Connection<Context> {
     return true;
   }
 
-  write(context: Context, timedFromMs: number = monotonicMs()): void {
+  /**
+   * Sends one request's bytes. `collectBody` keeps the response's body (for checks), `bodiless`
+   * says it has none (HEAD); both are the request's, so the parser is told at each send.
+   */
+  write(
+    context: Context,
+    bytes: Buffer | string,
+    collectBody: boolean,
+    bodiless: boolean,
+    timedFromMs: number = monotonicMs(),
+  ): void {
     this.context = context;
     this.timedFromMs = timedFromMs;
-    this.socket.write(this.options.requestBytes);
+    this.parser.expect(collectBody, bodiless);
+    this.socket.write(bytes);
   }
 
   destroy(): void {
@@ -141,6 +139,9 @@ class Connection<Context> {
 
 interface Waiter<Context> {
   context: Context;
+  bytes: Buffer | string;
+  collectBody: boolean;
+  bodiless: boolean;
   /** When it started waiting for a connection, for its timeout. */
   sinceMs: number;
 }
@@ -215,13 +216,14 @@ export class Http1Pool<Context> {
     await Promise.all(Array.from({ length: Math.max(0, count - 1) }, open));
   }
 
-  send(context: Context): void {
+  /** Sends a request: its bytes, or its text (written as UTF-8, which ASCII heads are). */
+  send(context: Context, bytes: Buffer | string, collectBody: boolean, bodiless: boolean): void {
     const connection = this.takeIdle();
     if (connection) {
-      connection.write(context);
+      connection.write(context, bytes, collectBody, bodiless);
       return;
     }
-    this.waiting.push({ context, sinceMs: monotonicMs() });
+    this.waiting.push({ context, bytes, collectBody, bodiless, sinceMs: monotonicMs() });
     this.dialForWaiting();
   }
 
@@ -309,7 +311,7 @@ export class Http1Pool<Context> {
     if (this.closing) return connection.destroy();
     const waiter = this.waiting.shift();
     if (waiter !== undefined) {
-      connection.write(waiter.context, waiter.sinceMs);
+      connection.write(waiter.context, waiter.bytes, waiter.collectBody, waiter.bodiless, waiter.sinceMs);
       return;
     }
     this.idle.push(connection);

@@ -3,8 +3,8 @@
 // connection is opened; reachability is checked next, by the pre-connect.
 import { parseDuration } from '../config/duration';
 import type { PhaseName } from '../results';
+import { prepareMix, type PreparedMix } from './mix';
 import { ArrivalSchedule, UserSchedule, parseRate, rampsFromStages } from './schedule';
-import type { PreparedRequest } from './transport';
 import type { LoadSpec } from './types';
 
 export class LoadSpecError extends Error {
@@ -15,7 +15,8 @@ export class LoadSpecError extends Error {
 
 export interface ResolvedLoadSpec {
   model: 'open' | 'closed';
-  request: PreparedRequest;
+  /** What is sent: one request, or a mix (each send takes its turn on the mix's wheel). */
+  mix: PreparedMix;
   /** Open model only. */
   arrivals: ArrivalSchedule | null;
   /** Closed model only. */
@@ -67,7 +68,7 @@ export function validateLoadSpec(spec: LoadSpec): ResolvedLoadSpec {
     return value;
   };
 
-  const request = prepareRequest(spec, problems);
+  const mix = prepareMix(spec, problems);
 
   const openModel = spec.rate !== undefined || spec.stages !== undefined;
   const closedModel = spec.users !== undefined || spec.userStages !== undefined;
@@ -158,7 +159,7 @@ export function validateLoadSpec(spec: LoadSpec): ResolvedLoadSpec {
   if (problems.length) throw new LoadSpecError(problems);
   return {
     model: arrivals ? 'open' : 'closed',
-    request: request as PreparedRequest,
+    mix: mix as PreparedMix,
     arrivals,
     users,
     thinkMs,
@@ -174,86 +175,4 @@ export function validateLoadSpec(spec: LoadSpec): ResolvedLoadSpec {
     initialPhase: spec.initialPhase ?? 'baseline',
     t0Ms: spec.t0Ms ?? null,
   };
-}
-
-function prepareRequest(spec: LoadSpec, problems: string[]): PreparedRequest | null {
-  let base: URL;
-  try {
-    base = new URL(spec.url);
-  } catch {
-    problems.push(
-      `url: ${JSON.stringify(spec.url)} is not a valid URL (write it like http://127.0.0.1:8080/path)`,
-    );
-    return null;
-  }
-  if (base.protocol !== 'http:' && base.protocol !== 'https:') {
-    problems.push(`url: ${JSON.stringify(spec.url)} must use http or https`);
-    return null;
-  }
-  if (!base.hostname) {
-    problems.push(`url: ${JSON.stringify(spec.url)} has no host`);
-    return null;
-  }
-  const { method = 'GET', path, headers = {}, json, body } = spec.request ?? {};
-  let target = base;
-  if (path !== undefined) {
-    try {
-      target = new URL(path, base);
-    } catch {
-      problems.push(`request.path: ${JSON.stringify(path)} is not a valid path or URL`);
-      return null;
-    }
-    if (target.origin !== base.origin)
-      problems.push(`request.path: ${path} points to another origin than url`);
-  }
-  if (!/^[A-Z]+$/i.test(method))
-    problems.push(`request.method: ${JSON.stringify(method)} is not an HTTP method`);
-  if (json !== undefined && body !== undefined) problems.push('request: give json or body, not both');
-  problems.push(...headerProblems(headers));
-  for (const status of spec.expect?.status ?? []) {
-    if (!Number.isInteger(status) || status < 100 || status > 599)
-      problems.push(`expect.status: ${JSON.stringify(status)} is not an HTTP status (100–599)`);
-  }
-  const finalHeaders: Record<string, string> = { ...headers };
-  const hasHeader = (name: string): boolean =>
-    Object.keys(finalHeaders).some((key) => key.toLowerCase() === name);
-  let payload: Buffer | null = null;
-  if (json !== undefined) {
-    payload = Buffer.from(JSON.stringify(json));
-    if (!hasHeader('content-type')) finalHeaders['content-type'] = 'application/json';
-  } else if (body !== undefined) {
-    payload = Buffer.from(body);
-  }
-  return {
-    origin: target.origin,
-    path: `${target.pathname}${target.search}`,
-    method: method.toUpperCase(),
-    headers: finalHeaders,
-    body: payload,
-    expect: spec.expect ?? null,
-  };
-}
-
-/** Framing is the client's job (it sets content-length from the body); these would contradict it. */
-const FRAMING_HEADERS = new Set([
-  'content-length',
-  'transfer-encoding',
-  'connection',
-  'keep-alive',
-  'upgrade',
-]);
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
-/** Header names must be HTTP tokens and values single-line, or the request bytes would be corrupt. */
-function headerProblems(headers: Record<string, string>): string[] {
-  const problems: string[] = [];
-  for (const [name, value] of Object.entries(headers)) {
-    if (!HEADER_NAME.test(name))
-      problems.push(`request.headers: ${JSON.stringify(name)} is not a valid header name`);
-    else if (FRAMING_HEADERS.has(name.toLowerCase()))
-      problems.push(`request.headers.${name}: set by the load generator itself; remove it`);
-    else if (typeof value !== 'string' || /[\r\n\0]/.test(value))
-      problems.push(`request.headers.${name}: must be a single-line string`);
-  }
-  return problems;
 }

@@ -8,9 +8,9 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { LatencyBins, PhaseName } from '../results';
 import { monotonicMs } from '../util/clock';
-import { buildResult, type Share } from './generator';
+import { buildResult, requestInfo, resultUrl, timelineRequests, type Share } from './generator';
 import type { ResolvedLoadSpec } from './spec';
-import { type Counters, type SealedSecond, Timeline } from './timeline';
+import { type ExportedPhase, type SealedSecond, Timeline } from './timeline';
 import { TargetUnreachableError } from './transport';
 import type {
   LoadMark,
@@ -36,7 +36,7 @@ export type WorkerToMain =
   | { type: 'ready' }
   | { type: 'failed'; name: string; message: string }
   | { type: 'sealed'; seconds: SealedSecond[] }
-  | { type: 'done'; phases: { counters: Counters; histogram: string }[]; peakOutstanding: number };
+  | { type: 'done'; phases: ExportedPhase[]; peakOutstanding: number };
 
 /**
  * The worker's entry. From source it is worker.ts next to this file (run through tsx's
@@ -84,6 +84,7 @@ export class ThreadedLoadRun {
       warmupEndMs: loadStartMs + spec.warmupMs,
       initialPhase: spec.initialPhase,
       lateToleranceMs: spec.lateToleranceMs,
+      requests: timelineRequests(spec.mix),
       targetRate: (fromMs, toMs) => arrivals.targetRateBetween(fromMs - loadStartMs, toMs - loadStartMs),
     });
     this.finished = workers.map(
@@ -199,7 +200,8 @@ export class ThreadedLoadRun {
     const now = this.endedAtMs ?? monotonicMs();
     return buildResult({
       model: 'open',
-      url: `${this.spec.request.origin}${this.spec.request.path}`,
+      url: resultUrl(this.spec.mix),
+      requests: requestInfo(this.spec.mix),
       total: this.timeline.totals(now),
       phases: this.timeline.phases(now),
       timeline: this.timeline.points(),

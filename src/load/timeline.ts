@@ -6,7 +6,7 @@
 // Memory stays bounded whatever the duration: a second holds a live histogram only
 // while it can still receive completions; once its last request is done it keeps
 // its counters and its compressed histogram (about 1 KB).
-import type { LatencyBins, LatencySummary, PhaseName, WindowStats } from '../results';
+import type { LatencyBins, LatencySummary, PhaseName, RequestStats, WindowStats } from '../results';
 import {
   type Histogram,
   HistogramPool,
@@ -92,15 +92,34 @@ class SecondBucket {
   }
 }
 
+/** One request's share of a window: its counters and its latencies. */
+interface RequestTally {
+  counters: Counters;
+  histogram: Histogram;
+}
+
+function requestTallies(count: number): RequestTally[] | null {
+  if (count < 2) return null;
+  return Array.from({ length: count }, () => ({
+    counters: emptyCounters(),
+    histogram: createLatencyHistogram(),
+  }));
+}
+
 class PhaseSegment {
   counters = emptyCounters();
   histogram = createLatencyHistogram();
   endMs: number | null = null;
+  /** Per request of a mix (null for a single request, whose figures are the phase's). */
+  readonly requests: RequestTally[] | null;
 
   constructor(
     readonly phase: PhaseName,
     public startMs: number,
-  ) {}
+    requestCount: number,
+  ) {
+    this.requests = requestTallies(requestCount);
+  }
 }
 
 /**
@@ -112,6 +131,8 @@ export interface RequestSlot {
   bucket: SecondBucket;
   plannedMs: number;
   late: boolean;
+  /** Which request of the mix it is (its index). */
+  entry: number;
 }
 
 export interface TimelineOptions {
@@ -125,6 +146,11 @@ export interface TimelineOptions {
   lateToleranceMs: number;
   /** Average target rate over an absolute window, or null for the closed model. */
   targetRate: (fromMs: number, toMs: number) => number | null;
+  /**
+   * The mix's requests, by name, and each one's share of the sends (its weight over the sum):
+   * with more than one, every phase and the run are also counted per request.
+   */
+  requests?: { name: string; share: number }[];
   /** Late sends above this fraction mark a window generator-limited. */
   maxLateFraction?: number;
   /** A per-second event-loop p99 above this marks a window generator-limited. */
@@ -136,18 +162,20 @@ export class Timeline {
   private readonly segments: PhaseSegment[] = [];
   private readonly total = emptyCounters();
   private readonly totalHistogram = createLatencyHistogram();
+  private readonly requests: { name: string; share: number }[];
   private readonly pool = new HistogramPool();
   private endMs: number | null = null;
   private readonly maxLateFraction: number;
   private readonly maxLoopDelayMs: number;
 
   constructor(private readonly options: TimelineOptions) {
+    this.requests = options.requests ?? [];
     if (options.warmupEndMs > options.loadStartMs) {
-      const warmup = new PhaseSegment('warmup', options.loadStartMs);
+      const warmup = new PhaseSegment('warmup', options.loadStartMs, this.requests.length);
       warmup.endMs = options.warmupEndMs;
       this.segments.push(warmup);
     }
-    this.segments.push(new PhaseSegment(options.initialPhase, options.warmupEndMs));
+    this.segments.push(new PhaseSegment(options.initialPhase, options.warmupEndMs, this.requests.length));
     this.maxLateFraction = options.maxLateFraction ?? GENERATOR_LIMITS.maxLateFraction;
     this.maxLoopDelayMs = options.maxLoopDelayMs ?? GENERATOR_LIMITS.maxLoopDelayMs;
   }
@@ -167,7 +195,7 @@ export class Timeline {
     } else {
       last.endMs = startMs;
     }
-    this.segments.push(new PhaseSegment(phase, startMs));
+    this.segments.push(new PhaseSegment(phase, startMs, this.requests.length));
   }
 
   marks(): LoadMark[] {
@@ -175,27 +203,28 @@ export class Timeline {
   }
 
   /** Files a request that went out at actualMs for plannedMs; returns what its outcome needs. */
-  schedule(plannedMs: number, actualMs: number): RequestSlot {
+  schedule(plannedMs: number, actualMs: number, entry = 0): RequestSlot {
     const bucket = this.bucketFor(plannedMs);
     const late = actualMs - plannedMs > this.options.lateToleranceMs;
     bucket.counters.scheduled++;
     if (late) bucket.counters.late++;
     bucket.outstanding++;
-    return { bucket, plannedMs, late };
+    return { bucket, plannedMs, late, entry };
   }
 
   /** A planned send that never went out (the outstanding cap was reached). */
-  drop(plannedMs: number): void {
+  drop(plannedMs: number, entry = 0): void {
     const bucket = this.bucketFor(plannedMs);
     const segment = this.segmentAt(plannedMs);
     bucket.counters.scheduled++;
     bucket.counters.errors.dropped++;
-    segment.counters.scheduled++;
-    segment.counters.errors.dropped++;
-    if (segment.phase !== 'warmup') {
-      this.total.scheduled++;
-      this.total.errors.dropped++;
-    }
+    const dropInto = (counters: Counters): void => {
+      counters.scheduled++;
+      counters.errors.dropped++;
+    };
+    dropInto(segment.counters);
+    if (segment.requests) dropInto(segment.requests[entry].counters);
+    if (segment.phase !== 'warmup') dropInto(this.total);
   }
 
   /** The outcome of a scheduled request: latency from its planned send, and its error kind if any. */
@@ -205,32 +234,22 @@ export class Timeline {
     const counted = segment.phase !== 'warmup';
     bucket.counters.completed++;
     bucket.outstanding--;
-    segment.counters.scheduled++;
-    segment.counters.completed++;
-    if (late) segment.counters.late++;
-    if (counted) {
-      this.total.scheduled++;
-      this.total.completed++;
-      if (late) this.total.late++;
-    }
-    if (error !== null) {
-      bucket.counters.errors[error]++;
-      segment.counters.errors[error]++;
-      if (counted) this.total.errors[error]++;
-    }
+    if (error !== null) bucket.counters.errors[error]++;
     // Failed requests that got no response have no latency worth reporting (a refused
     // connection takes 0.1 ms); responses that arrived, good or bad, do, and so do timeouts.
-    if (
+    const timed =
       error === null ||
       error === 'timeout' ||
       error === 'non2xx' ||
       error === 'unexpected_status' ||
-      error === 'body_mismatch'
-    ) {
-      recordLatencyMs(bucket.live ?? this.reopen(bucket), latencyMs);
-      recordLatencyMs(segment.histogram, latencyMs);
-      if (counted) recordLatencyMs(this.totalHistogram, latencyMs);
-    }
+      error === 'body_mismatch';
+    if (timed) recordLatencyMs(bucket.live ?? this.reopen(bucket), latencyMs);
+    tally(segment.counters, segment.histogram, late, error, timed ? latencyMs : null);
+    const ofRequest = segment.requests?.[slot.entry];
+    if (ofRequest) tally(ofRequest.counters, ofRequest.histogram, late, error, timed ? latencyMs : null);
+    // A request's figures for the whole run are its phases' added up (totals()): one histogram
+    // fewer to record into at each completion.
+    if (counted) tally(this.total, this.totalHistogram, late, error, timed ? latencyMs : null);
   }
 
   /** Files the generator's event-loop delay into the second of atMs, if that second had traffic. */
@@ -281,18 +300,32 @@ export class Timeline {
   }
 
   /** Per-phase results recorded elsewhere (a worker thread), in the same mark order as here. */
-  absorbPhases(phases: { counters: Counters; histogram: string }[]): void {
+  absorbPhases(phases: ExportedPhase[]): void {
+    const absorb = (
+      into: RequestTally,
+      counters: Counters,
+      histogram: string,
+      total: RequestTally | null,
+    ) => {
+      addCounters(into.counters, counters);
+      const decoded = decodeHistogram(histogram);
+      into.histogram.add(decoded);
+      if (total) {
+        addCounters(total.counters, counters);
+        total.histogram.add(decoded);
+      }
+      decoded.destroy();
+    };
     phases.forEach((part, index) => {
       const segment = this.segments[index];
       if (!segment) return;
-      addCounters(segment.counters, part.counters);
-      const decoded = decodeHistogram(part.histogram);
-      segment.histogram.add(decoded);
-      if (segment.phase !== 'warmup') {
-        addCounters(this.total, part.counters);
-        this.totalHistogram.add(decoded);
-      }
-      decoded.destroy();
+      const total =
+        segment.phase !== 'warmup' ? { counters: this.total, histogram: this.totalHistogram } : null;
+      absorb(segment, part.counters, part.histogram, total);
+      part.requests?.forEach((ofRequest, entry) => {
+        const into = segment.requests?.[entry];
+        if (into) absorb(into, ofRequest.counters, ofRequest.histogram, null);
+      });
     });
   }
 
@@ -330,10 +363,18 @@ export class Timeline {
     return out;
   }
 
-  exportPhases(): { counters: Counters; histogram: string }[] {
+  exportPhases(): ExportedPhase[] {
     return this.segments.map((segment) => ({
       counters: segment.counters,
       histogram: encodeHistogram(segment.histogram),
+      ...(segment.requests
+        ? {
+            requests: segment.requests.map((ofRequest) => ({
+              counters: ofRequest.counters,
+              histogram: encodeHistogram(ofRequest.histogram),
+            })),
+          }
+        : {}),
     }));
   }
 
@@ -364,7 +405,27 @@ export class Timeline {
     const start =
       this.segments.find((segment) => segment.phase !== 'warmup')?.startMs ?? this.options.loadStartMs;
     const end = this.endMs ?? nowMs;
-    return this.windowStats(this.total, this.totalHistogram, start, end, this.worstLoopDelay(start, end));
+    const stats = this.windowStats(
+      this.total,
+      this.totalHistogram,
+      start,
+      end,
+      this.worstLoopDelay(start, end),
+    );
+    if (this.requests.length < 2) return stats;
+    const counted = this.segments.filter((segment) => segment.phase !== 'warmup');
+    const tallies = this.requests.map((_, entry) => {
+      const sum: RequestTally = { counters: emptyCounters(), histogram: createLatencyHistogram() };
+      for (const segment of counted) {
+        const part = (segment.requests as RequestTally[])[entry];
+        addCounters(sum.counters, part.counters);
+        sum.histogram.add(part.histogram);
+      }
+      return sum;
+    });
+    const requests = this.requestStats(tallies, start, end);
+    for (const sum of tallies) sum.histogram.destroy();
+    return { ...stats, requests };
   }
 
   phases(nowMs: number): LoadPhaseStats[] {
@@ -382,7 +443,22 @@ export class Timeline {
         startMs: segment.startMs - this.originMs,
         endMs: end - this.originMs,
         ...stats,
+        ...(segment.requests ? { requests: this.requestStats(segment.requests, segment.startMs, end) } : {}),
       };
+    });
+  }
+
+  /** Each request's figures over a window, its target rate its share of the window's. */
+  private requestStats(tallies: RequestTally[], startMs: number, endMs: number): RequestStats[] {
+    return tallies.map((ofRequest, entry) => {
+      const { share, name } = this.requests[entry];
+      const {
+        generatorLimited: _g,
+        lateFraction: _l,
+        loopDelayP99Ms: _d,
+        ...stats
+      } = this.windowStats(ofRequest.counters, ofRequest.histogram, startMs, endMs, null, share);
+      return { name, ...stats };
     });
   }
 
@@ -442,9 +518,11 @@ export class Timeline {
     startMs: number,
     endMs: number,
     loopDelayP99Ms: number | null,
+    share = 1,
   ): LoadWindowStats {
     const seconds = Math.max(endMs - startMs, 1) / 1000;
-    const targetRate = this.options.targetRate(startMs, endMs);
+    const whole = this.options.targetRate(startMs, endMs);
+    const targetRate = whole === null ? null : whole * share;
     const stats: WindowStats = {
       ...summarize(histogram),
       timed: histogram.totalCount,
@@ -519,6 +597,28 @@ export class Timeline {
     bucket.live = live;
     return live;
   }
+}
+
+/** What a worker thread ships of one phase: the phase's tallies, and each request's with a mix. */
+export interface ExportedPhase {
+  counters: Counters;
+  histogram: string;
+  requests?: { counters: Counters; histogram: string }[];
+}
+
+/** Counts one outcome into a window's counters and, when it has a latency, its histogram. */
+function tally(
+  counters: Counters,
+  histogram: Histogram,
+  late: boolean,
+  error: ErrorKind | null,
+  latencyMs: number | null,
+): void {
+  counters.scheduled++;
+  counters.completed++;
+  if (late) counters.late++;
+  if (error !== null) counters.errors[error]++;
+  if (latencyMs !== null) recordLatencyMs(histogram, latencyMs);
 }
 
 const NO_LATENCY: LatencySummary = {

@@ -1,7 +1,10 @@
 // The load generator's vocabulary: what a caller asks for (LoadSpec) and what a run
 // reports (LoadResult). Results reuse the shapes of src/results/index.ts so the
 // scenario runner can store them without conversion.
-import type { PhaseName, PhaseStats, TimelinePoint, WindowStats } from '../results';
+import type { PhaseName, PhaseStats, RequestStats, TimelinePoint, WindowStats } from '../results';
+import type { ValueSpec } from './values';
+
+export type { Scalar, ValueSpec } from './values';
 
 /**
  * non2xx: a status outside 200–299 that was not accepted; unexpected_status: a 2xx status
@@ -28,6 +31,19 @@ export interface RequestSpec {
   /** Serialised once with JSON.stringify; sets content-type: application/json unless given. */
   json?: unknown;
   body?: string;
+}
+
+/**
+ * One request of a mix: its name (what reports and `{request:NAME}` thresholds call it), its
+ * share of the sends, its own expectation, and the values its `{{placeholders}}` take.
+ */
+export interface MixRequestSpec extends RequestSpec {
+  name: string;
+  /** A whole number ≥ 1; default 1. The request's share is its weight over the sum of weights. */
+  weight?: number;
+  expect?: ResponseExpectation;
+  /** Generators by name, used as `{{name}}` in the path, a header's value or the body. */
+  values?: Record<string, ValueSpec>;
 }
 
 /** What a response must be to count as a success. */
@@ -57,6 +73,8 @@ export interface LoadSpec {
   url: string;
   request?: RequestSpec;
   expect?: ResponseExpectation;
+  /** A mix of named requests instead of `request` and `expect` (mix.ts). */
+  requests?: MixRequestSpec[];
 
   /** Open model, constant rate: "100/s", "6000/m" or a number of req/s. Needs `duration`. */
   rate?: string | number;
@@ -102,7 +120,11 @@ export interface GeneratorHealth {
   loopDelayP99Ms: number | null;
 }
 
-export type LoadWindowStats = WindowStats & GeneratorHealth;
+/**
+ * Each request's figures, present when the run sends a mix of more than one request; a single
+ * request's figures are the total's.
+ */
+export type LoadWindowStats = WindowStats & GeneratorHealth & { requests?: RequestStats[] };
 export type LoadPhaseStats = PhaseStats & GeneratorHealth;
 export interface LoadTimelinePoint extends TimelinePoint {
   late: number;
@@ -120,9 +142,23 @@ export interface LoadMark {
   atMs: number;
 }
 
+/** One request of the mix as it ran. */
+export interface LoadRequestInfo {
+  name: string;
+  method: string;
+  /** Path and query as written, `{{placeholders}}` kept. */
+  path: string;
+  weight: number;
+  /** How many variants were encoded ahead of sending (0: each send formats its values, or nothing varies). */
+  variants: number;
+}
+
 export interface LoadResult {
   model: 'open' | 'closed';
+  /** The target origin and path; with a mix, the origin. */
   url: string;
+  /** The requests sent, in the order given (absent from results made elsewhere, e.g. by tests). */
+  requests?: LoadRequestInfo[];
   /** The whole run without the warm-up. */
   total: LoadWindowStats;
   phases: LoadPhaseStats[];

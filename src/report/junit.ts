@@ -10,6 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import type { RunResult, ScenarioResult, ThresholdResult } from '../results';
 import { escapeXml } from './escape';
 import { describeViolation } from './format';
+import { requestLines } from './requests';
 
 interface Case {
   xml: string;
@@ -113,6 +114,7 @@ function systemOut(s: ScenarioResult): string {
     lines.push(`fault: ${fault.kind} on ${fault.targets.join(', ')}`, ...fault.evidence.map((e) => `  ${e}`));
   if (s.recoveryTimeMs !== null) lines.push(`recovery: ${s.recoveryTimeMs}ms`);
   if (s.generatorLimited) lines.push('generator-limited: latency figures are not the system under test');
+  for (const line of requestLines(s)) lines.push(`request ${line}`);
   for (const n of s.notes) lines.push(`note: ${n}`);
   for (const m of s.logMatches) lines.push(`log ${m.service}: ${m.line}`);
   return escapeXml(lines.join('\n'));

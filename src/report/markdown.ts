@@ -18,6 +18,7 @@ import { PHASE_ORDER, isViolatedWarning } from '../results';
 import { compareToBaseline, type BaselineComparison } from './baseline';
 import { renderComparisonChart, renderTimelineChart, renderTimelineTable } from './chart';
 import { formatChange } from '../compare';
+import { requestFigures } from './requests';
 import { checkLimit, formatMagnitude, scenarioFloors, type FloorMetric } from '../compare/noise-floor';
 import { escapeInline, htmlText, inlineCode, preBlock, truncateChars, utf8Bytes } from './escape';
 import {
@@ -337,6 +338,30 @@ function renderPhaseTable(s: ScenarioResult): string {
   ].join('\n');
 }
 
+/** A mix's requests over each phase, collapsed: the phase table above is their total. */
+function renderRequestTable(s: ScenarioResult): string | null {
+  const requests = requestFigures(s);
+  if (requests.length === 0) return null;
+  // What each request reaches, when the mix says (`reaches:`, as init --explore measures it).
+  const reaches = (name: string): string =>
+    escapeInline(s.requests?.find((r) => r.name === name)?.reaches?.join(', ') || '—');
+  const rows = requests.flatMap((request) =>
+    request.phases.map(
+      ({ phase, stats }) =>
+        `| ${escapeInline(request.name)} | ${reaches(request.name)} | ${phaseLabel(phase)} | ${fmtCount(stats.scheduled)} | ${fmtMs(stats.p50Ms)} | ${fmtMs(stats.p95Ms)} | ${fmtMs(stats.p99Ms)} | ${fmtPct(stats.errorRate)} | ${topErrors(stats.errors)} |`,
+    ),
+  );
+  return [
+    `<details><summary>Per request (${requests.length})</summary>`,
+    '',
+    '| Request | Reaches | Phase | Sent | p50 | p95 | p99 | Errors | Top error kinds |',
+    '|---|---|---|--:|--:|--:|--:|--:|---|',
+    ...rows,
+    '',
+    '</details>',
+  ].join('\n');
+}
+
 /** A phase's name in a table, ⚡ for the fault. */
 function phaseLabel(phase: string): string {
   return phase === 'fault' ? '⚡ fault' : escapeInline(phase);
@@ -537,6 +562,8 @@ function renderDetails(s: ScenarioResult, level: DetailLevel, locate: SourceLoca
     `Scenario file ${linkedSource(locate, s.file, null)} · started ${escapeInline(s.startedAt)} · took ${fmtDuration(s.durationMs)} · recovery ${fmtSeconds(s.recoveryTimeMs)}${s.mttrMs != null ? ` · MTTR ${fmtSeconds(s.mttrMs)}` : ''}`,
   );
   if (level.phaseTable && s.phases.length > 0) parts.push(renderPhaseTable(s));
+  const perRequest = renderRequestTable(s);
+  if (perRequest) parts.push(perRequest);
   if (s.comparison) parts.push(renderComparison(s, level.charts));
   parts.push(renderThresholdTable(s.thresholds, locate));
   parts.push(renderFault(s));

@@ -9,6 +9,7 @@ import {
 import { comparisonHeadline } from '../compare';
 import { terminalText } from './escape';
 import { fmtMs, fmtPct, fmtSeconds } from './format';
+import { requestFigures, type RequestFigures } from './requests';
 
 const OUTCOME_WORD = {
   pass: 'PASS',
@@ -55,20 +56,48 @@ function alignRows(rows: string[][]): string[] {
   );
 }
 
-export function renderTerminalTable(result: RunResult): string {
+/** A request's p95 over a phase, or — when it sent nothing there. */
+function requestP95(request: RequestFigures, phase: PhaseName): string {
+  return fmtMs(request.phases.find((p) => p.phase === phase)?.stats.p95Ms ?? null);
+}
+
+/** A request's error rate in the fault (else the baseline), as the scenario's row shows it. */
+function requestErrorRate(request: RequestFigures): string {
+  const fault =
+    request.phases.find((p) => p.phase === 'fault') ?? request.phases.find((p) => p.phase === 'baseline');
+  return fault ? fmtPct(fault.stats.errorRate) : '—';
+}
+
+export interface TerminalOptions {
+  /** Under each scenario of a mix, one row per request (`--per-request`). */
+  perRequest?: boolean;
+}
+
+export function renderTerminalTable(result: RunResult, options: TerminalOptions = {}): string {
   // A paired run adds a `VS BASE` column: the PR's scenario against the base stack's.
   const paired = result.scenarios.some((s) => s.comparison);
   const header = ['SCENARIO', 'VERDICT', 'P95 BASE→FAULT→AFTER', 'ERR(FAULT)', 'RECOVERY'];
   if (paired) header.push('VS BASE');
   header.push('WHY');
-  const rows = result.scenarios.map((scenario) => [
-    scenario.name,
-    OUTCOME_WORD[scenario.outcome],
-    `${p95(scenario, 'baseline')} → ${p95(scenario, 'fault')} → ${p95(scenario, 'after')}`,
-    faultErrorRate(scenario),
-    fmtSeconds(scenario.recoveryTimeMs),
-    ...(paired ? [scenario.comparison ? comparisonHeadline(scenario.comparison) : '—'] : []),
-    violations(scenario),
+  const rows = result.scenarios.flatMap((scenario) => [
+    [
+      scenario.name,
+      OUTCOME_WORD[scenario.outcome],
+      `${p95(scenario, 'baseline')} → ${p95(scenario, 'fault')} → ${p95(scenario, 'after')}`,
+      faultErrorRate(scenario),
+      fmtSeconds(scenario.recoveryTimeMs),
+      ...(paired ? [scenario.comparison ? comparisonHeadline(scenario.comparison) : '—'] : []),
+      violations(scenario),
+    ],
+    ...(options.perRequest ? requestFigures(scenario) : []).map((request) => [
+      `  · ${request.name}`,
+      '',
+      `${requestP95(request, 'baseline')} → ${requestP95(request, 'fault')} → ${requestP95(request, 'after')}`,
+      requestErrorRate(request),
+      '',
+      ...(paired ? [''] : []),
+      '',
+    ]),
   ]);
   // Names and reasons come from scenario files and the stack: shown, never acted on by the terminal.
   const lines = alignRows([header, ...rows.map((row) => row.map(terminalText))]);

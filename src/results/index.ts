@@ -53,11 +53,40 @@ export interface WindowStats extends LatencySummary {
   late: number;
 }
 
+/**
+ * One request of the load's mix over a window: the same figures as the whole window's, for the
+ * sends of that request only (its rates are its share of the target and of what was sent).
+ */
+export interface RequestStats extends WindowStats {
+  /** The request's name in the mix (`{request:NAME}` in a threshold). */
+  name: string;
+}
+
 export interface PhaseStats extends WindowStats {
   phase: PhaseName;
   /** Offsets from the scenario's t0 on the engine's monotonic clock. */
   startMs: number;
   endMs: number;
+  /**
+   * Each request of the mix over the phase, in the mix's order. Absent when the load sent one
+   * request (its figures are the phase's) and in results written before mixes existed.
+   */
+  requests?: RequestStats[];
+}
+
+/** One request of the load's mix, as the scenario sent it. */
+export interface RequestSummary {
+  name: string;
+  method: string;
+  /** Path and query as written: `{{name}}` marks where a generated value goes. */
+  path: string;
+  /** Its share of the sends is weight / the sum of the mix's weights. */
+  weight: number;
+  /**
+   * The services (dependencies) the request reaches, as the mix states it (`reaches:`, which
+   * `chaos-action init --explore` measures); null when the mix does not say.
+   */
+  reaches: string[] | null;
 }
 
 /** One second of the load timeline; `second` counts from the scenario's t0. */
@@ -128,6 +157,11 @@ export interface ScenarioResult {
   startedAt: string;
   durationMs: number;
   phases: PhaseStats[];
+  /**
+   * The requests the load sent, in the mix's order (one for a single request). Absent in results
+   * written before mixes existed.
+   */
+  requests?: RequestSummary[];
   timeline: TimelinePoint[];
   /** Seconds (from t0) during which the fault was active. */
   faultWindow: { startSecond: number; endSecond: number } | null;

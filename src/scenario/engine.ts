@@ -370,7 +370,7 @@ export async function runChaos(
     );
     // The request, when none was given: what the serving entry answers decides it (resolveRequest).
     let plan: Pick<PreparedRun, 'scenarios' | 'skipped'> = prepared;
-    if (firstReady.ok && config.target.request === null) {
+    if (firstReady.ok && config.target.request === null && config.target.requests === null) {
       const chosen = await resolveRequest(current.targetUrl, target.params.health_path);
       hooks.log(`request: GET ${chosen.path} (${chosen.why})`);
       if (chosen.path !== target.params.request.path) {

@@ -1,7 +1,8 @@
 // Turns a scenario's load section into the load generator's spec, on the scenario's clock.
 // Pure. Scenario stages are steps ("10/s, then 100/s, then 1000/s"); the generator's stages
 // are linear ramps, so each step becomes a short ramp to its target and a hold at it.
-import type { Scenario } from '../config/scenario-schema';
+import { toMixRequestSpec } from '../config/request-mix';
+import type { RequestSpec, Scenario } from '../config/scenario-schema';
 import type { LoadSpec, RateStage, UserStage } from '../load';
 
 /** How long a step takes to reach its new target: short, so the hold dominates the stage. */
@@ -29,19 +30,15 @@ export interface LoadPlan {
 export function planLoad(scenario: Scenario, baseUrl: string): LoadPlan {
   const { phases, load } = scenario;
   const totalMs = phases.warmupMs + phases.baselineMs + phases.faultMs + phases.recoveryMs + phases.afterMs;
+  // A mix sends its requests, each with its own expectation; a mix of one request without
+  // values (the run's single request, as built-ins take it) is sent as that request.
+  const mix = load.requests && (load.requests.length > 1 || Object.keys(load.requests[0].values).length > 0);
+  const sent: Pick<LoadSpec, 'request' | 'expect' | 'requests'> = mix
+    ? { requests: (load.requests ?? []).map(toMixRequestSpec) }
+    : singleRequest(load.request);
   const common: LoadSpec = {
     url: (load.url ?? baseUrl).replace(/\/$/, ''),
-    request: {
-      method: load.request.method,
-      path: load.request.path,
-      headers: load.request.headers,
-      ...(load.request.json !== null && load.request.json !== undefined ? { json: load.request.json } : {}),
-      ...(load.request.body !== null ? { body: load.request.body } : {}),
-    },
-    expect: {
-      status: load.request.expect.status,
-      ...(load.request.expect.bodyContains ? { bodyContains: load.request.expect.bodyContains } : {}),
-    },
+    ...sent,
     timeout: load.timeoutMs,
     warmup: phases.warmupMs > 0 ? phases.warmupMs : undefined,
     initialPhase: 'baseline',
@@ -75,6 +72,22 @@ export function planLoad(scenario: Scenario, baseUrl: string): LoadPlan {
       think: load.thinkMs,
     },
     stages: windows,
+  };
+}
+
+function singleRequest(request: RequestSpec): Pick<LoadSpec, 'request' | 'expect'> {
+  return {
+    request: {
+      method: request.method,
+      path: request.path,
+      headers: request.headers,
+      ...(request.json !== null && request.json !== undefined ? { json: request.json } : {}),
+      ...(request.body !== null ? { body: request.body } : {}),
+    },
+    expect: {
+      status: request.expect.status,
+      ...(request.expect.bodyContains ? { bodyContains: request.expect.bodyContains } : {}),
+    },
   };
 }
 

@@ -11,7 +11,7 @@ import type { Scenario, ScenarioFault } from '../config/scenario-schema';
 import type { FaultSpec } from '../faults/spec';
 import { formatDuration } from '../config/duration';
 import type { ActiveFault, FaultContext, Monitor } from '../faults';
-import type { LoadRun } from '../load';
+import type { LoadRequestInfo, LoadRun } from '../load';
 import type { ContainerEvent, EventWatcher } from '../probes/containers';
 import type { RoleResolver } from '../stack/roles';
 import { scenarioClock, scenarioMs, type MonotonicMs, type ScenarioClock } from '../util/clock';
@@ -32,6 +32,7 @@ import {
 import type {
   FaultReport,
   PhaseName,
+  RequestSummary,
   RunResult,
   ScenarioMs,
   ScenarioResult,
@@ -816,6 +817,7 @@ function verdict(state: RunState, base: ScenarioResult): ScenarioResult {
     reason: decided.reason,
     durationMs: clock.now(),
     phases: loadResult?.phases ?? [],
+    ...(loadResult?.requests ? { requests: requestSummaries(loadResult.requests, scenario) } : {}),
     timeline: (loadResult?.timeline ?? []).map(toTimelinePoint),
     faultWindow,
     thresholds,
@@ -828,6 +830,17 @@ function verdict(state: RunState, base: ScenarioResult): ScenarioResult {
     notes: state.notes,
     ...(observations.pairedBase ? { comparison: scenarioComparison(scenario.thresholds, observations) } : {}),
   };
+}
+
+/** The requests the load sent, with what the mix says each reaches (`reaches:`, from init --explore). */
+function requestSummaries(sent: LoadRequestInfo[], scenario: Scenario): RequestSummary[] {
+  return sent.map((request) => ({
+    name: request.name,
+    method: request.method,
+    path: request.path,
+    weight: request.weight,
+    reaches: scenario.load.requests?.find((r) => r.name === request.name)?.reaches ?? null,
+  }));
 }
 
 async function collectContainersAndLogs(state: RunState, events: ContainerEvent[]): Promise<void> {

@@ -235,7 +235,7 @@ function parseMetric(body: string, prefix: Prefix): Parsed {
   const parts = operator(body);
   if (!parts || !parts.left) return fail(`no comparison operator in "${body}" (${OP_HINT})`);
   const { op } = parts;
-  const left = parts.left;
+  let left = parts.left;
   let right = parts.right;
   if (!right) return fail(`nothing to compare with after "${op}" (${OP_HINT})`);
 
@@ -247,7 +247,24 @@ function parseMetric(body: string, prefix: Prefix): Parsed {
     if (sustainedMs < 1000) fail(`"for ${sustained[2]}" is shorter than the timeline's 1s resolution`);
   }
 
+  // k6's tag: `p95{request:checkout}` reads the metric on one request of the mix.
+  let request: string | null = null;
+  const tagged = /^([^{\s]+)\s*\{\s*([^:}\s]+)\s*:\s*([^}]*?)\s*\}$/.exec(left);
+  if (tagged) {
+    if (tagged[2] !== 'request') fail(`unknown tag "${tagged[2]}" (a metric takes {request:NAME})`);
+    if (!tagged[3]) fail('{request:} names no request (write it like p95{request:checkout} < 300ms)');
+    if (sustainedMs !== null)
+      fail('"for" does not combine with a {request:NAME} tag (the timeline counts every request)');
+    if (prefix.stage !== null) fail('a stage prefix does not combine with a {request:NAME} tag');
+    request = tagged[3];
+    left = tagged[1];
+  }
   const regression = /^(\S+)\s+regression$/.exec(left);
+  if (
+    request !== null &&
+    (regression || !/^(p\(\d+\)|[a-z_0-9]+)$/.test(left) || ['recovery_time', 'mttr'].includes(left))
+  )
+    fail(`a {request:NAME} tag applies to load metrics (p95, error_rate, ...), not to "${left}"`);
   if (regression) {
     const metric = metricName(regression[1], prefix.k6);
     if (!(REGRESSION_METRICS as readonly string[]).includes(metric)) {
@@ -288,7 +305,7 @@ function parseMetric(body: string, prefix: Prefix): Parsed {
   }
   if (sustainedMs !== null && prefix.stage !== null) fail('"for" does not combine with a stage prefix');
   const unit = METRIC_UNITS[metric];
-  return { kind: 'metric', metric, unit, op, value: metricValue(metric, unit, right), sustainedMs };
+  return { kind: 'metric', metric, unit, op, value: metricValue(metric, unit, right), sustainedMs, request };
 }
 
 const ALERT_FORMS =

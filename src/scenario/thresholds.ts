@@ -69,6 +69,8 @@ export interface MetricThreshold extends ThresholdBase {
   value: number;
   /** `for 10s`: only a breach sustained this long (consecutive timeline seconds) counts; null = whole phase. */
   sustainedMs: number | null;
+  /** `p95{request:checkout}`: read on that request of the mix only; null = every request sent. */
+  request: string | null;
 }
 export interface RecoveryTimeThreshold extends ThresholdBase {
   kind: 'recovery_time';

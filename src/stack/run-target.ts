@@ -82,5 +82,15 @@ export function inferRunTarget(
     explained.push(
       `port ${port} (${healthPort === port ? "the healthcheck's port, " : ''}published by ${apiName})`,
     );
-  return { params: { request, health_path: healthPath, health_status: healthStatus }, port, explained };
+  // Built-ins send `${requests}`: the run's mix when given (else the scenario loader makes the request a mix of one).
+  const mix = given.requests ? { requests: given.requests } : {};
+  if (given.requests)
+    explained.push(
+      `a mix of ${given.requests.length} requests (${given.requests.map((r) => r.name).join(', ')}; given)`,
+    );
+  return {
+    params: { request, ...mix, health_path: healthPath, health_status: healthStatus },
+    port,
+    explained,
+  };
 }

@@ -54,6 +54,7 @@ describe('scenario files', () => {
       model: 'open',
       stages: [{ ratePerSecond: 50, durationMs: null, name: null }],
       url: null,
+      requests: null,
       timeoutMs: 10_000,
       ramp: 'step',
       request: {

@@ -102,6 +102,7 @@ describe('run config', () => {
       request: { method: 'POST', path: '/v1/predict' },
       requestJson: { user_id: 1 },
       requestBody: null,
+      requests: null,
       requestHeaders: {},
       expectStatus: [200, 201],
       healthPath: '/healthz',

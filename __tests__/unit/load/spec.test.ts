@@ -23,13 +23,16 @@ describe('validateLoadSpec', () => {
     });
     expect(spec.model).toBe('open');
     expect(spec.arrivals?.totalArrivals).toBe(100);
-    expect(spec.request).toMatchObject({
-      origin: 'http://127.0.0.1:8080',
+    expect(spec.mix.origin).toBe('http://127.0.0.1:8080');
+    expect(spec.mix.entries[0]).toMatchObject({
+      name: 'POST /v1/predict',
       path: '/v1/predict',
       method: 'POST',
     });
-    expect(spec.request.headers['content-type']).toBe('application/json');
-    expect(spec.request.body?.toString()).toBe('{"amount":1}');
+    expect(spec.mix.entries[0].request.fixed?.toString('latin1')).toBe(
+      'POST /v1/predict HTTP/1.1\r\nhost: 127.0.0.1:8080\r\nuser-agent: chaos-action-load\r\n' +
+        'content-type: application/json\r\ncontent-length: 12\r\n\r\n{"amount":1}',
+    );
   });
 
   it('refuses a rate of 0', () => {
@@ -81,10 +84,11 @@ describe('validateLoadSpec', () => {
     expect(problemsOf(request({ 'Content-Length': '3' }))).toEqual([
       'request.headers.Content-Length: set by the load generator itself; remove it',
     ]);
-    expect(validateLoadSpec(request({ authorization: 'Bearer x', 'x-id': '1' })).request.headers).toEqual({
-      authorization: 'Bearer x',
-      'x-id': '1',
-    });
+    expect(
+      validateLoadSpec(
+        request({ authorization: 'Bearer x', 'x-id': '1' }),
+      ).mix.entries[0].request.fixed?.toString(),
+    ).toContain('authorization: Bearer x\r\nx-id: 1\r\n\r\n');
   });
 
   it('refuses ambiguous or missing models and lists every problem at once', () => {

@@ -167,3 +167,90 @@ describe('Timeline', () => {
     expect(main.totals(ORIGIN + 2000).scheduled).toBe(400);
   });
 });
+
+describe('Timeline with a mix of requests', () => {
+  function mixTimeline(): Timeline {
+    return new Timeline({
+      originMs: ORIGIN,
+      loadStartMs: ORIGIN,
+      warmupEndMs: ORIGIN + 1000,
+      initialPhase: 'baseline',
+      lateToleranceMs: 10,
+      targetRate: () => 100,
+      requests: [
+        { name: 'read', share: 0.75 },
+        { name: 'write', share: 0.25 },
+      ],
+    });
+  }
+
+  it('counts each request beside the total, in every phase and for the run without the warm-up', () => {
+    const line = mixTimeline();
+    // One send each 10 ms: three reads (5 ms) then one write (50 ms, failing in the fault).
+    const send = (fromMs: number, toMs: number, writeError: 'non2xx' | null): void => {
+      for (let offset = fromMs, k = 0; offset < toMs; offset += 10, k++) {
+        const entry = k % 4 === 3 ? 1 : 0;
+        const slot = line.schedule(ORIGIN + offset, ORIGIN + offset, entry);
+        line.complete(slot, entry === 1 ? 50 : 5, entry === 1 ? writeError : null);
+      }
+    };
+    send(0, 3000, null);
+    line.mark('fault', ORIGIN + 3000);
+    send(3000, 4000, 'non2xx');
+    line.finish(ORIGIN + 4000);
+    const [warmup, baseline, fault] = line.phases(ORIGIN + 4000);
+    expect(warmup.requests?.map((r) => [r.name, r.scheduled])).toEqual([
+      ['read', 75],
+      ['write', 25],
+    ]);
+    expect(baseline.requests?.map((r) => [r.name, r.scheduled, r.errorRate])).toEqual([
+      ['read', 150, 0],
+      ['write', 50, 0],
+    ]);
+    expect(fault.errorRate).toBeCloseTo(0.25, 6);
+    const [read, write] = fault.requests ?? [];
+    expect({ read: read.errorRate, write: write.errorRate, writeErrors: write.errors }).toEqual({
+      read: 0,
+      write: 1,
+      writeErrors: { non2xx: 25 },
+    });
+    expect(read.p95Ms).toBeCloseTo(5, 1);
+    expect(write.p50Ms).toBeCloseTo(50, 0);
+    // A request's target rate is its share of the whole.
+    expect([read.targetRate, write.targetRate]).toEqual([75, 25]);
+    const total = line.totals(ORIGIN + 4000);
+    expect(total.requests?.map((r) => [r.name, r.scheduled])).toEqual([
+      ['read', 225],
+      ['write', 75],
+    ]);
+  });
+
+  it('counts a dropped send against its request', () => {
+    const line = mixTimeline();
+    line.drop(ORIGIN + 1500, 1);
+    line.finish(ORIGIN + 2000);
+    const baseline = line.phases(ORIGIN + 2000)[1];
+    expect(baseline.requests?.[1].errors).toEqual({ dropped: 1 });
+    expect(baseline.requests?.[0].scheduled).toBe(0);
+  });
+
+  it("merges each request's figures shipped by a worker thread", () => {
+    const worker = mixTimeline();
+    const slot = worker.schedule(ORIGIN + 1500, ORIGIN + 1500, 1);
+    worker.complete(slot, 20, null);
+    worker.finish(ORIGIN + 2000);
+    const main = mixTimeline();
+    main.absorbPhases(worker.exportPhases());
+    main.finish(ORIGIN + 2000);
+    expect(main.phases(ORIGIN + 2000)[1].requests?.map((r) => r.scheduled)).toEqual([0, 1]);
+    expect(main.totals(ORIGIN + 2000).requests?.[1].p50Ms).toBeCloseTo(20, 0);
+  });
+
+  it('keeps no per-request figures for a single request: they would be the total', () => {
+    const line = timeline();
+    load(line, 0, 100, 5);
+    line.finish(ORIGIN + 100);
+    expect(line.phases(ORIGIN + 100)[0].requests).toBeUndefined();
+    expect(line.totals(ORIGIN + 100).requests).toBeUndefined();
+  });
+});

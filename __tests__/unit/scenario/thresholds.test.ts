@@ -166,6 +166,7 @@ describe('guards and needs', () => {
       op: '<',
       value: 1000,
       sustainedMs: null,
+      request: null,
       phase: 'fault',
       stage: null,
     });

@@ -75,7 +75,7 @@ export function judge(t: Threshold, obs: ScenarioObservations): Verdict {
 function metricLabel(t: Threshold): string {
   switch (t.kind) {
     case 'metric':
-      return t.stage !== null ? `${t.metric} (stage ${t.stage})` : t.metric;
+      return `${t.metric}${t.request !== null ? `{request:${t.request}}` : ''}${t.stage !== null ? ` (stage ${t.stage})` : ''}`;
     case 'recovery_time':
       return 'recovery_time';
     case 'mttr':

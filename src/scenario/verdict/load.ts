@@ -12,7 +12,7 @@
 // is what the regression checks judge (pairedLoadNote).
 import type { LoadMetric, MetricThreshold } from '../thresholds';
 import { compare, formatValue } from '../thresholds';
-import type { WindowStats } from '../../results';
+import type { RequestStats, WindowStats } from '../../results';
 import type { ScenarioObservations } from '../observations';
 import { fmt, phaseWindow, unknown, type Verdict } from './evidence';
 
@@ -94,6 +94,14 @@ export function evalMetric(t: MetricThreshold, obs: ScenarioObservations): Verdi
     where = `the ${t.phase} phase`;
   }
   if (!window) return unknown(limit, `${where} was not observed`);
+  if (t.request !== null) {
+    // A phase of a mix lists each request; a single request's figures are the phase's own.
+    const requests = (window as { requests?: RequestStats[] }).requests;
+    const ofRequest = requests?.find((r) => r.name === t.request);
+    if (!ofRequest && requests) return unknown(limit, `the load sent no request named ${t.request}`);
+    window = ofRequest ?? window;
+    where = `${where} (request ${t.request})`;
+  }
   const evidence = { count: window.scheduled, of: `request sent in ${where}` };
   if (window.scheduled === 0) return unknown(limit, `no evidence: no request was sent in ${where}`);
   const gap = latencyCoverageGap(window, t.metric);
