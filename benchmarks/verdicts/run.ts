@@ -1,143 +1,93 @@
 // How steady the gate's verdicts are, and whether a paired run sees a real regression
-// (npm run bench:verdicts). Prints figures; it is not a test. Three series of RUNS runs each,
-// interleaved round by round so that the machine's load drifts over all three alike:
+// (npm run bench:verdicts). Prints figures; it is not a test. Series of RUNS runs each,
+// interleaved round by round so that the machine's load drifts over all of them alike:
 //   default  the default suite on the resilient example, unpaired: do scenario outcomes flip?
-//   A/A      load-test paired with itself (--base-compose the same file): any `regressed`?
-//   A/B      load-test, the slower variant (docker-compose.slower.yml) against the example as
-//            its base: is the fault phase's p95 `regressed`, interval beyond the limit (so
-//            above 0), while every absolute threshold passes?
-// Every run is the CLI (`chaos-action run`) in a child process; its results.json is read back.
-// Ends with one line:
-//   verdict-bench: runs=N flips=K aa-false-regressions=F ab-detected=D/N
-// Environment: VERDICT_BENCH_RUNS (default 5); VERDICT_BENCH_FROM=HEAD runs a snapshot of the
-// committed tree (git archive) instead of the working tree; CHAOS_COMPOSE is passed through.
-import { spawn, spawnSync } from 'node:child_process';
-import {
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-} from 'node:fs';
+//   AA60     load-test paired with itself (--base-compose the same file), 60 s fault phase
+//   AB60     load-test, the slower variant with a 5 ms collector delay against the example, 60 s
+//   AA30     A/A at the default 30 s phase
+//   AB30     the +1 ms variant (blocking export, no collector delay) at 30 s: what CI sees
+//   alone30  load-test on the PR stack alone, 30 s: what the absolute thresholds give unpaired
+// Per paired series it prints the fault phase's verdict counts (A/A within / inconclusive /
+// regressed, A/B regressed / inconclusive / within) on the checks the scenario is judged on
+// (its default ones: comparison.judgedOn), the median floor of each latency candidate, and the
+// absolute thresholds that failed. Ends with one line:
+//   verdict-bench: runs=N flips=K aa-false-regressions=F ab-detected=D/M
+// Environment: VERDICT_BENCH_RUNS (default 5); VERDICT_BENCH_SERIES (default
+// default,AA60,AB60,AA30,AB30); VERDICT_BENCH_FROM=HEAD runs a snapshot of the committed tree
+// (git archive) instead of the working tree; VERDICT_BENCH_REREAD=DIR runs nothing and summarises
+// the results an earlier or unfinished bench left under DIR; CHAOS_COMPOSE is passed through.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { checkFloor } from '../../src/compare/default-check';
 import type { PhaseComparison, RunResult, ScenarioResult } from '../../src/results';
+import {
+  CONFIG,
+  EXAMPLE,
+  ROOT,
+  SLOWER,
+  loadAverage,
+  log,
+  pairedLoadTest,
+  runCli,
+  snapshot,
+  type CliRun,
+} from './cli';
 
-const ROOT = path.resolve(__dirname, '../..');
 const RUNS = Number(process.env.VERDICT_BENCH_RUNS ?? 5);
 const FROM_HEAD = (process.env.VERDICT_BENCH_FROM ?? '').toUpperCase() === 'HEAD';
-const EXAMPLE = 'examples/fraud-api/docker-compose.yml';
-const CONFIG = 'examples/fraud-api/chaos-action.yml';
-const SLOWER = 'benchmarks/verdicts/docker-compose.slower.yml';
-// The paired series' fault phase. `chaos-action calibrate` on this machine put load-test's p95
-// floor at 30 s near +39 % (A/A half-width ±27 %), above the +20 % limit, and recommended about
-// 120 s; 60 s halves the variance, which is what a doubling needs to clear +20 % in every run.
-const PAIRED_DURATION = process.env.VERDICT_BENCH_DURATION ?? '60s';
+/** VERDICT_BENCH_REREAD=DIR: no runs, the results under DIR (an earlier bench's) summarised again. */
+const REREAD = process.env.VERDICT_BENCH_REREAD ?? null;
 
-const log = (line: string): void => void process.stderr.write(`${line}\n`);
+type Kind = 'suite' | 'A/A' | 'A/B' | 'alone';
 
-type Series = 'default' | 'A/A' | 'A/B';
+interface SeriesSpec {
+  name: string;
+  kind: Kind;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  what: string;
+}
 
-/** load-test paired against the example, the PR side from `prCompose`, at the paired fault phase. */
-const pairedLoadTest = (prCompose: string[]): string[] => [
-  '--config-file',
-  CONFIG,
-  ...prCompose.flatMap((file) => ['--compose-file', file]),
-  '--scenarios',
-  'load-test',
-  '--params',
-  `duration=${PAIRED_DURATION}`,
-  '--base-compose-file',
-  EXAMPLE,
-];
-
-const SERIES: { series: Series; args: string[] }[] = [
-  { series: 'default', args: ['--config-file', CONFIG, '--suite', 'default'] },
+const ALL_SERIES: SeriesSpec[] = [
+  {
+    name: 'default',
+    kind: 'suite',
+    args: ['--config-file', CONFIG, '--suite', 'default'],
+    env: {},
+    what: 'default suite, unpaired',
+  },
   // The config's own compose file on the PR side: the same files as the base.
-  { series: 'A/A', args: pairedLoadTest([]) },
-  { series: 'A/B', args: pairedLoadTest([EXAMPLE, SLOWER]) },
+  { name: 'AA60', kind: 'A/A', args: pairedLoadTest([], '60s'), env: {}, what: 'A/A, 60 s' },
+  {
+    name: 'AB60',
+    kind: 'A/B',
+    args: pairedLoadTest([EXAMPLE, SLOWER], '60s'),
+    env: { SLOWER_EXPORT_DELAY_MS: '5' },
+    what: 'A/B blocking export + 5 ms collector delay, 60 s',
+  },
+  { name: 'AA30', kind: 'A/A', args: pairedLoadTest([], '30s'), env: {}, what: 'A/A, 30 s' },
+  {
+    name: 'AB30',
+    kind: 'A/B',
+    args: pairedLoadTest([EXAMPLE, SLOWER], '30s'),
+    env: { SLOWER_EXPORT_DELAY_MS: '0' },
+    what: 'A/B blocking export, no delay (+1 ms), 30 s',
+  },
+  {
+    name: 'alone30',
+    kind: 'alone',
+    args: ['--config-file', CONFIG, '--scenarios', 'load-test', '--params', 'duration=30s'],
+    env: {},
+    what: 'load-test on the PR stack alone, 30 s',
+  },
 ];
 
-interface Run {
-  series: Series;
+const WANTED = (process.env.VERDICT_BENCH_SERIES ?? 'default,AA60,AB60,AA30,AB30').split(',').filter(Boolean);
+
+interface Run extends CliRun {
+  series: SeriesSpec;
   round: number;
-  exitCode: number;
-  seconds: number;
-  result: RunResult | null;
-  /** The last stderr line when there is no results.json. */
-  failure: string;
-}
-
-/** The committed tree in a temporary directory (node_modules linked), so edits in progress do not leak in. */
-function snapshot(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'verdict-bench-tree-'));
-  const archive = spawnSync('sh', ['-c', `git -C "${ROOT}" archive HEAD | tar -x -C "${dir}"`], {
-    stdio: 'inherit',
-  });
-  if (archive.status !== 0) throw new Error('git archive HEAD failed');
-  symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
-  return dir;
-}
-
-/** One `chaos-action run` in a child process; build-env.sh gives image builds the machine's extra CAs. */
-function runCli(tree: string, work: string, series: Series, round: number, args: string[]): Promise<Run> {
-  const name = `${series.replace('/', '')}-${round}`;
-  const results = path.join(work, name);
-  const full = [
-    'run',
-    ...args,
-    '--results-dir',
-    results,
-    '--journal-path',
-    path.join(work, `${name}.journal.json`),
-    '--fail-on-violation=false',
-  ];
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      'bash',
-      [
-        '-c',
-        'source scripts/lib/build-env.sh && exec node_modules/.bin/tsx src/cli/main.ts "$@"',
-        'chaos-action',
-        ...full,
-      ],
-      {
-        cwd: tree,
-        env: { ...process.env, CHAOS_COMPOSE: process.env.CHAOS_COMPOSE ?? 'v2' },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
-    const logFile = path.join(work, `${name}.log`);
-    const logStream = createWriteStream(logFile);
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      logStream.write(chunk);
-      stderr = (stderr + chunk.toString()).slice(-4000);
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      logStream.end();
-      const file = path.join(results, 'results.json');
-      const result = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as RunResult) : null;
-      // The first error line says more than Node's closing banner.
-      const lines = stderr
-        .trim()
-        .split('\n')
-        .filter((line) => /error|fail|cannot|refused/i.test(line) && !/^\s+at /.test(line));
-      lines.push(`(log: ${logFile})`);
-      resolve({
-        series,
-        round,
-        exitCode: code ?? -1,
-        seconds: (Date.now() - started) / 1000,
-        result,
-        failure: lines.slice(0, 1).concat(lines.slice(-1)).join(' '),
-      });
-    });
-  });
 }
 
 function loadTest(run: Run): ScenarioResult | null {
@@ -148,48 +98,71 @@ function faultComparison(run: Run): PhaseComparison | null {
   return loadTest(run)?.comparison?.phases.find((p) => p.phase === 'fault') ?? null;
 }
 
-/** A/A: some phase's comparison, or a regression threshold, says the unchanged code regressed. */
-function falseRegression(run: Run): boolean {
-  const scenario = loadTest(run);
-  if (!scenario) return false;
-  const compared = scenario.comparison?.phases.some((p) => p.verdict === 'regressed') ?? false;
-  const threshold = scenario.thresholds.some((t) => / regression$/.test(t.metric) && t.passed === false);
-  return compared || threshold;
+/** The regression thresholds' results (the scenario's or the defaults a paired run adds). */
+const isRegression = (t: ScenarioResult['thresholds'][number]): boolean =>
+  / (regression|shift)$/.test(t.metric);
+
+/** The absolute thresholds that failed, blocking (a warning is reported, never decisive). */
+function absoluteFailures(run: Run): string[] {
+  return (loadTest(run)?.thresholds ?? [])
+    .filter((t) => !isRegression(t) && t.passed === false && t.severity !== 'warning')
+    .map((t) => `${t.source} (${t.actual})`);
 }
 
-/** A/B: the fault phase's p95 interval lies wholly beyond the limit (so above 0), and every absolute threshold passes. */
-function detected(run: Run): boolean {
-  const scenario = loadTest(run);
+/** The absolute thresholds violated as warnings: both sides broke them under the double load. */
+function absoluteWarnings(run: Run): string[] {
+  return (loadTest(run)?.thresholds ?? [])
+    .filter((t) => !isRegression(t) && t.passed === false && t.severity === 'warning')
+    .map((t) => `${t.source} (${t.actual})`);
+}
+
+/** The latency check the fault phase was judged on ("p95", "p50 shift"). */
+function judgedLatency(run: Run): string | null {
+  const checks = loadTest(run)?.comparison?.judgedOn?.checks ?? [];
+  return checks.find((c) => c.name !== 'error rate')?.name ?? null;
+}
+
+/** The floors of the two default candidates in the fault phase: p95 (relative), the shift (ms). */
+function floors(run: Run): { p95: number | null; shift: number | null } {
   const fault = faultComparison(run);
-  if (!scenario?.comparison || !fault || fault.p95.low === null) return false;
-  const absolute = scenario.thresholds.filter((t) => !/ regression$/.test(t.metric));
-  return (
-    fault.p95.low > scenario.comparison.limits.p95 &&
-    absolute.length > 0 &&
-    absolute.every((t) => t.passed === true)
-  );
+  if (!fault) return { p95: null, shift: null };
+  const shift = fault.shift
+    ? checkFloor({ change: fault.shift.estimateMs, low: fault.shift.lowMs, high: fault.shift.highMs })
+    : null;
+  return { p95: checkFloor(fault.p95), shift };
 }
 
 const pct = (v: number | null): string =>
   v === null ? '?' : `${v >= 0 ? '+' : '−'}${Math.abs(v * 100).toFixed(Math.abs(v) < 0.1 ? 1 : 0)}%`;
-const ms = (v: number | null): string => (v === null ? '—' : `${v.toFixed(2)}ms`);
+const ms = (v: number | null | undefined, digits = 2): string =>
+  v === null || v === undefined ? '—' : `${v.toFixed(digits)}ms`;
 
 function describe(run: Run): string {
   if (!run.result) return `no results (exit ${run.exitCode}): ${run.failure}`;
-  if (run.series === 'default') return run.result.scenarios.map((s) => `${s.name} ${s.outcome}`).join(', ');
+  if (run.series.kind === 'suite')
+    return run.result.scenarios.map((s) => `${s.name} ${s.outcome}`).join(', ');
   const scenario = loadTest(run);
+  const failed = absoluteFailures(run);
+  const warned = absoluteWarnings(run);
+  const absolute =
+    (failed.length ? `absolute FAILED: ${failed.join(', ')}` : 'absolute passed') +
+    (warned.length ? ` (warned, base broke it too: ${warned.join(', ')})` : '');
+  if (run.series.kind === 'alone') {
+    const fault = scenario?.phases.find((p) => p.phase === 'fault');
+    return `load-test ${scenario?.outcome ?? '?'}; fault p50 ${ms(fault?.p50Ms)} p95 ${ms(fault?.p95Ms)}; ${absolute}`;
+  }
   const fault = faultComparison(run);
-  if (!scenario?.comparison || !fault) return `load-test ${scenario?.outcome ?? '?'}, no comparison`;
-  const others = scenario.comparison.phases
-    .filter((p) => p.phase !== 'fault')
-    .map((p) => `${p.phase} ${p.verdict}${p.verdict === 'regressed' ? ` (${p.why})` : ''}`)
-    .join(', ');
+  if (!scenario?.comparison || !fault)
+    return `load-test ${scenario?.outcome ?? '?'}, no comparison; ${absolute}`;
+  const f = floors(run);
+  const shift = fault.shift
+    ? `shift ${ms(fault.shift.estimateMs)} [${ms(fault.shift.lowMs)}, ${ms(fault.shift.highMs)}]`
+    : 'shift —';
   return (
-    `load-test ${scenario.outcome}; fault p95 ${ms(fault.pr.p95Ms)} vs base ${ms(fault.base.p95Ms)}: ` +
-    `${pct(fault.p95.change)} [${fault.p95.low === null ? '−∞' : pct(fault.p95.low)}, ` +
-    `${fault.p95.high === null ? '+∞' : pct(fault.p95.high)}] ${fault.verdict}` +
-    (fault.verdict === 'regressed' ? ` (${fault.why})` : '') +
-    (others ? `; ${others}` : '')
+    `load-test ${scenario.outcome}; fault ${fault.verdict} on ${judgedLatency(run) ?? '?'} (${fault.why}); ` +
+    `p95 ${ms(fault.pr.p95Ms)} vs base ${ms(fault.base.p95Ms)}: ${pct(fault.p95.change)} ` +
+    `[${fault.p95.low === null ? '−∞' : pct(fault.p95.low)}, ${fault.p95.high === null ? '+∞' : pct(fault.p95.high)}]; ` +
+    `${shift}; floors p95 ${f.p95 === null ? '∞' : pct(f.p95)}, shift ${ms(f.shift)}; ${absolute}`
   );
 }
 
@@ -211,51 +184,133 @@ function flips(runs: Run[]): { flips: number; outcomes: Map<string, string[]> } 
   return { flips: total, outcomes };
 }
 
+function median(values: (number | null)[]): number | null {
+  const v = values.filter((x): x is number => x !== null).sort((a, b) => a - b);
+  if (!v.length) return null;
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
+/** One series' summary line: verdict counts, median floors, which check judged, absolute failures. */
+function summary(spec: SeriesSpec, runs: Run[]): string {
+  const failedAbsolute = runs.filter((r) => absoluteFailures(r).length > 0).length;
+  const warnedAbsolute = runs.filter((r) => absoluteWarnings(r).length > 0).length;
+  if (spec.kind === 'alone')
+    return `${spec.name.padEnd(8)} ${spec.what}: runs=${runs.length} absolute-failed=${failedAbsolute} absolute-warned=${warnedAbsolute}`;
+  const count = (verdict: string): number =>
+    runs.filter((r) => faultComparison(r)?.verdict === verdict).length;
+  const none = runs.filter((r) => !faultComparison(r)).length;
+  const verdicts =
+    spec.kind === 'A/A'
+      ? `within=${count('within')} inconclusive=${count('inconclusive')} regressed=${count('regressed')}`
+      : `regressed=${count('regressed')} inconclusive=${count('inconclusive')} within=${count('within')}`;
+  const judged = new Map<string, number>();
+  for (const r of runs) judged.set(judgedLatency(r) ?? '?', (judged.get(judgedLatency(r) ?? '?') ?? 0) + 1);
+  const p95 = median(runs.map((r) => floors(r).p95));
+  const shift = median(runs.map((r) => floors(r).shift));
+  return (
+    `${spec.name.padEnd(8)} ${spec.what}: runs=${runs.length} ${verdicts}${none ? ` no-comparison=${none}` : ''} ` +
+    `median-floor p95=${p95 === null ? '∞' : pct(p95)} shift=${ms(shift)} ` +
+    `judged-on ${[...judged].map(([k, v]) => `${k}×${v}`).join(' ')} absolute-failed=${failedAbsolute} absolute-warned=${warnedAbsolute}`
+  );
+}
+
 async function main(): Promise<void> {
   if (!Number.isInteger(RUNS) || RUNS < 1)
     throw new Error(`VERDICT_BENCH_RUNS=${RUNS} is not a positive integer`);
+  const series = WANTED.map((name) => {
+    const spec = ALL_SERIES.find((s) => s.name === name);
+    if (!spec) throw new Error(`unknown series ${name} (${ALL_SERIES.map((s) => s.name).join(', ')})`);
+    return spec;
+  });
+  const runs: Run[] = [];
+  if (REREAD) {
+    // The results of an earlier (or unfinished) run, read back: `${series}-${round}/results.json`.
+    for (let round = 1; round <= RUNS; round += 1)
+      for (const spec of series) {
+        const file = path.join(REREAD, `${spec.name}-${round}`, 'results.json');
+        if (!existsSync(file)) continue;
+        const result = JSON.parse(readFileSync(file, 'utf8')) as RunResult;
+        runs.push({
+          name: `${spec.name}-${round}`,
+          exitCode: 0,
+          seconds: result.durationMs / 1000,
+          result,
+          failure: '',
+          stdoutFile: null,
+          series: spec,
+          round,
+        });
+      }
+    report(series, runs, REREAD);
+    return;
+  }
   const tree = FROM_HEAD ? snapshot() : ROOT;
   const work = mkdtempSync(path.join(os.tmpdir(), 'verdict-bench-'));
-  mkdirSync(work, { recursive: true });
   log(
-    `verdict bench: ${RUNS} round(s) of default suite, A/A and A/B load-test (fault phase ${PAIRED_DURATION}, ` +
-      `slower variant's export delay ${process.env.SLOWER_EXPORT_DELAY_MS ?? '5'} ms); tree ${tree}; results under ${work}`,
+    `verdict bench: ${RUNS} round(s) of ${series.map((s) => s.name).join(', ')}; ${os.cpus().length} cores, ` +
+      `load average ${loadAverage()}; tree ${tree}; results under ${work}`,
   );
-  const runs: Run[] = [];
   try {
     for (let round = 1; round <= RUNS; round += 1) {
-      for (const { series, args } of SERIES) {
-        const run = await runCli(tree, work, series, round, args);
+      for (const spec of series) {
+        const cli = await runCli(tree, work, `${spec.name}-${round}`, spec.args, spec.env);
+        const run: Run = { ...cli, series: spec, round };
         runs.push(run);
-        log(`${series.padEnd(7)} ${round}/${RUNS} (${Math.round(run.seconds)}s): ${describe(run)}`);
+        log(
+          `${spec.name.padEnd(8)} ${round}/${RUNS} (${Math.round(run.seconds)}s, load ${loadAverage()}): ${describe(run)}`,
+        );
       }
+      // A summary after every round, so that a run cut short still says what it measured.
+      for (const spec of series)
+        if (spec.kind !== 'suite')
+          log(
+            `  after round ${round}: ${summary(
+              spec,
+              runs.filter((r) => r.series === spec),
+            )}`,
+          );
     }
   } finally {
     if (tree !== ROOT) rmSync(tree, { recursive: true, force: true });
   }
+  report(series, runs, work);
+}
 
-  const of = (series: Series): Run[] => runs.filter((r) => r.series === series);
-  const suite = flips(of('default'));
-  const aa = of('A/A');
-  const ab = of('A/B');
-  const falseRegressions = aa.filter(falseRegression).length;
-  const found = ab.filter(detected).length;
-  const missingComparison = [...aa, ...ab].filter((r) => !faultComparison(r)).length;
-
+/** Every run's line, the per-series summaries and the closing line. */
+function report(series: SeriesSpec[], runs: Run[], work: string): void {
   console.log('SERIES   RUN  SECONDS  WHAT');
   for (const run of runs)
     console.log(
-      `${run.series.padEnd(8)} ${String(run.round).padEnd(4)} ${String(Math.round(run.seconds)).padEnd(8)} ${describe(run)}`,
+      `${run.series.name.padEnd(8)} ${String(run.round).padEnd(4)} ${String(Math.round(run.seconds)).padEnd(8)} ${describe(run)}`,
     );
   console.log('');
+  const of = (kind: Kind): Run[] => runs.filter((r) => r.series.kind === kind);
+  const suite = flips(of('suite'));
   for (const [name, list] of suite.outcomes) console.log(`default suite ${name}: ${list.join(' ')}`);
-  if (missingComparison)
-    console.log(
-      `note: ${missingComparison} paired run(s) produced no fault-phase comparison (counted as not detected / no false regression)`,
-    );
+  for (const spec of series)
+    if (spec.kind !== 'suite')
+      console.log(
+        summary(
+          spec,
+          runs.filter((r) => r.series === spec),
+        ),
+      );
+  // A/A: a phase's comparison, or a regression threshold, says the unchanged code regressed.
+  const falseRegressions = of('A/A').filter(
+    (r) =>
+      (loadTest(r)?.comparison?.phases.some((p) => p.verdict === 'regressed') ?? false) ||
+      (loadTest(r)?.thresholds.some((t) => isRegression(t) && t.passed === false) ?? false),
+  ).length;
+  // A/B: the fault phase regressed on the checks it is judged on, every absolute threshold passing.
+  const ab = of('A/B');
+  const found = ab.filter(
+    (r) => faultComparison(r)?.verdict === 'regressed' && absoluteFailures(r).length === 0,
+  ).length;
   console.log(
-    `verdict-bench: runs=${RUNS} flips=${suite.flips} aa-false-regressions=${falseRegressions} ab-detected=${found}/${RUNS}`,
+    `verdict-bench: runs=${Math.max(0, ...runs.map((r) => r.round))} flips=${suite.flips} aa-false-regressions=${falseRegressions} ab-detected=${found}/${ab.length}`,
   );
+  console.log(`verdict-bench: results under ${work}; load average ${loadAverage()}`);
 }
 
 main().catch((error: unknown) => {

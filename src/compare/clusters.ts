@@ -228,6 +228,160 @@ export function rankSumDesignEffect(
   return Math.max(1, (a.deff * a.term + b.deff * b.term) / independent);
 }
 
+/**
+ * A paired estimator's variance from its per-second residuals. The estimator is, to first order,
+ * Σ_s (a_s − b_s): a_s the PR side's contribution of second s, b_s the base side's, each summing
+ * to 0 over its seconds. Each side's variance is its clustered (Kish) one with (t / z)² for its
+ * k − 1 degrees of freedom, never below `independentA` / `independentB` (what the same requests
+ * give when independent: clustering is not allowed to narrow a side); their covariance enters
+ * only as far as the seconds show it with confidence: the lower end of the correlation's 95 %
+ * interval (Fisher's z) over the seconds both sides have, held to [0, 0.9], as
+ * pairedQuantileClusters does. Noise both sides shared then cancels, never completely.
+ * `matched` false: the sides did not run at the same time, second s of one is not second s of
+ * the other, and nothing cancels.
+ */
+export function pairedVariance(
+  a: ReadonlyMap<number, number>,
+  b: ReadonlyMap<number, number>,
+  independentA: number,
+  independentB: number,
+  matched = true,
+): { variances: [number, number]; correlation: number; variance: number } {
+  const clustered = (r: ReadonlyMap<number, number>): number => {
+    const k = r.size;
+    if (k < 2) return 0;
+    let squares = 0;
+    for (const v of r.values()) squares += v * v;
+    return (k / (k - 1)) * squares * fewClusters(k);
+  };
+  const rawA = clustered(a);
+  const rawB = clustered(b);
+  const varA = Math.max(rawA, independentA);
+  const varB = Math.max(rawB, independentB);
+  let cross = 0;
+  let common = 0;
+  for (const [second, value] of a) {
+    const other = b.get(second);
+    if (other === undefined) continue;
+    cross += value * other;
+    common++;
+  }
+  let correlation = 0;
+  if (matched && common >= 4 && rawA > 0 && rawB > 0) {
+    const covariance = (common / (common - 1)) * cross * fewClusters(common);
+    const estimate = Math.min(0.999, Math.max(-0.999, covariance / Math.sqrt(rawA * rawB)));
+    const lower = Math.tanh(Math.atanh(estimate) - 1.959963984540054 / Math.sqrt(common - 3));
+    correlation = Math.min(0.9, Math.max(0, lower));
+  }
+  return {
+    variances: [varA, varB],
+    correlation,
+    variance: varA + varB - 2 * correlation * Math.sqrt(varA * varB),
+  };
+}
+
+/** Per second, Σ (value − mean) / scale over its requests; seconds without a request are left out. */
+function residualsBySecond(
+  seconds: readonly SecondLatencies[],
+  value: (latency: number) => number,
+  scale: number,
+): { bySecond: Map<number, number>; n: number; mean: number; variance: number } {
+  const clusters = valueClusters(
+    seconds.map((s) => s.bins),
+    value,
+  );
+  const all = pooled(clusters);
+  const bySecond = new Map<number, number>();
+  seconds.forEach((s, i) => {
+    const c = clusters[i];
+    if (c.n > 0) bySecond.set(s.second, (bySecond.get(s.second) ?? 0) + (c.sum - all.mean * c.n) / scale);
+  });
+  return { bySecond, ...all };
+}
+
+/** How the shift's rank statistic clusters when the two sides' seconds are paired. */
+export interface PairedRankSumClusters {
+  /** Each side's design effect of its placements among the other side's requests (at least 1). */
+  designEffects: [number, number];
+  /** How much the two sides' seconds moved together, as pairedVariance uses it. */
+  correlation: number;
+  /**
+   * Var(U) with clustered, paired seconds over Var(U) for independent requests: the variance
+   * inflation rankSum takes. Below 1 when shared noise cancels more than clustering adds.
+   */
+  inflation: number;
+}
+
+/**
+ * The rank-sum statistic's variance when the two sides ran at the same time, second by second.
+ * U / (nx·ny) − θ is, to first order, (1/nx)·Σ(A_i − θ) + (1/ny)·Σ(B_j − θ) with A_i the share of
+ * base requests below PR request i and B_j the share of PR requests above base request j (ties
+ * a half; DeLong's placements). Summed per second, a stall both sides shared raises the PR's
+ * placements and lowers the base's in the same second, and cancels in that second's sum: the
+ * pairing that quantileRatio already uses, here for the shift (pairedVariance). `shift` (in the
+ * values' unit) is subtracted from the PR's values first: the placements at the estimated shift
+ * are the ones that decide where the interval's ends fall.
+ */
+export function pairedRankSumClusters(
+  x: LatencyBins,
+  y: LatencyBins,
+  xSeconds: readonly SecondLatencies[],
+  ySeconds: readonly SecondLatencies[],
+  shift = 0,
+  matched = true,
+): PairedRankSumClusters {
+  const independent: PairedRankSumClusters = { designEffects: [1, 1], correlation: 0, inflation: 1 };
+  const nx = totalCount(x);
+  const ny = totalCount(y);
+  if (nx < 2 || ny < 2) return independent;
+  const belowY = midCdf(y);
+  const belowX = midCdf(x);
+  const a = residualsBySecond(xSeconds, (v) => belowY(v - shift), nx);
+  // B_j counts PR requests above base request j: it falls when the base side stalls. Its
+  // negative rises with the stall, as A does, so that shared stalls correlate positively.
+  const b = residualsBySecond(ySeconds, (v) => belowX(v + shift), ny);
+  const iidA = a.variance / nx;
+  const iidB = b.variance / ny;
+  if (!(iidA + iidB > 0) || a.bySecond.size < 2 || b.bySecond.size < 2) return independent;
+  const paired = pairedVariance(a.bySecond, b.bySecond, iidA, iidB, matched);
+  return {
+    designEffects: [paired.variances[0] / (iidA || 1), paired.variances[1] / (iidB || 1)],
+    correlation: paired.correlation,
+    inflation: paired.variance / (iidA + iidB),
+  };
+}
+
+/**
+ * The difference of the two sides' mean latencies (PR − base) with its variance, the seconds
+ * paired as for the shift: per second the PR's Σ(x − x̄)/nx against the base's Σ(y − ȳ)/ny.
+ * `relative`: the log of the ratio of means instead (each residual over its side's mean), for
+ * a change relative to the base. null when a side has fewer than two requests or a mean of 0.
+ */
+export function pairedMeanDifference(
+  xSeconds: readonly SecondLatencies[],
+  ySeconds: readonly SecondLatencies[],
+  relative: boolean,
+  matched = true,
+): { estimate: number; variance: number; correlation: number; means: [number, number] } | null {
+  const first = (seconds: readonly SecondLatencies[]) => pooled(valueClusters(seconds.map((s) => s.bins)));
+  const px = first(xSeconds);
+  const py = first(ySeconds);
+  if (px.n < 2 || py.n < 2 || !(px.mean > 0) || !(py.mean > 0)) return null;
+  const scaleX = relative ? px.n * px.mean : px.n;
+  const scaleY = relative ? py.n * py.mean : py.n;
+  const a = residualsBySecond(xSeconds, (v) => v, scaleX);
+  const b = residualsBySecond(ySeconds, (v) => v, scaleY);
+  const iidA = (px.variance / px.n) * (relative ? 1 / px.mean ** 2 : 1);
+  const iidB = (py.variance / py.n) * (relative ? 1 / py.mean ** 2 : 1);
+  const paired = pairedVariance(a.bySecond, b.bySecond, iidA, iidB, matched);
+  return {
+    estimate: relative ? Math.log(px.mean / py.mean) : px.mean - py.mean,
+    variance: paired.variance,
+    correlation: paired.correlation,
+    means: [px.mean, py.mean],
+  };
+}
+
 /** v ↦ the share of the sample below v, ties counting a half (binary search over cumulative counts). */
 function midCdf(bins: LatencyBins): (v: number) => number {
   const n = totalCount(bins);

@@ -2,8 +2,10 @@
 // verdict word. Pure (data in, data out); imports only the results contract.
 //
 // API (what the runner, the verdict and the reports use):
-//   comparePhase(phase, pr, base, limits)   → PhaseComparison (results.json's comparison.phases[])
+//   comparePhase(phase, pr, base, checks)   → PhaseComparison (results.json's comparison.phases[])
 //   changeOf(metric, pr, base)              → ChangeInterval for one regression metric
+//   shiftChange(metric, unit, pr, base)     → ChangeInterval of a location shift (ms or relative)
+//   chooseLatencyCheck(pr, base)            → the default latency check that can decide (default-check.ts)
 //   judgeChange(interval, op, limit)        → true (within), false (regressed), null (inconclusive)
 //   formatChange(interval, unit)            → "+38 % [+22 %, +55 %]"
 //
@@ -11,8 +13,11 @@
 // a cluster when the seconds are given (clusters.ts):
 // - latency location: Mann–Whitney U with the Hodges–Lehmann shift and its interval, as R's
 //   wilcox.test(x, y, exact = FALSE, correct = TRUE, conf.int = TRUE) (rank-sum.ts), with U's
-//   variance widened by the per-second design effect of the placements (clusters.ts): a run's
-//   requests are not independent, and R's p-value on 3000 of them reads 1e-200 for a stall;
+//   variance taken from the seconds as clusters (clusters.ts): a run's requests are not
+//   independent, and R's p-value on 3000 of them reads 1e-200 for a stall. When both sides ran
+//   at the same time the seconds are paired, so that a stall both shared cancels; `shift`
+//   thresholds (`p50 shift < 0.5ms`) are judged on this interval, `mean shift` on the
+//   difference of means with the seconds paired the same way;
 // - relative change of a latency quantile (p50 … p99, what `pQ regression < N%` limits): the
 //   ratio PR pQ / base pQ with a distribution-free interval (quantile-ratio.ts). Not the HL
 //   shift divided by the base median: a regression threshold names a quantile, and a tail can
@@ -35,10 +40,12 @@ import { meanAndVariance, quantile, totalCount } from './bins';
 import {
   designEffect,
   meanDesignEffect,
+  pairedMeanDifference,
   pairedQuantileClusters,
-  rankSumDesignEffect,
+  pairedRankSumClusters,
   valueClusters,
 } from './clusters';
+import { qnorm } from './normal';
 import { newcombeDifference } from './proportions';
 import { meanRatio, quantileRatio } from './quantile-ratio';
 import { rankSum, rankSumProblem } from './rank-sum';
@@ -54,7 +61,11 @@ export {
   pairedQuantileClusters,
   countBelow,
   meanDesignEffect,
+  pairedMeanDifference,
+  pairedRankSumClusters,
+  pairedVariance,
   rankSumDesignEffect,
+  type PairedRankSumClusters,
 } from './clusters';
 
 /** Two-sided confidence level of every interval here. */
@@ -158,6 +169,86 @@ export function changeOf(
   };
 }
 
+/** The Hodges–Lehmann shift of the PR's latencies against the base's (ms), as PhaseComparison holds it. */
+export type LocationShift = NonNullable<PhaseComparison['shift']>;
+
+/**
+ * The Hodges–Lehmann shift PR − base in ms with its interval and the Mann–Whitney p-value, as
+ * R's wilcox.test computes them (rank-sum.ts), U's variance taken from the seconds as clusters:
+ * paired second by second when both sides ran at the same time (clusters.ts'
+ * pairedRankSumClusters: a stall both shared cancels), each side on its own otherwise. null
+ * when rankSumProblem says it cannot be computed.
+ */
+export function locationShift(pr: PhaseSample | null, base: PhaseSample | null): LocationShift | null {
+  if (!pr || !base || rankSumProblem(pr.bins, base.bins) !== null) return null;
+  // The estimate does not depend on the variance; the clusters are read at the estimated shift.
+  const estimate = rankSum(pr.bins, base.bins, CONFIDENCE).estimate;
+  let inflation = 1;
+  if (pr.seconds && base.seconds) {
+    const matched = pr.simultaneous === true && base.simultaneous === true;
+    inflation = pairedRankSumClusters(
+      pr.bins,
+      base.bins,
+      pr.seconds,
+      base.seconds,
+      Math.round(estimate),
+      matched,
+    ).inflation;
+  }
+  const r = rankSum(pr.bins, base.bins, CONFIDENCE, Math.max(MIN_SHIFT_INFLATION, inflation));
+  return { estimateMs: r.estimate / 1000, lowMs: r.low / 1000, highMs: r.high / 1000, pValue: r.pValue };
+}
+
+/**
+ * The least the seconds may scale the shift's variance against R's independent requests.
+ * Pairing cancels shared stalls; this keeps it from making the interval narrower than
+ * independent requests would give (docs/calibration.md measures what that costs).
+ */
+export const MIN_SHIFT_INFLATION = 1;
+
+/** How a shift threshold reads the shift: in ms, or relative to the base's median (mean for `mean shift`). */
+export type ShiftUnit = 'ms' | 'relative';
+
+/**
+ * A location shift as a ChangeInterval: `p50` the Hodges–Lehmann shift (locationShift), `avg`
+ * the difference of the means with the seconds paired (clusters.ts' pairedMeanDifference).
+ * In ms, or relative: the HL shift over the base's median (a scale, taken as known: at
+ * thousands of requests its own uncertainty is small beside the shift's), the ratio of the
+ * means − 1. All null when it cannot be computed.
+ */
+export function shiftChange(
+  metric: 'p50' | 'avg',
+  unit: ShiftUnit,
+  pr: PhaseSample | null,
+  base: PhaseSample | null,
+): ChangeInterval {
+  const none: ChangeInterval = { change: null, low: null, high: null };
+  if (changeProblem(metric, pr, base) !== null || !pr || !base) return none;
+  if (metric === 'p50') {
+    const shift = locationShift(pr, base);
+    const median = quantile(base.bins, 0.5);
+    if (!shift) return none;
+    if (unit === 'ms') return { change: shift.estimateMs, low: shift.lowMs, high: shift.highMs };
+    if (!median) return none;
+    const scale = median / 1000;
+    return { change: shift.estimateMs / scale, low: shift.lowMs / scale, high: shift.highMs / scale };
+  }
+  const relative = unit === 'relative';
+  const matched = pr.simultaneous === true && base.simultaneous === true;
+  const secondsOf = (side: PhaseSample) => side.seconds ?? [{ second: 0, bins: side.bins }];
+  const d = pairedMeanDifference(secondsOf(pr), secondsOf(base), relative, matched);
+  if (!d) return none;
+  const half = qnorm(1 - (1 - CONFIDENCE) / 2) * Math.sqrt(d.variance);
+  if (relative)
+    return {
+      change: Math.exp(d.estimate) - 1,
+      low: Math.exp(d.estimate - half) - 1,
+      high: Math.exp(d.estimate + half) - 1,
+    };
+  const toMs = (v: number): number => v / 1000;
+  return { change: toMs(d.estimate), low: toMs(d.estimate - half), high: toMs(d.estimate + half) };
+}
+
 type Comparator = '<' | '<=' | '>' | '>=' | '==' | '!=';
 
 function holds(value: number, op: Comparator, limit: number): boolean {
@@ -200,11 +291,19 @@ export function judgeChange(interval: ChangeInterval, op: Comparator, limit: num
   return null;
 }
 
-/** "+38 % [+22 %, +55 %]" for relative changes, "+1.2 pp [+0.4 pp, +2.0 pp]" for error rates. */
-export function formatChange(interval: ChangeInterval, unit: 'relative' | 'points'): string {
+/**
+ * "+38 % [+22 %, +55 %]" for relative changes, "+1.2 pp [+0.4 pp, +2.0 pp]" for error rates,
+ * "+1.00 ms [+0.94 ms, +1.07 ms]" for shifts in ms.
+ */
+export function formatChange(interval: ChangeInterval, unit: 'relative' | 'points' | 'ms'): string {
   if (interval.change === null) return 'n/a';
   const one = (v: number | null, end: 'low' | 'high'): string => {
     if (v === null) return end === 'low' ? '−∞' : '+∞';
+    if (unit === 'ms') {
+      const text = Math.abs(v) < 10 ? v.toFixed(2) : v.toFixed(1);
+      const zero = Number(text) === 0;
+      return `${zero ? '±' : v > 0 ? '+' : '−'}${text.replace('-', '')} ms`;
+    }
     const scaled = v * 100;
     const digits = Math.abs(scaled) < 10 ? 1 : 0;
     const text = scaled.toFixed(digits);
@@ -236,61 +335,100 @@ function figures(sample: PhaseSample | null): SideFigures {
 }
 
 /**
- * One phase, PR against base: figures, intervals, and the verdict word against `limits`
- * (relative for p95 and p99, percentage points for the error rate): regressed when any
- * interval lies wholly beyond its limit, within when all lie wholly inside theirs, else
- * inconclusive. A phase with no request on either side is inconclusive.
+ * One regression check a comparison's verdict word is judged on: a metric's change against a
+ * limit, `change op limit` (`p95 regression < 20%` is { metric: 'p95', op: '<', limit: 0.2 }).
+ * `shift`: the location shift instead (shiftChange), in ms or relative to the base.
+ */
+export interface RegressionCheck {
+  metric: ChangeMetric;
+  op: Comparator;
+  limit: number;
+  shift?: ShiftUnit;
+}
+
+/** The unit of a check's change: relative (quantile ratios, relative shifts), points (error rates), ms (shifts). */
+export function checkUnit(check: Pick<RegressionCheck, 'metric' | 'shift'>): 'relative' | 'points' | 'ms' {
+  if (check.shift) return check.shift;
+  return check.metric === 'error_rate' ? 'points' : 'relative';
+}
+
+/** The check's name as the verdict's reasons say it: "p95", "error rate", "p50 shift", "mean shift". */
+export function checkName(check: Pick<RegressionCheck, 'metric' | 'shift'>): string {
+  const metric =
+    check.metric === 'error_rate' ? 'error rate' : check.metric === 'avg' ? 'mean' : check.metric;
+  return check.shift ? `${metric} shift` : metric;
+}
+
+/** The check's change with its interval, PR against base. */
+export function checkInterval(
+  check: Pick<RegressionCheck, 'metric' | 'shift'>,
+  pr: PhaseSample | null,
+  base: PhaseSample | null,
+): ChangeInterval {
+  if (check.shift) return shiftChange(check.metric === 'avg' ? 'avg' : 'p50', check.shift, pr, base);
+  return changeOf(check.metric, pr, base);
+}
+
+/** "+20 %", "+1 pp", "0.5 ms": a limit as the reasons show it. */
+export function formatLimit(check: RegressionCheck): string {
+  const unit = checkUnit(check);
+  if (unit === 'ms') return `${Number(check.limit.toFixed(3))} ms`;
+  if (unit === 'points') return `+${Number((check.limit * 100).toFixed(2))} pp`;
+  return `+${Number((check.limit * 100).toFixed(1))} %`;
+}
+
+/** The checks of a set of ratio limits (p95 and p99 relative, the error rate in points), all `<`. */
+export function limitChecks(limits: { p95: number; p99: number; errorRate: number }): RegressionCheck[] {
+  return [
+    { metric: 'p95', op: '<', limit: limits.p95 },
+    { metric: 'p99', op: '<', limit: limits.p99 },
+    { metric: 'error_rate', op: '<', limit: limits.errorRate },
+  ];
+}
+
+/**
+ * One phase, PR against base: figures, intervals, and the verdict word against `checks`:
+ * regressed when any check's interval lies wholly beyond its limit, within when every one lies
+ * wholly inside, else inconclusive. A phase with no request on either side is inconclusive.
+ * p95, p99, the error rate and the shift are always reported, whichever checks judge.
  */
 export function comparePhase(
   phase: PhaseName,
   pr: PhaseSample | null,
   base: PhaseSample | null,
-  limits: { p95: number; p99: number; errorRate: number } = DEFAULT_LIMITS,
+  checks: readonly RegressionCheck[] = limitChecks(DEFAULT_LIMITS),
 ): PhaseComparison {
   const p95 = changeOf('p95', pr, base);
   const p99 = changeOf('p99', pr, base);
   const errorRate = changeOf('error_rate', pr, base);
-  let shift: PhaseComparison['shift'] = null;
-  if (pr && base && rankSumProblem(pr.bins, base.bins) === null) {
-    const inflation =
-      pr.seconds && base.seconds
-        ? rankSumDesignEffect(
-            pr.bins,
-            base.bins,
-            pr.seconds.map((s) => s.bins),
-            base.seconds.map((s) => s.bins),
-          )
-        : 1;
-    const r = rankSum(pr.bins, base.bins, CONFIDENCE, inflation);
-    shift = { estimateMs: r.estimate / 1000, lowMs: r.low / 1000, highMs: r.high / 1000, pValue: r.pValue };
-  }
-  const checks = [
-    { name: 'p95', interval: p95, limit: limits.p95, unit: 'relative' as const },
-    { name: 'p99', interval: p99, limit: limits.p99, unit: 'relative' as const },
-    { name: 'error rate', interval: errorRate, limit: limits.errorRate, unit: 'points' as const },
-  ].map((c) => ({ ...c, judged: judgeChange(c.interval, '<', c.limit) }));
+  const shift = locationShift(pr, base);
+  const shown: Partial<Record<string, ChangeInterval>> = { p95, p99, error_rate: errorRate };
+  const judged = checks.map((check) => {
+    const interval = (!check.shift && shown[check.metric]) || checkInterval(check, pr, base);
+    return { check, interval, judged: judgeChange(interval, check.op, check.limit) };
+  });
   const problem = changeProblem('p95', pr, base);
   let verdict: ComparisonVerdict;
   let why: string;
-  const regressed = checks.find((c) => c.judged === false);
-  const open = checks.find((c) => c.judged === null);
-  const limitText = (c: (typeof checks)[number]): string =>
-    c.unit === 'relative' ? `+${Math.round(c.limit * 100)} %` : `+${c.limit * 100} pp`;
+  const regressed = judged.find((c) => c.judged === false);
+  const open = judged.find((c) => c.judged === null);
+  const text = (c: (typeof judged)[number]): string =>
+    `${phase} ${checkName(c.check)} ${formatChange(c.interval, checkUnit(c.check))}`;
   if (regressed) {
     verdict = 'regressed';
-    why = `${phase} ${regressed.name} ${formatChange(regressed.interval, regressed.unit)}: the whole interval is beyond ${limitText(regressed)}`;
-  } else if (problem && checks.every((c) => c.judged === null)) {
+    why = `${text(regressed)}: the whole interval is beyond ${formatLimit(regressed.check)}`;
+  } else if (problem && judged.every((c) => c.judged === null)) {
     verdict = 'inconclusive';
     why = `${phase}: ${problem}`;
   } else if (open) {
     verdict = 'inconclusive';
     why =
       open.interval.change === null
-        ? `${phase} ${open.name}: ${changeProblem(open.name === 'error rate' ? 'error_rate' : (open.name as ChangeMetric), pr, base) ?? 'no interval'}`
-        : `${phase} ${open.name} ${formatChange(open.interval, open.unit)}: the interval straddles ${limitText(open)}, more requests would narrow it`;
+        ? `${phase} ${checkName(open.check)}: ${changeProblem(open.check.metric, pr, base) ?? 'no interval'}`
+        : `${text(open)}: the interval straddles ${formatLimit(open.check)}, more requests would narrow it`;
   } else {
     verdict = 'within';
-    why = `every interval lies below its limit (p95 ${limitText(checks[0])}, p99 ${limitText(checks[1])}, error rate ${limitText(checks[2])})`;
+    why = `every interval lies below its limit (${judged.map((c) => `${checkName(c.check)} ${formatLimit(c.check)}`).join(', ')})`;
   }
   return { phase, pr: figures(pr), base: figures(base), p95, p99, errorRate, shift, verdict, why };
 }

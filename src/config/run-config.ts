@@ -47,6 +47,12 @@ export interface RunConfig {
   failOnInconclusive: boolean;
   /** Fail the check (exit 4) when a scenario errored; false: report only (results/gate.ts). */
   failOnError: boolean;
+  /**
+   * paired-inconclusive: a paired regression check that is inconclusive only because this run's
+   * noise floor is above its limit is a warning with the recommended length (warn) or makes the
+   * scenario inconclusive (fail).
+   */
+  pairedInconclusive: 'warn' | 'fail';
   /** Multiplies phase and stage durations (0.5 halves a run); recovery's max wait is kept. */
   scale: number;
   /** ci: each scenario's params: defaults; production: its production: values. */
@@ -133,6 +139,7 @@ function toRunConfig(c: Parsed): RunConfig {
     failOnViolation: get<boolean>('fail-on-violation') ?? true,
     failOnInconclusive: get<boolean>('fail-on-inconclusive') ?? true,
     failOnError: get<boolean>('fail-on-error') ?? true,
+    pairedInconclusive: get<'warn' | 'fail'>('paired-inconclusive') ?? 'warn',
     scale: get<number>('scale') ?? 1,
     profile: get<'ci' | 'production'>('profile') ?? 'ci',
     params: get<Record<string, ParamValue>>('params') ?? {},

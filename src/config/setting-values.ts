@@ -170,6 +170,13 @@ export function parseProfile(v: unknown): 'ci' | 'production' {
   throw new Error(`"${s}" is not a profile (ci or production)${didYouMean(s, ['ci', 'production'])}`);
 }
 
+/** paired-inconclusive: warn or fail. */
+export function parsePairedInconclusive(v: unknown): 'warn' | 'fail' {
+  const s = String(v).trim();
+  if (s === 'warn' || s === 'fail') return s;
+  throw new Error(`"${s}" is not warn or fail${didYouMean(s, ['warn', 'fail'])}`);
+}
+
 /** Variable names, each passed to compose on purpose (compose-env). */
 export function parseEnvNames(v: unknown): string[] {
   return parseList(v).map((name) => {

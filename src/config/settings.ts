@@ -21,6 +21,7 @@ import {
   parseJsonValue,
   parseList,
   parseParams,
+  parsePairedInconclusive,
   parseProfile,
   parseReadyTimeout,
   parseRequestLine,
@@ -556,6 +557,20 @@ export const SETTINGS: readonly Setting[] = [
     flag: { commands: ['run', 'judge'] },
     file: { shape: shape.switch },
     parse: parseBool,
+  },
+  {
+    name: 'paired-inconclusive',
+    scope: 'run',
+    kind: 'value',
+    placeholder: 'warn|fail',
+    default: 'warn',
+    description:
+      "A paired run's regression check that is inconclusive only because this run's noise floor is above its limit (only a longer phase or a wider limit could decide it): warn reports it as a warning with the phase length that would decide it, and the scenario is not made inconclusive; fail makes the scenario inconclusive. A violated absolute threshold fails either way.",
+    help: 'a paired regression check only a longer phase could decide: warn (default) or fail',
+    input: {},
+    flag: { commands: ['run'] },
+    file: { shape: z.enum(['warn', 'fail']) },
+    parse: parsePairedInconclusive,
   },
   {
     name: 'full-suite-label',

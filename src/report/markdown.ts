@@ -388,7 +388,10 @@ function renderComparison(s: ScenarioResult, charts: boolean): string {
   const c = s.comparison;
   if (!c) return '';
   const level = `${Math.round(c.confidence * 100)} %`;
-  const limits = `p95 +${Math.round(c.limits.p95 * 100)} %, p99 +${Math.round(c.limits.p99 * 100)} %, error rate +${Math.round(c.limits.errorRate * 1000) / 10} pp`;
+  // The checks the words were judged on (results before judgedOn: the ratio limits).
+  const limits = c.judgedOn
+    ? c.judgedOn.checks.map((k) => `${k.name} ${k.op} ${judgedLimit(k)}`).join(', ')
+    : `p95 +${Math.round(c.limits.p95 * 100)} %, p99 +${Math.round(c.limits.p99 * 100)} %, error rate +${Math.round(c.limits.errorRate * 1000) / 10} pp`;
   const floors = scenarioFloors(s);
   const floorOf = (phase: string, metric: FloorMetric) =>
     floors.find((f) => f.phase === phase && f.metric === metric);
@@ -412,7 +415,8 @@ function renderComparison(s: ScenarioResult, charts: boolean): string {
       // Where an inconclusive phase's p95 floor is above its limit, say how long the phase
       // would have to run (at the same rate) for the floor to reach it: the one thing to change.
       const p95 = floorOf(p.phase, 'p95');
-      const check = p.verdict === 'inconclusive' && p95 ? checkLimit(p95, limitOf.p95) : null;
+      const judgedOnP95 = !c.judgedOn || c.judgedOn.checks.some((k) => k.name === 'p95');
+      const check = p.verdict === 'inconclusive' && p95 && judgedOnP95 ? checkLimit(p95, limitOf.p95) : null;
       const longer = check?.recommendedSeconds ? `; p95 ${check.note}` : '';
       return `- ${escapeInline(p.phase)}: ${escapeInline(truncateChars(p.why + longer, 400))}`;
     });
@@ -431,11 +435,36 @@ function renderComparison(s: ScenarioResult, charts: boolean): string {
     ].join('\n'),
   ];
   if (why.length) parts.push(why.join('\n'));
+  // Which checks judged and why, and the Hodges–Lehmann shift of each phase (what a shift check reads).
+  const shifts = c.phases
+    .filter((p) => p.shift)
+    .map((p) => {
+      const sh = p.shift as NonNullable<typeof p.shift>;
+      return `${p.phase} ${formatChange({ change: sh.estimateMs, low: sh.lowMs, high: sh.highMs }, 'ms')}`;
+    });
+  if (c.judgedOn || shifts.length)
+    parts.push(
+      [
+        c.judgedOn
+          ? `Judged on ${escapeInline(limits)}: ${escapeInline(truncateChars(c.judgedOn.why, 400))}.`
+          : '',
+        shifts.length ? `Shift (Hodges–Lehmann, PR − base): ${escapeInline(shifts.join('; '))}.` : '',
+      ]
+        .filter(Boolean)
+        .join(' '),
+    );
   if (charts) {
     const chart = renderComparisonChart(s);
     if (chart) parts.push(chart);
   }
   return parts.join('\n\n');
+}
+
+/** A judged check's limit as the report shows it: "+20 %", "+1 pp", "0.5 ms". */
+function judgedLimit(k: { unit: 'relative' | 'points' | 'ms'; limit: number }): string {
+  if (k.unit === 'ms') return `${Number(k.limit.toFixed(3))} ms`;
+  if (k.unit === 'points') return `+${Number((k.limit * 100).toFixed(2))} pp`;
+  return `+${Number((k.limit * 100).toFixed(1))} %`;
 }
 
 function linkedSource(locate: SourceLocator, file: string, line: number | null): string {

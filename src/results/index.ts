@@ -257,8 +257,19 @@ export interface ScenarioComparison {
   mode: 'concurrent' | 'sequential';
   /** Two-sided confidence level of every interval (0.95). */
   confidence: number;
-  /** The regression limits the verdict words were judged on: relative for p95/p99, points for error rate. */
+  /** The scenario's ratio limits (its own, else the defaults): relative for p95/p99, points for error rate. */
   limits: { p95: number; p99: number; errorRate: number };
+  /**
+   * What the verdict words were judged on: the scenario's own regression thresholds, or, when it
+   * sets none, the default checks (the latency check that could decide in this run's fault
+   * phase, and the error rate), and why. Absent in results written before it existed (their
+   * words were judged on `limits`).
+   */
+  judgedOn?: {
+    from: 'scenario' | 'default';
+    checks: { name: string; unit: 'relative' | 'points' | 'ms'; op: string; limit: number }[];
+    why: string;
+  };
   phases: PhaseComparison[];
   /** The base side's load timeline (one point per second from its own t0), for the side-by-side chart. */
   baseTimeline?: TimelinePoint[];

@@ -8,22 +8,35 @@
 import {
   CONFIDENCE,
   DEFAULT_LIMITS,
-  changeOf,
   changeProblem,
+  checkInterval,
+  checkName,
+  checkUnit,
   comparePhase,
   formatChange,
+  formatLimit,
   judgeChange,
   type ChangeMetric,
   type PhaseSample,
+  type RegressionCheck,
 } from '../compare';
+import {
+  DEFAULT_ERROR_CHECK,
+  checkFloor,
+  chooseLatencyCheck,
+  formatFloor,
+  recommendedSeconds,
+} from '../compare/default-check';
 import type { PhaseName, ScenarioComparison } from '../results';
+import { SKIPPED } from './verdict/evidence';
 import type { PairedBaseObservation, ScenarioObservations } from './observations';
 import { formatValue, type RegressionThreshold, type Threshold } from './thresholds';
 
 /** The phases a comparison covers: every measured phase after the warm-up. */
 const COMPARED: readonly PhaseName[] = ['baseline', 'fault', 'recovery', 'after'];
 
-function sampleOf(
+/** One side's samples of one phase as the statistics take them; null when the side has no such phase. */
+export function sampleOf(
   side: Pick<ScenarioObservations, 'phases' | 'latencyBins' | 'secondBins'> | PairedBaseObservation,
   phase: PhaseName,
   simultaneous: boolean,
@@ -59,6 +72,95 @@ export function comparisonLimits(thresholds: readonly Threshold[]): ScenarioComp
   return limits;
 }
 
+/** The phase a regression check is judged on when it names none, and the default checks' phase. */
+const REGRESSION_PHASE: PhaseName = 'fault';
+
+/** What a comparison's verdict words are judged on, and why (ScenarioComparison.judgedOn). */
+export interface JudgedChecks {
+  from: 'scenario' | 'default';
+  checks: RegressionCheck[];
+  why: string;
+}
+
+/** A regression threshold as the check it states (only `<` and `<=` limits judge a comparison). */
+function checkOf(t: RegressionThreshold): RegressionCheck {
+  return {
+    metric: t.metric as ChangeMetric,
+    op: t.op,
+    limit: t.value,
+    ...(t.shift ? { shift: t.shift } : {}),
+  };
+}
+
+/**
+ * The checks the verdict words use: the scenario's own regression thresholds (`<` or `<=`, the
+ * tightest per metric and unit) where it has them; else the default ones: the latency check
+ * that can decide in this run's fault phase (compare/default-check.ts) and the error rate.
+ */
+export function judgedChecks(thresholds: readonly Threshold[], obs: ScenarioObservations): JudgedChecks {
+  const own = new Map<string, RegressionCheck>();
+  for (const t of thresholds) {
+    if (t.kind !== 'regression' || t.byDefault !== undefined || (t.op !== '<' && t.op !== '<=')) continue;
+    const check = checkOf(t);
+    const key = `${check.metric} ${check.shift ?? ''}`;
+    const seen = own.get(key);
+    if (!seen || check.limit < seen.limit) own.set(key, check);
+  }
+  if (own.size > 0)
+    return {
+      from: 'scenario',
+      checks: [...own.values()],
+      why: "the scenario's own regression thresholds",
+    };
+  const base = obs.pairedBase;
+  const together = base?.mode === 'concurrent';
+  const choice = chooseLatencyCheck(
+    sampleOf(obs, REGRESSION_PHASE, together),
+    base ? sampleOf(base, REGRESSION_PHASE, together) : null,
+  );
+  return {
+    from: 'default',
+    checks: [choice.check, DEFAULT_ERROR_CHECK],
+    why: `default checks, latency on ${checkName(choice.check)}: ${choice.why}`,
+  };
+}
+
+/** The source text of a check as a threshold: "fault: p50 shift < 0.5ms", "fault: p95 regression < 20%". */
+function sourceOf(check: RegressionCheck, phase: PhaseName): string {
+  const value =
+    check.shift === 'ms'
+      ? `${Number(check.limit.toFixed(3))}ms`
+      : `${Number((check.limit * 100).toFixed(2))}%`;
+  const metric = check.metric === 'avg' ? 'mean' : check.metric;
+  return `${phase}: ${metric} ${check.shift ? 'shift' : 'regression'} ${check.op} ${value}`;
+}
+
+/**
+ * A paired run's regression thresholds for a scenario that names none: the default checks on
+ * the fault phase, so that a paired run gates on a regression as it reports one. [] without a
+ * paired base, or when the scenario has regression thresholds of its own.
+ */
+export function defaultRegressionThresholds(
+  scenario: { file: string; thresholds: readonly Threshold[] },
+  obs: ScenarioObservations,
+): RegressionThreshold[] {
+  if (!obs.pairedBase || scenario.thresholds.some((t) => t.kind === 'regression')) return [];
+  const judged = judgedChecks(scenario.thresholds, obs);
+  return judged.checks.map((check) => ({
+    kind: 'regression',
+    metric: check.metric,
+    op: check.op,
+    value: check.limit,
+    ...(check.shift ? { shift: check.shift } : {}),
+    source: sourceOf(check, REGRESSION_PHASE),
+    file: scenario.file,
+    line: 0,
+    phase: REGRESSION_PHASE,
+    stage: null,
+    byDefault: judged.why,
+  }));
+}
+
 /** The comparison block of a paired run's PR side; undefined without a paired base. */
 export function scenarioComparison(
   thresholds: readonly Threshold[],
@@ -67,9 +169,10 @@ export function scenarioComparison(
   const base = obs.pairedBase;
   if (!base) return undefined;
   const limits = comparisonLimits(thresholds);
+  const judged = judgedChecks(thresholds, obs);
   const together = base.mode === 'concurrent';
   const phases = COMPARED.filter((p) => obs.phases[p] !== undefined || base.phases[p] !== undefined).map(
-    (p) => comparePhase(p, sampleOf(obs, p, together), sampleOf(base, p, together), limits),
+    (p) => comparePhase(p, sampleOf(obs, p, together), sampleOf(base, p, together), judged.checks),
   );
   return {
     base: {
@@ -81,6 +184,16 @@ export function scenarioComparison(
     mode: base.mode,
     confidence: CONFIDENCE,
     limits,
+    judgedOn: {
+      from: judged.from,
+      checks: judged.checks.map((c) => ({
+        name: checkName(c),
+        unit: checkUnit(c),
+        op: c.op,
+        limit: c.limit,
+      })),
+      why: judged.why,
+    },
     phases,
     baseTimeline: base.timeline,
   };
@@ -95,33 +208,68 @@ export interface PairedRegression {
   detail: string;
   /** Requests on the smaller side: 0 makes the check inconclusive. */
   count: number;
+  /**
+   * Inconclusive only because the run's floor is above the limit, under paired-inconclusive:
+   * warn: reported as a warning, so it does not make the scenario inconclusive.
+   */
+  warning?: boolean;
 }
 
 /** A regression threshold on the paired base's same phase, as an interval. */
 export function pairedRegression(t: RegressionThreshold, obs: ScenarioObservations): PairedRegression {
   const base = obs.pairedBase as PairedBaseObservation;
-  const limit = `${t.op} ${formatValue(t.value, 'ratio')}`;
-  const phase = t.phase ?? 'fault';
+  const check = checkOf(t);
+  const unit = checkUnit(check);
+  const limit = `${t.op} ${unit === 'ms' ? `${Number(t.value.toFixed(3))}ms` : formatValue(t.value, 'ratio')}`;
+  const phase = t.phase ?? REGRESSION_PHASE;
   const together = base.mode === 'concurrent';
   const pr = sampleOf(obs, phase, together);
   const other = sampleOf(base, phase, together);
   const metric = t.metric as ChangeMetric;
-  const unit = metric === 'error_rate' ? 'points' : 'relative';
   const problem = base.problem ?? changeProblem(metric, pr, other);
   const count = Math.min(pr?.stats.scheduled ?? 0, other?.stats.scheduled ?? 0);
+  const byDefault =
+    t.byDefault !== undefined ? ` (default regression check of a paired run: ${t.byDefault})` : '';
   if (problem) {
-    return { passed: null, actual: 'n/a', limit, value: null, detail: `paired base: ${problem}`, count };
+    // A default check nobody asked for is skipped when the data is not there; one the
+    // scenario names is inconclusive.
+    const detail = `${t.byDefault !== undefined ? `${SKIPPED} ` : ''}paired base: ${problem}${byDefault}`;
+    return { passed: null, actual: 'n/a', limit, value: null, detail, count };
   }
-  const interval = changeOf(metric, pr, other);
+  const interval = checkInterval(check, pr, other);
   const passed = judgeChange(interval, t.op, t.value);
-  const shown = `${phase} ${t.metric} ${formatChange(interval, unit)}`;
+  const shown = `${phase} ${checkName(check)} ${formatChange(interval, unit)}`;
   const sides = sideValues(metric, pr as PhaseSample, other as PhaseSample);
   const level = `${Math.round(CONFIDENCE * 100)} % interval against the paired base`;
-  const detail =
-    passed === null
-      ? `inconclusive: ${shown} straddles the limit (${limit}); the ${level} is too wide to decide, a longer phase would narrow it (${sides})`
-      : `${level} (${sides})`;
-  return { passed, actual: formatChange(interval, unit), limit, value: interval.change, detail, count };
+  let detail = `${level} (${sides})${byDefault}`;
+  let warning = false;
+  if (passed === null) {
+    const floor = checkFloor(interval);
+    const phaseSeconds = pr ? (pr.stats.endMs - pr.stats.startMs) / 1000 : 0;
+    // Inconclusive because the run could not tell a change of the limit's size from noise:
+    // its floor is at or above the limit. Only a longer phase (or a wider limit) helps.
+    const floorAbove = (t.op === '<' || t.op === '<=') && t.value > 0 && (floor === null || floor >= t.value);
+    const seconds = floor === null ? null : recommendedSeconds(floor, t.value, phaseSeconds);
+    const longer =
+      seconds === null
+        ? 'its interval is unbounded at this length'
+        : `this run's floor ${formatFloor(check, floor)} is above the limit ${formatLimit(check)}: run the ${phase} phase for about ${seconds}s (now ${Math.round(phaseSeconds)}s) or widen the limit`;
+    warning = floorAbove && base.inconclusive !== 'fail';
+    detail = floorAbove
+      ? `inconclusive: ${shown} straddles the limit (${limit}); ${longer}` +
+        (warning ? '; a warning, not a block (paired-inconclusive: warn)' : '') +
+        ` (${sides})${byDefault}`
+      : `inconclusive: ${shown} straddles the limit (${limit}); the ${level} is too wide to decide, a longer phase would narrow it (${sides})${byDefault}`;
+  }
+  return {
+    passed,
+    actual: formatChange(interval, unit),
+    limit,
+    value: interval.change,
+    detail,
+    count,
+    ...(warning ? { warning: true } : {}),
+  };
 }
 
 function sideValues(metric: ChangeMetric, pr: PhaseSample, base: PhaseSample): string {

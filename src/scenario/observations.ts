@@ -259,6 +259,11 @@ export interface PairedBaseObservation {
   mode: 'concurrent' | 'sequential';
   /** Why the base side measured nothing (it stopped before its load ran), else null. */
   problem: string | null;
+  /**
+   * paired-inconclusive: a regression check that is inconclusive only because its noise floor is
+   * above its limit is a warning (warn, the default) or blocks as inconclusive (fail).
+   */
+  inconclusive?: 'warn' | 'fail';
 }
 
 /** An empty observation set, for tests and for a runner to fill in. */

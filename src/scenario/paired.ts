@@ -19,6 +19,7 @@
 // runChaos (engine.ts) does all of this when config.baseCompose is not empty; calibrate can
 // call runChaos with baseCompose = composeFiles (the same revision on both sides, A/A) and
 // read each scenario's `comparison`.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RunConfig } from '../config/run-config';
 import { ConfigError } from '../config/errors';
@@ -31,6 +32,7 @@ import { serviceUrl } from '../stack/endpoints';
 import { RoleError, rolesFromModel, type RoleResolver } from '../stack/roles';
 import { inferRunTarget, type RunTarget } from '../stack/run-target';
 import type { PairedBaseObservation, ScenarioObservations } from './observations';
+import { availableCores, cpuSplit, pinProject, pinSetting } from './paired-cpus';
 import { emptyScenarioResult, runScenario, type PairedSide, type ScenarioEnvironment } from './runner';
 
 /** The base revision's stack as compose describes it, known before anything starts. */
@@ -93,8 +95,12 @@ export class BaseStack {
     return this.stack.down();
   }
 
-  describe(): { project: string; composeFiles: string[] } {
-    return { project: this.project, composeFiles: this.prepared.composeFiles };
+  describe(): PairedBase {
+    return {
+      project: this.project,
+      composeFiles: this.prepared.composeFiles,
+      inconclusive: this.config.pairedInconclusive,
+    };
   }
 
   /** Where the base side's load and probes reach it now (read again before every scenario). */
@@ -132,6 +138,14 @@ export class BaseStack {
   }
 }
 
+/** The base side as the PR side's comparison names it, and how an undecidable regression counts. */
+export interface PairedBase {
+  project: string;
+  composeFiles: string[];
+  /** paired-inconclusive (observations.ts' PairedBaseObservation.inconclusive); warn when absent. */
+  inconclusive?: 'warn' | 'fail';
+}
+
 interface Deferred<T> {
   promise: Promise<T>;
   resolve: (value: T) => void;
@@ -153,8 +167,10 @@ export class Rendezvous {
   private readonly baseSamples = deferred<PairedBaseObservation>();
 
   constructor(
-    private readonly base: { project: string; composeFiles: string[] },
+    private readonly base: PairedBase,
     private readonly mode: PairedMode = 'concurrent',
+    /** Where to write both sides' samples (CHAOS_PAIRED_SAMPLES), and the scenario's name. */
+    private readonly samples: { dir: string; scenario: string } | null = null,
   ) {}
 
   side(which: 'pr' | 'base'): PairedSide {
@@ -169,7 +185,9 @@ export class Rendezvous {
           this.baseSamples.resolve(this.observation(own, null));
           return null;
         }
-        return this.baseSamples.promise;
+        const base = await this.baseSamples.promise;
+        if (this.samples) writeSamples(this.samples, this.base.project, own, base);
+        return base;
       },
     };
   }
@@ -206,6 +224,7 @@ export class Rendezvous {
       })),
       problem,
       mode: this.mode,
+      inconclusive: this.base.inconclusive ?? 'warn',
     };
   }
 }
@@ -219,10 +238,12 @@ export async function runPaired(
   scenario: Scenario,
   prEnv: ScenarioEnvironment,
   baseEnv: ScenarioEnvironment,
-  base: { project: string; composeFiles: string[] },
+  base: PairedBase,
   mode: PairedMode = pairedMode(),
 ): Promise<{ pr: ScenarioResult; base: ScenarioResult }> {
-  const meet = new Rendezvous(base, mode);
+  await pinSides(prEnv, baseEnv);
+  const samplesDir = pairedSamplesDir();
+  const meet = new Rendezvous(base, mode, samplesDir ? { dir: samplesDir, scenario: scenario.name } : null);
   const side = async (which: 'pr' | 'base', env: ScenarioEnvironment): Promise<ScenarioResult> => {
     let result: ScenarioResult | null = null;
     try {
@@ -255,6 +276,29 @@ export async function runPaired(
 }
 
 /**
+ * Each side's containers on CPUs of their own where the machine has enough (paired-cpus.ts).
+ * Done before every scenario: a scenario may have recreated a container. A failure to pin is
+ * logged and the run goes on unpinned (noisier, not wrong).
+ */
+async function pinSides(prEnv: ScenarioEnvironment, baseEnv: ScenarioEnvironment): Promise<void> {
+  const split = cpuSplit(availableCores(), pinSetting());
+  if (!split) return;
+  try {
+    const [pr, base] = await Promise.all([
+      pinProject(prEnv.project, split.pr),
+      pinProject(baseEnv.project, split.base),
+    ]);
+    prEnv.log(
+      `paired: ${pr} PR container(s) on CPUs ${split.pr}, ${base} base container(s) on CPUs ${split.base}`,
+    );
+  } catch (error) {
+    prEnv.log(
+      `paired: could not pin the sides to CPUs (${error instanceof Error ? error.message : String(error)}); running unpinned`,
+    );
+  }
+}
+
+/**
  * concurrent (the default): both sides at once, loads started together. sequential: the base
  * side, then the PR side; only for measuring the difference (CHAOS_PAIRED_MODE=sequential).
  */
@@ -262,4 +306,45 @@ export type PairedMode = 'concurrent' | 'sequential';
 
 export function pairedMode(env: NodeJS.ProcessEnv = process.env): PairedMode {
   return env.CHAOS_PAIRED_MODE === 'sequential' ? 'sequential' : 'concurrent';
+}
+
+/**
+ * CHAOS_PAIRED_SAMPLES=DIR writes both sides' samples (per-phase and per-second latency bins)
+ * of every paired scenario to DIR, one JSON file each: the raw material for measuring the
+ * comparison's statistics offline (benchmarks/verdicts/noise.ts). For measurement only.
+ */
+export function pairedSamplesDir(env: NodeJS.ProcessEnv = process.env): string | null {
+  return env.CHAOS_PAIRED_SAMPLES ? path.resolve(env.CHAOS_PAIRED_SAMPLES) : null;
+}
+
+/** What writeSamples writes: the PR side's samples and the base side's, as the comparison reads them. */
+export interface PairedSamples {
+  scenario: string;
+  baseProject: string;
+  mode: PairedMode;
+  pr: Pick<ScenarioObservations, 'phases' | 'latencyBins' | 'secondBins'>;
+  base: Pick<PairedBaseObservation, 'phases' | 'latencyBins' | 'secondBins' | 'problem'>;
+}
+
+function writeSamples(
+  to: { dir: string; scenario: string },
+  baseProject: string,
+  own: Pick<ScenarioObservations, 'phases' | 'latencyBins' | 'secondBins'>,
+  base: PairedBaseObservation,
+): void {
+  const samples: PairedSamples = {
+    scenario: to.scenario,
+    baseProject,
+    mode: base.mode,
+    pr: { phases: own.phases, latencyBins: own.latencyBins ?? {}, secondBins: own.secondBins ?? [] },
+    base: {
+      phases: base.phases,
+      latencyBins: base.latencyBins,
+      secondBins: base.secondBins,
+      problem: base.problem,
+    },
+  };
+  mkdirSync(to.dir, { recursive: true });
+  const name = `${baseProject}-${to.scenario.replace(/[^\w.-]+/g, '_')}.json`;
+  writeFileSync(path.join(to.dir, name), JSON.stringify(samples));
 }

@@ -40,7 +40,7 @@ import type {
   WindowStats,
 } from '../results';
 import type { SteadyStateResult } from './steady-state';
-import { scenarioComparison } from './comparison';
+import { defaultRegressionThresholds, scenarioComparison } from './comparison';
 import { thresholdNeeds, traceKey, type ThresholdNeeds } from './thresholds';
 import {
   abortCondition,
@@ -792,7 +792,11 @@ async function collectTraces(state: RunState): Promise<void> {
 function verdict(state: RunState, base: ScenarioResult): ScenarioResult {
   const { scenario, observations, clock } = state;
   const loadResult = state.load?.result() ?? null;
-  const thresholds = evaluateThresholds(scenario.thresholds, observations);
+  // A paired run judges a regression even where the scenario names none (comparison.ts).
+  const thresholds = evaluateThresholds(
+    [...scenario.thresholds, ...defaultRegressionThresholds(scenario, observations)],
+    observations,
+  );
   const decided = decideOutcome(thresholds, {
     steadyStateBeforeOk: state.steadyBefore.ok,
     faultEffective: state.faultEffective,

@@ -190,6 +190,44 @@ function metricName(word: string, k6: Prefix['k6']): LoadMetric | 'recovery_time
   return metric;
 }
 
+/** The statistic a `shift` names: the median's (Hodges–Lehmann) by default, or the mean's. */
+const SHIFT_METRICS: Record<string, 'p50' | 'avg'> = {
+  p50: 'p50',
+  'p(50)': 'p50',
+  med: 'p50',
+  median: 'p50',
+  mean: 'avg',
+  avg: 'avg',
+};
+
+/**
+ * `[p50|median|mean] shift OP VALUE` (a regression against a paired base, judged on the shift's
+ * interval): VALUE in ms (`0.5ms`) or relative to the base (`5%`). null when `left` is no shift.
+ */
+function parseShift(left: string, op: Comparator, right: string, sustainedMs: number | null): Parsed | null {
+  const m = /^(?:(\S+)\s+)?shift$/.exec(left);
+  if (!m) return null;
+  const metric = m[1] === undefined ? 'p50' : SHIFT_METRICS[m[1]];
+  if (metric === undefined)
+    return fail(
+      `no shift of "${m[1]}"${didYouMean(m[1], Object.keys(SHIFT_METRICS))} (write p50 shift < 0.5ms or mean shift < 5%)`,
+    );
+  if (sustainedMs !== null) fail('"for" does not apply to a shift');
+  const text = right.trim();
+  if (/%$/.test(text)) {
+    try {
+      return { kind: 'regression', metric, op, value: parsePercent(text, false), shift: 'relative' };
+    } catch (error) {
+      return fail(`shift: ${(error as Error).message}`);
+    }
+  }
+  if (/^-?\d+(\.\d+)?$/.test(text))
+    return fail(
+      `shift: "${text}" needs a unit: ms for a shift in time (0.5ms), % for one relative to the base (5%)`,
+    );
+  return { kind: 'regression', metric, op, value: duration(text), shift: 'ms' };
+}
+
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 type Parsed = DistributiveOmit<Threshold, keyof ThresholdBase> & { phase?: PhaseName | null };
 
@@ -241,6 +279,8 @@ function parseMetric(body: string, prefix: Prefix): Parsed {
     if (sustainedMs !== null) fail('"for" does not apply to regressions');
     return { kind: 'regression', metric: metric as RegressionMetric, op, value };
   }
+  const shift = parseShift(left, op, right, sustainedMs);
+  if (shift) return shift;
   if (/\s/.test(left)) {
     const word = left.split(/\s+/)[0];
     if (!(word in METRIC_WORDS) && !/^p\(/.test(word)) metricName(word, prefix.k6);

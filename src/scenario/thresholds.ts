@@ -87,9 +87,27 @@ export interface RegressionThreshold extends ThresholdBase {
   kind: 'regression';
   metric: RegressionMetric;
   op: Comparator;
-  /** Relative change vs the baseline results: 0.2 = 20% worse. */
+  /**
+   * Relative change vs the baseline results: 0.2 = 20% worse (percentage points for error_rate).
+   * A shift threshold: ms when `shift` is 'ms', relative to the base when 'relative'.
+   */
   value: number;
+  /**
+   * `p50 shift < 0.5ms`, `mean shift < 5%`: judged on the location shift of the PR's latencies
+   * against a paired base (the Hodges–Lehmann shift for p50, the difference of means for avg),
+   * in ms or relative to the base. Absent: the metric's change (`p95 regression < 20%`).
+   */
+  shift?: ShiftUnit;
+  /**
+   * Set on the checks a paired run adds when the scenario names no regression (comparison.ts'
+   * defaultRegressionThresholds): why this check. A default check that cannot be computed for
+   * want of data is skipped, not inconclusive: nobody asked for it.
+   */
+  byDefault?: string;
 }
+
+/** How a shift threshold's value reads: milliseconds, or a share of the base's median (mean). */
+export type ShiftUnit = 'ms' | 'relative';
 export interface AlertFiresThreshold extends ThresholdBase {
   kind: 'alert_fires';
   alert: string;

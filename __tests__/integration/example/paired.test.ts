@@ -16,7 +16,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadRunConfigFile } from '../../../src/config/run-config';
-import type { PhaseComparison, RunResult } from '../../../src/results';
+import type { PhaseComparison, RunResult, ScenarioComparison } from '../../../src/results';
 import { renderReport } from '../../../src/report/markdown';
 import { renderTerminalTable } from '../../../src/report/terminal';
 import { prepareRun, runChaos } from '../../../src/scenario/engine';
@@ -74,18 +74,20 @@ function containsEstimate(interval: {
 }
 
 /**
- * The verdict word as the docs define it, from the intervals alone: regressed when an interval
- * lies wholly beyond its limit, within when every one lies wholly inside, else inconclusive.
+ * The verdict word as the docs define it, from the intervals alone: regressed when the interval
+ * of a check it was judged on (comparison.judgedOn) lies wholly beyond its limit, within when
+ * every one lies wholly inside, else inconclusive.
  */
-function verdictFromIntervals(
-  phase: PhaseComparison,
-  limits: { p95: number; p99: number; errorRate: number },
-) {
-  const checks = [
-    { interval: phase.p95, limit: limits.p95 },
-    { interval: phase.p99, limit: limits.p99 },
-    { interval: phase.errorRate, limit: limits.errorRate },
-  ];
+function verdictFromIntervals(phase: PhaseComparison, judgedOn: NonNullable<ScenarioComparison['judgedOn']>) {
+  const intervalOf = (name: string): { change: number | null; low: number | null; high: number | null } => {
+    if (name === 'p95') return phase.p95;
+    if (name === 'p99') return phase.p99;
+    if (name === 'error rate') return phase.errorRate;
+    if (name === 'p50 shift' && phase.shift)
+      return { change: phase.shift.estimateMs, low: phase.shift.lowMs, high: phase.shift.highMs };
+    return { change: null, low: null, high: null };
+  };
+  const checks = judgedOn.checks.map((c) => ({ interval: intervalOf(c.name), limit: c.limit }));
   const beyond = (c: (typeof checks)[number]) =>
     c.interval.change !== null && c.interval.low !== null && c.interval.low >= c.limit;
   const inside = (c: (typeof checks)[number]) =>
@@ -103,13 +105,18 @@ function expectWellFormed(run: RunResult): void {
     confidence: 0.95,
     base: { project: `${run.project}-base` },
   });
+  // load-test names no regression threshold: it is judged on the default checks, and says why.
+  expect(comparison.judgedOn).toMatchObject({
+    from: 'default',
+    why: expect.stringMatching(/^default checks, latency on /),
+  });
   const phases = measured(comparison.phases);
   expect(phases.map((p) => p.phase)).toEqual(expect.arrayContaining(['baseline', 'fault']));
   for (const p of phases) {
     const shown = {
       phase: p.phase,
       verdict: p.verdict,
-      fromIntervals: verdictFromIntervals(p, comparison.limits),
+      fromIntervals: verdictFromIntervals(p, comparison.judgedOn!),
       estimatesInside: [p.p95, p.p99, p.errorRate].every(containsEstimate),
       shiftInside:
         p.shift === null || (p.shift.lowMs <= p.shift.estimateMs && p.shift.estimateMs <= p.shift.highMs),

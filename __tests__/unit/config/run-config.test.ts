@@ -36,6 +36,7 @@ describe('run config', () => {
       journalPath: runJournalPath(),
       failOnViolation: false,
       failOnInconclusive: true,
+      pairedInconclusive: 'warn',
       failOnError: true,
       scale: 0.5,
       profile: 'ci',

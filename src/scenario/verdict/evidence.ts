@@ -47,6 +47,11 @@ export interface Evidence {
 export type Verdict = Pick<ThresholdResult, 'passed' | 'actual' | 'limit' | 'value'> & {
   detail?: string;
   evidence: Evidence;
+  /**
+   * 'warning': this verdict is reported but decides nothing, whatever the threshold's own
+   * severity (a paired regression that only a longer phase could decide, paired-inconclusive: warn).
+   */
+  severity?: 'warning';
 };
 
 export const NONE: Evidence = { count: 0, of: 'data' };

@@ -81,7 +81,7 @@ function metricLabel(t: Threshold): string {
     case 'mttr':
       return 'mttr';
     case 'regression':
-      return `${t.metric} regression`;
+      return t.shift ? `${t.metric === 'avg' ? 'mean' : t.metric} shift` : `${t.metric} regression`;
     case 'alert_fires':
     case 'alert_before_oom':
     case 'alert_not_fires':
@@ -132,7 +132,7 @@ export function evaluateThresholds(
       value: verdict.value,
     };
     if (verdict.detail !== undefined) result.detail = verdict.detail;
-    if (t.gateSeverity === 'warning') result.severity = 'warning';
+    if (t.gateSeverity === 'warning' || verdict.severity === 'warning') result.severity = 'warning';
     return result;
   });
 }

@@ -4,6 +4,12 @@
 // only for the requests that have a latency (answered, any status, or timed out, each from its
 // planned send): a pQ is judged only when at least Q of the requests sent have one (max and avg:
 // all of them); otherwise it is inconclusive and says how many were answered of how many sent.
+//
+// In a paired run (both stacks and both loads at once on the same machine) a phase's latency
+// and error rate are measured under double load. The detail says so, with the base side's
+// figure of the same phase; and a limit the PR side breaks while the base side, beside it,
+// breaks it too is a warning, not a failure: the double load broke it, and the PR's own part
+// is what the regression checks judge (pairedLoadNote).
 import type { LoadMetric, MetricThreshold } from '../thresholds';
 import { compare, formatValue } from '../thresholds';
 import type { RequestStats, WindowStats } from '../../results';
@@ -108,12 +114,41 @@ export function evalMetric(t: MetricThreshold, obs: ScenarioObservations): Verdi
     (QUANTILES[t.metric] !== undefined || t.metric === 'avg') && window.timed < window.scheduled
       ? { detail: `${t.metric} of ${window.timed} answered of ${window.scheduled} sent` }
       : {};
-  return {
+  const verdict: Verdict = {
     passed: compare(value, t.op, t.value),
     actual: fmt(value, t.unit),
     limit,
     value,
     evidence,
     ...covers,
+  };
+  return t.stage === null ? pairedLoadNote(t, verdict, obs) : verdict;
+}
+
+/** The metrics a paired run's double load moves: latencies and the error rate. */
+const LOADED: ReadonlySet<LoadMetric> = new Set(['p50', 'p90', 'p95', 'p99', 'max', 'avg', 'error_rate']);
+
+/**
+ * A phase's load metric in a concurrent paired run: the detail says it was measured beside the
+ * base stack, with the base side's figure; violated on both sides, it is a warning.
+ */
+export function pairedLoadNote(t: MetricThreshold, verdict: Verdict, obs: ScenarioObservations): Verdict {
+  const base = obs.pairedBase;
+  if (!base || base.mode !== 'concurrent' || !LOADED.has(t.metric) || verdict.passed === null) return verdict;
+  const window = t.phase === null ? undefined : base.phases[t.phase];
+  const other = window && window.scheduled > 0 ? windowMetric(window, t.metric) : null;
+  const otherText = typeof other === 'number' ? fmt(other, t.unit) : 'n/a';
+  const note =
+    `measured under double load: the base stack and its load ran beside it, and the base side's ` +
+    `${t.phase} ${t.metric} was ${otherText}`;
+  const detail = verdict.detail ? `${verdict.detail}; ${note}` : note;
+  const bothBroke = verdict.passed === false && typeof other === 'number' && !compare(other, t.op, t.value);
+  if (!bothBroke) return { ...verdict, detail };
+  return {
+    ...verdict,
+    severity: 'warning',
+    detail:
+      `${detail}, beyond the limit too: the double load, not the PR, breaks it here; a warning ` +
+      `(the regression checks judge the PR against the base; an unpaired run judges this limit)`,
   };
 }

@@ -1,5 +1,6 @@
 // `p95 regression < 20%`: this run's phase against the same scenario's phase in a baseline
-// results file, or, with a paired base stack, on an interval (../comparison.ts).
+// results file, or, with a paired base stack, on an interval (../comparison.ts). `p50 shift <
+// 0.5ms` only with a paired base (it needs every request's latency): skipped without one.
 //
 // Evidence: a baseline results file is a point estimate from one earlier run, so it is a
 // reference only when both sides measured enough and measured the system: at least
@@ -49,9 +50,19 @@ export function evalRegression(t: RegressionThreshold, obs: ScenarioObservations
   // With a paired base the regression is judged on it, as an interval (comparison.ts).
   if (obs.pairedBase) {
     const paired = pairedRegression(t, obs);
-    const { count, ...rest } = paired;
-    return { ...rest, evidence: { count, of: `request in both ${t.phase} phases` } };
+    const { count, warning, ...rest } = paired;
+    return {
+      ...rest,
+      ...(warning ? { severity: 'warning' as const } : {}),
+      evidence: { count, of: `request in both ${t.phase} phases` },
+    };
   }
+  // A shift needs every request's latency on both sides: a results file holds none.
+  if (t.shift)
+    return unknown(
+      `${t.op} ${t.shift === 'ms' ? `${t.value}ms` : formatValue(t.value, 'ratio')}`,
+      `${SKIPPED} a shift is judged against a paired base (base-compose): a baseline results file holds no per-request latencies`,
+    );
   const limit = `${t.op} ${formatValue(t.value, 'ratio')}`;
   if (obs.baseline === null) return unknown(limit, `${SKIPPED} no baseline results given`);
   const reference = obs.baselineScenario;
