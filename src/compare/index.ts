@@ -401,7 +401,9 @@ export function comparePhase(
   const p95 = changeOf('p95', pr, base);
   const p99 = changeOf('p99', pr, base);
   const errorRate = changeOf('error_rate', pr, base);
-  const shift = locationShift(pr, base);
+  // Shown only where it can be judged: a phase too short for any interval (changeProblem) gets
+  // none, so a shift shown beyond its limit never sits beside an inconclusive verdict.
+  const shift = changeProblem('p50', pr, base) === null ? locationShift(pr, base) : null;
   const shown: Partial<Record<string, ChangeInterval>> = { p95, p99, error_rate: errorRate };
   const judged = checks.map((check) => {
     const interval = (!check.shift && shown[check.metric]) || checkInterval(check, pr, base);

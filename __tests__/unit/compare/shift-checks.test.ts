@@ -190,6 +190,15 @@ describe('shift intervals', () => {
     expect(c.verdict).toBe('regressed');
     expect(c.why).toMatch(/^fault p50 shift \+1\.\d\d ms \[.*\]: the whole interval is beyond 0\.5 ms$/);
   });
+
+  it('a phase too short to judge shows no shift, so no shift beyond its limit stands beside an inconclusive word', () => {
+    // 3 s of 300 requests a second: a clear +1 ms, but fewer seconds than any interval needs.
+    const c = comparePhase('after', sample(side(900, 3, 1, 300)), sample(side(900, 3, 0, 300)), [
+      { metric: 'p50', op: '<', limit: 0.5, shift: 'ms' },
+    ]);
+    expect({ shift: c.shift, verdict: c.verdict }).toEqual({ shift: null, verdict: 'inconclusive' });
+    expect(c.why).toMatch(/too few seconds/);
+  });
 });
 
 describe('pairedVariance', () => {
