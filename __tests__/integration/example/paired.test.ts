@@ -34,10 +34,10 @@ async function pairedLoadTest(composeFiles: string[], baseCompose: string[]): Pr
     CONFIG,
     {
       'compose-file': composeFiles,
-      'base-compose': baseCompose,
+      'base-compose-file': baseCompose,
       scenarios: ['load-test'],
-      // warm-up 5 s, baseline 10 s, 15 s of measured load, after 5 s: the baseline and fault
-      // phases reach the 10 s a comparison needs (compare/index.ts MIN_SECONDS).
+      // warm-up 5 s, baseline 10 s, 15 s of measured load, after 5 s: the fault phase is well
+      // past the 10 s a comparison needs (compare/index.ts MIN_SECONDS).
       params: 'duration=15s',
       'results-dir': dir,
       'journal-path': path.join(dir, 'journal.json'),
@@ -123,8 +123,10 @@ function expectWellFormed(run: RunResult): void {
     };
     expect(shown).toEqual({ ...shown, fromIntervals: p.verdict, estimatesInside: true, shiftInside: true });
   }
-  // The baseline (10 s) and fault (15 s) phases are long enough to be compared at all.
-  for (const p of phases.filter((q) => q.phase === 'baseline' || q.phase === 'fault')) {
+  // The fault phase (15 s) is long enough to be compared at all. The baseline's 10 s sit exactly
+  // on MIN_SECONDS, and the seconds both sides measured whole are 9 or 10 depending on where the
+  // phase edges fall: it may or may not get an interval, and either is right.
+  for (const p of phases.filter((q) => q.phase === 'fault')) {
     expect({ phase: p.phase, shift: p.shift === null ? null : 'measured' }).toEqual({
       phase: p.phase,
       shift: 'measured',
