@@ -112,13 +112,8 @@ const statusList = z
   .union([z.number().int().min(100).max(599), z.array(z.number().int().min(100).max(599)).min(1)])
   .transform((v) => (Array.isArray(v) ? v : [v]));
 
-/** One request of a mix, as written. */
-export const mixEntrySchema = strictMap({
-  name: z
-    .string({ error: 'every request of a mix has a name' })
-    .trim()
-    .regex(/^[^{}]+$/, { error: 'a name has no { or } (thresholds write it as {request:NAME})' }),
-  weight: whole.min(1, { error: 'must be at least 1' }).prefault(1),
+/** What one request is, as written: a scenario's `load.request` and each request of a mix. */
+export const requestFields = {
   method: z
     .string()
     .transform((m) => m.toUpperCase())
@@ -128,11 +123,21 @@ export const mixEntrySchema = strictMap({
   headers: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).prefault({}),
   json: z.unknown().optional(),
   body: z.string().optional(),
-  values: z.record(z.string(), valueSchema).prefault({}),
   expect: strictMap({
     status: statusList.prefault(200),
     'body-contains': z.string().optional(),
   }).prefault({}),
+};
+
+/** One request of a mix, as written. */
+export const mixEntrySchema = strictMap({
+  name: z
+    .string({ error: 'every request of a mix has a name' })
+    .trim()
+    .regex(/^[^{}]+$/, { error: 'a name has no { or } (thresholds write it as {request:NAME})' }),
+  weight: whole.min(1, { error: 'must be at least 1' }).prefault(1),
+  ...requestFields,
+  values: z.record(z.string(), valueSchema).prefault({}),
   /** Which dependencies the request reaches, as `init --explore` measured it (kept for reports). */
   reaches: z.array(z.string()).optional(),
 });

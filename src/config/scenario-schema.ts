@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { FaultSpec, FaultType, ToxicDirection } from '../faults/spec';
 import { FAULT_TYPES, killSignalProblem } from '../faults/spec';
 import type { AbortGuard, Comparator, Threshold } from '../scenario/thresholds';
-import { requestMixSchema, type MixEntry } from './request-mix';
+import { requestFields, requestMixSchema, type MixEntry } from './request-mix';
 import { ROLES, type Role } from './roles';
 import { didYouMean } from './suggest';
 import { isStackUrl } from './target-host';
@@ -525,25 +525,7 @@ export function placeFaults(
   return { faults, faultMs, issues };
 }
 
-const statusList = z
-  .union([z.number().int().min(100).max(599), z.array(z.number().int().min(100).max(599)).min(1)])
-  .transform((v) => (Array.isArray(v) ? v : [v]));
-
-const requestSchema = strictMap({
-  method: z
-    .string()
-    .transform((m) => m.toUpperCase())
-    .pipe(z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']))
-    .prefault('GET'),
-  path: z.string().startsWith('/', { error: 'must start with /' }),
-  headers: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).prefault({}),
-  json: z.unknown().optional(),
-  body: z.string().optional(),
-  expect: strictMap({
-    status: statusList.prefault(200),
-    'body-contains': z.string().optional(),
-  }).prefault({}),
-}).transform((r, ctx): RequestSpec => {
+const requestSchema = strictMap(requestFields).transform((r, ctx): RequestSpec => {
   if (r.json !== undefined && r.body !== undefined) {
     ctx.addIssue({ code: 'custom', message: 'give either json or body, not both' });
     return z.NEVER;

@@ -3,7 +3,7 @@
 // Pure. Kept: requests the server answered 2xx or 3xx that are not static assets. Dropped,
 // each with why: lines that are not the format, static assets, error answers, and writes
 // (POST, PUT, PATCH: an access log does not record their bodies).
-import { type ImportResult, mixFromObserved, type Observed, staticAsset } from './result';
+import { droppedList, type ImportResult, mixFromObserved, type Observed, staticAsset } from './result';
 
 const COMBINED =
   /^(\S+) \S+ (\S+) \[([^\]]+)\] "([A-Z]+) (\S+) HTTP\/[\d.]+" (\d{3}) (\d+|-) "([^"]*)" "([^"]*)"/;
@@ -37,10 +37,7 @@ export function importAccessLog(text: string): ImportResult {
   return {
     requests,
     kept,
-    dropped: [...dropped.entries()].map(([what, { why, count }]) => ({
-      what: count > 1 ? `${what} (${count}×)` : what,
-      why,
-    })),
+    dropped: droppedList(dropped),
     notes,
   };
 }

@@ -3,7 +3,7 @@
 // frequent one) that are not static assets. Dropped, each with why: third-party hosts, static
 // assets, non-HTTP entries, error answers, and requests the browser answered without the
 // server (status 0).
-import { type ImportResult, mixFromObserved, type Observed, staticAsset } from './result';
+import { droppedList, type ImportResult, mixFromObserved, type Observed, staticAsset } from './result';
 
 interface HarEntry {
   request?: { method?: string; url?: string; postData?: { mimeType?: string; text?: string } };
@@ -73,10 +73,7 @@ export function importHar(har: unknown): ImportResult {
   return {
     requests,
     kept,
-    dropped: [...dropped.entries()].map(([what, { why, count }]) => ({
-      what: count > 1 ? `${what} (${count}×)` : what,
-      why,
-    })),
+    dropped: droppedList(dropped),
     notes,
   };
 }

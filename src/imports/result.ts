@@ -132,3 +132,13 @@ export function mixFromObserved(
     ),
   };
 }
+
+/** What an import passed over, once per kind, with how often: `GET /style.css (3×)`. */
+export function droppedList(
+  dropped: ReadonlyMap<string, { why: string; count: number }>,
+): ImportResult['dropped'] {
+  return [...dropped.entries()].map(([what, { why, count }]) => ({
+    what: count > 1 ? `${what} (${count}×)` : what,
+    why,
+  }));
+}
