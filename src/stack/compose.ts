@@ -11,7 +11,7 @@ import { execCommand, type ExecResult } from '../util/exec';
 import { monotonicMs, sleep } from '../util/clock';
 import { assertDockerReachable, docker } from './docker';
 import { listProjectContainers, type ServiceContainer } from './targets';
-import { PROJECT_LABEL } from './labels';
+import { ONEOFF_LABEL, PROJECT_LABEL } from './labels';
 
 export class ComposeError extends Error {}
 
@@ -256,10 +256,18 @@ export class ComposeStack {
   }
 }
 
-/** Removes every container, network and volume labelled with the project. Idempotent. */
+/**
+ * Removes every container, network and volume labelled with the project. Idempotent.
+ * Containers only when compose made them (its one-off label, "True" or "False"): a container
+ * started by hand from an image the project built inherits the project label from the image,
+ * and is not ours to remove (compose v2's own `down` leaves it too; v1's does not).
+ */
 export async function removeProjectResources(project: string): Promise<void> {
   const filters = { label: [`${PROJECT_LABEL}=${project}`] };
-  const containers = await docker().listContainers({ all: true, filters });
+  const containers = await docker().listContainers({
+    all: true,
+    filters: { label: [...filters.label, ONEOFF_LABEL] },
+  });
   await Promise.all(
     containers.map((info) =>
       docker()

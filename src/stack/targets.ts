@@ -25,14 +25,18 @@ function toServiceContainer(info: Docker.ContainerInfo): ServiceContainer {
   };
 }
 
-/** Every container (running or not) of a compose project, one-off `run` containers excluded. */
+/**
+ * Every container (running or not) that compose made for a project's services; one-off `run`
+ * containers excluded. Compose marks each container it makes with a one-off label ("False" or
+ * "True", v1 and v2). The project label alone is not enough: `compose build` puts it on the
+ * image, and a container anyone starts from that image (`docker run`) inherits it.
+ */
 export async function listProjectContainers(project: string): Promise<ServiceContainer[]> {
   const infos = await docker().listContainers({
     all: true,
-    filters: { label: [`${PROJECT_LABEL}=${project}`] },
+    filters: { label: [`${PROJECT_LABEL}=${project}`, `${ONEOFF_LABEL}=False`] },
   });
   return infos
-    .filter((info) => info.Labels[ONEOFF_LABEL] !== 'True')
     .map(toServiceContainer)
     .sort((a, b) => a.service.localeCompare(b.service) || a.name.localeCompare(b.name));
 }

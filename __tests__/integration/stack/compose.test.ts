@@ -6,6 +6,7 @@ import {
   composeFromVersionOutput,
   composePreference,
   detectCompose,
+  removeProjectResources,
   uniqueProjectName,
 } from '../../../src/stack/compose';
 import { assertDockerReachable } from '../../../src/stack/docker';
@@ -92,6 +93,41 @@ describe('ComposeStack on a real engine', () => {
       await stack.down();
     }
     expect(await projectLeftovers(stack.project)).toEqual(NOTHING_LEFT);
+  });
+
+  it("leaves alone a container started by hand from an image the project built: it inherits the project's label, but compose did not make it", async () => {
+    const stack = stackFor('healthy.yml');
+    // What `compose build` writes on an image (compose v2: project, service, version), and a
+    // container started from it with `docker run`, as the k8s judge's tests started Prometheus
+    // from the example's image until a neighbouring run's teardown removed it mid-test.
+    const image = `chaos-action-test/inherits-labels:${stack.project}`;
+    const built = await execCommand('docker', ['build', '-q', '-t', image, '-'], {
+      input:
+        'FROM debian:bookworm-slim\n' +
+        `LABEL com.docker.compose.project=${stack.project} com.docker.compose.service=web com.docker.compose.version=2.26.1\n`,
+    });
+    expect(built).toMatchObject({ code: 0 });
+    const byHand = await execCommand('docker', ['run', '-d', '--init', image, 'sleep', '300']);
+    expect(byHand).toMatchObject({ code: 0 });
+    const id = byHand.stdout.trim();
+    try {
+      await stack.up({ build: false, healthTimeoutMs: 60_000 });
+      const found = await listProjectContainers(stack.project);
+      expect({ services: found.map((c) => c.service), byHand: found.some((c) => c.id === id) }).toEqual({
+        services: ['web', 'worker'],
+        byHand: false,
+      });
+      // Our own sweep, which runs after compose's `down` (compose v2's leaves such a container
+      // too; v1's stops and removes anything with the project label, one-off or not).
+      await removeProjectResources(stack.project);
+      expect(await listProjectContainers(stack.project)).toEqual([]);
+      const state = await execCommand('docker', ['inspect', '-f', '{{.State.Status}}', id]);
+      expect(state.stdout.trim()).toBe('running');
+    } finally {
+      await stack.down();
+      await execCommand('docker', ['rm', '-f', id]);
+      await execCommand('docker', ['rmi', image]);
+    }
   });
 
   it('names a missing compose file and starts nothing', async () => {
