@@ -114,6 +114,13 @@ export async function startPrometheus(dir: string): Promise<RunningPrometheus> {
   try {
     const { stdout } = await run('docker', [
       ...['run', '-d', '--rm', '--label', 'chaos-action-test=k8s-judge', '--network', network],
+      // The image is the example's, built by compose: `compose up --build` labels it with the
+      // project that built it last (com.docker.compose.project=chaos-fraud-api-…), and a
+      // container inherits its image's labels. Unless overridden, this container counts as a
+      // member of that test's project, and that project's `compose down` removes it mid-run (the
+      // engine's log: "removal of container … is already in progress" beside --rm; 2 of 2
+      // failures in one CI run, each as a neighbouring example run tore down).
+      ...['--label', 'com.docker.compose.project=', '--label', 'com.docker.compose.service='],
       ...['-v', `${config}:/etc/judge:ro`, '--entrypoint', '/usr/bin/prometheus', IMAGE],
       '--config.file=/etc/judge/prometheus.yml',
       '--storage.tsdb.path=/tmp/prometheus',
