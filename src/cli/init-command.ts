@@ -22,6 +22,16 @@ import { describeServingCheck, notServingReason, waitUntilServing } from '../sce
 import { ComposeStack, uniqueProjectName } from '../stack/compose';
 import { serviceUrl } from '../stack/endpoints';
 import { probeEntry, type EntryProbe } from '../stack/entry-probe';
+import {
+  COMMON_PATHS,
+  describeExploration,
+  exploredMix,
+  exploreRequests,
+  gatherCandidates,
+  linksOn,
+  TRIES,
+} from '../stack/explore';
+import type { MixEntryInput } from '../config/request-mix';
 import { parseList } from '../config/setting-values';
 import { discoverComposeFiles, noComposeFileIn } from '../stack/compose-files';
 import { importMix, type ImportResult } from '../imports';
@@ -87,11 +97,6 @@ export async function initCommand(argv: string[]): Promise<number> {
   const { healthPath } = starter;
   let { request } = starter;
   let offered: string[] = [];
-  if (flagSwitch(args, 'probe', false)) {
-    const probed = await probeRunningStack(composeFiles, roles, target, say);
-    if (probed?.request) request = { text: `GET ${probed.request.path}`, why: probed.request.why };
-    offered = probed?.openapi?.operations.map((p) => `GET ${p}`) ?? [];
-  }
 
   // A mix imported from what the team has: an OpenAPI document, a HAR recording, an access log.
   const importAsked = (['openapi', 'har', 'access-log'] as const).filter((kind) => flagValue(args, kind));
@@ -113,6 +118,17 @@ export async function initCommand(argv: string[]): Promise<number> {
       return 2;
     }
     for (const line of describeImport(`--${kind} ${source}`, mix.result)) say(line);
+  }
+
+  const explore = flagSwitch(args, 'explore', false);
+  if (explore || flagSwitch(args, 'probe', false)) {
+    const imported = mix ? { source: mix.source, requests: mix.result.requests } : undefined;
+    const probed = await probeRunningStack(composeFiles, roles, target, say, explore ? { imported } : null);
+    if (probed?.probe.request)
+      request = { text: `GET ${probed.probe.request.path}`, why: probed.probe.request.why };
+    offered = probed?.probe.openapi?.operations.map((p) => `GET ${p}`) ?? [];
+    if (probed?.explored?.requests.length)
+      mix = { source: 'exploring the running stack', result: probed.explored };
   }
 
   // The built-ins' application-specific parameters, so the config lists what can be switched on.
@@ -242,15 +258,17 @@ function expansionsOn(graph: ResolvedRoles['graph']): string[] {
 }
 
 /**
- * `--probe`: the stack up once under a project of its own, the entry waited for as a run waits,
- * then asked what it answers (stack/entry-probe.ts); the stack is removed whatever happens.
+ * `--probe` and `--explore`: the stack up once under a project of its own, the entry waited for
+ * as a run waits, then asked what it answers (stack/entry-probe.ts); with `--explore`, which
+ * requests reach each dependency (stack/explore.ts). The stack is removed whatever happens.
  */
 async function probeRunningStack(
   composeFiles: string[],
   roles: ResolvedRoles,
   target: RunTarget,
   say: (line: string) => void,
-): Promise<EntryProbe | null> {
+  explore: { imported?: { source: string; requests: MixEntryInput[] } } | null,
+): Promise<{ probe: EntryProbe; explored: ImportResult | null } | null> {
   const entry = roles.graph.entry;
   if (!entry) {
     say('probe: no entry to probe');
@@ -283,13 +301,68 @@ async function probeRunningStack(
         ? `probe: request GET ${probe.request.path} (${probe.request.why})`
         : 'probe: nothing answered 2xx with a body; the request stays GET / (set request to choose)',
     );
-    return probe;
+    if (!explore) return { probe, explored: null };
+    return { probe, explored: await exploreDependencies(project, url, roles, probe, explore, say) };
   } catch (error) {
     say(`probe: ${error instanceof Error ? error.message : String(error)}`);
     return null;
   } finally {
     await stack.down().catch((error: Error) => say(`probe: down failed: ${error.message}`));
   }
+}
+
+/**
+ * `--explore` on the running stack: the candidates (an imported mix, the OpenAPI document's
+ * GETs, links on /, common paths) measured against every dependency of the graph, and the
+ * covering mix as an import result, each request with what it reaches above it.
+ */
+async function exploreDependencies(
+  project: string,
+  url: string,
+  roles: ResolvedRoles,
+  probe: EntryProbe,
+  explore: { imported?: { source: string; requests: MixEntryInput[] } },
+  say: (line: string) => void,
+): Promise<ImportResult> {
+  const dependencies = roles.graph.dependencies.map((d) => d.name);
+  const rootPage = await fetch(new URL('/', `${url}/`))
+    .then((r) => ((r.headers.get('content-type') ?? '').includes('html') ? r.text() : ''))
+    .catch(() => '');
+  const { candidates, skipped } = gatherCandidates({
+    imported: explore.imported,
+    openapi: probe.openapi,
+    links: linksOn(rootPage),
+    common: COMMON_PATHS,
+  });
+  say(
+    `explore: ${candidates.length} candidate requests, ${TRIES} tries each, against ${dependencies.join(', ') || 'no dependency'}`,
+  );
+  for (const line of skipped) say(`explore: skipped ${line}`);
+  const exploration = await exploreRequests(project, url, dependencies, candidates, say);
+  for (const line of describeExploration(exploration)) say(line);
+  const found = exploredMix(exploration);
+  const unreached = found.unreached.filter((d) => !exploration.busy.includes(d));
+  say(
+    found.requests.length
+      ? `explore: the mix: ${found.requests.map((r) => `${r.method} ${r.path} (${r.reaches?.join(', ')})`).join(', ')}`
+      : 'explore: no request reached a dependency; the request stays as inferred',
+  );
+  if (unreached.length) say(`explore: no request reached ${unreached.join(', ')}`);
+  return {
+    requests: found.requests,
+    kept: found.requests.map((r) => `${r.method} ${r.path}`),
+    dropped: [
+      ...unreached.map((d) => ({ what: d, why: 'no request tried reached it' })),
+      ...exploration.busy.map((d) => ({
+        what: d,
+        why: 'it receives packets when nothing is sent; not attributable',
+      })),
+    ],
+    notes: [
+      `each request was sent ${TRIES} times, a quiet window of the same length before each; it reaches a dependency when the dependency's containers received packets during every try and at most one quiet window (counted from the host, loopback left out)`,
+    ],
+    comments: found.comments,
+  };
 }
 
 /**

@@ -665,6 +665,16 @@ export const SETTINGS: readonly Setting[] = [
     deprecated: [{ flag: 'output-json' }],
   },
   {
+    name: 'explore',
+    scope: 'command',
+    kind: 'switch',
+    default: 'false',
+    description:
+      "Start the stack once under a project of its own (removed after) and find which requests reach each dependency: candidates from the entry's OpenAPI document, links on /, an imported mix (--openapi, --har, --access-log) and common paths are each sent three times while the packets every dependency receives are counted from the host (/proc/PID/net/dev, nothing changed in a container). Writes requests: with the fewest that reach every reachable dependency, each with its evidence, and says which dependencies no request reached.",
+    help: 'start the stack once and write requests: that reach each dependency, measured (then remove it)',
+    flag: { commands: ['init'] },
+  },
+  {
     name: 'openapi',
     scope: 'command',
     kind: 'value',

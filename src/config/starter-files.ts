@@ -31,15 +31,23 @@ export interface StarterConfig {
 /** An imported mix as `requests:`, led by how it was made and followed by what was left out and why. */
 function renderMix(mix: NonNullable<StarterConfig['mix']>): string[] {
   const { result } = mix;
-  const lines = [`# The mix imported from ${mix.source} (it replaces request: at each run):`];
+  const lines = [
+    `# The mix ${mix.source.startsWith('exploring') ? 'found by' : 'imported from'} ${mix.source} (it replaces request: at each run):`,
+  ];
   for (const note of result.notes) lines.push(`#   ${note}`);
-  if (result.requests.length)
-    lines.push(
-      ...stringify({ requests: result.requests }, { lineWidth: 0, flowCollectionPadding: false })
-        .trimEnd()
-        .split('\n'),
-    );
-  else lines.push('# (nothing could be kept: see below)');
+  if (result.requests.length) {
+    lines.push('requests:');
+    for (const request of result.requests) {
+      const comment = result.comments?.[request.name];
+      if (comment) lines.push(`  # ${comment}`);
+      lines.push(
+        ...stringify([request], { lineWidth: 0, flowCollectionPadding: false })
+          .trimEnd()
+          .split('\n')
+          .map((line) => `  ${line}`),
+      );
+    }
+  } else lines.push('# (nothing could be kept: see below)');
   if (result.dropped.length) {
     lines.push(`# Left out of ${mix.source}:`);
     for (const d of result.dropped) lines.push(`#   ${d.what}: ${d.why}`);

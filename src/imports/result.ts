@@ -11,6 +11,8 @@ export interface ImportResult {
   dropped: { what: string; why: string }[];
   /** How the mix was made (weights, values), one sentence each. */
   notes: string[];
+  /** A comment written above a request, by its name (`init --explore`: what it reaches). */
+  comments?: Record<string, string>;
 }
 
 /** A name for the mix: the operation's or the request's, made unique and free of braces. */
