@@ -152,7 +152,10 @@ export function attribute(
   const withPackets = (windows: Record<string, number>[], d: string) =>
     windows.filter((w) => (w[d] ?? 0) > 0).length;
   for (const dependency of dependencies) {
-    const seen = withPackets(tries.map((t) => t.packets), dependency);
+    const seen = withPackets(
+      tries.map((t) => t.packets),
+      dependency,
+    );
     if (tries.length > 0 && seen === tries.length) {
       if (withPackets(quiet, dependency) <= 1) reaches.push(dependency);
       else unclear.push(dependency);
