@@ -332,7 +332,7 @@ export const SETTINGS: readonly Setting[] = [
     placeholder: 'PAIRS',
     default: '',
     description:
-      'Headers the request carries, e.g. "authorization=Bearer x, x-tenant=7" (a map in the file).',
+      'Headers the request carries, e.g. "authorization=Bearer x, x-tenant=7" (a map in the file); with requests:, every request of the mix carries them, under its own.',
     help: 'its headers, e.g. "x-tenant=7,accept=application/json"',
     input: {},
     flag: { commands: ['run', 'calibrate', 'render'] },
@@ -357,7 +357,8 @@ export const SETTINGS: readonly Setting[] = [
     kind: 'value',
     placeholder: 'LIST',
     default: '200',
-    description: 'The statuses that count as success, e.g. "200, 201".',
+    description:
+      'The statuses that count as success, e.g. "200, 201"; with requests:, for each request of the mix that names no status of its own.',
     help: 'statuses that count as success (default: 200)',
     input: {},
     flag: { commands: ['run', 'calibrate', 'render', 'load'] },

@@ -9,6 +9,7 @@
 // - The port: the entry's (the healthcheck's when published, else its first HTTP port).
 // Pure: it reads the compose model and says where each value came from.
 import type { RequestParam, RunParams } from '../config/load-scenarios';
+import type { MixEntryInput } from '../config/request-mix';
 import type { TargetSettings } from '../config/run-config';
 import { healthcheckUrl, type ComposeService } from './compose-model';
 import type { Entry } from './graph';
@@ -83,7 +84,9 @@ export function inferRunTarget(
       `port ${port} (${healthPort === port ? "the healthcheck's port, " : ''}published by ${apiName})`,
     );
   // Built-ins send `${requests}`: the run's mix when given (else the scenario loader makes the request a mix of one).
-  const mix = given.requests ? { requests: given.requests } : {};
+  const mix = given.requests
+    ? { requests: given.requests.map((entry) => withRunDefaults(entry, given)) }
+    : {};
   if (given.requests)
     explained.push(
       `a mix of ${given.requests.length} requests (${given.requests.map((r) => r.name).join(', ')}; given)`,
@@ -93,4 +96,20 @@ export function inferRunTarget(
     port,
     explained,
   };
+}
+
+/**
+ * A request of the run's mix with the run's own request settings under it: the run's headers
+ * (a token, a tenant) on every request, each request's own headers winning; the run's
+ * expect-status for a request that names no status of its own. Pure.
+ */
+export function withRunDefaults(entry: MixEntryInput, given: TargetSettings): MixEntryInput {
+  const headers = Object.keys(given.requestHeaders).length
+    ? { headers: { ...given.requestHeaders, ...(entry.headers ?? {}) } }
+    : {};
+  const status =
+    given.expectStatus && entry.expect?.status === undefined
+      ? { expect: { ...(entry.expect ?? {}), status: given.expectStatus } }
+      : {};
+  return { ...entry, ...headers, ...status };
 }

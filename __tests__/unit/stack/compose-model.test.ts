@@ -159,6 +159,52 @@ describe('the run target, inferred', () => {
       inferRunTarget(v1.services[1], { ...none, expectStatus: [200, 302] }).params.health_status,
     ).toEqual([200, 302]);
   });
+
+  it("puts the run's headers under every request of a mix, and its expect-status on those that name no status", () => {
+    const v1 = parseComposeConfig(V1, ['docker-compose.yml']);
+    const target = inferRunTarget(v1.services[2], {
+      ...none,
+      requestHeaders: { authorization: 'Bearer t', 'x-tenant': '7' },
+      expectStatus: [200, 204],
+      requests: [
+        { name: 'catalogue', path: '/items' },
+        {
+          name: 'checkout',
+          method: 'POST',
+          path: '/cart',
+          headers: { 'x-tenant': '9' },
+          expect: { status: 201 },
+        },
+        { name: 'search', path: '/search', expect: { 'body-contains': 'results' } },
+      ],
+    });
+    expect(target.params.requests).toEqual([
+      {
+        name: 'catalogue',
+        path: '/items',
+        headers: { authorization: 'Bearer t', 'x-tenant': '7' },
+        expect: { status: [200, 204] },
+      },
+      {
+        name: 'checkout',
+        method: 'POST',
+        path: '/cart',
+        headers: { authorization: 'Bearer t', 'x-tenant': '9' },
+        expect: { status: 201 },
+      },
+      {
+        name: 'search',
+        path: '/search',
+        headers: { authorization: 'Bearer t', 'x-tenant': '7' },
+        expect: { 'body-contains': 'results', status: [200, 204] },
+      },
+    ]);
+    const plain = inferRunTarget(v1.services[2], {
+      ...none,
+      requests: [{ name: 'catalogue', path: '/items' }],
+    });
+    expect(plain.params.requests).toEqual([{ name: 'catalogue', path: '/items' }]);
+  });
 });
 
 describe('skipped scenarios', () => {
