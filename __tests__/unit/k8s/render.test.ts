@@ -444,6 +444,90 @@ thresholds: [ 'fault: p95 < 500ms' ]
     expect(tagged(0, 2000)).toEqual({ bucket: String(bucketIndex(2000)), outcome: 'none' });
   });
 
+  it('a mix: each iteration sends one request by weight, its placeholders filled as the compose path fills them, counted under its name', () => {
+    const s = scenario(`
+name: l
+title: t
+hypothesis: h
+target: { role: api }
+fault: { type: none }
+load:
+  rate: 10/s
+  timeout: 2s
+  requests:
+    - name: predict
+      weight: 3
+      method: POST
+      path: /v1/predict
+      headers: { x-user: 'u{{user}}' }
+      json: { user_id: '{{user}}', note: 'id {{user}}' }
+      expect: { status: [200, 201] }
+      values: { user: { sequence: { from: 7, step: 2, to: 11 } } }
+    - name: item
+      path: /items/{{sku}}
+      values: { sku: { pick: ['a b'] } }
+phases: { warmup: 5s, baseline: 10s, fault: 20s, recovery: 0s, after: 5s }
+thresholds: [ 'fault: p95 < 500ms' ]
+`);
+    const source = k6Script(s, 'http://web.shop.svc:8080');
+    const sent: unknown[][] = [];
+    const counted: Record<string, string>[] = [];
+    let random = 0;
+    const context = vm.createContext({
+      http: {
+        request: (...a: unknown[]) => {
+          sent.push(a);
+          return { status: 201, timings: { blocked: 0, connecting: 0, tls_handshaking: 0, duration: 5 } };
+        },
+        expectedStatuses: (...codes: number[]) => ({ codes }),
+      },
+      Counter: class {
+        add(_n: number, tags: Record<string, string>): void {
+          counted.push(tags);
+        }
+      },
+      Math: Object.assign(Object.create(Math) as Math, { random: () => random }),
+    });
+    vm.runInContext(`${asScript(source)}\nthis.main = main;`, context);
+    const main = (context as unknown as { main: () => void }).main;
+    // Weights 3 and 1: a draw below 3/4 of the total is predict, above it item.
+    for (const r of [0, 0.5, 0.74, 0.76, 0]) {
+      random = r;
+      main();
+    }
+    const predict = (user: number) => [
+      'POST',
+      'http://web.shop.svc:8080/v1/predict',
+      JSON.stringify({ user_id: user, note: `id ${user}` }),
+      {
+        headers: { 'x-user': `u${user}`, 'content-type': 'application/json' },
+        timeout: '2000ms',
+        responseCallback: { codes: [200, 201] },
+        tags: { request: 'predict' },
+      },
+    ];
+    // The sequence 7, 9, 11, then 7 again; the pick's value URL-encoded in the path.
+    expect(sent).toEqual([
+      predict(7),
+      predict(9),
+      predict(11),
+      [
+        'GET',
+        'http://web.shop.svc:8080/items/a%20b',
+        null,
+        { headers: {}, timeout: '2000ms', responseCallback: { codes: [200] }, tags: { request: 'item' } },
+      ],
+      predict(7),
+    ]);
+    expect(counted.map((t) => [t.request, t.outcome])).toEqual([
+      ['predict', 'ok'],
+      ['predict', 'ok'],
+      ['predict', 'ok'],
+      ['item', 'status'],
+      ['predict', 'ok'],
+    ]);
+  });
+
   it('request text cannot break out of the script (JSON-quoted)', () => {
     const s = base('rate: 1/s', `{ method: GET, path: "/x'\\"); globalThis.pwned = 1; //" }`);
     const source = k6Script(s, 'http://x');
