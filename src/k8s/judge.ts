@@ -27,6 +27,7 @@ import { decideOutcome, evaluateThresholds } from '../scenario/verdict';
 import { findRecovery, recoveryCriteria } from '../scenario/verdict/recovery';
 import { scenarioMs } from '../util/clock';
 import { K6_BUCKETS } from './k6-metrics';
+import { sentAsMix } from '../scenario/load-plan';
 import { SampleError, sentGroups, sentTimeline, windowOf, type SentGroup } from './k6-samples';
 import { intersectCoverage, ruleGroupCoverage } from './rule-coverage';
 import { RENDER_FILE, type RenderedRun, type RenderedScenario } from './render';
@@ -258,6 +259,8 @@ export async function judgeScenario(input: JudgeInput): Promise<ScenarioResult> 
     throw error;
   }
   const phases: PhaseStats[] = [];
+  // As the render sent them (k6.ts, from the same load plan).
+  const mixNames = sentAsMix(scenario.load) ? (scenario.load.requests ?? []).map((r) => r.name) : [];
   for (const phase of PHASE_ORDER) {
     const w = windows.windows[phase];
     if (!w || w.toEpochMs <= w.fromEpochMs) continue;
@@ -266,6 +269,21 @@ export async function judgeScenario(input: JudgeInput): Promise<ScenarioResult> 
       startMs: rel(w.fromEpochMs),
       endMs: rel(w.toEpochMs),
       ...windowOf(groups, w.fromEpochMs, w.toEpochMs, timeoutMs),
+      // A mix's requests, each from the samples the script tagged with its name, as the compose
+      // path lists them (thresholds like p95{request:NAME} read these).
+      ...(mixNames.length
+        ? {
+            requests: mixNames.map((name) => ({
+              name,
+              ...windowOf(
+                groups.filter((g) => g.request === name),
+                w.fromEpochMs,
+                w.toEpochMs,
+                timeoutMs,
+              ),
+            })),
+          }
+        : {}),
     };
     phases.push(stats);
     if (phase !== 'warmup') obs.phases[phase] = stats;

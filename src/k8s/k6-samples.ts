@@ -55,6 +55,8 @@ export interface SentGroup {
   bucket: number;
   outcome: SampleOutcome;
   count: number;
+  /** The request of a mix it was (the script's `request` tag); absent for a single request. */
+  request?: string;
 }
 
 export class SampleError extends Error {}
@@ -85,6 +87,7 @@ export function sentGroups(
         bucket,
         outcome: outcome as SampleOutcome,
         count: increase,
+        ...(s.labels.request !== undefined ? { request: s.labels.request } : {}),
       });
     }
   }

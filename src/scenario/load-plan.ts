@@ -23,6 +23,16 @@ export interface LoadPlan {
 }
 
 /**
+ * Whether the load is sent as a mix, each request with its own expectation and counted under
+ * its name: several requests, or one with values. A mix of one request without values (the
+ * run's single request, as built-ins take it) is sent as that request.
+ */
+export function sentAsMix(load: Scenario['load']): boolean {
+  const mix = load.requests;
+  return mix !== null && (mix.length > 1 || Object.keys(mix[0]?.values ?? {}).length > 0);
+}
+
+/**
  * The whole scenario's load: warm-up, baseline, fault, the longest recovery and after.
  * The runner stops it early when recovery comes sooner. Stage windows are offsets from the
  * instant the load starts sending, which is the scenario's t0.
@@ -30,10 +40,7 @@ export interface LoadPlan {
 export function planLoad(scenario: Scenario, baseUrl: string): LoadPlan {
   const { phases, load } = scenario;
   const totalMs = phases.warmupMs + phases.baselineMs + phases.faultMs + phases.recoveryMs + phases.afterMs;
-  // A mix sends its requests, each with its own expectation; a mix of one request without
-  // values (the run's single request, as built-ins take it) is sent as that request.
-  const mix = load.requests && (load.requests.length > 1 || Object.keys(load.requests[0].values).length > 0);
-  const sent: Pick<LoadSpec, 'request' | 'expect' | 'requests'> = mix
+  const sent: Pick<LoadSpec, 'request' | 'expect' | 'requests'> = sentAsMix(load)
     ? { requests: (load.requests ?? []).map(toMixRequestSpec) }
     : singleRequest(load.request);
   const common: LoadSpec = {

@@ -19,14 +19,15 @@ import { FakePrometheus } from '../../helpers/fake-prometheus';
 import { RUN_PARAMS, workflowNodes } from '../../helpers/k8s-run';
 
 /** Phases as workflowNodes() lays them: warm-up 0–2 s, baseline 2–6 s, fault 6–12 s, recovery 12–16 s, after 16–18 s. */
-const scenarioText = (thresholds: string[]): string => `
+const SINGLE = 'request: ${request}';
+const scenarioText = (thresholds: string[], load = SINGLE): string => `
 name: k8s-unit
 title: Cache down, judged from the cluster
 hypothesis: The api answers through a cache outage.
 target: { role: cache }
 fault: { type: stop, duration: 6s }
 load:
-  request: \${request}
+  ${load}
   rate: 40/s
   timeout: 10s
 phases: { warmup: 2s, baseline: 4s, recovery: 4s, after: 2s }
@@ -37,9 +38,9 @@ ${thresholds.map((t) => `  - ${JSON.stringify(t)}`).join('\n')}
 const T0 = Date.UTC(2026, 10, 1, 12, 0, 0);
 const RULES = 'rules.yml;app';
 
-function render(thresholds: string[]): RenderedRun {
+function render(thresholds: string[], load = SINGLE): RenderedRun {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-judge-unit-'));
-  fs.writeFileSync(path.join(dir, 'k8s-unit.yml'), scenarioText(thresholds));
+  fs.writeFileSync(path.join(dir, 'k8s-unit.yml'), scenarioText(thresholds, load));
   const options = { run: RUN_PARAMS };
   const catalog = loadCatalog({ builtinDir: null, userDirs: [dir] }, options);
   const [scenario] = selectScenarios(catalog, { names: ['k8s-unit'] });
@@ -64,6 +65,8 @@ interface Request {
   latencyMs: number;
   outcome: 'ok' | 'status' | 'none';
   pod: 'a' | 'b';
+  /** The mix's request name, as the script tags it; absent for a single request. */
+  request?: string;
 }
 
 /** 40 requests a second for 18 s, each as `shape` says; pods alternate. */
@@ -88,7 +91,8 @@ function feed(
   resetAtPush: number | null = null,
 ): void {
   const keys = new Map<string, [number, number][]>();
-  const key = (r: Request): string => `${r.pod}|${bucketIndex(r.latencyMs)}|${r.outcome}`;
+  const key = (r: Request): string =>
+    `${r.pod}|${bucketIndex(r.latencyMs)}|${r.outcome}${r.request !== undefined ? `|${r.request}` : ''}`;
   for (const r of reqs) keys.set(key(r), []);
   for (let k = 0; k <= 40; k++) {
     const at = T0 + k * 1000;
@@ -103,8 +107,9 @@ function feed(
     }
   }
   for (const [name, samples] of keys) {
-    const [pod, bucket, outcome] = name.split('|');
-    if (samples.length) prom.add({ __name__: K6_BUCKETS, testid: testId, pod, bucket, outcome }, samples);
+    const [pod, bucket, outcome, request] = name.split('|');
+    const labels = { __name__: K6_BUCKETS, testid: testId, pod, bucket, outcome };
+    if (samples.length) prom.add(request !== undefined ? { ...labels, request } : labels, samples);
   }
 }
 
@@ -175,6 +180,38 @@ describe('the judge files requests by when they were sent', () => {
     expect(fault?.errorRate).toBeGreaterThan(0.45);
     expect(fault?.errorRate).toBeLessThan(0.55);
     expect(Math.abs((fault?.scheduled ?? 0) - 240)).toBeLessThanOrEqual(40);
+  });
+});
+
+describe('a mix, judged per request from the tag the script gives each', () => {
+  it('p95{request:NAME} reads that request alone, and each phase lists the requests', async () => {
+    const mix = [
+      'requests:',
+      '    - { name: fast, path: /healthz }',
+      "    - { name: slow, path: '/v1/predict/{{id}}', values: { id: { range: [1, 9] } } }",
+    ].join('\n');
+    const run = render(['fault: p95{request:fast} < 100ms', 'fault: p95{request:slow} < 100ms'], mix);
+    const prom = new FakePrometheus();
+    // Every other request is slow's; in the fault phase it takes 800 ms, fast's stay at 10 ms.
+    feed(
+      prom,
+      run.scenarios[0].testId,
+      requests((sentMs, i) => ({
+        latencyMs: i % 2 === 0 && phaseOf(sentMs) === 'fault' ? 800 : 10,
+        outcome: 'ok',
+        request: i % 2 === 0 ? 'slow' : 'fast',
+      })),
+    );
+    const result = await judge(run, prom);
+    expect(verdicts(result)).toEqual({
+      'fault: p95{request:fast} < 100ms': [true, expect.stringMatching(/^\d+(\.\d+)?ms$/)],
+      'fault: p95{request:slow} < 100ms': [false, expect.stringMatching(/^8\d\dms$/)],
+    });
+    const fault = result.phases.find((p) => p.phase === 'fault');
+    expect(fault?.requests?.map((r) => [r.name, Math.abs(r.scheduled - 120) <= 20])).toEqual([
+      ['fast', true],
+      ['slow', true],
+    ]);
   });
 });
 
