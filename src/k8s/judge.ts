@@ -261,6 +261,7 @@ export async function judgeScenario(input: JudgeInput): Promise<ScenarioResult> 
   const phases: PhaseStats[] = [];
   // As the render sent them (k6.ts, from the same load plan).
   const mixNames = sentAsMix(scenario.load) ? (scenario.load.requests ?? []).map((r) => r.name) : [];
+  const groupsOf = new Map(mixNames.map((name) => [name, groups.filter((g) => g.request === name)]));
   for (const phase of PHASE_ORDER) {
     const w = windows.windows[phase];
     if (!w || w.toEpochMs <= w.fromEpochMs) continue;
@@ -275,12 +276,7 @@ export async function judgeScenario(input: JudgeInput): Promise<ScenarioResult> 
         ? {
             requests: mixNames.map((name) => ({
               name,
-              ...windowOf(
-                groups.filter((g) => g.request === name),
-                w.fromEpochMs,
-                w.toEpochMs,
-                timeoutMs,
-              ),
+              ...windowOf(groupsOf.get(name) ?? [], w.fromEpochMs, w.toEpochMs, timeoutMs),
             })),
           }
         : {}),
