@@ -28,7 +28,6 @@ import {
   exploredMix,
   exploreRequests,
   gatherCandidates,
-  linksOn,
   TRIES,
 } from '../stack/explore';
 import type { MixEntryInput } from '../config/request-mix';
@@ -325,13 +324,10 @@ async function exploreDependencies(
   say: (line: string) => void,
 ): Promise<ImportResult> {
   const dependencies = roles.graph.dependencies.map((d) => d.name);
-  const rootPage = await fetch(new URL('/', `${url}/`))
-    .then((r) => ((r.headers.get('content-type') ?? '').includes('html') ? r.text() : ''))
-    .catch(() => '');
   const { candidates, skipped } = gatherCandidates({
     imported: explore.imported,
     openapi: probe.openapi,
-    links: linksOn(rootPage),
+    links: probe.links,
     common: COMMON_PATHS,
   });
   say(

@@ -44,19 +44,43 @@ export function parameterFreeGets(doc: unknown): string[] {
 export interface EntryProbe {
   /** What `/` answered: its status and body size, or the error. */
   root: string;
+  /** The same-origin links on `/`, when it answered an HTML page (`init --explore` tries them). */
+  links: string[];
   /** The request to load with, and why; null when nothing answered 2xx with a body. */
   request: { path: string; why: string } | null;
   /** The OpenAPI document found, and its parameter-free GET operations. */
   openapi: { path: string; operations: string[] } | null;
 }
 
+const STATIC = /\.(js|mjs|css|map|png|jpe?g|gif|webp|avif|svg|ico|woff2?|ttf|eot|pdf|zip|gz|txt|xml)$/i;
+
+/**
+ * Same-origin links of an HTML page, as absolute paths: no query, fragment, asset, other host,
+ * `..`, or anything with whitespace or a control character (a page's text is printed and
+ * written into chaos-action.yml). Pure.
+ */
+export function linksOn(html: string): string[] {
+  const out = new Set<string>();
+  for (const match of html.matchAll(/\bhref\s*=\s*["']([^"'#?]*)[^"']*["']/gi)) {
+    const href = match[1].trim();
+    if (href === '' || /^[a-z][a-z0-9+.-]*:/i.test(href) || href.startsWith('//')) continue;
+    // eslint-disable-next-line no-control-regex
+    if (/[\s\x00-\x1f\x7f]/.test(href)) continue;
+    const path = href.startsWith('/') ? href : `/${href.replace(/^\.\//, '')}`;
+    if (STATIC.test(path) || /\.\./.test(path)) continue;
+    out.add(path);
+  }
+  return [...out];
+}
+
 async function get(
   baseUrl: string,
   path: string,
-): Promise<{ status: number; body: string } | { error: string }> {
+): Promise<{ status: number; body: string; html: boolean } | { error: string }> {
   try {
     const response = await request(new URL(path, `${baseUrl}/`), { headersTimeout: 5000, bodyTimeout: 5000 });
-    return { status: response.statusCode, body: await response.body.text() };
+    const type = String(response.headers['content-type'] ?? '');
+    return { status: response.statusCode, body: await response.body.text(), html: type.includes('html') };
   } catch (error) {
     return { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
   }
@@ -68,6 +92,7 @@ const answersWithBody = (r: { status: number; body: string } | { error: string }
 export async function probeEntry(baseUrl: string): Promise<EntryProbe> {
   const root = await get(baseUrl, '/');
   const rootText = 'status' in root ? `status ${root.status}, ${root.body.length} bytes` : root.error;
+  const links = 'status' in root && root.html ? linksOn(root.body) : [];
   let openapi: EntryProbe['openapi'] = null;
   for (const path of OPENAPI_PATHS) {
     const answer = await get(baseUrl, path);
@@ -81,12 +106,13 @@ export async function probeEntry(baseUrl: string): Promise<EntryProbe> {
     }
   }
   if (answersWithBody(root))
-    return { root: rootText, request: { path: '/', why: `/ answered ${rootText}` }, openapi };
+    return { root: rootText, links, request: { path: '/', why: `/ answered ${rootText}` }, openapi };
   for (const path of (openapi?.operations ?? []).filter((p) => !isHealthPath(p))) {
     const answer = await get(baseUrl, path);
     if (answersWithBody(answer) && 'status' in answer)
       return {
         root: rootText,
+        links,
         request: {
           path,
           why: `from ${openapi?.path}: answered status ${answer.status}, ${answer.body.length} bytes (/ answered ${rootText})`,
@@ -94,5 +120,5 @@ export async function probeEntry(baseUrl: string): Promise<EntryProbe> {
         openapi,
       };
   }
-  return { root: rootText, request: null, openapi };
+  return { root: rootText, links, request: null, openapi };
 }

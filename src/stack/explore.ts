@@ -50,21 +50,6 @@ const SETTLE_MS = 50;
 /** How many candidates at most: each takes a second or so. */
 const MAX_CANDIDATES = 24;
 
-const STATIC = /\.(js|mjs|css|map|png|jpe?g|gif|webp|avif|svg|ico|woff2?|ttf|eot|pdf|zip|gz|txt|xml)$/i;
-
-/** Same-origin links of an HTML page, as absolute paths (no query, no fragment, no assets). Pure. */
-export function linksOn(html: string): string[] {
-  const out = new Set<string>();
-  for (const match of html.matchAll(/\bhref\s*=\s*["']([^"'#?]*)[^"']*["']/gi)) {
-    const href = match[1].trim();
-    if (href === '' || /^[a-z][a-z0-9+.-]*:/i.test(href) || href.startsWith('//')) continue;
-    const path = href.startsWith('/') ? href : `/${href.replace(/^\.\//, '')}`;
-    if (STATIC.test(path) || /\.\./.test(path)) continue;
-    out.add(path);
-  }
-  return [...out];
-}
-
 /**
  * The candidates in the order they are worth trying: an imported mix (the team's own traffic),
  * the OpenAPI document's parameter-free GETs, links on /, then the common paths; one per method

@@ -44,9 +44,22 @@ describe('the entry probe', () => {
     servers.push(server);
     expect(await probeEntry(url)).toEqual({
       root: 'status 200, 5 bytes',
+      links: [],
       request: { path: '/', why: '/ answered status 200, 5 bytes' },
       openapi: null,
     });
+  });
+
+  it('lists the same-origin links of / when it answers an HTML page, from the one answer it reads', async () => {
+    let calls = 0;
+    const { url, server } = await serve((req, res) => {
+      if (req.url === '/') calls += 1;
+      res.setHeader('content-type', 'text/html; charset=utf-8');
+      res.end('<a href="/posts">posts</a> <a href="https://example.org/">out</a> <a href="about">about</a>');
+    });
+    servers.push(server);
+    expect((await probeEntry(url)).links).toEqual(['/posts', '/about']);
+    expect(calls).toBe(1);
   });
 
   it('else the first parameter-free GET of its OpenAPI document that is no health endpoint', async () => {

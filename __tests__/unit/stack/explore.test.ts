@@ -6,12 +6,12 @@ import {
   coveringMix,
   exploredMix,
   gatherCandidates,
-  linksOn,
   receivedPackets,
   type Candidate,
   type Measured,
   type Try,
 } from '../../../src/stack/explore';
+import { linksOn } from '../../../src/stack/entry-probe';
 
 const tries = (...packets: Record<string, number>[]): Try[] =>
   packets.map((p) => ({ answer: 200, packets: p }));
@@ -35,7 +35,7 @@ describe('linksOn', () => {
       <a href="/posts">Posts</a> <a href='users/'>Users</a> <a href="./about">About</a>
       <a href="/posts?page=2">next</a> <a href="#top">top</a> <a href="https://example.org/x">out</a>
       <a href="//cdn.example.org/lib">cdn</a> <link href="/static/site.css"> <a href="mailto:a@b">mail</a>
-      <a href="../etc/passwd">up</a>`;
+      <a href="../etc/passwd">up</a> <a href="/a\u001b[31mb">escape</a> <a href="/two words">space</a>`;
     expect(linksOn(html)).toEqual(['/posts', '/users/', '/about']);
   });
 });
