@@ -4,9 +4,10 @@
 // Whether nginx's callers see the loss depends on a race this stack does not control, so the
 // test asserts what holds every time and that the verdict follows from what was measured. A
 // SIGKILLed container's address goes silent (no RST: its network namespace goes away), and
-// nginx, as published, waits 60 s to connect (proxy_connect_timeout's default). nginx marks
-// web1 down (10 s, fail_timeout's default; each worker on its own) only when a connection is
-// refused, which happens while web1's process is dead but its interface not yet removed. When
+// nginx, as published, waits 60 s to connect (proxy_connect_timeout's default). As we read it,
+// nginx marks web1 down at once (10 s, fail_timeout's default; each worker on its own) only
+// when a connection is refused, which can happen only while web1's process is dead but its
+// interface not yet removed (the refusal itself was not captured in a product run). When
 // each worker has had a request refused in that window, the other instance takes everything
 // and the fault phase has no error (5 of 5 runs on an idle machine here); when one has not,
 // the requests it sends web1 hang until the revert brings web1 back, and the load's 10 s

@@ -5,8 +5,8 @@
 // would remove someone else's stack and data.
 import { ConfigError } from '../config/errors';
 import { docker } from './docker';
+import { PROJECT_LABEL } from './labels';
 
-const PROJECT_LABEL = 'com.docker.compose.project';
 /** Compose's rule for project names. */
 const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 

@@ -8,12 +8,11 @@
 // and it stays in the journal for a person.
 import { readFileSync } from 'node:fs';
 import { docker } from '../../stack/docker';
+import { PROJECT_LABEL } from '../../stack/labels';
 import { quoteValue } from '../quote';
 import { isHogCommandLine } from '../resources/hog';
 import { processCommandLine, processStartTicks } from '../resources/processes';
 import type { JournalEntry } from './entry';
-
-const PROJECT_LABEL = 'com.docker.compose.project';
 
 export interface Refusal {
   field: string;
