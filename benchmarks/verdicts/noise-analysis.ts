@@ -49,6 +49,68 @@ export interface Figures {
   p95: { change: number | null; low: number | null; high: number | null };
   /** Correlation of the two sides' per-second medians (how much of the noise the seconds share). */
   secondMedianCorrelation: number | null;
+  /** The dump's paired mode; interleaved pairs the PR's second s with the base's s + 1. */
+  mode: string;
+  /** Seconds in which both sides stalled together (stallSeconds), left out of the trimmed figures. */
+  stalledSeconds: number;
+  /** Of the phase's paired seconds. */
+  pairedSeconds: number;
+  /** The paired shift and the p95 ratio with those seconds left out of both sides. */
+  shiftTrimmed: Shift | null;
+  p95Trimmed: { change: number | null; low: number | null; high: number | null };
+}
+
+type Second = NonNullable<PhaseSample['seconds']>[number];
+
+/** The union of several seconds' bins. */
+function mergeBins(parts: readonly LatencyBins[]): LatencyBins {
+  const counts = new Map<number, number>();
+  for (const bins of parts)
+    bins.values.forEach((v, i) => counts.set(v, (counts.get(v) ?? 0) + bins.counts[i]));
+  const values = [...counts.keys()].sort((a, b) => a - b);
+  return { values, counts: values.map((v) => counts.get(v) as number) };
+}
+
+function medianOfNumbers(values: readonly number[]): number {
+  const v = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
+/**
+ * Seconds in which both sides stalled together: on each side the second's median is an upward
+ * outlier among the phase's per-second medians (more than 3.5 robust standard deviations,
+ * 1.4826 × MAD, above their median, the usual modified z-score rule). A stall of the machine or
+ * the generator delays both; a slower PR moves every second of one side, not a few of both.
+ */
+export function stallSeconds(pr: readonly Second[], base: readonly Second[]): Set<number> {
+  const outliers = (seconds: readonly Second[]): Set<number> => {
+    const medians = seconds
+      .map((s) => ({ second: s.second, median: quantile(s.bins, 0.5) }))
+      .filter((x): x is { second: number; median: number } => x.median !== null);
+    if (medians.length < 4) return new Set();
+    const center = medianOfNumbers(medians.map((x) => x.median));
+    const spread = 1.4826 * medianOfNumbers(medians.map((x) => Math.abs(x.median - center)));
+    // A spread of 0 (most seconds alike to the microsecond) would make every other second an outlier.
+    const limit = center + 3.5 * Math.max(spread, 1);
+    return new Set(medians.filter((x) => x.median > limit).map((x) => x.second));
+  };
+  const a = outliers(pr);
+  const b = outliers(base);
+  return new Set([...a].filter((second) => b.has(second)));
+}
+
+/** The sample without the given seconds: its bins rebuilt from the seconds that stay. */
+function withoutSeconds(sample: PhaseSample, drop: ReadonlySet<number>): PhaseSample {
+  if (!drop.size) return sample;
+  const seconds = (sample.seconds ?? []).filter((s) => !drop.has(s.second));
+  return { ...sample, seconds, bins: mergeBins(seconds.map((s) => s.bins)) };
+}
+
+/** Interleaved dumps: the base's turn (odd seconds) renumbered onto the PR's turn before it. */
+function alignTurns(sample: PhaseSample, mode: string): PhaseSample {
+  if (mode !== 'interleaved') return sample;
+  return { ...sample, seconds: (sample.seconds ?? []).map((s) => ({ ...s, second: s.second - 1 })) };
 }
 
 const ms = (v: number | null): number | null => (v === null ? null : v / 1000);
@@ -79,9 +141,11 @@ function pearson(pairs: [number, number][]): number | null {
 
 /** The figures of one phase of one dump. */
 export function analyse(samples: PairedSamples, phase: PhaseName, file = ''): Figures | null {
+  const mode = samples.mode ?? 'concurrent';
   const pr = sampleOf(samples.pr, phase, true);
-  const base = sampleOf(samples.base as Parameters<typeof sampleOf>[0], phase, true);
-  if (!pr || !base || totalCount(pr.bins) < 2 || totalCount(base.bins) < 2) return null;
+  const baseSample = sampleOf(samples.base as Parameters<typeof sampleOf>[0], phase, true);
+  if (!pr || !baseSample || totalCount(pr.bins) < 2 || totalCount(baseSample.bins) < 2) return null;
+  const base = alignTurns(baseSample, mode);
   const prSeconds = pr.seconds ?? [];
   const baseSeconds = base.seconds ?? [];
   const iid = shiftOf(pr, base, 1);
@@ -105,8 +169,26 @@ export function analyse(samples: PairedSamples, phase: PhaseName, file = ''): Fi
     const b = baseBySecond.get(s.second);
     if (a !== null && b !== null && b !== undefined) pairs.push([a, b]);
   }
+  const stalled = stallSeconds(prSeconds, baseSeconds);
+  const prKept = withoutSeconds(pr, stalled);
+  const baseKept = withoutSeconds(base, stalled);
+  const trimmed = stalled.size
+    ? pairedRankSumClusters(
+        prKept.bins,
+        baseKept.bins,
+        prKept.seconds ?? [],
+        baseKept.seconds ?? [],
+        Math.round(shiftOf(prKept, baseKept, 1).estimate * 1000),
+      )
+    : paired;
+  const baseSecondSet = new Set(baseSeconds.map((s) => s.second));
   return {
     file,
+    mode,
+    stalledSeconds: stalled.size,
+    pairedSeconds: prSeconds.filter((s) => baseSecondSet.has(s.second)).length,
+    shiftTrimmed: shiftOf(prKept, baseKept, Math.max(1, trimmed.inflation)),
+    p95Trimmed: changeOf('p95', prKept, baseKept),
     prP50: ms(quantile(pr.bins, 0.5)),
     baseP50: ms(quantile(base.bins, 0.5)),
     prP95: ms(quantile(pr.bins, 0.95)),
@@ -153,7 +235,9 @@ export function describeFigures(x: Figures): string {
     `shift iid ${interval(x.shiftIid)} sides(×${f(x.sidesInflation, 1)}) ${interval(x.shiftSides)} ` +
     `paired(×${f(x.pairedInflation, 2)}, ρ ${f(x.correlation, 2)}) ${interval(x.shiftPaired)} | ` +
     `p95 ${x.p95.change === null ? '—' : pct(x.p95.change)} [${pct(x.p95.low)}, ${pct(x.p95.high)}] | ` +
-    `r(second medians) ${f(x.secondMedianCorrelation, 2)}`
+    `r(second medians) ${f(x.secondMedianCorrelation, 2)} | ${x.mode}, ${x.pairedSeconds} paired s, ` +
+    `${x.stalledSeconds} stalled together: trimmed ${interval(x.shiftTrimmed)} ` +
+    `p95 ${x.p95Trimmed.change === null ? '—' : pct(x.p95Trimmed.change)} [${pct(x.p95Trimmed.low)}, ${pct(x.p95Trimmed.high)}]`
   );
 }
 
@@ -188,19 +272,30 @@ export function summarise(label: string, list: Figures[], limitMs: number): stri
     ['sides', (x) => x.shiftSides],
     ['paired', (x) => x.shiftPaired],
     ['paired<1', (x) => x.shiftPairedFree],
+    ['trimmed', (x) => x.shiftTrimmed],
   ];
   const parts = methods.map(
     ([name, pick]) =>
       `${name} ±${f(medianOf(list.map((x) => halfWidth(pick(x)))))} ms ${verdicts(list, pick, limitMs)}`,
   );
   const p95Open = list.filter((x) => x.p95.low === null || x.p95.high === null).length;
-  const p95Half = medianOf(
-    list.map((x) => (x.p95.low !== null && x.p95.high !== null ? (x.p95.high - x.p95.low) / 2 : null)),
-  );
+  type Ratio = Figures['p95'];
+  const ratioHalf = (pick: (x: Figures) => Ratio): string => {
+    const half = medianOf(
+      list.map((x) => {
+        const r = pick(x);
+        return r.low !== null && r.high !== null ? (r.high - r.low) / 2 : null;
+      }),
+    );
+    return half === null ? '—' : `${(half * 100).toFixed(0)}%`;
+  };
+  const trimmedOpen = list.filter((x) => x.p95Trimmed.low === null || x.p95Trimmed.high === null).length;
+  const stalled = list.map((x) => `${x.stalledSeconds}/${x.pairedSeconds}`).join(',');
   return (
     `${label.padEnd(18)} runs=${list.length} base p50 ${f(medianOf(list.map((x) => x.baseP50)))} ms, ` +
     `p95 ${f(medianOf(list.map((x) => x.baseP95)))} ms | shift (within/inconclusive/regressed at < ${limitMs} ms): ` +
-    `${parts.join('; ')} | p95 ratio ±${p95Half === null ? '—' : `${(p95Half * 100).toFixed(0)}%`} (${p95Open} unbounded)`
+    `${parts.join('; ')} | p95 ratio ±${ratioHalf((x) => x.p95)} (${p95Open} unbounded), ` +
+    `trimmed ±${ratioHalf((x) => x.p95Trimmed)} (${trimmedOpen} unbounded) | stalled together/paired seconds: ${stalled}`
   );
 }
 

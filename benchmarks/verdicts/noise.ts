@@ -8,7 +8,10 @@
 //   NOISE_ROUNDS (default 3), NOISE_ARMS (default plain,pinned), NOISE_SERIES (default AA,AB),
 //   NOISE_DURATION (default 30s), VERDICT_BENCH_FROM=HEAD (a snapshot of the committed tree).
 // Arms: plain (both sides on every CPU), pinned (each side's containers on half of the CPUs,
-// paired-cpus.ts). Interleaving the two loads second by second is not built.
+// paired-cpus.ts), interleaved (both sides' loads taking turns second by second,
+// CHAOS_PAIRED_MODE=interleaved: each stack loaded while the other rests; the analysis pairs
+// the PR's second with the base's next one). Trimming the seconds in which both sides stalled
+// is a statistical candidate, judged by noise-analysis.ts on every arm's samples.
 // Series: AA, AB, alone (load-test on the PR stack without a base: what an unpaired run measures).
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -36,6 +39,7 @@ const FROM_HEAD = (process.env.VERDICT_BENCH_FROM ?? '').toUpperCase() === 'HEAD
 const ARM_ENV: Record<string, NodeJS.ProcessEnv> = {
   plain: { CHAOS_PAIRED_CPUS: 'off' },
   pinned: { CHAOS_PAIRED_CPUS: 'on' },
+  interleaved: { CHAOS_PAIRED_CPUS: 'off', CHAOS_PAIRED_MODE: 'interleaved' },
 };
 
 function seriesArgs(series: string): { args: string[]; env: NodeJS.ProcessEnv } {

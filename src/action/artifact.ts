@@ -180,7 +180,7 @@ const comparison = z.object({
     outcome,
     reason: long,
   }),
-  mode: z.enum(['concurrent', 'sequential']),
+  mode: z.enum(['concurrent', 'sequential', 'interleaved']),
   confidence: num,
   limits: z.object({ p95: num, p99: num, errorRate: num }),
   phases: list(

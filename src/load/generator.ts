@@ -301,7 +301,25 @@ export class LocalLoadRun implements OutcomeSink<RequestContext> {
 
   private userSend(user: User, intendedMs: number): void {
     if (!user.active || this.sendingOver) return;
-    this.dispatch(intendedMs, this.now(), user, this.closedSends++);
+    const now = this.now();
+    if (this.othersTurn(now) || this.othersTurn(intendedMs)) {
+      // The same point of this run's next second: planned then, so that the wait is not counted
+      // as latency and the request is filed in a second of this run's (a late timer can wake
+      // a user planned in the other run's second inside this run's, or the other way round).
+      let nextMs = intendedMs + 1000;
+      while (nextMs < now || this.othersTurn(nextMs)) nextMs += 1000;
+      setTimeout(() => this.userSend(user, nextMs), nextMs - now);
+      return;
+    }
+    this.dispatch(intendedMs, now, user, this.closedSends++);
+  }
+
+  /** Interleaved (spec.interleave): whether the instant `atMs` falls in a second of the other run's. */
+  private othersTurn(atMs: number): boolean {
+    const interleave = this.spec.interleave;
+    if (!interleave) return false;
+    const second = Math.floor((atMs - this.loadStartMs) / 1000);
+    return second >= 0 && second % 2 !== interleave.slot;
   }
 
   private endSending(): void {

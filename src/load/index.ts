@@ -59,10 +59,18 @@ export async function startLoad(spec: LoadSpec): Promise<LoadRun> {
     return wrap(threaded, threaded.originMs, threaded.loadStartMs);
   }
   const local = await LocalLoadRun.prepare(resolved);
-  const loadStartMs = monotonicMs();
+  // Taking turns needs both runs' seconds on one grid: start at the agreed instant, even when
+  // the pre-connect made this one a little late (its first second is then partly gone).
+  if (resolved.interleave) await sleepUntil(resolved.interleave.startAtMs);
+  const loadStartMs = resolved.interleave?.startAtMs ?? monotonicMs();
   const t0Ms = resolved.t0Ms ?? loadStartMs;
   local.begin(loadStartMs, t0Ms);
   return wrap(local, t0Ms, loadStartMs);
+}
+
+async function sleepUntil(atMs: number): Promise<void> {
+  const waitMs = atMs - monotonicMs();
+  if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
 }
 
 function wrap(engine: LocalLoadRun | ThreadedLoadRun, t0Ms: number, loadStartMs: number): LoadRun {

@@ -5,7 +5,7 @@ import { parseDuration } from '../config/duration';
 import type { PhaseName } from '../results';
 import { prepareMix, type PreparedMix } from './mix';
 import { ArrivalSchedule, UserSchedule, parseRate, rampsFromStages } from './schedule';
-import type { LoadSpec } from './types';
+import type { LoadInterleave, LoadSpec } from './types';
 
 export class LoadSpecError extends Error {
   constructor(readonly problems: string[]) {
@@ -32,6 +32,7 @@ export interface ResolvedLoadSpec {
   workers: number;
   initialPhase: PhaseName;
   t0Ms: number | null;
+  interleave: LoadInterleave | null;
 }
 
 const PHASES: readonly PhaseName[] = ['warmup', 'baseline', 'fault', 'recovery', 'after'];
@@ -145,6 +146,15 @@ export function validateLoadSpec(spec: LoadSpec): ResolvedLoadSpec {
   const workers = positiveInteger(spec.workers, 'workers', 1);
   if (workers > 1 && closedModel)
     problems.push('workers: only the open model (rate/stages) spreads over worker threads');
+  if (spec.interleave !== undefined) {
+    if (!closedModel) problems.push('interleave: only the closed model (users/userStages) takes turns');
+    if (spec.interleave.slot !== 0 && spec.interleave.slot !== 1)
+      problems.push(`interleave.slot: must be 0 or 1 (got ${String(spec.interleave.slot)})`);
+    if (!Number.isFinite(spec.interleave.startAtMs))
+      problems.push(
+        `interleave.startAtMs: must be a time on monotonicMs() (got ${spec.interleave.startAtMs})`,
+      );
+  }
   const maxOutstanding = positiveInteger(spec.maxOutstanding, 'maxOutstanding', 10_000);
   if (spec.initialPhase !== undefined && !PHASES.includes(spec.initialPhase)) {
     problems.push(`initialPhase: "${spec.initialPhase}" is not one of ${PHASES.join(', ')}`);
@@ -174,5 +184,6 @@ export function validateLoadSpec(spec: LoadSpec): ResolvedLoadSpec {
     workers,
     initialPhase: spec.initialPhase ?? 'baseline',
     t0Ms: spec.t0Ms ?? null,
+    interleave: spec.interleave ?? null,
   };
 }

@@ -109,6 +109,19 @@ export interface LoadSpec {
   initialPhase?: PhaseName;
   /** Origin of timeline seconds and phase offsets, on monotonicMs(); default: the instant load starts. */
   t0Ms?: number;
+  /**
+   * For measurement only (a paired run under CHAOS_PAIRED_MODE=interleaved): the load starts at
+   * `startAtMs` (monotonicMs()) and sends only in every other second of it, the seconds
+   * whose index is `slot` modulo 2; a user due in the other side's second waits one second.
+   * Two runs with the same start and slots 0 and 1 take turns, each stack loaded while the
+   * other rests. Closed model only.
+   */
+  interleave?: LoadInterleave;
+}
+
+export interface LoadInterleave {
+  slot: 0 | 1;
+  startAtMs: number;
 }
 
 /** Whether the numbers of a window describe the generator rather than the system. */

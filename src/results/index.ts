@@ -252,9 +252,10 @@ export interface ScenarioComparison {
   base: { project: string; composeFiles: string[]; outcome: Outcome; reason: string };
   /**
    * concurrent: both stacks ran the scenario at the same time, load starts aligned (the default);
-   * sequential: the base first, then the PR (CHAOS_PAIRED_MODE=sequential, for measurement only).
+   * sequential: the base first, then the PR; interleaved: at the same time, the two loads taking
+   * turns second by second (CHAOS_PAIRED_MODE=sequential|interleaved, for measurement only).
    */
-  mode: 'concurrent' | 'sequential';
+  mode: 'concurrent' | 'sequential' | 'interleaved';
   /** Two-sided confidence level of every interval (0.95). */
   confidence: number;
   /** The scenario's ratio limits (its own, else the defaults): relative for p95/p99, points for error rate. */

@@ -255,8 +255,11 @@ export interface PairedBaseObservation {
   latencyBins: Partial<Record<PhaseName, LatencyBins>>;
   timeline: TimelinePoint[];
   secondBins: SecondSample[];
-  /** concurrent: the base ran at the same time as this side (seconds match); sequential: before it. */
-  mode: 'concurrent' | 'sequential';
+  /**
+   * concurrent: the base ran at the same time as this side (seconds match); sequential: before
+   * it; interleaved: at the same time, the loads taking turns second by second.
+   */
+  mode: 'concurrent' | 'sequential' | 'interleaved';
   /** Why the base side measured nothing (it stopped before its load ran), else null. */
   problem: string | null;
   /**

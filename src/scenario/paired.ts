@@ -31,6 +31,7 @@ import { readComposeModel } from '../stack/compose-model';
 import { serviceUrl } from '../stack/endpoints';
 import { RoleError, rolesFromModel, type RoleResolver } from '../stack/roles';
 import { inferRunTarget, type RunTarget } from '../stack/run-target';
+import { monotonicMs } from '../util/clock';
 import type { PairedBaseObservation, ScenarioObservations } from './observations';
 import { availableCores, cpuSplit, pinProject, pinSetting } from './paired-cpus';
 import { emptyScenarioResult, runScenario, type PairedSide, type ScenarioEnvironment } from './runner';
@@ -165,6 +166,10 @@ function deferred<T>(): Deferred<T> {
 export class Rendezvous {
   private readonly ready = { pr: deferred<void>(), base: deferred<void>() };
   private readonly baseSamples = deferred<PairedBaseObservation>();
+  /** Interleaved: the instant both loads start, agreed by whichever side passes the barrier first. */
+  private turnsStartAtMs: number | null = null;
+  /** Sides that stopped before their load (leave() came first): nothing to take turns with. */
+  private readonly gone = new Set<'pr' | 'base'>();
 
   constructor(
     private readonly base: PairedBase,
@@ -178,7 +183,12 @@ export class Rendezvous {
     return {
       beforeLoadStart: async () => {
         this.ready[which].resolve();
-        if (this.mode === 'concurrent') await this.ready[other].promise;
+        if (this.mode === 'sequential') return;
+        await this.ready[other].promise;
+        if (this.mode !== 'interleaved' || this.gone.has(other)) return;
+        // Room for both pre-connects, so that both loads begin on the same grid of seconds.
+        this.turnsStartAtMs ??= monotonicMs() + INTERLEAVE_LEAD_MS;
+        return { interleave: { slot: which === 'pr' ? 0 : 1, startAtMs: this.turnsStartAtMs } };
       },
       exchange: async (own) => {
         if (which === 'base') {
@@ -194,6 +204,7 @@ export class Rendezvous {
 
   /** A side is done (whatever happened): nothing may wait for it any longer. */
   leave(which: 'pr' | 'base', result: ScenarioResult | null): void {
+    this.gone.add(which);
     this.ready[which].resolve();
     // Once the base side has handed its samples over, this changes nothing (a promise settles once).
     if (which === 'base') {
@@ -261,7 +272,7 @@ export async function runPaired(
   };
   let pr: ScenarioResult;
   let baseResult: ScenarioResult;
-  if (mode === 'concurrent') [pr, baseResult] = await Promise.all([side('pr', prEnv), side('base', baseEnv)]);
+  if (mode !== 'sequential') [pr, baseResult] = await Promise.all([side('pr', prEnv), side('base', baseEnv)]);
   else {
     // One after the other (for measuring what running together buys): the base first, its
     // samples then wait for the PR side.
@@ -299,13 +310,20 @@ async function pinSides(prEnv: ScenarioEnvironment, baseEnv: ScenarioEnvironment
 }
 
 /**
- * concurrent (the default): both sides at once, loads started together. sequential: the base
- * side, then the PR side; only for measuring the difference (CHAOS_PAIRED_MODE=sequential).
+ * concurrent (the default): both sides at once, loads started together. For measuring the
+ * difference only (CHAOS_PAIRED_MODE): sequential, the base side then the PR side;
+ * interleaved, both sides at once with their loads taking turns second by second (the PR's
+ * in even seconds, the base's in odd ones; a closed-model load only), so that each stack is
+ * measured while the other rests and the pair shares what drifts over seconds.
  */
-export type PairedMode = 'concurrent' | 'sequential';
+export type PairedMode = 'concurrent' | 'sequential' | 'interleaved';
+
+/** How long the loads wait, after both sides are ready, to start together on one grid of seconds. */
+const INTERLEAVE_LEAD_MS = 1000;
 
 export function pairedMode(env: NodeJS.ProcessEnv = process.env): PairedMode {
-  return env.CHAOS_PAIRED_MODE === 'sequential' ? 'sequential' : 'concurrent';
+  const mode = env.CHAOS_PAIRED_MODE;
+  return mode === 'sequential' || mode === 'interleaved' ? mode : 'concurrent';
 }
 
 /**

@@ -11,7 +11,7 @@ import type { Scenario, ScenarioFault } from '../config/scenario-schema';
 import type { FaultSpec } from '../faults/spec';
 import { formatDuration } from '../config/duration';
 import type { ActiveFault, FaultContext, Monitor } from '../faults';
-import type { LoadRequestInfo, LoadRun } from '../load';
+import type { LoadRequestInfo, LoadRun, LoadSpec } from '../load';
 import type { ContainerEvent, EventWatcher } from '../probes/containers';
 import type { RoleResolver } from '../stack/roles';
 import { scenarioClock, scenarioMs, type MonotonicMs, type ScenarioClock } from '../util/clock';
@@ -83,8 +83,11 @@ export interface ScenarioEnvironment {
  * releases the other, which then compares with nothing).
  */
 export interface PairedSide {
-  /** Resolves once every side is ready to start its load (or has stopped). */
-  beforeLoadStart(): Promise<void>;
+  /**
+   * Resolves once every side is ready to start its load (or has stopped), with what the load
+   * must add to take turns with the other side's (interleaved mode), else nothing.
+   */
+  beforeLoadStart(): Promise<Pick<LoadSpec, 'interleave'> | void>;
   /** Hands this side's phases over; resolves with the base side's on the PR side, null on the base side. */
   exchange(
     own: Pick<ScenarioObservations, 'phases' | 'latencyBins' | 'timeline' | 'secondBins'>,
@@ -272,8 +275,8 @@ async function startLoadAndClock(state: RunState): Promise<void> {
   const setupClock = state.clock;
   const plan = planLoad(scenario, env.targetUrl);
   state.stageWindows = plan.stages;
-  await env.paired?.beforeLoadStart();
-  state.load = await edges.startLoad(plan.spec);
+  const turns = await env.paired?.beforeLoadStart();
+  state.load = await edges.startLoad(turns ? { ...plan.spec, ...turns } : plan.spec);
   state.clock = scenarioClock(state.load.t0Ms as MonotonicMs, edges.time);
   // The event watch began during setup: restate its start on the scenario clock.
   if (state.eventsFromMs !== null)

@@ -1,6 +1,7 @@
 // Acceptance: the closed model. 100 users thinking 1 s each give about 100 req/s, and a
 // user ramp is followed within 5 %.
 import { startLoad } from '../../../src/load';
+import { monotonicMs } from '../../../src/util/clock';
 import type { LoadTimelinePoint } from '../../../src/load';
 import { type TestServer, startServer } from './servers';
 
@@ -59,5 +60,38 @@ describe('closed model', () => {
     expectWithin5Percent(sentIn(timeline, 2, 6), 240);
     expectWithin5Percent(sentIn(timeline, 6, 8), 200);
     expectWithin5Percent(total.scheduled, 480);
+  });
+});
+
+describe('closed model, taking turns (interleave)', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer((_request, response) => response.end('ok'));
+  });
+  afterAll(() => server.close());
+
+  it('two runs on one start send each in its own seconds only, at the full rate there', async () => {
+    const startAtMs = monotonicMs() + 300;
+    const spec = { url: server.url, users: 50, think: '1s', duration: '4s' };
+    const [even, odd] = await Promise.all([
+      startLoad({ ...spec, interleave: { slot: 0, startAtMs } }),
+      startLoad({ ...spec, interleave: { slot: 1, startAtMs } }),
+    ]);
+    expect(even.loadStartMs).toBe(startAtMs);
+    expect(odd.loadStartMs).toBe(startAtMs);
+    await Promise.all([even.done, odd.done]);
+    const perSecond = (timeline: LoadTimelinePoint[]): number[] =>
+      [0, 1, 2, 3].map((second) => sentIn(timeline, second, second + 1));
+    const evenSent = perSecond(even.result().timeline);
+    const oddSent = perSecond(odd.result().timeline);
+    // Requests are filed by their planned second, and a run plans none in the other's seconds.
+    expect([evenSent[1], evenSent[3], oddSent[0], oddSent[2]]).toEqual([0, 0, 0, 0]);
+    // In its own seconds each user sends at most once (1 s think), and most users do.
+    for (const sent of [evenSent[0], evenSent[2], oddSent[1], oddSent[3]]) {
+      expect(sent).toBeGreaterThanOrEqual(25);
+      expect(sent).toBeLessThanOrEqual(50);
+    }
+    expect(even.result().total.errorRate).toBe(0);
+    expect(odd.result().total.errorRate).toBe(0);
   });
 });

@@ -181,6 +181,22 @@ describe('Rendezvous', () => {
     );
   });
 
+  it('interleaved: gives both loads one start and opposite turns, unless the other side has left', async () => {
+    const meet = new Rendezvous({ project: 'p-base', composeFiles: [] }, 'interleaved');
+    const [pr, base] = await Promise.all([
+      meet.side('pr').beforeLoadStart(),
+      meet.side('base').beforeLoadStart(),
+    ]);
+    expect(pr).toEqual({ interleave: { slot: 0, startAtMs: expect.any(Number) } });
+    expect(base).toEqual({
+      interleave: { slot: 1, startAtMs: (pr as { interleave: { startAtMs: number } }).interleave.startAtMs },
+    });
+
+    const alone = new Rendezvous({ project: 'p-base', composeFiles: [] }, 'interleaved');
+    alone.leave('base', null);
+    expect(await alone.side('pr').beforeLoadStart()).toBeUndefined();
+  });
+
   it('starts both loads together and hands the base samples to the PR side', async () => {
     const meet = new Rendezvous({ project: 'p-base', composeFiles: [] });
     const order: string[] = [];

@@ -97,6 +97,22 @@ describe('validateLoadSpec', () => {
     expect(problemsOf({ url: 'nope', rate: 0, duration: 'x' })).toHaveLength(3);
   });
 
+  it('takes turns (interleave) only in the closed model, on slot 0 or 1', () => {
+    const interleave = { slot: 1 as const, startAtMs: 5000 };
+    expect(validateLoadSpec({ url: URL, users: 5, duration: '4s', interleave }).interleave).toEqual(
+      interleave,
+    );
+    expect(problemsOf({ url: URL, rate: 10, duration: '4s', interleave })).toEqual([
+      'interleave: only the closed model (users/userStages) takes turns',
+    ]);
+    expect(
+      problemsOf({ url: URL, users: 5, duration: '4s', interleave: { slot: 2 as 0, startAtMs: Number.NaN } }),
+    ).toEqual([
+      'interleave.slot: must be 0 or 1 (got 2)',
+      'interleave.startAtMs: must be a time on monotonicMs() (got NaN)',
+    ]);
+  });
+
   it('resolves a closed model with one connection per user', () => {
     const spec = validateLoadSpec({ url: URL, users: 20, think: '1s', duration: '10s' });
     expect(spec.model).toBe('closed');
