@@ -2,7 +2,7 @@
 // run's own project: a fault can never reach a container it was not meant for.
 import type Docker from 'dockerode';
 import { docker } from './docker';
-import { ONEOFF_LABEL, PROJECT_LABEL, SERVICE_LABEL } from './labels';
+import { ONEOFF_LABEL, PROJECT_LABEL, SERVICE_LABEL, composeProjectOf } from './labels';
 
 export interface ServiceContainer {
   id: string;
@@ -76,9 +76,10 @@ export async function assertInProject(containerId: string, project: string): Pro
     throw new TargetError(`container ${containerId.slice(0, 12)} does not exist`);
   }
   const labels = inspect.Config.Labels ?? {};
-  if (labels[PROJECT_LABEL] !== project) {
+  const belongsTo = composeProjectOf(labels);
+  if (belongsTo !== project) {
     throw new TargetError(
-      `container ${inspect.Name.replace(/^\//, '')} belongs to project "${labels[PROJECT_LABEL] ?? '(none)'}", not to this run's project "${project}"; refusing to touch it`,
+      `container ${inspect.Name.replace(/^\//, '')} belongs to ${belongsTo ? `project "${belongsTo}"` : 'no compose project'}, not to this run's project "${project}"; refusing to touch it`,
     );
   }
   return {

@@ -10,7 +10,9 @@ import {
   uniqueProjectName,
 } from '../../../src/stack/compose';
 import { assertDockerReachable } from '../../../src/stack/docker';
-import { listProjectContainers, resolveService } from '../../../src/stack/targets';
+import { assertInProject, listProjectContainers, resolveService } from '../../../src/stack/targets';
+import type { JournalEntry } from '../../../src/faults/journal/entry';
+import { checkEntryOnHost } from '../../../src/faults/journal/replay-guard';
 import { NOTHING_LEFT, projectLeftovers } from '../../helpers/leftovers';
 import { execCommand } from '../../../src/util/exec';
 
@@ -95,7 +97,7 @@ describe('ComposeStack on a real engine', () => {
     expect(await projectLeftovers(stack.project)).toEqual(NOTHING_LEFT);
   });
 
-  it("leaves alone a container started by hand from an image the project built: it inherits the project's label, but compose did not make it", async () => {
+  it("leaves alone a container started by hand from an image the project built: it inherits the project's label, but compose did not make it (targets, sweep, replay guard)", async () => {
     const stack = stackFor('healthy.yml');
     // What `compose build` writes on an image (compose v2: project, service, version), and a
     // container started from it with `docker run`, as the k8s judge's tests started Prometheus
@@ -117,6 +119,23 @@ describe('ComposeStack on a real engine', () => {
         services: ['web', 'worker'],
         byHand: false,
       });
+      // Neither a fault's target check nor the journal's replay guard takes it for the
+      // project's; the project's own containers pass both.
+      await expect(assertInProject(id, stack.project)).rejects.toThrow(/belongs to no compose project/);
+      await expect(assertInProject(found[0].id, stack.project)).resolves.toMatchObject({ id: found[0].id });
+      const entry = (containerId: string): JournalEntry => ({
+        id: 'f1',
+        kind: 'stop',
+        project: stack.project,
+        createdAt: new Date().toISOString(),
+        pid: process.pid,
+        steps: [{ op: 'start-container', containerId, name: 'x' }],
+      });
+      expect(await checkEntryOnHost(entry(id))).toEqual({
+        field: 'steps[0].containerId',
+        message: expect.stringContaining('belongs to no compose project'),
+      });
+      expect(await checkEntryOnHost(entry(found[0].id))).toBeNull();
       // Our own sweep, which runs after compose's `down` (compose v2's leaves such a container
       // too; v1's stops and removes anything with the project label, one-off or not).
       await removeProjectResources(stack.project);

@@ -8,7 +8,7 @@
 // and it stays in the journal for a person.
 import { readFileSync } from 'node:fs';
 import { docker } from '../../stack/docker';
-import { PROJECT_LABEL } from '../../stack/labels';
+import { PROJECT_LABEL, composeProjectOf } from '../../stack/labels';
 import { quoteValue } from '../quote';
 import { isHogCommandLine } from '../resources/hog';
 import { processCommandLine, processStartTicks } from '../resources/processes';
@@ -42,11 +42,11 @@ function statusOf(error: unknown): number | undefined {
   return (error as { statusCode?: number }).statusCode;
 }
 
-/** The project label of a container, or null when the container does not exist. */
+/** The compose project of a container ('' when compose did not make it), or null when it does not exist. */
 async function containerProject(id: string): Promise<{ name: string; project: string } | null> {
   try {
     const inspect = await docker().getContainer(id).inspect();
-    return { name: inspect.Name.replace(/^\//, ''), project: inspect.Config.Labels?.[PROJECT_LABEL] ?? '' };
+    return { name: inspect.Name.replace(/^\//, ''), project: composeProjectOf(inspect.Config.Labels) };
   } catch (error) {
     if (statusOf(error) === 404) return null;
     throw error;
