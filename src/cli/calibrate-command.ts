@@ -113,6 +113,7 @@ const METRIC_LABEL: Record<NoiseFloor['metric'], string> = {
   p95: 'p95',
   p99: 'p99',
   error_rate: 'error rate',
+  p50_shift: 'p50 shift',
 };
 
 interface Row {

@@ -17,7 +17,7 @@ import {
   type PhaseSample,
   type RegressionCheck,
 } from './index';
-import { DEFAULT_POWER, minimalDetectableEffect } from './noise-floor';
+import { DEFAULT_POWER, DEFAULT_SHIFT_LIMIT_MS, minimalDetectableEffect } from './noise-floor';
 
 /**
  * The candidates, in order of preference: the Hodges–Lehmann shift in ms (it uses every request)
@@ -25,7 +25,7 @@ import { DEFAULT_POWER, minimalDetectableEffect } from './noise-floor';
  * at the default 30 s phase on a 2-core machine the p95 ratio's floor was never below +20 %.
  */
 export const DEFAULT_LATENCY_CHECKS: readonly RegressionCheck[] = [
-  { metric: 'p50', op: '<', limit: 0.5, shift: 'ms' },
+  { metric: 'p50', op: '<', limit: DEFAULT_SHIFT_LIMIT_MS, shift: 'ms' },
   { metric: 'p95', op: '<', limit: 0.2 },
 ];
 

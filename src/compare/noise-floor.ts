@@ -20,17 +20,25 @@
 import type { ChangeInterval, PhaseComparison, RunResult, ScenarioResult } from '../results';
 import { qnorm } from './normal';
 
-/** The regression metrics a paired comparison gives an interval for. */
-export type FloorMetric = 'p95' | 'p99' | 'error_rate';
+/**
+ * The regression metrics a paired comparison gives an interval for: the p95 and p99 ratios, the
+ * error rate, and the Hodges–Lehmann shift (`p50 shift`, what a paired run's default check
+ * judges latency on when the ratios cannot decide).
+ */
+export type FloorMetric = 'p95' | 'p99' | 'error_rate' | 'p50_shift';
 
-/** Latency quantiles change relative to the base; error rates in percentage points. */
-export type ChangeUnit = 'relative' | 'points';
+/** Latency quantiles change relative to the base; error rates in percentage points; the shift in ms. */
+export type ChangeUnit = 'relative' | 'points' | 'ms';
 
 export const FLOOR_METRICS: readonly { metric: FloorMetric; unit: ChangeUnit }[] = [
   { metric: 'p95', unit: 'relative' },
   { metric: 'p99', unit: 'relative' },
   { metric: 'error_rate', unit: 'points' },
+  { metric: 'p50_shift', unit: 'ms' },
 ];
+
+/** The p50 shift's limit when the run judged none of its own (default-check.ts' candidate). */
+export const DEFAULT_SHIFT_LIMIT_MS = 0.5;
 
 /** The power used unless told otherwise (the usual 80 %). */
 export const DEFAULT_POWER = 0.8;
@@ -121,7 +129,17 @@ export function noiseFloor(
 }
 
 function intervalOf(phase: PhaseComparison, metric: FloorMetric): ChangeInterval {
+  if (metric === 'p50_shift')
+    return phase.shift
+      ? { change: phase.shift.estimateMs, low: phase.shift.lowMs, high: phase.shift.highMs }
+      : { change: null, low: null, high: null };
   return metric === 'p95' ? phase.p95 : metric === 'p99' ? phase.p99 : phase.errorRate;
+}
+
+/** The p50 shift limit (ms) a comparison judged on, else the default one. */
+function shiftLimitOf(comparison: NonNullable<ScenarioResult['comparison']>): number {
+  const judged = comparison.judgedOn?.checks.find((c) => c.name === 'p50 shift' && c.unit === 'ms');
+  return judged?.limit ?? DEFAULT_SHIFT_LIMIT_MS;
 }
 
 /** Every metric's floor in every compared phase of one scenario; [] without a paired base. */
@@ -244,7 +262,7 @@ export interface Calibration {
 
 export const FLOOR_DEFINITION =
   'floor = max(minimal detectable effect at the interval confidence and the stated power, from the A/A interval width; ' +
-  'the A/A interval end farthest from 0); relative for p95/p99, percentage points for error_rate';
+  'the A/A interval end farthest from 0); relative for p95/p99, percentage points for error_rate, ms for p50_shift';
 
 /** An A/A run's scenarios → their floors, each limit checked, and the phase lengths to ask for. */
 export function calibrate(run: Pick<RunResult, 'scenarios'>, power = DEFAULT_POWER): Calibration {
@@ -259,6 +277,7 @@ export function calibrate(run: Pick<RunResult, 'scenarios'>, power = DEFAULT_POW
       p95: comparison.limits.p95,
       p99: comparison.limits.p99,
       error_rate: comparison.limits.errorRate,
+      p50_shift: shiftLimitOf(comparison),
     };
     for (const floor of scenarioFloors(scenario, { power, aa: true })) {
       floors.push(floor);
@@ -296,8 +315,9 @@ export function calibrate(run: Pick<RunResult, 'scenarios'>, power = DEFAULT_POW
   };
 }
 
-/** `12.3%` for relative changes, `0.45 pp` for error-rate points. */
+/** `12.3%` for relative changes, `0.45 pp` for error-rate points, `0.21 ms` for shifts. */
 export function formatMagnitude(value: number, unit: ChangeUnit): string {
+  if (unit === 'ms') return `${round(value, 2)} ms`;
   return unit === 'points' ? `${round(value * 100, 2)} pp` : `${round(value * 100, 1)}%`;
 }
 

@@ -404,11 +404,6 @@ function renderComparison(s: ScenarioResult, charts: boolean): string {
     const floor = `${floorText(p.phase, 'p95')} / ${floorText(p.phase, 'p99')} / ${floorText(p.phase, 'error_rate')}`;
     return `| ${phaseLabel(p.phase)} | ${fmtCount(p.pr.scheduled)} / ${fmtCount(p.base.scheduled)} | ${fmtMs(p.pr.p95Ms)} / ${fmtMs(p.base.p95Ms)} | ${escapeInline(formatChange(p.p95, 'relative'))} | ${fmtMs(p.pr.p99Ms)} / ${fmtMs(p.base.p99Ms)} | ${escapeInline(formatChange(p.p99, 'relative'))} | ${pct(p.pr.errorRate)} / ${pct(p.base.errorRate)} | ${escapeInline(formatChange(p.errorRate, 'points'))} | ${floor} | ${VERDICT_WORD[p.verdict]} |`;
   });
-  const limitOf: Record<FloorMetric, number> = {
-    p95: c.limits.p95,
-    p99: c.limits.p99,
-    error_rate: c.limits.errorRate,
-  };
   const why = c.phases
     .filter((p) => p.verdict !== 'within' && (p.pr.scheduled > 0 || p.base.scheduled > 0))
     .map((p) => {
@@ -416,7 +411,7 @@ function renderComparison(s: ScenarioResult, charts: boolean): string {
       // would have to run (at the same rate) for the floor to reach it: the one thing to change.
       const p95 = floorOf(p.phase, 'p95');
       const judgedOnP95 = !c.judgedOn || c.judgedOn.checks.some((k) => k.name === 'p95');
-      const check = p.verdict === 'inconclusive' && p95 && judgedOnP95 ? checkLimit(p95, limitOf.p95) : null;
+      const check = p.verdict === 'inconclusive' && p95 && judgedOnP95 ? checkLimit(p95, c.limits.p95) : null;
       const longer = check?.recommendedSeconds ? `; p95 ${check.note}` : '';
       return `- ${escapeInline(p.phase)}: ${escapeInline(truncateChars(p.why + longer, 400))}`;
     });

@@ -47,7 +47,7 @@ describe('chaos-action calibrate on the example', () => {
     if (code !== 0) throw new Error(`exit ${code}\n${out}\n${err}`);
     const rows = out.split('\n').filter((l) => /^load-test {2}/.test(l));
     for (const phase of ['baseline', 'fault'])
-      for (const metric of ['p95', 'p99', 'error rate'])
+      for (const metric of ['p95', 'p99', 'error rate', 'p50 shift'])
         expect(rows.some((r) => new RegExp(`^load-test +${phase} +${metric} `).test(r))).toBe(true);
     const fault95 = rows.find((r) => /^load-test +fault +p95 /.test(r)) ?? '';
     // A bounded interval has a floor; one the data cannot bound (a few seconds of clustered
@@ -64,7 +64,7 @@ describe('chaos-action calibrate on the example', () => {
     expect(results.calibration).toEqual(calibration);
     expect(calibration).toMatchObject({ method: 'aa-paired', confidence: 0.95, power: 0.8 });
     const fault = calibration.floors.filter((f) => f.phase === 'fault');
-    expect(fault.map((f) => f.metric)).toEqual(['p95', 'p99', 'error_rate']);
+    expect(fault.map((f) => f.metric)).toEqual(['p95', 'p99', 'error_rate', 'p50_shift']);
     expect(fault[0].samples).toBeGreaterThan(100);
     // Each floor follows its interval: a number exactly when both ends are bounded.
     for (const f of calibration.floors) {

@@ -139,8 +139,9 @@ describe('checkLimit', () => {
     expect(checkLimit(floor, 0)).toMatchObject({ status: 'below-floor', recommendedSeconds: null });
   });
 
-  it('formats error-rate floors in percentage points', () => {
+  it('formats error-rate floors in percentage points, shifts in ms', () => {
     expect(formatMagnitude(0.0045, 'points')).toBe('0.45 pp');
+    expect(formatMagnitude(0.214, 'ms')).toBe('0.21 ms');
     expect(formatMagnitude(0.1234, 'relative')).toBe('12.3%');
   });
 });
@@ -190,9 +191,11 @@ describe('calibrate', () => {
       'load-test baseline p95',
       'load-test baseline p99',
       'load-test baseline error_rate',
+      'load-test baseline p50_shift',
       'load-test fault p95',
       'load-test fault p99',
       'load-test fault error_rate',
+      'load-test fault p50_shift',
     ]);
     const fault95 = calibration.floors.find((f) => f.phase === 'fault' && f.metric === 'p95');
     expect(fault95).toMatchObject({ samples: 3000, phaseSeconds: 30, floorFrom: 'mde' });
@@ -207,7 +210,14 @@ describe('calibrate', () => {
       'ok',
       'ok',
       'ok',
+      'ok',
     ]);
+    // The shift uses every request: medians of 3 ms, its floor a small part of the default 0.5 ms limit.
+    const faultShift = calibration.floors.find((f) => f.phase === 'fault' && f.metric === 'p50_shift');
+    expect(faultShift).toMatchObject({ unit: 'ms', samples: 3000, floorFrom: 'mde' });
+    expect(faultShift?.floor).toBeGreaterThan(0);
+    expect(faultShift?.floor).toBeLessThan(0.25);
+    expect(calibration.checks.find((c) => c.phase === 'fault' && c.metric === 'p50_shift')?.limit).toBe(0.5);
     // … the 10 s baseline's 1000 requests do not for p99 (its tail rests on 10 of them): a longer phase is asked for.
     const baseline99 = calibration.checks.find((c) => c.phase === 'baseline' && c.metric === 'p99');
     expect(baseline99?.status).toBe('below-floor');
@@ -248,6 +258,28 @@ describe('calibrate', () => {
       recommendations: [],
     });
     expect(scenarioFloors(buildScenario())).toEqual([]);
+  });
+
+  it('checks the shift against the limit the run judged it on, and says when two unchanged stacks differed beyond its interval', () => {
+    const scenario = pairedScenario(11, 100, secs);
+    const fault = scenario.comparison!.phases.find((p) => p.phase === 'fault')!;
+    // An A/A shift whose interval excludes 0, as two of ten idle A/A rounds measured (+0.20 [+0.12, +0.28] ms).
+    fault.shift = { estimateMs: 0.2, lowMs: 0.12, highMs: 0.28, pValue: 0.001 };
+    scenario.comparison!.judgedOn = {
+      from: 'scenario',
+      checks: [{ name: 'p50 shift', unit: 'ms', op: '<', limit: 0.25 }],
+      why: "the scenario's own regression thresholds",
+    };
+    const calibration = calibrate({ scenarios: [scenario] });
+    const floor = calibration.floors.find((f) => f.phase === 'fault' && f.metric === 'p50_shift');
+    expect(floor).toMatchObject({ aaBound: 0.28, aaExcludesZero: true, floorFrom: 'aa-bound' });
+    expect(calibration.checks.find((c) => c.phase === 'fault' && c.metric === 'p50_shift')).toMatchObject({
+      limit: 0.25,
+      floor: 0.28,
+      status: 'below-floor',
+      recommendedSeconds: null,
+      note: 'limit 0.25 ms is below the floor 0.28 ms, and the A/A interval excludes 0: the two stacks differed beyond sampling noise, which a longer phase does not remove',
+    });
   });
 
   it('reads phase lengths from the phases, not from the comparison', () => {
