@@ -276,7 +276,11 @@ async function startLoadAndClock(state: RunState): Promise<void> {
   const plan = planLoad(scenario, env.targetUrl);
   state.stageWindows = plan.stages;
   const turns = await env.paired?.beforeLoadStart();
-  state.load = await edges.startLoad(turns ? { ...plan.spec, ...turns } : plan.spec);
+  // Only users can wait for their turn; an arrival rate cannot (both sides run the same plan).
+  const closedModel = plan.spec.users !== undefined || plan.spec.userStages !== undefined;
+  if (turns && !closedModel)
+    state.notes.push('interleaved: an arrival-rate load cannot take turns; both sides sent in every second');
+  state.load = await edges.startLoad(turns && closedModel ? { ...plan.spec, ...turns } : plan.spec);
   state.clock = scenarioClock(state.load.t0Ms as MonotonicMs, edges.time);
   // The event watch began during setup: restate its start on the scenario clock.
   if (state.eventsFromMs !== null)
