@@ -10834,7 +10834,26 @@ class LocalLoadRun {
     userSend(user, intendedMs) {
         if (!user.active || this.sendingOver)
             return;
-        this.dispatch(intendedMs, this.now(), user, this.closedSends++);
+        const now = this.now();
+        if (this.othersTurn(now) || this.othersTurn(intendedMs)) {
+            // The same point of this run's next second: planned then, so that the wait is not counted
+            // as latency and the request is filed in a second of this run's (a late timer can wake
+            // a user planned in the other run's second inside this run's, or the other way round).
+            let nextMs = intendedMs + 1000;
+            while (nextMs < now || this.othersTurn(nextMs))
+                nextMs += 1000;
+            setTimeout(() => this.userSend(user, nextMs), nextMs - now);
+            return;
+        }
+        this.dispatch(intendedMs, now, user, this.closedSends++);
+    }
+    /** Interleaved (spec.interleave): whether the instant `atMs` falls in a second of the other run's. */
+    othersTurn(atMs) {
+        const interleave = this.spec.interleave;
+        if (!interleave)
+            return false;
+        const second = Math.floor((atMs - this.loadStartMs) / 1000);
+        return second >= 0 && second % 2 !== interleave.slot;
     }
     endSending() {
         if (this.sendingOver)
@@ -12300,6 +12319,14 @@ function validateLoadSpec(spec) {
     const workers = positiveInteger(spec.workers, 'workers', 1);
     if (workers > 1 && closedModel)
         problems.push('workers: only the open model (rate/stages) spreads over worker threads');
+    if (spec.interleave !== undefined) {
+        if (!closedModel)
+            problems.push('interleave: only the closed model (users/userStages) takes turns');
+        if (spec.interleave.slot !== 0 && spec.interleave.slot !== 1)
+            problems.push(`interleave.slot: must be 0 or 1 (got ${String(spec.interleave.slot)})`);
+        if (!Number.isFinite(spec.interleave.startAtMs))
+            problems.push(`interleave.startAtMs: must be a time on monotonicMs() (got ${spec.interleave.startAtMs})`);
+    }
     const maxOutstanding = positiveInteger(spec.maxOutstanding, 'maxOutstanding', 10_000);
     if (spec.initialPhase !== undefined && !PHASES.includes(spec.initialPhase)) {
         problems.push(`initialPhase: "${spec.initialPhase}" is not one of ${PHASES.join(', ')}`);
@@ -12329,6 +12356,7 @@ function validateLoadSpec(spec) {
         workers,
         initialPhase: spec.initialPhase ?? 'baseline',
         t0Ms: spec.t0Ms ?? null,
+        interleave: spec.interleave ?? null,
     };
 }
 
