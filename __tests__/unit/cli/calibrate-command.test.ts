@@ -106,13 +106,16 @@ describe('chaos-action calibrate: the table', () => {
     expect(table).toMatch(
       /load-test baseline: the p99 limit is below the floor; run the baseline phase for about \d+s \(now 10s\) at the same rate, or raise the limit/,
     );
-    expect(lines.filter((l) => l.startsWith('load-test  '))).toHaveLength(6);
+    // Two phases × p95, p99, error rate and the p50 shift (in ms, against the default 0.5 ms).
+    expect(lines.filter((l) => l.startsWith('load-test  '))).toHaveLength(8);
+    const faultShift = lines.find((l) => /^load-test +fault +p50 shift /.test(l)) ?? '';
+    expect(faultShift).toMatch(/ ms\] +[\d.]+ ms +0\.5 ms +ok$/);
   });
 
   it('renders the same rows as markdown for the report', () => {
     const md = renderCalibrationMarkdown(calibration, [scenario]);
     expect(md).toContain('## Calibration: the noise floor (A/A)');
-    expect(md.split('\n').filter((l) => l.startsWith('| load-test |'))).toHaveLength(6);
+    expect(md.split('\n').filter((l) => l.startsWith('| load-test |'))).toHaveLength(8);
     expect(md).toContain('- load-test baseline: the p99 limit is below the floor');
   });
 
