@@ -6,7 +6,7 @@ import {
   coveringMix,
   exploredMix,
   gatherCandidates,
-  receivedPackets,
+  receivedIpPackets,
   type Candidate,
   type Measured,
   type Try,
@@ -141,16 +141,38 @@ describe('exploredMix', () => {
   });
 });
 
-describe('receivedPackets', () => {
-  it('adds the received packets of every interface but loopback', () => {
-    const netDev = [
+describe('receivedIpPackets', () => {
+  const netDev = (lo: number, eth0: number) =>
+    [
       'Inter-|   Receive                                                |  Transmit',
       ' face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed',
-      '    lo: 8808525 39343    0    0    0     0          0         0 8808525 39343    0    0    0     0       0          0',
-      '  eth0:     200       2    0    0    0     0          0         0        0       0    0    0    0     0       0          0',
-      '  eth1:   91234     117    0    0    0     0          0         0     5000      40    0    0    0     0       0          0',
+      `    lo: 8808525 ${lo}    0    0    0     0          0         0 8808525 ${lo}    0    0    0     0       0          0`,
+      `  eth0:     200       ${eth0}    0    0    0     0          0         0        0       0    0    0    0     0       0          0`,
       '',
     ].join('\n');
-    expect(receivedPackets(netDev)).toBe(119);
+  const snmp = (inReceives: number) =>
+    [
+      'Ip: Forwarding DefaultTTL InReceives InHdrErrors InAddrErrors ForwDatagrams',
+      `Ip: 1 64 ${inReceives} 0 0 0`,
+      'Icmp: InMsgs InErrors',
+      'Icmp: 0 0',
+      '',
+    ].join('\n');
+
+  it("counts the namespace's IPv4 packets less loopback's (its own healthchecks)", () => {
+    expect(receivedIpPackets(snmp(39_350), netDev(39_343, 20))).toBe(7);
+  });
+
+  it('leaves out what the interface received that is not IPv4: the IPv6 link-local traffic of a network just joined', () => {
+    // As measured on the flask-redis stand-in: eth0 received 15 IPv6 packets (router
+    // solicitations, multicast listener reports) and 1 IPv4; one request through the app then
+    // added 7 packets on eth0, 5 of them IPv4 (the other 2 ARP).
+    const before = receivedIpPackets(snmp(1), netDev(0, 16));
+    const after = receivedIpPackets(snmp(6), netDev(0, 23));
+    expect([before, after - before]).toEqual([1, 5]);
+  });
+
+  it('says so when the counter is missing', () => {
+    expect(() => receivedIpPackets('Icmp: InMsgs\nIcmp: 0\n', netDev(0, 0))).toThrow(/InReceives/);
   });
 });
