@@ -1,5 +1,5 @@
-// Acceptance: the closed model. 100 users thinking 1 s each give about 100 req/s, and a
-// user ramp is followed within 5 %.
+// Acceptance: the closed model. 100 users thinking 1 s each give about 100 req/s, a user ramp
+// is followed within 5 %, and two runs taking turns (interleave) send each in its own seconds.
 import { startLoad } from '../../../src/load';
 import { monotonicMs } from '../../../src/util/clock';
 import type { LoadTimelinePoint } from '../../../src/load';
@@ -61,16 +61,8 @@ describe('closed model', () => {
     expectWithin5Percent(sentIn(timeline, 6, 8), 200);
     expectWithin5Percent(total.scheduled, 480);
   });
-});
 
-describe('closed model, taking turns (interleave)', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer((_request, response) => response.end('ok'));
-  });
-  afterAll(() => server.close());
-
-  it('two runs on one start send each in its own seconds only, at the full rate there', async () => {
+  it('takes turns (interleave): two runs on one start send each in its own seconds only, at the full rate there', async () => {
     const startAtMs = monotonicMs() + 300;
     const spec = { url: server.url, users: 50, think: '1s', duration: '4s' };
     const [even, odd] = await Promise.all([
