@@ -4,8 +4,8 @@
 // time, and around each send the IPv4 packets every dependency's containers received other than
 // on loopback (so their own healthchecks do not count) are read from /proc/PID/net/snmp and
 // /proc/PID/net/dev (receivedIpPackets). Between tries, a window of the same length with nothing
-// sent is read the same way. Nothing is changed in any container: the counters are the kernel's, read from the
-// host. A request reaches a dependency when the dependency received packets during every try
+// sent is read the same way. Nothing is changed in any container: the counters are the kernel's,
+// read from the host. A request reaches a dependency when the dependency received packets during every try
 // and during at most one of the quiet windows beside them; a dependency that also receives
 // packets when nothing is sent cannot be told apart, and is said so.
 import { readFile } from 'node:fs/promises';
